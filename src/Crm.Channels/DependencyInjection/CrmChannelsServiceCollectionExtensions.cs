@@ -1,0 +1,94 @@
+using Crm.Channels.Adapters;
+using Crm.Channels.Chat;
+using Crm.Channels.Ingestion;
+using Crm.Channels.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Crm.Channels.DependencyInjection;
+
+/// <summary>Registers Crm.Channels: the ingestion pipeline, adapters and stores.</summary>
+public static class CrmChannelsServiceCollectionExtensions
+{
+    /// <summary>Adds the ingestion pipeline with default limits. Safe to call more than once.</summary>
+    public static ICrmChannelsBuilder AddCrmChannels(this IServiceCollection services)
+        => services.AddCrmChannels(static _ => { });
+
+    /// <summary>Adds the ingestion pipeline with limits bound from a configuration section.</summary>
+    public static ICrmChannelsBuilder AddCrmChannels(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var builder = services.AddCrmChannels();
+        services.AddOptions<IngestionOptions>().Bind(section);
+        return builder;
+    }
+
+    /// <summary>Adds the ingestion pipeline and configures its limits. Safe to call more than once.</summary>
+    public static ICrmChannelsBuilder AddCrmChannels(this IServiceCollection services, Action<IngestionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<IngestionOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IIngestionPipeline, IngestionPipeline>();
+        services.TryAddSingleton<ChannelAdapterRegistry>();
+        services.TryAddSingleton<CrmChannelsMarker>();
+        services.AddProblemDetails();
+        return new CrmChannelsBuilder(services);
+    }
+
+    /// <summary>Adds the website chat channel (<c>POST /tickets?channel=chat</c>).</summary>
+    public static ICrmChannelsBuilder AddChat(this ICrmChannelsBuilder builder) => builder.AddChat(static _ => { });
+
+    /// <summary>Adds the website chat channel with limits bound from a configuration section.</summary>
+    public static ICrmChannelsBuilder AddChat(this ICrmChannelsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddChat();
+        builder.Services.AddOptions<ChatOptions>().Bind(section);
+        return builder;
+    }
+
+    /// <summary>Adds the website chat channel and configures its limits.</summary>
+    public static ICrmChannelsBuilder AddChat(this ICrmChannelsBuilder builder, Action<ChatOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<ChatOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        return builder.AddAdapter<ChatAdapter>();
+    }
+
+    /// <summary>
+    /// Adds a channel adapter, yours or a built-in one, as a singleton. Each adapter's
+    /// <see cref="IChannelAdapter.Channel"/> must be unique; two adapters claiming one name fail at start.
+    /// </summary>
+    public static ICrmChannelsBuilder AddAdapter<TAdapter>(this ICrmChannelsBuilder builder)
+        where TAdapter : class, IChannelAdapter
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelAdapter, TAdapter>());
+        return builder;
+    }
+
+    /// <summary>Subscribes a handler to ticket events; any number can be added.</summary>
+    public static ICrmChannelsBuilder AddTicketEventHandler<THandler>(this ICrmChannelsBuilder builder)
+        where THandler : class, ITicketEventHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITicketEventHandler, THandler>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps tickets in process memory: for tests and demos only, everything is lost on restart.
+    /// Use <c>AddCrmEntityFrameworkStores</c> from Crm.Storage.EfCore for a database.
+    /// </summary>
+    public static ICrmChannelsBuilder UseInMemoryStore(this ICrmChannelsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
+        return builder;
+    }
+}

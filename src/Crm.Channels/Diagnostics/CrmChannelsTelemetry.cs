@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Crm.Channels.Diagnostics;
+
+/// <summary>The names under which Crm.Channels reports traces and metrics.</summary>
+public static class CrmChannelsTelemetry
+{
+    /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name: subscribe to it in OpenTelemetry.</summary>
+    public const string SourceName = "Crm.Channels";
+
+    /// <summary>Counter of ingested messages, tagged with <c>crm.channel</c> and <c>crm.outcome</c>.</summary>
+    public const string MessagesIngestedMetric = "crm.channels.messages.ingested";
+
+    /// <summary>Counter of messages refused by an adapter or the pipeline, tagged with <c>crm.channel</c> and <c>crm.reason</c>.</summary>
+    public const string MessagesRejectedMetric = "crm.channels.messages.rejected";
+
+    internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(CrmChannelsTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Meter Meter = new(SourceName, typeof(CrmChannelsTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Counter<long> MessagesIngested = Meter.CreateCounter<long>(MessagesIngestedMetric, "{message}", "Messages taken in by the ingestion pipeline.");
+
+    internal static readonly Counter<long> MessagesRejected = Meter.CreateCounter<long>(MessagesRejectedMetric, "{message}", "Messages refused by an adapter or the pipeline.");
+}

@@ -1,0 +1,183 @@
+using Crm.Channels.Adapters;
+using Crm.Channels.DependencyInjection;
+using Crm.Channels.Ingestion;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Channels.Endpoints;
+
+/// <summary>Maps the ticket intake and query endpoints.</summary>
+public static class CrmChannelsEndpointRouteBuilderExtensions
+{
+    /// <summary>The largest page <c>GET /tickets</c> serves.</summary>
+    public const int MaxPageSize = 200;
+
+    /// <summary>
+    /// Maps <c>POST /tickets?channel=...</c> (public intake; each adapter authenticates its own transport),
+    /// <c>GET /tickets</c> and <c>GET /tickets/{id}</c> (for agents: add authorization through
+    /// <see cref="CrmChannelsEndpoints.Queries"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>AddCrmChannels()</c> or a ticket store is missing.</exception>
+    public static CrmChannelsEndpoints MapCrmChannels(this IEndpointRouteBuilder endpoints, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<CrmChannelsMarker>() is null)
+        {
+            throw new InvalidOperationException("MapCrmChannels() needs services.AddCrmChannels() (and the channels you want, e.g. .AddChat()) in ConfigureServices.");
+        }
+
+        if (endpoints.ServiceProvider.GetService<ITicketStore>() is null)
+        {
+            throw new InvalidOperationException("MapCrmChannels() needs a ticket store: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore, or .UseInMemoryStore() on the AddCrmChannels() builder for tests.");
+        }
+
+        var group = endpoints.MapGroup(prefix);
+        var intake = group.MapPost("/tickets", IntakeAsync)
+            .WithName("CrmTicketIntake")
+            .DisableAntiforgery()
+            .Produces<TicketReceipt>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        var queries = group.MapGroup("/tickets");
+        queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
+        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        return new CrmChannelsEndpoints(intake, queries);
+    }
+
+    private static async Task<IResult> IntakeAsync(HttpContext context, string? channel, ChannelAdapterRegistry registry, IIngestionPipeline pipeline)
+    {
+        if (string.IsNullOrEmpty(channel))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Channel required", detail: $"Name the channel in the query string: ?channel=({string.Join('|', registry.Channels)}).");
+        }
+
+        var adapter = registry.Find(channel);
+        if (adapter is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown channel", detail: $"No channel named '{Truncate(channel)}' is enabled on this server.");
+        }
+
+        var cancellationToken = context.RequestAborted;
+        try
+        {
+            var messages = await adapter.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
+            var results = new List<IngestionResult>(messages.Count);
+            foreach (var message in messages)
+            {
+                if (message.Channel != adapter.Channel)
+                {
+                    throw new InvalidOperationException($"Adapter {adapter.GetType().Name} for channel '{adapter.Channel}' produced a message for channel '{message.Channel}'.");
+                }
+
+                results.Add(await pipeline.IngestAsync(message, cancellationToken).ConfigureAwait(false));
+            }
+
+            return adapter.CreateResponse(results);
+        }
+        catch (ChannelRequestException ex)
+        {
+            return ex.Errors is { Count: > 0 }
+                ? Results.ValidationProblem(ex.Errors.ToDictionary(), detail: ex.Detail, title: ex.Title, statusCode: ex.StatusCode)
+                : Results.Problem(statusCode: ex.StatusCode, title: ex.Title, detail: ex.Detail);
+        }
+        catch (InvalidInboundMessageException ex)
+        {
+            return Results.ValidationProblem(ex.Errors.ToDictionary(), title: "Invalid message");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own limits (MaxRequestBodySize) and truncated bodies surface here.
+            return Results.Problem(statusCode: ex.StatusCode, title: "Bad request", detail: ex.Message);
+        }
+    }
+
+    private static async Task<IResult> ListAsync(string? channel, string? status, int? page, int? pageSize, ITicketStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        TicketStatus? statusFilter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (TicketStatusNames.TryParse(status, out var parsed))
+            {
+                statusFilter = parsed;
+            }
+            else
+            {
+                errors["status"] = ["Use open, pending, solved or closed."];
+            }
+        }
+
+        if (!string.IsNullOrEmpty(channel) && !ChannelName.IsValid(channel))
+        {
+            errors["channel"] = ["Not a channel name."];
+        }
+
+        if (page is < 1)
+        {
+            errors["page"] = ["Pages start at 1."];
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["pageSize"] = [$"Use 1 to {MaxPageSize}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var result = await store.ListTicketsAsync(new TicketQuery(NullIfEmpty(channel), statusFilter, page ?? 1, pageSize ?? 50), cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new TicketPageDto(result.Items.Select(TicketDto.From).ToList(), result.Page, result.PageSize, result.Total));
+    }
+
+    private static async Task<IResult> GetAsync(long id, ITicketStore store, CancellationToken cancellationToken)
+    {
+        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
+        return details is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
+            : Results.Ok(TicketDetailsDto.From(details));
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}
+
+/// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
+public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
+{
+    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries)
+    {
+        Intake = intake;
+        Queries = queries;
+    }
+
+    /// <summary><c>POST /tickets</c>: public; add rate limiting or CORS here.</summary>
+    public IEndpointConventionBuilder Intake { get; }
+
+    /// <summary><c>GET /tickets</c> and <c>GET /tickets/{id}</c>: for agents; add authorization here.</summary>
+    public IEndpointConventionBuilder Queries { get; }
+
+    /// <inheritdoc />
+    public void Add(Action<EndpointBuilder> convention)
+    {
+        Intake.Add(convention);
+        Queries.Add(convention);
+    }
+
+    /// <inheritdoc />
+    public void Finally(Action<EndpointBuilder> finallyConvention)
+    {
+        Intake.Finally(finallyConvention);
+        Queries.Finally(finallyConvention);
+    }
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Crm.Channels.Ingestion;
+
+/// <summary>Limits the ingestion pipeline enforces for every channel.</summary>
+public sealed class IngestionOptions
+{
+    /// <summary>The longest message text accepted, in characters. Default 100,000.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxTextLength { get; set; } = 100_000;
+
+    /// <summary>The longest external message id accepted. Default 512.</summary>
+    [Range(16, 4096)]
+    public int MaxExternalIdLength { get; set; } = 512;
+
+    /// <summary>How many times a write that lost a race is retried before failing. Default 3.</summary>
+    [Range(0, 10)]
+    public int ConflictRetries { get; set; } = 3;
+}

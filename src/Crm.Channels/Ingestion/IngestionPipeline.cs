@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Crm.Channels.Contacts;
+using Crm.Channels.Diagnostics;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.Ingestion;
+
+/// <summary>The channel-agnostic ingestion pipeline.</summary>
+public sealed partial class IngestionPipeline : IIngestionPipeline
+{
+    private readonly ITicketStore _store;
+    private readonly IEnumerable<ITicketEventHandler> _handlers;
+    private readonly TimeProvider _timeProvider;
+    private readonly IngestionOptions _options;
+    private readonly ILogger<IngestionPipeline> _logger;
+
+    /// <summary>Creates the pipeline.</summary>
+    public IngestionPipeline(
+        ITicketStore store,
+        IEnumerable<ITicketEventHandler> handlers,
+        TimeProvider timeProvider,
+        IOptions<IngestionOptions> options,
+        ILogger<IngestionPipeline> logger)
+    {
+        _store = store;
+        _handlers = handlers;
+        _timeProvider = timeProvider;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestionResult> IngestAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var activity = CrmChannelsTelemetry.ActivitySource.StartActivity("crm.channels.ingest", ActivityKind.Internal);
+        activity?.SetTag("crm.channel", message.Channel);
+
+        var (email, phone) = Validate(message);
+        var receivedAt = message.ReceivedAt ?? _timeProvider.GetUtcNow();
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var result = await IngestOnceAsync(message, email, phone, receivedAt, cancellationToken).ConfigureAwait(false);
+                activity?.SetTag("crm.outcome", result.Outcome.ToString());
+                activity?.SetTag("crm.ticket_id", result.Ticket.Id);
+                CrmChannelsTelemetry.MessagesIngested.Add(1, new("crm.channel", message.Channel), new("crm.outcome", result.Outcome.ToString()));
+                if (result.Outcome == IngestionOutcome.Duplicate)
+                {
+                    LogDuplicate(_logger, message.Channel, message.ExternalMessageId, result.Ticket.Id);
+                }
+                else
+                {
+                    LogIngested(_logger, message.Channel, result.Outcome, result.Ticket.Id, result.Message.Id);
+                    await RaiseAsync(result, cancellationToken).ConfigureAwait(false);
+                }
+
+                return result;
+            }
+            catch (DuplicateMessageException) when (attempt < _options.ConflictRetries)
+            {
+                // Another delivery of the same message won the race; the next attempt finds it and answers Duplicate.
+            }
+            catch (KeyNotFoundException) when (attempt < _options.ConflictRetries)
+            {
+                // The ticket we were appending to vanished (deleted by an agent); thread again.
+            }
+        }
+    }
+
+    private async Task<IngestionResult> IngestOnceAsync(InboundMessage message, string? email, string? phone, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var existing = await _store.FindMessageAsync(message.Channel, message.ExternalMessageId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            var ticketOfExisting = await _store.FindTicketAsync(existing.TicketId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Message {existing.Id} names ticket {existing.TicketId}, which does not exist.");
+            return new IngestionResult(IngestionOutcome.Duplicate, ticketOfExisting, existing);
+        }
+
+        ContactSummary? contact = null;
+        if (email is not null || phone is not null)
+        {
+            contact = await _store.ResolveContactAsync(email, phone, NullIfBlank(message.Sender.Name), receivedAt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var newMessage = new NewTicketMessage(
+            message.Channel,
+            message.ExternalMessageId,
+            MessageDirection.Inbound,
+            NullIfBlank(message.Sender.Name) ?? email ?? phone,
+            message.Text,
+            message.Html,
+            message.Attachments,
+            receivedAt);
+
+        var ticket = await FindConversationAsync(message, contact, cancellationToken).ConfigureAwait(false);
+        if (ticket is null)
+        {
+            var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt);
+            var (created, stored) = await _store.CreateTicketAsync(newTicket, newMessage, cancellationToken).ConfigureAwait(false);
+            return new IngestionResult(IngestionOutcome.TicketCreated, created, stored);
+        }
+
+        // A customer's reply puts the ticket back in the agents' queue, whether it was solved or waiting on them.
+        var (appendedTo, appended) = await _store.AppendMessageAsync(ticket.Id, newMessage, TicketStatus.Open, cancellationToken).ConfigureAwait(false);
+        return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status == TicketStatus.Solved);
+    }
+
+    private async Task<Ticket?> FindConversationAsync(InboundMessage message, ContactSummary? contact, CancellationToken cancellationToken)
+    {
+        var hints = message.Thread;
+        if (hints.ReplyTo.Count > 0)
+        {
+            var replied = await _store.FindTicketByMessageIdsAsync(message.Channel, hints.ReplyTo, cancellationToken).ConfigureAwait(false);
+            if (IsJoinable(replied))
+            {
+                return replied;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(hints.ConversationKey))
+        {
+            var keyed = await _store.FindTicketByConversationKeyAsync(hints.ConversationKey, cancellationToken).ConfigureAwait(false);
+            if (IsJoinable(keyed) && keyed!.Channel == message.Channel)
+            {
+                return keyed;
+            }
+        }
+
+        if (hints.TicketNumber is { } number && contact is not null)
+        {
+            // A quoted ticket number is only trusted from that ticket's own contact: anyone can type [#123].
+            var numbered = await _store.FindTicketAsync(number, cancellationToken).ConfigureAwait(false);
+            if (IsJoinable(numbered) && numbered!.ContactId == contact.Id)
+            {
+                return numbered;
+            }
+        }
+
+        if (hints.JoinOpenTicketOfSender && contact is not null)
+        {
+            return await _store.FindLatestUnclosedTicketAsync(message.Channel, contact.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private static bool IsJoinable(Ticket? ticket) => ticket is not null && ticket.Status != TicketStatus.Closed;
+
+    private (string? Email, string? Phone) Validate(InboundMessage message)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!ChannelName.IsValid(message.Channel))
+        {
+            errors["channel"] = ["The channel must be 1 to 64 lower-case letters, digits, '-' or '_'."];
+        }
+
+        if (string.IsNullOrWhiteSpace(message.ExternalMessageId))
+        {
+            errors["externalMessageId"] = ["The external message id is required."];
+        }
+        else if (message.ExternalMessageId.Length > _options.MaxExternalIdLength)
+        {
+            errors["externalMessageId"] = [$"The external message id is longer than {_options.MaxExternalIdLength} characters."];
+        }
+
+        if (string.IsNullOrWhiteSpace(message.Text) && string.IsNullOrWhiteSpace(message.Html) && message.Attachments.Count == 0)
+        {
+            errors["text"] = ["The message has no text, HTML or attachment."];
+        }
+        else if (message.Text.Length > _options.MaxTextLength)
+        {
+            errors["text"] = [$"The message text is longer than {_options.MaxTextLength} characters."];
+        }
+
+        string? email = null;
+        if (!string.IsNullOrWhiteSpace(message.Sender.Email))
+        {
+            email = ContactIdentity.NormalizeEmail(message.Sender.Email);
+            if (email is null)
+            {
+                errors["sender.email"] = ["The sender's email address is not valid."];
+            }
+        }
+
+        string? phone = null;
+        if (!string.IsNullOrWhiteSpace(message.Sender.Phone))
+        {
+            phone = ContactIdentity.NormalizePhone(message.Sender.Phone);
+            if (phone is null)
+            {
+                errors["sender.phone"] = ["The sender's phone number is not an international (E.164) number."];
+            }
+        }
+
+        if (message.Sender.Name is { Length: > 256 })
+        {
+            errors["sender.name"] = ["The sender's name is longer than 256 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            CrmChannelsTelemetry.MessagesRejected.Add(1, new("crm.channel", message.Channel), new("crm.reason", "invalid"));
+            LogRejected(_logger, message.Channel, string.Join(", ", errors.Keys));
+            throw new InvalidInboundMessageException(errors);
+        }
+
+        return (email, phone);
+    }
+
+    private async Task RaiseAsync(IngestionResult result, CancellationToken cancellationToken)
+    {
+        var kind = result.Outcome == IngestionOutcome.TicketCreated ? TicketEventKind.TicketCreated : TicketEventKind.MessageAdded;
+        var ticketEvent = new TicketEvent(kind, result.Ticket, result.Message, result.Reopened);
+        foreach (var handler in _handlers)
+        {
+            try
+            {
+                await handler.HandleAsync(ticketEvent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The message is stored and the sender must not redeliver it: a subscriber's failure is its own.
+                LogHandlerFailed(_logger, ex, handler.GetType().Name, result.Ticket.Id);
+            }
+        }
+    }
+
+    private static string? SubjectFor(InboundMessage message)
+    {
+        var subject = NullIfBlank(message.Subject) ?? NullIfBlank(message.Text) ?? message.Attachments.FirstOrDefault()?.FileName;
+        if (subject is null)
+        {
+            return null;
+        }
+
+        subject = subject.ReplaceLineEndings(" ").Trim();
+        return subject.Length <= 120 ? subject : string.Concat(subject.AsSpan(0, 119), "…");
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string NewConversationKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Ingested a {Channel} message: {Outcome} on ticket {TicketId} (message {MessageId})")]
+    private static partial void LogIngested(ILogger logger, string channel, IngestionOutcome outcome, long ticketId, long messageId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Ignored a redelivered {Channel} message {ExternalMessageId}: already stored on ticket {TicketId}")]
+    private static partial void LogDuplicate(ILogger logger, string channel, string externalMessageId, long ticketId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Refused a {Channel} message; invalid fields: {Fields}")]
+    private static partial void LogRejected(ILogger logger, string channel, string fields);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Ticket event handler {Handler} failed for ticket {TicketId}")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string handler, long ticketId);
+}

@@ -1,0 +1,23 @@
+using Crm.Channels.Tickets;
+
+namespace Crm.Channels.Ingestion;
+
+/// <summary>What the pipeline did with one message.</summary>
+public enum IngestionOutcome
+{
+    /// <summary>A new ticket was opened with this message.</summary>
+    TicketCreated,
+
+    /// <summary>The message was added to an existing ticket.</summary>
+    MessageAppended,
+
+    /// <summary>The same message was stored before; nothing new was stored.</summary>
+    Duplicate,
+}
+
+/// <summary>The outcome of ingesting one message.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Ticket">The ticket the message belongs to, as it is now.</param>
+/// <param name="Message">The stored message (for a duplicate, the copy stored first).</param>
+/// <param name="Reopened">True when a solved ticket was reopened by this message.</param>
+public sealed record IngestionResult(IngestionOutcome Outcome, Ticket Ticket, TicketMessage Message, bool Reopened = false);

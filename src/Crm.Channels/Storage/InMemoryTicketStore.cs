@@ -1,0 +1,178 @@
+using Crm.Channels.Tickets;
+
+namespace Crm.Channels.Storage;
+
+/// <summary>
+/// A thread-safe <see cref="ITicketStore"/> in process memory, for tests and demos. Everything is lost
+/// when the process ends; use <c>Crm.Storage.EfCore</c> for anything else.
+/// </summary>
+public sealed class InMemoryTicketStore : ITicketStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<ContactSummary> _contacts = [];
+    private readonly Dictionary<long, Ticket> _tickets = [];
+    private readonly List<TicketMessage> _messages = [];
+    private readonly Dictionary<(string Channel, string ExternalId), TicketMessage> _messagesByExternalId = [];
+
+    /// <inheritdoc />
+    public Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_messagesByExternalId.GetValueOrDefault((channel, externalMessageId)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var index = _contacts.FindIndex(c => email is not null && c.Email == email);
+            if (index < 0)
+            {
+                index = _contacts.FindIndex(c => phone is not null && c.Phone == phone);
+            }
+
+            if (index >= 0)
+            {
+                var found = _contacts[index];
+                var completed = found with
+                {
+                    Email = found.Email ?? email,
+                    Phone = found.Phone ?? (phone is not null && !_contacts.Any(c => c.Phone == phone) ? phone : null),
+                    Name = string.IsNullOrEmpty(found.Name) ? name : found.Name,
+                };
+                _contacts[index] = completed;
+                return Task.FromResult(completed);
+            }
+
+            var created = new ContactSummary(_contacts.Count + 1, email, phone, name);
+            _contacts.Add(created);
+            return Task.FromResult(created);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tickets.GetValueOrDefault(ticketId));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Ticket?> FindTicketByMessageIdsAsync(string channel, IReadOnlyCollection<string> externalMessageIds, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var match = _messages
+                .Where(m => m.Channel == channel && externalMessageIds.Contains(m.ExternalMessageId))
+                .OrderByDescending(m => m.Id)
+                .FirstOrDefault();
+            return Task.FromResult(match is null ? null : _tickets[match.TicketId]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Ticket?> FindTicketByConversationKeyAsync(string conversationKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tickets.Values.FirstOrDefault(t => t.ConversationKey == conversationKey));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Ticket?> FindLatestUnclosedTicketAsync(string channel, long contactId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tickets.Values
+                .Where(t => t.Channel == channel && t.ContactId == contactId && t.Status != TicketStatus.Closed)
+                .OrderByDescending(t => t.UpdatedAt)
+                .ThenByDescending(t => t.Id)
+                .FirstOrDefault());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(Ticket Ticket, TicketMessage Message)> CreateTicketAsync(NewTicket ticket, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfDuplicate(message);
+            var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt);
+            _tickets.Add(created.Id, created);
+            return Task.FromResult((created, AddMessage(created.Id, message)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(Ticket Ticket, TicketMessage Message)> AppendMessageAsync(long ticketId, NewTicketMessage message, TicketStatus statusAfter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_tickets.TryGetValue(ticketId, out var ticket))
+            {
+                throw new KeyNotFoundException($"Ticket {ticketId} does not exist.");
+            }
+
+            ThrowIfDuplicate(message);
+            var updated = ticket with { Status = statusAfter, UpdatedAt = message.ReceivedAt > ticket.UpdatedAt ? message.ReceivedAt : ticket.UpdatedAt };
+            _tickets[ticketId] = updated;
+            return Task.FromResult((updated, AddMessage(ticketId, message)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var matching = _tickets.Values
+                .Where(t => query.Channel is null || t.Channel == query.Channel)
+                .Where(t => query.Status is null || t.Status == query.Status)
+                .OrderByDescending(t => t.UpdatedAt)
+                .ThenByDescending(t => t.Id)
+                .ToList();
+            var items = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
+            return Task.FromResult(new TicketPage(items, query.Page, query.PageSize, matching.Count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_tickets.TryGetValue(ticketId, out var ticket))
+            {
+                return Task.FromResult<TicketDetails?>(null);
+            }
+
+            var contact = _contacts.FirstOrDefault(c => c.Id == ticket.ContactId);
+            var messages = _messages.Where(m => m.TicketId == ticketId).OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id).ToList();
+            return Task.FromResult<TicketDetails?>(new TicketDetails(ticket, contact, messages));
+        }
+    }
+
+    private void ThrowIfDuplicate(NewTicketMessage message)
+    {
+        if (_messagesByExternalId.ContainsKey((message.Channel, message.ExternalMessageId)))
+        {
+            throw new DuplicateMessageException(message.Channel, message.ExternalMessageId);
+        }
+    }
+
+    private TicketMessage AddMessage(long ticketId, NewTicketMessage message)
+    {
+        var stored = new TicketMessage(
+            _messages.Count + 1, ticketId, message.Direction, message.Channel, message.ExternalMessageId,
+            message.Author, message.Text, message.Html, message.Attachments, message.ReceivedAt);
+        _messages.Add(stored);
+        _messagesByExternalId.Add((message.Channel, message.ExternalMessageId), stored);
+        return stored;
+    }
+}

@@ -1,0 +1,89 @@
+namespace Crm.Channels.Tickets;
+
+/// <summary>Where a ticket stands in its life.</summary>
+public enum TicketStatus
+{
+    /// <summary>Waiting for an agent.</summary>
+    Open,
+
+    /// <summary>Waiting for the customer.</summary>
+    Pending,
+
+    /// <summary>Answered; a customer reply reopens it.</summary>
+    Solved,
+
+    /// <summary>Finished for good; a customer reply starts a new ticket.</summary>
+    Closed,
+}
+
+/// <summary>Whether a message came from the customer or went to them.</summary>
+public enum MessageDirection
+{
+    /// <summary>From the customer.</summary>
+    Inbound,
+
+    /// <summary>From an agent to the customer.</summary>
+    Outbound,
+}
+
+/// <summary>A support ticket: one conversation with one contact on one channel.</summary>
+/// <param name="Id">The ticket number agents see (also used in subject tags such as <c>[#123]</c>).</param>
+/// <param name="Channel">The channel the conversation started on (<c>chat</c>, <c>email</c>, <c>whatsapp</c> or a custom one).</param>
+/// <param name="Status">Where the ticket stands.</param>
+/// <param name="Subject">A short title.</param>
+/// <param name="ContactId">The customer, when the channel identified one.</param>
+/// <param name="ConversationKey">An unguessable key that lets the customer's side append to this ticket (the chat widget's <c>conversationId</c>).</param>
+/// <param name="CreatedAt">When the first message arrived.</param>
+/// <param name="UpdatedAt">When the ticket last changed.</param>
+public sealed record Ticket(
+    long Id,
+    string Channel,
+    TicketStatus Status,
+    string? Subject,
+    long? ContactId,
+    string ConversationKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>One stored message of a ticket.</summary>
+/// <param name="Id">The store's id.</param>
+/// <param name="TicketId">The ticket it belongs to.</param>
+/// <param name="Direction">Inbound or outbound.</param>
+/// <param name="Channel">The channel it travelled on.</param>
+/// <param name="ExternalMessageId">The transport's id (Message-ID, MessageSid, ...): unique per channel.</param>
+/// <param name="Author">Who wrote it, as the transport named them.</param>
+/// <param name="Text">The plain text, verbatim: never render it as HTML.</param>
+/// <param name="Html">Sanitised HTML, when the transport carried HTML.</param>
+/// <param name="Attachments">Metadata of the attachments.</param>
+/// <param name="ReceivedAt">When it arrived.</param>
+public sealed record TicketMessage(
+    long Id,
+    long TicketId,
+    MessageDirection Direction,
+    string Channel,
+    string ExternalMessageId,
+    string? Author,
+    string Text,
+    string? Html,
+    IReadOnlyList<AttachmentInfo> Attachments,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>Metadata of one attachment (the bytes are not stored by the ticket store).</summary>
+/// <param name="FileName">The file name the sender gave.</param>
+/// <param name="ContentType">The MIME type.</param>
+/// <param name="Size">The size in bytes, when known.</param>
+/// <param name="Url">Where the bytes can be fetched, when the transport hosts them.</param>
+public sealed record AttachmentInfo(string? FileName, string ContentType, long? Size, string? Url = null);
+
+/// <summary>A contact as the channels see it.</summary>
+/// <param name="Id">The store's id.</param>
+/// <param name="Email">Lower-cased email address.</param>
+/// <param name="Phone">E.164 phone number.</param>
+/// <param name="Name">Display name.</param>
+public sealed record ContactSummary(long Id, string? Email, string? Phone, string? Name);
+
+/// <summary>A ticket with its contact and messages in the order they arrived.</summary>
+/// <param name="Ticket">The ticket.</param>
+/// <param name="Contact">Its contact, when known.</param>
+/// <param name="Messages">Its messages, oldest first.</param>
+public sealed record TicketDetails(Ticket Ticket, ContactSummary? Contact, IReadOnlyList<TicketMessage> Messages);
