@@ -1,0 +1,14 @@
+namespace Crm.WebHost.Hosting;
+
+/// <summary>The configuration keys the sample host reads (see DESIGN.md and the README's configuration table).</summary>
+internal static class HostSettings
+{
+    public const string StorageProvider = "Crm:Storage:Provider";
+    public const string ConnectionStringName = "Crm";
+    public const string DefaultConnectionString = "Data Source=crm.db";
+    public const string ChatSection = "Crm:Chat";
+    public const string IngestionSection = "Crm:Ingestion";
+    public const string ChatPermitLimit = "Crm:RateLimiting:ChatPermitLimit";
+    public const string ChatWindowSeconds = "Crm:RateLimiting:ChatWindowSeconds";
+    public const string CorsAllowedOrigins = "Crm:Cors:AllowedOrigins";
+}

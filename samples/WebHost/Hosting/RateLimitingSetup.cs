@@ -1,0 +1,48 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Crm.WebHost.Hosting;
+
+internal static class RateLimitingSetup
+{
+    public const string IntakePolicy = "crm-intake";
+
+    /// <summary>
+    /// Limits the public chat intake per client IP (fixed window). Other channels authenticate their
+    /// callers (Twilio's signature, the relay's secret) and come from few addresses, so they are not limited here.
+    /// </summary>
+    public static IServiceCollection AddCrmRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        var permitLimit = configuration.GetValue(HostSettings.ChatPermitLimit, 30);
+        var window = TimeSpan.FromSeconds(configuration.GetValue(HostSettings.ChatWindowSeconds, 60));
+        return services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await Results.Problem(statusCode: 429, title: "Too many requests", detail: "Slow down and try again in a minute.")
+                    .ExecuteAsync(context.HttpContext);
+            };
+            options.AddPolicy(IntakePolicy, context =>
+            {
+                if (!string.Equals(context.Request.Query["channel"], "chat", StringComparison.Ordinal))
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+
+                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = permitLimit,
+                    Window = window,
+                    QueueLimit = 0,
+                });
+            });
+        });
+    }
+}

@@ -1,0 +1,281 @@
+using System.Text.Json;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Crm.Storage.EfCore.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore.Channels;
+
+/// <summary>The EF Core <see cref="ITicketStore"/>, over any context that applied <c>ApplyCrmChannels()</c>.</summary>
+/// <typeparam name="TContext">The database context.</typeparam>
+public sealed class EfTicketStore<TContext> : ITicketStore
+    where TContext : DbContext
+{
+    private readonly IDbContextFactory<TContext> _contexts;
+
+    /// <summary>Creates the store.</summary>
+    public EfTicketStore(IDbContextFactory<TContext> contexts)
+    {
+        _contexts = contexts;
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToMessage(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (email is null && phone is null)
+        {
+            throw new ArgumentException("A contact is identified by an email address or a phone number.", nameof(email));
+        }
+
+        // Two deliveries from a new sender can race to create the contact; the unique index lets one
+        // win, and the loser finds the winner's row on the next pass.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var contacts = db.Set<ContactRecord>();
+            var found = email is not null
+                ? await contacts.FirstOrDefaultAsync(c => c.Email == email, cancellationToken).ConfigureAwait(false)
+                : null;
+            found ??= phone is not null
+                ? await contacts.FirstOrDefaultAsync(c => c.Phone == phone, cancellationToken).ConfigureAwait(false)
+                : null;
+
+            try
+            {
+                if (found is not null)
+                {
+                    var changed = false;
+                    if (found.Email is null && email is not null)
+                    {
+                        found.Email = email;
+                        changed = true;
+                    }
+
+                    if (found.Phone is null && phone is not null && !await contacts.AnyAsync(c => c.Phone == phone, cancellationToken).ConfigureAwait(false))
+                    {
+                        found.Phone = phone;
+                        changed = true;
+                    }
+
+                    if (string.IsNullOrEmpty(found.Name) && name is not null)
+                    {
+                        found.Name = name;
+                        changed = true;
+                    }
+
+                    if (changed)
+                    {
+                        found.UpdatedAt = now.ToUniversalTime();
+                        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
+                }
+
+                var created = new ContactRecord { Email = email, Phone = phone, Name = name, CreatedAt = now.ToUniversalTime(), UpdatedAt = now.ToUniversalTime() };
+                contacts.Add(created);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return new ContactSummary(created.Id, created.Email, created.Phone, created.Name);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Lost the race on ux_contacts_email or ux_contacts_phone: read again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketByMessageIdsAsync(string channel, IReadOnlyCollection<string> externalMessageIds, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ids = externalMessageIds.ToList();
+        var ticketId = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.Channel == channel && ids.Contains(m.ExternalMessageId))
+            .OrderByDescending(m => m.Id)
+            .Select(m => (long?)m.TicketId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (ticketId is null)
+        {
+            return null;
+        }
+
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketByConversationKeyAsync(string conversationKey, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.ConversationKey == conversationKey, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindLatestUnclosedTicketAsync(string channel, long contactId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var closed = TicketStatusNames.ToApi(TicketStatus.Closed);
+        var row = await db.Set<TicketRecord>().AsNoTracking()
+            .Where(t => t.Channel == channel && t.ContactId == contactId && t.Status != closed)
+            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<(Ticket Ticket, TicketMessage Message)> CreateTicketAsync(NewTicket ticket, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentNullException.ThrowIfNull(message);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messageRow = ToRow(message);
+        var ticketRow = new TicketRecord
+        {
+            Channel = ticket.Channel,
+            Status = TicketStatusNames.ToApi(TicketStatus.Open),
+            Subject = ticket.Subject,
+            ContactId = ticket.ContactId,
+            ConversationKey = ticket.ConversationKey,
+            CreatedAt = ticket.CreatedAt.ToUniversalTime(),
+            UpdatedAt = ticket.CreatedAt.ToUniversalTime(),
+            Messages = { messageRow },
+        };
+        db.Add(ticketRow);
+        await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        return (ToTicket(ticketRow), ToMessage(messageRow));
+    }
+
+    /// <inheritdoc />
+    public async Task<(Ticket Ticket, TicketMessage Message)> AppendMessageAsync(long ticketId, NewTicketMessage message, TicketStatus statusAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ticketRow = await db.Set<TicketRecord>().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Ticket {ticketId} does not exist.");
+        var messageRow = ToRow(message);
+        messageRow.TicketId = ticketId;
+        db.Add(messageRow);
+        ticketRow.Status = TicketStatusNames.ToApi(statusAfter);
+        var receivedAt = message.ReceivedAt.ToUniversalTime();
+        if (receivedAt > ticketRow.UpdatedAt)
+        {
+            ticketRow.UpdatedAt = receivedAt;
+        }
+
+        await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        return (ToTicket(ticketRow), ToMessage(messageRow));
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var tickets = db.Set<TicketRecord>().AsNoTracking();
+        if (query.Channel is not null)
+        {
+            tickets = tickets.Where(t => t.Channel == query.Channel);
+        }
+
+        if (query.Status is { } status)
+        {
+            var name = TicketStatusNames.ToApi(status);
+            tickets = tickets.Where(t => t.Status == name);
+        }
+
+        var total = await tickets.CountAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await tickets
+            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
+            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new TicketPage(rows.Select(ToTicket).ToList(), query.Page, query.PageSize, total);
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        if (ticket is null)
+        {
+            return null;
+        }
+
+        var messages = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.TicketId == ticketId)
+            .OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var contact = ticket.ContactId is null
+            ? null
+            : await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == ticket.ContactId)
+                .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new TicketDetails(ToTicket(ticket), contact, messages.Select(ToMessage).ToList());
+    }
+
+    private async Task SaveMessageAsync(TContext db, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex)
+        {
+            // Provider-neutral conflict detection: if the message is there now, someone else stored it first.
+            if (await FindMessageAsync(message.Channel, message.ExternalMessageId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                throw new DuplicateMessageException(message.Channel, message.ExternalMessageId, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static TicketMessageRecord ToRow(NewTicketMessage message) => new()
+    {
+        Channel = message.Channel,
+        ExternalMessageId = message.ExternalMessageId,
+        Direction = message.Direction == MessageDirection.Inbound ? "inbound" : "outbound",
+        Author = message.Author,
+        Text = message.Text,
+        Html = message.Html,
+        AttachmentsJson = message.Attachments.Count == 0 ? null : JsonSerializer.Serialize(message.Attachments, StorageJsonContext.Default.IReadOnlyListAttachmentInfo),
+        ReceivedAt = message.ReceivedAt.ToUniversalTime(),
+    };
+
+    private static Ticket ToTicket(TicketRecord row)
+    {
+        TicketStatusNames.TryParse(row.Status, out var status);
+        return new Ticket(row.Id, row.Channel, status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt);
+    }
+
+    private static TicketMessage ToMessage(TicketMessageRecord row) => new(
+        row.Id,
+        row.TicketId,
+        row.Direction == "outbound" ? MessageDirection.Outbound : MessageDirection.Inbound,
+        row.Channel,
+        row.ExternalMessageId,
+        row.Author,
+        row.Text,
+        row.Html,
+        row.AttachmentsJson is null ? [] : JsonSerializer.Deserialize(row.AttachmentsJson, StorageJsonContext.Default.IReadOnlyListAttachmentInfo) ?? [],
+        row.ReceivedAt);
+}

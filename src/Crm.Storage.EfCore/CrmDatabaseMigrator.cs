@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>Creates or upgrades the CRM schema.</summary>
+public interface ICrmDatabaseMigrator
+{
+    /// <summary>Applies pending EF migrations; on SQLite also switches the file to write-ahead logging.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> CanConnectAsync(CancellationToken cancellationToken);
+}
+
+internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> contexts) : ICrmDatabaseMigrator
+    where TContext : DbContext
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers (the inbox, the pixel) run while the dispatcher and intake write.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Schema helpers for hosts.</summary>
+public static class CrmDatabaseServiceProviderExtensions
+{
+    /// <summary>Creates or upgrades the CRM schema; call once at start, before serving requests.</summary>
+    public static Task MigrateCrmDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<ICrmDatabaseMigrator>().MigrateAsync(cancellationToken);
+    }
+}

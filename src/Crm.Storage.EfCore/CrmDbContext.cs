@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>A ready database context holding every CRM table.</summary>
+public class CrmDbContext : DbContext
+{
+    /// <summary>Creates the context.</summary>
+    public CrmDbContext(DbContextOptions<CrmDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For derived contexts.</summary>
+    protected CrmDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyCrmChannels();
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.ApplyCrmSqliteConventions();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Crm.Channels.Storage;
+using Crm.Storage.EfCore.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>Registers the EF Core stores for Crm.Channels and Crm.Campaigns.</summary>
+public static class CrmStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Stores everything in the ready <see cref="CrmDbContext"/>, configured by <paramref name="configure"/>
+    /// (e.g. <c>o =&gt; o.UseSqlite("Data Source=crm.db")</c>). Replaces any in-memory store.
+    /// </summary>
+    public static IServiceCollection AddCrmEntityFrameworkStores(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddPooledDbContextFactory<CrmDbContext>(configure);
+        return services.AddCrmEntityFrameworkStores<CrmDbContext>();
+    }
+
+    /// <summary>
+    /// Stores everything in your own context, which must call <c>modelBuilder.ApplyCrmChannels()</c> and have an
+    /// <see cref="IDbContextFactory{TContext}"/> registered (<c>AddDbContextFactory</c> or <c>AddPooledDbContextFactory</c>).
+    /// </summary>
+    public static IServiceCollection AddCrmEntityFrameworkStores<TContext>(this IServiceCollection services)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.RemoveAll<ITicketStore>();
+        services.AddSingleton<ITicketStore, EfTicketStore<TContext>>();
+        services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
+        services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
+        return services;
+    }
+}

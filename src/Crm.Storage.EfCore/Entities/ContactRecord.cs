@@ -1,0 +1,68 @@
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>A row of <c>contacts</c>: one client across channels and campaigns.</summary>
+public sealed class ContactRecord
+{
+    /// <summary>The id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>Lower-cased email; unique when set.</summary>
+    public string? Email { get; set; }
+
+    /// <summary>E.164 phone; unique when set.</summary>
+    public string? Phone { get; set; }
+
+    /// <summary>Display name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Whether marketing mail may be sent: <c>subscribed</c>, <c>unsubscribed</c> or <c>bounced</c>.</summary>
+    public string MarketingStatus { get; set; } = MarketingStatuses.Subscribed;
+
+    /// <summary>When the contact was created.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the contact last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Its tags (<c>contact_tags</c>).</summary>
+    public List<ContactTagRecord> Tags { get; set; } = [];
+
+    /// <summary>Its attributes (<c>contact_attributes</c>).</summary>
+    public List<ContactAttributeRecord> Attributes { get; set; } = [];
+}
+
+/// <summary>A row of <c>contact_tags</c>.</summary>
+public sealed class ContactTagRecord
+{
+    /// <summary>The contact.</summary>
+    public long ContactId { get; set; }
+
+    /// <summary>The tag.</summary>
+    public string Tag { get; set; } = "";
+}
+
+/// <summary>A row of <c>contact_attributes</c>: one named value of a contact.</summary>
+public sealed class ContactAttributeRecord
+{
+    /// <summary>The contact.</summary>
+    public long ContactId { get; set; }
+
+    /// <summary>The attribute's name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Its value.</summary>
+    public string Value { get; set; } = "";
+}
+
+/// <summary>The values of <see cref="ContactRecord.MarketingStatus"/>.</summary>
+public static class MarketingStatuses
+{
+    /// <summary>May receive marketing mail.</summary>
+    public const string Subscribed = "subscribed";
+
+    /// <summary>Asked not to receive marketing mail.</summary>
+    public const string Unsubscribed = "unsubscribed";
+
+    /// <summary>The address bounced.</summary>
+    public const string Bounced = "bounced";
+}

@@ -1,0 +1,66 @@
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>A row of <c>tickets</c>.</summary>
+public sealed class TicketRecord
+{
+    /// <summary>The ticket number.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The channel it started on.</summary>
+    public string Channel { get; set; } = "";
+
+    /// <summary><c>open</c>, <c>pending</c>, <c>solved</c> or <c>closed</c>.</summary>
+    public string Status { get; set; } = "open";
+
+    /// <summary>The title.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>The contact.</summary>
+    public long? ContactId { get; set; }
+
+    /// <summary>The customer-side key that appends to this ticket; unique.</summary>
+    public string ConversationKey { get; set; } = "";
+
+    /// <summary>When it was created.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When it last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Its messages.</summary>
+    public List<TicketMessageRecord> Messages { get; set; } = [];
+}
+
+/// <summary>A row of <c>ticket_messages</c>; unique on (channel, external message id).</summary>
+public sealed class TicketMessageRecord
+{
+    /// <summary>The id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The ticket.</summary>
+    public long TicketId { get; set; }
+
+    /// <summary><c>inbound</c> or <c>outbound</c>.</summary>
+    public string Direction { get; set; } = "inbound";
+
+    /// <summary>The channel.</summary>
+    public string Channel { get; set; } = "";
+
+    /// <summary>The transport's id.</summary>
+    public string ExternalMessageId { get; set; } = "";
+
+    /// <summary>Who wrote it.</summary>
+    public string? Author { get; set; }
+
+    /// <summary>Verbatim text.</summary>
+    public string Text { get; set; } = "";
+
+    /// <summary>Sanitised HTML.</summary>
+    public string? Html { get; set; }
+
+    /// <summary>Attachment metadata as JSON.</summary>
+    public string? AttachmentsJson { get; set; }
+
+    /// <summary>When it arrived.</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+}
