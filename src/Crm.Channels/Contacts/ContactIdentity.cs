@@ -47,6 +47,9 @@ public static class ContactIdentity
             }
         }
 
+        // "+44 (0)20 ..." writes the national trunk prefix in brackets; it is not dialled internationally.
+        value = value.Replace("(0)", "", StringComparison.Ordinal);
+
         Span<char> digits = stackalloc char[16];
         var count = 0;
         var international = false;

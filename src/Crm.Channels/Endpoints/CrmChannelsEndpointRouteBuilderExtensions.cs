@@ -18,7 +18,7 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>POST /tickets?channel=...</c> (public intake; each adapter authenticates its own transport),
-    /// <c>GET /tickets</c> and <c>GET /tickets/{id}</c> (for agents: add authorization through
+    /// <c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c> (for agents: add authorization through
     /// <see cref="CrmChannelsEndpoints.Queries"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddCrmChannels()</c> or a ticket store is missing.</exception>
@@ -48,6 +48,8 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
         var queries = group.MapGroup("/tickets");
         queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
         queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         return new CrmChannelsEndpoints(intake, queries);
     }
@@ -147,10 +149,27 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             : Results.Ok(TicketDetailsDto.From(details));
     }
 
+    private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, ITicketStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (update is null || !TicketStatusNames.TryParse(update.Status, out var status))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Use open, pending, solved or closed."] });
+        }
+
+        var ticket = await store.SetTicketStatusAsync(id, status, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return ticket is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
+            : Results.Ok(TicketDto.From(ticket));
+    }
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }
+
+/// <summary>The body of <c>PATCH /tickets/{id}</c>.</summary>
+/// <param name="Status">The new status: open, pending, solved or closed.</param>
+public sealed record TicketUpdateRequest(string? Status);
 
 /// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
 public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
@@ -164,7 +183,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     /// <summary><c>POST /tickets</c>: public; add rate limiting or CORS here.</summary>
     public IEndpointConventionBuilder Intake { get; }
 
-    /// <summary><c>GET /tickets</c> and <c>GET /tickets/{id}</c>: for agents; add authorization here.</summary>
+    /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>: for agents; add authorization here.</summary>
     public IEndpointConventionBuilder Queries { get; }
 
     /// <inheritdoc />

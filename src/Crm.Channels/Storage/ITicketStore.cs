@@ -43,6 +43,10 @@ public interface ITicketStore
     /// <exception cref="KeyNotFoundException">The ticket does not exist.</exception>
     Task<(Ticket Ticket, TicketMessage Message)> AppendMessageAsync(long ticketId, NewTicketMessage message, TicketStatus statusAfter, CancellationToken cancellationToken);
 
+    /// <summary>Sets a ticket's status (an agent solved, closed or parked it).</summary>
+    /// <returns>The updated ticket, or null when it does not exist.</returns>
+    Task<Ticket?> SetTicketStatusAsync(long ticketId, TicketStatus status, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Lists tickets, newest activity first.</summary>
     Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken);
 

@@ -127,6 +127,22 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
+    public Task<Ticket?> SetTicketStatusAsync(long ticketId, TicketStatus status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_tickets.TryGetValue(ticketId, out var ticket))
+            {
+                return Task.FromResult<Ticket?>(null);
+            }
+
+            var updated = ticket with { Status = status, UpdatedAt = now };
+            _tickets[ticketId] = updated;
+            return Task.FromResult<Ticket?>(updated);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -185,6 +185,22 @@ public sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
+    public async Task<Ticket?> SetTicketStatusAsync(long ticketId, TicketStatus status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        row.Status = TicketStatusNames.ToApi(status);
+        row.UpdatedAt = now.ToUniversalTime();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return ToTicket(row);
+    }
+
+    /// <inheritdoc />
     public async Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

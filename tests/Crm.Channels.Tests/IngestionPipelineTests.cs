@@ -1,0 +1,233 @@
+using Crm.Channels.Ingestion;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace Crm.Channels.Tests;
+
+public sealed class IngestionPipelineTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+
+    private IngestionPipeline CreatePipeline(ITicketStore store, params ITicketEventHandler[] handlers)
+        => new(store, handlers, _clock, Options.Create(new IngestionOptions()), NullLogger<IngestionPipeline>.Instance);
+
+    private static InboundMessage Chat(string text, string email = "ann@example.com", string? conversationKey = null, string? id = null) => new()
+    {
+        Channel = "chat",
+        ExternalMessageId = id ?? Guid.NewGuid().ToString("N"),
+        Sender = new SenderIdentity(Email: email, Name: "Ann"),
+        Text = text,
+        Thread = new ThreadHints { ConversationKey = conversationKey },
+    };
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_first_message_opens_a_ticket_for_a_new_lower_cased_contact(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        var result = await pipeline.IngestAsync(Chat("Where is my order?", email: "Ann@Example.COM"), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, result.Outcome);
+        Assert.Equal(TicketStatus.Open, result.Ticket.Status);
+        Assert.Equal(32, result.Ticket.ConversationKey.Length);
+        var details = await handle.Store.GetTicketDetailsAsync(result.Ticket.Id, CancellationToken.None);
+        Assert.NotNull(details);
+        Assert.Equal("ann@example.com", details.Contact?.Email);
+        Assert.Equal("Where is my order?", Assert.Single(details.Messages).Text);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task The_same_message_delivered_concurrently_is_stored_once(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var message = Chat("Hello twice", id: "delivery-1");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => pipeline.IngestAsync(message, CancellationToken.None))));
+
+        Assert.Single(results, r => r.Outcome == IngestionOutcome.TicketCreated);
+        Assert.Equal(15, results.Count(r => r.Outcome == IngestionOutcome.Duplicate));
+        Assert.Single(results.Select(r => r.Ticket.Id).Distinct());
+        var page = await handle.Store.ListTicketsAsync(new TicketQuery(), CancellationToken.None);
+        Assert.Equal(1, page.Total);
+        var details = await handle.Store.GetTicketDetailsAsync(page.Items[0].Id, CancellationToken.None);
+        Assert.Single(details!.Messages);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_follow_up_with_the_conversation_key_joins_the_same_ticket(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        var first = await pipeline.IngestAsync(Chat("First"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var second = await pipeline.IngestAsync(Chat("Second", conversationKey: first.Ticket.ConversationKey), CancellationToken.None);
+        var stranger = await pipeline.IngestAsync(Chat("Unrelated", conversationKey: "0123456789abcdef0123456789abcdef"), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.MessageAppended, second.Outcome);
+        Assert.Equal(first.Ticket.Id, second.Ticket.Id);
+        Assert.Equal(IngestionOutcome.TicketCreated, stranger.Outcome);
+        var details = await handle.Store.GetTicketDetailsAsync(first.Ticket.Id, CancellationToken.None);
+        Assert.Equal(["First", "Second"], details!.Messages.Select(m => m.Text));
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_reply_naming_a_stored_message_id_joins_that_ticket(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var original = await pipeline.IngestAsync(Email("<a1@mail.example>", "Printer broken"), CancellationToken.None);
+
+        var reply = await pipeline.IngestAsync(Email("<a2@mail.example>", "Re: Printer broken", replyTo: ["<unknown@x>", "<a1@mail.example>"]), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.MessageAppended, reply.Outcome);
+        Assert.Equal(original.Ticket.Id, reply.Ticket.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_quoted_ticket_number_joins_only_when_the_sender_is_that_tickets_contact(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var original = await pipeline.IngestAsync(Email("<b1@mail.example>", "Invoice"), CancellationToken.None);
+
+        var fromContact = await pipeline.IngestAsync(Email("<b2@mail.example>", $"[#{original.Ticket.Id}] Invoice", ticketNumber: original.Ticket.Id), CancellationToken.None);
+        var fromStranger = await pipeline.IngestAsync(Email("<b3@mail.example>", $"[#{original.Ticket.Id}] Invoice", ticketNumber: original.Ticket.Id, from: "mallory@example.net"), CancellationToken.None);
+
+        Assert.Equal(original.Ticket.Id, fromContact.Ticket.Id);
+        Assert.Equal(IngestionOutcome.TicketCreated, fromStranger.Outcome);
+        Assert.NotEqual(original.Ticket.Id, fromStranger.Ticket.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_customer_reply_reopens_a_solved_ticket_but_a_closed_one_starts_a_new_ticket(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var first = await pipeline.IngestAsync(Chat("Help"), CancellationToken.None);
+        await handle.Store.SetTicketStatusAsync(first.Ticket.Id, TicketStatus.Solved, _clock.GetUtcNow(), CancellationToken.None);
+
+        var reply = await pipeline.IngestAsync(Chat("Still broken", conversationKey: first.Ticket.ConversationKey), CancellationToken.None);
+
+        Assert.Equal(first.Ticket.Id, reply.Ticket.Id);
+        Assert.True(reply.Reopened);
+        Assert.Equal(TicketStatus.Open, (await handle.Store.FindTicketAsync(first.Ticket.Id, CancellationToken.None))!.Status);
+
+        await handle.Store.SetTicketStatusAsync(first.Ticket.Id, TicketStatus.Closed, _clock.GetUtcNow(), CancellationToken.None);
+        var afterClose = await pipeline.IngestAsync(Chat("New problem", conversationKey: first.Ticket.ConversationKey), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, afterClose.Outcome);
+        Assert.NotEqual(first.Ticket.Id, afterClose.Ticket.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task Messaging_app_senders_are_matched_by_e164_phone_and_join_their_open_ticket(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        var first = await pipeline.IngestAsync(Phone("whatsapp:+44 7700 900123", "Hi"), CancellationToken.None);
+        var second = await pipeline.IngestAsync(Phone("0044-7700-900123", "Me again"), CancellationToken.None);
+
+        Assert.Equal(first.Ticket.Id, second.Ticket.Id);
+        Assert.Equal(first.Ticket.ContactId, second.Ticket.ContactId);
+        var details = await handle.Store.GetTicketDetailsAsync(first.Ticket.Id, CancellationToken.None);
+        Assert.Equal("+447700900123", details!.Contact?.Phone);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task The_same_email_on_two_channels_is_one_contact(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        var chat = await pipeline.IngestAsync(Chat("Via chat", email: "Bob@Example.com"), CancellationToken.None);
+        var mail = await pipeline.IngestAsync(Email("<c1@mail.example>", "Via mail", from: "bob@example.COM"), CancellationToken.None);
+
+        Assert.NotEqual(chat.Ticket.Id, mail.Ticket.Id);
+        Assert.Equal(chat.Ticket.ContactId, mail.Ticket.ContactId);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task An_invalid_message_is_refused_with_field_errors_and_nothing_is_stored(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var bad = Chat("", email: "not-an-address") with { Channel = "Chat!" };
+
+        var ex = await Assert.ThrowsAsync<InvalidInboundMessageException>(() => pipeline.IngestAsync(bad, CancellationToken.None));
+
+        Assert.Contains("channel", ex.Errors.Keys);
+        Assert.Contains("text", ex.Errors.Keys);
+        Assert.Contains("sender.email", ex.Errors.Keys);
+        Assert.Equal(0, (await handle.Store.ListTicketsAsync(new TicketQuery(), CancellationToken.None)).Total);
+    }
+
+    [Fact]
+    public async Task Handlers_hear_about_new_tickets_and_messages_but_not_redeliveries()
+    {
+        var events = new List<TicketEvent>();
+        var handler = new Mock<ITicketEventHandler>();
+        handler.Setup(h => h.HandleAsync(It.IsAny<TicketEvent>(), It.IsAny<CancellationToken>()))
+            .Callback<TicketEvent, CancellationToken>((e, _) => events.Add(e))
+            .Returns(ValueTask.CompletedTask);
+        var pipeline = CreatePipeline(new InMemoryTicketStore(), handler.Object);
+
+        var first = await pipeline.IngestAsync(Chat("One", id: "m1"), CancellationToken.None);
+        await pipeline.IngestAsync(Chat("One", id: "m1"), CancellationToken.None);
+        await pipeline.IngestAsync(Chat("Two", conversationKey: first.Ticket.ConversationKey), CancellationToken.None);
+
+        Assert.Equal([TicketEventKind.TicketCreated, TicketEventKind.MessageAdded], events.Select(e => e.Kind));
+        Assert.Equal("Two", events[1].Message.Text);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_does_not_undo_the_ingestion_or_starve_other_handlers()
+    {
+        var failing = new Mock<ITicketEventHandler>();
+        failing.Setup(h => h.HandleAsync(It.IsAny<TicketEvent>(), It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("boom"));
+        var healthy = new Mock<ITicketEventHandler>();
+        healthy.Setup(h => h.HandleAsync(It.IsAny<TicketEvent>(), It.IsAny<CancellationToken>())).Returns(ValueTask.CompletedTask);
+        var store = new InMemoryTicketStore();
+
+        var result = await CreatePipeline(store, failing.Object, healthy.Object).IngestAsync(Chat("Hi"), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, result.Outcome);
+        healthy.Verify(h => h.HandleAsync(It.Is<TicketEvent>(e => e.Ticket.Id == result.Ticket.Id), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.NotNull(await store.FindTicketAsync(result.Ticket.Id, CancellationToken.None));
+    }
+
+    private static InboundMessage Email(string messageId, string subject, IReadOnlyList<string>? replyTo = null, long? ticketNumber = null, string from = "ann@example.com") => new()
+    {
+        Channel = "email",
+        ExternalMessageId = messageId,
+        Sender = new SenderIdentity(Email: from),
+        Subject = subject,
+        Text = "Body of " + subject,
+        Thread = new ThreadHints { ReplyTo = replyTo ?? [], TicketNumber = ticketNumber },
+    };
+
+    private static InboundMessage Phone(string phone, string text) => new()
+    {
+        Channel = "whatsapp",
+        ExternalMessageId = Guid.NewGuid().ToString("N"),
+        Sender = new SenderIdentity(Phone: phone, Name: "Carla"),
+        Text = text,
+        Thread = new ThreadHints { JoinOpenTicketOfSender = true },
+    };
+}

@@ -1,0 +1,49 @@
+using Crm.Channels.Storage;
+using Crm.Storage.EfCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Channels.Tests;
+
+/// <summary>The stores every store-facing test runs against: one suite, parameterised by store.</summary>
+public static class TicketStores
+{
+    public const string InMemory = "in-memory";
+    public const string Sqlite = "sqlite-file";
+
+    public static TheoryData<string> All => [InMemory, Sqlite];
+
+    /// <summary>Creates a fresh, empty store; dispose the handle to delete its database.</summary>
+    public static async Task<StoreHandle> CreateAsync(string kind)
+    {
+        switch (kind)
+        {
+            case InMemory:
+                return new StoreHandle(new InMemoryTicketStore(), null, null);
+            case Sqlite:
+                var directory = Directory.CreateTempSubdirectory("crm-store-");
+                var services = new ServiceCollection()
+                    .AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")};Pooling=False"))
+                    .BuildServiceProvider();
+                await services.MigrateCrmDatabaseAsync();
+                return new StoreHandle(services.GetRequiredService<ITicketStore>(), services, directory);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+}
+
+public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, DirectoryInfo? directory) : IAsyncDisposable
+{
+    public ITicketStore Store { get; } = store;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (services is not null)
+        {
+            await services.DisposeAsync();
+        }
+
+        directory?.Delete(recursive: true);
+    }
+}
