@@ -1,5 +1,6 @@
 using Crm.Channels.DependencyInjection;
 using Crm.Channels.Endpoints;
+using Crm.Channels.WhatsApp;
 using Crm.Storage.EfCore;
 using Crm.WebHost.Hosting;
 using Crm.WebHost.Security;
@@ -9,8 +10,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddCrmStorage(builder.Configuration);
-builder.Services.AddCrmChannels(builder.Configuration.GetSection(HostSettings.IngestionSection))
+var channels = builder.Services.AddCrmChannels(builder.Configuration.GetSection(HostSettings.IngestionSection))
     .AddChat(builder.Configuration.GetSection(HostSettings.ChatSection));
+var whatsApp = builder.Configuration.GetSection(HostSettings.WhatsAppSection);
+if (!string.IsNullOrEmpty(whatsApp["AuthToken"]))
+{
+    channels.AddWhatsApp(whatsApp);
+}
+
+builder.Services.AddCrmForwardedHeaders(builder.Configuration);
 
 builder.Services.AddCrmAuthentication();
 builder.Services.AddCrmRateLimiting(builder.Configuration);
@@ -35,6 +43,11 @@ var app = builder.Build();
 
 await app.Services.MigrateCrmDatabaseAsync();
 
+if (ForwardedHeadersSetup.HasTrustedProxies(app.Configuration))
+{
+    app.UseForwardedHeaders();
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
@@ -42,9 +55,9 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-var channels = app.MapCrmChannels();
-channels.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
-channels.Queries.RequireAuthorization(Roles.AgentsPolicy);
+var channelEndpoints = app.MapCrmChannels();
+channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
+channelEndpoints.Queries.RequireAuthorization(Roles.AgentsPolicy);
 
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {

@@ -18,7 +18,7 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>POST /tickets?channel=...</c> (public intake; each adapter authenticates its own transport),
-    /// <c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c> (for agents: add authorization through
+    /// <c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c> (for agents: add authorization through
     /// <see cref="CrmChannelsEndpoints.Queries"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddCrmChannels()</c> or a ticket store is missing.</exception>
@@ -50,6 +50,8 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
         queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
 
         return new CrmChannelsEndpoints(intake, queries);
     }
@@ -162,6 +164,43 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             : Results.Ok(TicketDto.From(ticket));
     }
 
+    private static async Task<IResult> ReplyAsync(
+        long id, TicketReplyRequest? reply, HttpContext context, ITicketStore store, IEnumerable<IChannelReplySender> senders, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (reply is null || string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > 4096)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Write 1 to 4096 characters."] });
+        }
+
+        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
+        if (details is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.");
+        }
+
+        var sender = senders.FirstOrDefault(s => s.Channel == details.Ticket.Channel);
+        if (sender is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Channel cannot reply", detail: $"No reply sender is configured for channel '{details.Ticket.Channel}'.");
+        }
+
+        string externalId;
+        try
+        {
+            externalId = await sender.SendReplyAsync(details, reply.Text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelReplyException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The channel refused the reply", detail: ex.Message);
+        }
+
+        var author = context.User.Identity?.Name;
+        var message = new NewTicketMessage(details.Ticket.Channel, externalId, MessageDirection.Outbound, author, reply.Text, null, [], timeProvider.GetUtcNow());
+        // Answered: the ticket now waits on the customer.
+        var (_, stored) = await store.AppendMessageAsync(id, message, TicketStatus.Pending, cancellationToken).ConfigureAwait(false);
+        return Results.Created($"{context.Request.PathBase}/tickets/{id}", TicketMessageDto.From(stored));
+    }
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
@@ -170,6 +209,10 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
 /// <summary>The body of <c>PATCH /tickets/{id}</c>.</summary>
 /// <param name="Status">The new status: open, pending, solved or closed.</param>
 public sealed record TicketUpdateRequest(string? Status);
+
+/// <summary>The body of <c>POST /tickets/{id}/replies</c>.</summary>
+/// <param name="Text">The agent's answer, sent on the ticket's channel.</param>
+public sealed record TicketReplyRequest(string? Text);
 
 /// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
 public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
@@ -183,7 +226,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     /// <summary><c>POST /tickets</c>: public; add rate limiting or CORS here.</summary>
     public IEndpointConventionBuilder Intake { get; }
 
-    /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>: for agents; add authorization here.</summary>
+    /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c>: for agents; add authorization here.</summary>
     public IEndpointConventionBuilder Queries { get; }
 
     /// <inheritdoc />

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using Crm.Channels.WhatsApp;
+using Microsoft.Extensions.Primitives;
+
+namespace Crm.Channels.Tests;
+
+public sealed class TwilioSignatureTests
+{
+    private const string Token = "12345";
+    private const string Url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+
+    private static readonly Dictionary<string, StringValues> Parameters = new()
+    {
+        ["CallSid"] = "CA1234567890ABCDE",
+        ["Caller"] = "+12349013030",
+        ["Digits"] = "1234",
+        ["From"] = "+12349013030",
+        ["To"] = "+18005551212",
+    };
+
+    // Written out by hand from Twilio's documented algorithm: URL, then name+value pairs sorted by name.
+    private static string IndependentSignature(string url) => Convert.ToBase64String(HMACSHA1.HashData(
+        Encoding.UTF8.GetBytes(Token),
+        Encoding.UTF8.GetBytes(url + "CallSidCA1234567890ABCDECaller+12349013030Digits1234From+12349013030To+18005551212")));
+
+    [Fact]
+    public void The_signature_matches_an_independent_computation_of_the_documented_algorithm()
+        => Assert.Equal(IndependentSignature(Url), TwilioSignature.Compute(Token, Url, Parameters.Reverse()));
+
+    [Fact]
+    public void Parameters_sort_by_ordinal_case_sensitive_name()
+    {
+        var parameters = new Dictionary<string, StringValues> { ["b"] = "1", ["B"] = "2", ["a"] = "3" };
+        var expected = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(Token), Encoding.UTF8.GetBytes(Url + "B2a3b1")));
+
+        Assert.Equal(expected, TwilioSignature.Compute(Token, Url, parameters));
+    }
+
+    [Fact]
+    public void A_valid_signature_verifies_and_any_change_does_not()
+    {
+        var signature = IndependentSignature(Url);
+
+        Assert.True(TwilioSignature.IsValid(Token, signature, Url, Parameters));
+        Assert.False(TwilioSignature.IsValid("other", signature, Url, Parameters));
+        Assert.False(TwilioSignature.IsValid(Token, signature, Url + "&x=1", Parameters));
+        Assert.False(TwilioSignature.IsValid(Token, signature, Url, new Dictionary<string, StringValues>(Parameters) { ["Digits"] = "9999" }));
+        Assert.False(TwilioSignature.IsValid(Token, null, Url, Parameters));
+        Assert.False(TwilioSignature.IsValid(Token, "", Url, Parameters));
+    }
+
+    [Fact]
+    public void The_url_verifies_with_or_without_its_default_port()
+    {
+        Assert.True(TwilioSignature.IsValid(Token, IndependentSignature("https://mycompany.com:443/myapp.php?foo=1&bar=2"), Url, Parameters));
+        Assert.True(TwilioSignature.IsValid(Token, IndependentSignature(Url), "https://mycompany.com:443/myapp.php?foo=1&bar=2", Parameters));
+    }
+
+    [Fact]
+    public void The_json_body_hash_must_match_bodySHA256()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"Body\":\"hi\"}");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+
+        Assert.True(TwilioSignature.BodyHashMatches(body, hash));
+        Assert.True(TwilioSignature.BodyHashMatches(body, hash.ToUpperInvariant()));
+        Assert.False(TwilioSignature.BodyHashMatches(Encoding.UTF8.GetBytes("{\"Body\":\"ho\"}"), hash));
+        Assert.False(TwilioSignature.BodyHashMatches(body, null));
+    }
+}
