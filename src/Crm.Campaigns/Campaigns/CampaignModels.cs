@@ -1,0 +1,119 @@
+using Crm.Campaigns.Segments;
+
+namespace Crm.Campaigns.Campaigns;
+
+/// <summary>Where a campaign stands.</summary>
+public enum CampaignStatus
+{
+    /// <summary>Created, not scheduled (kept for integrators who stage campaigns).</summary>
+    Draft,
+
+    /// <summary>Waiting for its <c>scheduledAt</c>.</summary>
+    Scheduled,
+
+    /// <summary>Recipients snapshotted; the dispatcher is sending.</summary>
+    Sending,
+
+    /// <summary>Stopped by a person or by too many consecutive failures; resume continues.</summary>
+    Paused,
+
+    /// <summary>Every recipient was sent to or failed.</summary>
+    Completed,
+
+    /// <summary>Stopped for good.</summary>
+    Cancelled,
+}
+
+/// <summary>A bulk email campaign with its counters.</summary>
+/// <param name="Id">The id.</param>
+/// <param name="Subject">The subject (Liquid).</param>
+/// <param name="Body">The HTML body (Liquid).</param>
+/// <param name="Segment">Who it goes to.</param>
+/// <param name="Status">Where it stands.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="ScheduledAt">When it is to be launched, when scheduled.</param>
+/// <param name="LaunchedAt">When the recipients were snapshotted.</param>
+/// <param name="CompletedAt">When the last recipient was done.</param>
+/// <param name="FromAddress">The sender address.</param>
+/// <param name="FromName">The sender's display name.</param>
+/// <param name="TrackingBaseUrl">The base of its open and unsubscribe links.</param>
+/// <param name="Stats">Its counters.</param>
+/// <param name="PauseReason">Why it was paused, when paused.</param>
+public sealed record Campaign(
+    long Id,
+    string Subject,
+    string Body,
+    SegmentCriteria Segment,
+    CampaignStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ScheduledAt,
+    DateTimeOffset? LaunchedAt,
+    DateTimeOffset? CompletedAt,
+    string FromAddress,
+    string? FromName,
+    string TrackingBaseUrl,
+    CampaignStats Stats,
+    string? PauseReason = null);
+
+/// <summary>A campaign's counters.</summary>
+/// <param name="Recipients">Recipients snapshotted at launch.</param>
+/// <param name="Sent">Accepted by the SMTP server.</param>
+/// <param name="Failed">Refused permanently.</param>
+/// <param name="UniqueOpens">Recipients who opened at least once.</param>
+/// <param name="TotalOpens">Every pixel load with a valid token.</param>
+/// <param name="Unsubscribes">Recipients who unsubscribed from this campaign.</param>
+public sealed record CampaignStats(int Recipients, int Sent, int Failed, int UniqueOpens, int TotalOpens, int Unsubscribes);
+
+/// <summary>A campaign to create.</summary>
+/// <param name="Subject">The subject (Liquid).</param>
+/// <param name="Body">The HTML body (Liquid).</param>
+/// <param name="Segment">Who it goes to.</param>
+/// <param name="ScheduledAt">When to launch; null launches now.</param>
+/// <param name="FromAddress">The sender address.</param>
+/// <param name="FromName">The sender's display name.</param>
+/// <param name="TrackingBaseUrl">The base of its links.</param>
+/// <param name="CreatedAt">Now.</param>
+public sealed record NewCampaign(
+    string Subject,
+    string Body,
+    SegmentCriteria Segment,
+    DateTimeOffset? ScheduledAt,
+    string FromAddress,
+    string? FromName,
+    string TrackingBaseUrl,
+    DateTimeOffset CreatedAt);
+
+/// <summary>One ledger row claimed for sending, with what personalisation needs.</summary>
+/// <param name="RecipientId">The ledger row id (names the recipient in tokens).</param>
+/// <param name="CampaignId">The campaign.</param>
+/// <param name="ContactId">The contact.</param>
+/// <param name="Email">The address snapshotted at launch.</param>
+/// <param name="Name">The contact's name now.</param>
+/// <param name="Attributes">The contact's attributes now.</param>
+/// <param name="Attempts">Earlier attempts (0 on the first).</param>
+/// <param name="Suppressed">True when the contact unsubscribed or bounced since launch: skip it.</param>
+public sealed record ClaimedRecipient(long RecipientId, long CampaignId, long ContactId, string Email, string? Name, IReadOnlyDictionary<string, string> Attributes, int Attempts, bool Suppressed = false);
+
+/// <summary>How a send attempt ended, for <see cref="ICampaignStore.CompleteAttemptsAsync"/>.</summary>
+/// <param name="RecipientId">The ledger row.</param>
+/// <param name="CampaignId">Its campaign.</param>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Error">Why it failed, for failures and retries; null for a row released unsent (campaign paused).</param>
+/// <param name="RetryAt">When to try again, for retries.</param>
+public sealed record SendAttempt(long RecipientId, long CampaignId, SendOutcome Outcome, string? Error = null, DateTimeOffset? RetryAt = null);
+
+/// <summary>How one send attempt ended.</summary>
+public enum SendOutcome
+{
+    /// <summary>The SMTP server accepted it.</summary>
+    Sent,
+
+    /// <summary>Refused for good (5xx for this recipient).</summary>
+    Failed,
+
+    /// <summary>A temporary problem: back to pending until <see cref="SendAttempt.RetryAt"/>.</summary>
+    Retry,
+
+    /// <summary>Not sent and never will be (the contact unsubscribed or bounced since launch).</summary>
+    Skipped,
+}

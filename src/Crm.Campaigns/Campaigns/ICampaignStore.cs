@@ -1,0 +1,81 @@
+using Crm.Campaigns.Segments;
+
+namespace Crm.Campaigns.Campaigns;
+
+/// <summary>Campaigns and their send ledger (<c>bulk_email_campaigns</c>, <c>campaign_recipients</c>).</summary>
+public interface ICampaignStore
+{
+    /// <summary>Creates a campaign as scheduled (it is launched by the dispatcher when due, at once when not scheduled).</summary>
+    Task<Campaign> CreateAsync(NewCampaign campaign, CancellationToken cancellationToken);
+
+    /// <summary>Reads one campaign.</summary>
+    Task<Campaign?> GetAsync(long campaignId, CancellationToken cancellationToken);
+
+    /// <summary>Lists campaigns, newest first.</summary>
+    Task<IReadOnlyList<Campaign>> ListAsync(int page, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Launches one due scheduled campaign, if any: snapshots its recipients into the ledger (segment members
+    /// with an email, minus unsubscribed and bounced contacts, one row per address) and sets it sending,
+    /// atomically, so two dispatchers never both launch it.
+    /// </summary>
+    /// <returns>The launched campaign, or null when none was due.</returns>
+    Task<Campaign?> LaunchNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="batchSize"/> pending ledger rows of sending campaigns whose retry time has
+    /// come, and rows whose claim lease expired (their dispatcher died), leasing them until <paramref name="leaseUntil"/>.
+    /// </summary>
+    Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Records how attempts ended and updates the campaigns' counters, atomically.</summary>
+    Task CompleteAttemptsAsync(IReadOnlyList<SendAttempt> attempts, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Marks sending campaigns with no pending or claimed rows completed.</summary>
+    Task<IReadOnlyList<long>> CompleteFinishedAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Changes a campaign's status if the transition is allowed (see <see cref="CampaignTransitions"/>).</summary>
+    /// <returns>The campaign after the call; null when it does not exist.</returns>
+    /// <exception cref="InvalidCampaignTransitionException">The transition is not allowed from its current status.</exception>
+    Task<Campaign?> TransitionAsync(long campaignId, CampaignCommand command, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The statuses of these campaigns now (for prompt pause and cancel).</summary>
+    Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken);
+}
+
+/// <summary>What a person asks of a campaign.</summary>
+public enum CampaignCommand
+{
+    /// <summary>Stop sending for now.</summary>
+    Pause,
+
+    /// <summary>Continue a paused campaign.</summary>
+    Resume,
+
+    /// <summary>Stop for good.</summary>
+    Cancel,
+}
+
+/// <summary>The allowed status changes.</summary>
+public static class CampaignTransitions
+{
+    /// <summary>The status <paramref name="command"/> leads to from <paramref name="current"/>, or null when not allowed.</summary>
+    public static CampaignStatus? Apply(CampaignStatus current, CampaignCommand command) => (current, command) switch
+    {
+        (CampaignStatus.Sending or CampaignStatus.Scheduled, CampaignCommand.Pause) => CampaignStatus.Paused,
+        (CampaignStatus.Paused, CampaignCommand.Pause) => CampaignStatus.Paused,
+        (CampaignStatus.Paused, CampaignCommand.Resume) => CampaignStatus.Sending,
+        (CampaignStatus.Sending, CampaignCommand.Resume) => CampaignStatus.Sending,
+        (CampaignStatus.Draft or CampaignStatus.Scheduled or CampaignStatus.Sending or CampaignStatus.Paused, CampaignCommand.Cancel) => CampaignStatus.Cancelled,
+        (CampaignStatus.Cancelled, CampaignCommand.Cancel) => CampaignStatus.Cancelled,
+        _ => null,
+    };
+}
+
+/// <summary>A pause, resume or cancel that the campaign's status does not allow (answered 409).</summary>
+public sealed class InvalidCampaignTransitionException(long campaignId, CampaignStatus current, CampaignCommand command)
+    : Exception($"Campaign {campaignId} is {current.ToString().ToLowerInvariant()}: it cannot {command.ToString().ToLowerInvariant()}.")
+{
+    /// <summary>The campaign's status.</summary>
+    public CampaignStatus Current { get; } = current;
+}

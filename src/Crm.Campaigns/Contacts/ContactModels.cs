@@ -1,0 +1,60 @@
+namespace Crm.Campaigns.Contacts;
+
+/// <summary>Whether a contact may receive marketing mail.</summary>
+public enum MarketingStatus
+{
+    /// <summary>May receive campaigns.</summary>
+    Subscribed,
+
+    /// <summary>Asked to receive no more marketing mail: never sent another campaign.</summary>
+    Unsubscribed,
+
+    /// <summary>The address bounced: never sent another campaign.</summary>
+    Bounced,
+}
+
+/// <summary>A client of the CRM, as campaigns see it.</summary>
+/// <param name="Id">The id.</param>
+/// <param name="Email">Lower-cased email address.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Phone">E.164 phone.</param>
+/// <param name="Tags">Tags, for segments.</param>
+/// <param name="Attributes">Named values, for segments and personalisation.</param>
+/// <param name="MarketingStatus">Whether campaigns may be sent.</param>
+/// <param name="CreatedAt">When the contact was created.</param>
+public sealed record Contact(
+    long Id,
+    string? Email,
+    string? Name,
+    string? Phone,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, string> Attributes,
+    MarketingStatus MarketingStatus,
+    DateTimeOffset CreatedAt);
+
+/// <summary>One row of a contact import, validated and normalised.</summary>
+/// <param name="Email">Lower-cased email, the upsert key.</param>
+/// <param name="Name">Display name, or null to keep the stored one.</param>
+/// <param name="Phone">E.164 phone, or null to keep the stored one.</param>
+/// <param name="Tags">Tags to set, or null to keep the stored ones.</param>
+/// <param name="Attributes">Attributes to set, or null to keep the stored ones.</param>
+public sealed record ContactUpsert(string Email, string? Name, string? Phone, IReadOnlyList<string>? Tags, IReadOnlyDictionary<string, string>? Attributes);
+
+/// <summary>What an import did.</summary>
+/// <param name="Created">Rows that created a contact.</param>
+/// <param name="Updated">Rows that updated one.</param>
+/// <param name="Rejected">Rows refused, with why.</param>
+public sealed record ContactImportResult(int Created, int Updated, IReadOnlyList<RejectedContactRow> Rejected);
+
+/// <summary>An import row that was refused.</summary>
+/// <param name="Row">Its 0-based position in the request.</param>
+/// <param name="Email">Its email as sent, if any.</param>
+/// <param name="Reasons">Why it was refused.</param>
+public sealed record RejectedContactRow(int Row, string? Email, IReadOnlyList<string> Reasons);
+
+/// <summary>A page of contacts.</summary>
+/// <param name="Items">The contacts.</param>
+/// <param name="Page">1-based page.</param>
+/// <param name="PageSize">Page size.</param>
+/// <param name="Total">Contacts matching the filter.</param>
+public sealed record ContactPage(IReadOnlyList<Contact> Items, int Page, int PageSize, int Total);

@@ -1,0 +1,21 @@
+using Crm.Campaigns.Segments;
+
+namespace Crm.Campaigns.Contacts;
+
+/// <summary>The contacts campaigns are sent to: import, list, count segments, and record bounces and unsubscribes.</summary>
+public interface IContactDirectory
+{
+    /// <summary>Creates or updates contacts by email, atomically per call.</summary>
+    /// <returns>How many were created and updated.</returns>
+    Task<(int Created, int Updated)> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Lists contacts having all <paramref name="tags"/>, oldest first.</summary>
+    Task<ContactPage> ListAsync(IReadOnlyList<string> tags, int page, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>Counts the contacts a campaign to this segment would be sent to now (subscribed, with an email).</summary>
+    Task<int> CountRecipientsAsync(SegmentCriteria segment, CancellationToken cancellationToken);
+
+    /// <summary>Marks the contact with this address bounced; it gets no more campaigns.</summary>
+    /// <returns>True when a contact had that address.</returns>
+    Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Crm.Campaigns.DependencyInjection;
+
+/// <summary>Campaign settings: sender, links, limits and the dispatcher's pace.</summary>
+public sealed class BulkEmailOptions
+{
+    /// <summary>The default sender address of campaigns.</summary>
+    [Required]
+    [EmailAddress]
+    public string FromAddress { get; set; } = "newsletter@crm.example";
+
+    /// <summary>The default sender display name.</summary>
+    [MaxLength(128)]
+    public string? FromName { get; set; } = "Crm.Libraries";
+
+    /// <summary>
+    /// The public base URL of open and unsubscribe links (e.g. <c>https://crm.example.com</c>). When unset,
+    /// the URL of the request that created the campaign is used.
+    /// </summary>
+    [Url]
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>The key that signs tracking tokens. When unset a random key is generated once and kept in the store.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The mailbox of the <c>mailto:</c> unsubscribe in <c>List-Unsubscribe</c>; the sender address when unset.</summary>
+    [EmailAddress]
+    public string? UnsubscribeMailbox { get; set; }
+
+    /// <summary>The longest HTML body accepted, in characters. Default 512 KiB.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxBodyLength { get; set; } = 512 * 1024;
+
+    /// <summary>The largest <c>POST /bulk-email</c> or <c>POST /contacts</c> request body, in bytes. Default 8 MiB.</summary>
+    [Range(4096, 256 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>The most rows one <c>POST /contacts</c> takes. Default 10,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxImportRows { get; set; } = 10_000;
+
+    /// <summary>Ledger rows claimed per batch. Default 200.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How long a claim lasts before another dispatcher may take the rows over. Default 2 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often an idle dispatcher looks for work. Default 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most messages sent per second across the dispatcher; 0 for no limit.</summary>
+    [Range(0, 100_000)]
+    public int MessagesPerSecond { get; set; }
+
+    /// <summary>Attempts per recipient before a temporary failure counts as failed. Default 5.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The first retry delay after a temporary failure; doubled each attempt. Default 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Consecutive failed attempts after which the campaign pauses itself. Default 50.</summary>
+    [Range(1, 100_000)]
+    public int MaxConsecutiveFailures { get; set; } = 50;
+
+    /// <summary>Runs the dispatcher in this process. Default true; turn off for API-only instances.</summary>
+    public bool RunDispatcher { get; set; } = true;
+}

@@ -1,0 +1,100 @@
+using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Sending;
+using Crm.Campaigns.Tracking;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Crm.Campaigns.DependencyInjection;
+
+/// <summary>Returned by <c>AddBulkEmail()</c>: the sender and stores add themselves through extension methods on it.</summary>
+public interface IBulkEmailBuilder
+{
+    /// <summary>The service collection being configured.</summary>
+    IServiceCollection Services { get; }
+}
+
+/// <summary>Registers Crm.Campaigns.</summary>
+public static class BulkEmailServiceCollectionExtensions
+{
+    /// <summary>Adds campaigns with default settings. Safe to call more than once.</summary>
+    public static IBulkEmailBuilder AddBulkEmail(this IServiceCollection services) => services.AddBulkEmail(static _ => { });
+
+    /// <summary>Adds campaigns with settings bound from a configuration section.</summary>
+    public static IBulkEmailBuilder AddBulkEmail(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var builder = services.AddBulkEmail();
+        services.AddOptions<BulkEmailOptions>().Bind(section);
+        return builder;
+    }
+
+    /// <summary>Adds campaigns: the API's services, tracking, and the dispatcher as a hosted service.</summary>
+    public static IBulkEmailBuilder AddBulkEmail(this IServiceCollection services, Action<BulkEmailOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<BulkEmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TrackingKeyProvider>();
+        services.TryAddSingleton<DispatcherSignal>();
+        services.TryAddSingleton<BulkEmailMarker>();
+        if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))
+        {
+            services.AddSingleton<CampaignDispatcher>();
+            services.AddHostedService(sp => sp.GetRequiredService<CampaignDispatcher>());
+        }
+
+        services.AddProblemDetails();
+        return new BulkEmailBuilder(services);
+    }
+
+    /// <summary>Sends through an SMTP server with pooled MailKit connections.</summary>
+    public static IBulkEmailBuilder UseSmtp(this IBulkEmailBuilder builder, Action<SmtpOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<SmtpOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.RemoveAll<ICampaignSender>();
+        builder.Services.AddSingleton<SmtpCampaignSender>();
+        builder.Services.AddSingleton<ICampaignSender>(sp => sp.GetRequiredService<SmtpCampaignSender>());
+        return builder;
+    }
+
+    /// <summary>Sends through an SMTP server bound from configuration (<c>Host</c>, <c>Port</c>, <c>UserName</c>, ...).</summary>
+    public static IBulkEmailBuilder UseSmtp(this IBulkEmailBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.UseSmtp(section.Bind);
+    }
+
+    /// <summary>Writes messages as <c>.eml</c> files into a folder instead of sending them (demos, development).</summary>
+    public static IBulkEmailBuilder UsePickupDirectory(this IBulkEmailBuilder builder, Action<PickupDirectoryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<PickupDirectoryOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.RemoveAll<ICampaignSender>();
+        builder.Services.AddSingleton<PickupDirectoryCampaignSender>();
+        builder.Services.AddSingleton<ICampaignSender>(sp => sp.GetRequiredService<PickupDirectoryCampaignSender>());
+        return builder;
+    }
+
+    /// <summary>Sends through your own transport (an HTTP email API, a queue).</summary>
+    public static IBulkEmailBuilder UseSender<TSender>(this IBulkEmailBuilder builder)
+        where TSender : class, ICampaignSender
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<ICampaignSender>();
+        builder.Services.AddSingleton<ICampaignSender, TSender>();
+        return builder;
+    }
+
+    private sealed class BulkEmailBuilder(IServiceCollection services) : IBulkEmailBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>Marks that <c>AddBulkEmail()</c> was called.</summary>
+internal sealed class BulkEmailMarker;

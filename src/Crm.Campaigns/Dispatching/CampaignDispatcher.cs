@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Diagnostics;
+using Crm.Campaigns.Rendering;
+using Crm.Campaigns.Sending;
+using Crm.Campaigns.Tracking;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Crm.Campaigns.Dispatching;
+
+/// <summary>
+/// Sends campaigns: launches due ones, claims ledger rows in batches, renders and sends each message through
+/// <see cref="ICampaignSender"/>, and records the outcome only after the transport accepted the message. A crash
+/// leaves rows claimed; their lease expires and they are sent again, so at most one batch in flight is sent twice.
+/// </summary>
+public sealed partial class CampaignDispatcher : BackgroundService
+{
+    private readonly ICampaignStore _store;
+    private readonly ICampaignSender _sender;
+    private readonly TrackingKeyProvider _keys;
+    private readonly DispatcherSignal _signal;
+    private readonly TimeProvider _time;
+    private readonly BulkEmailOptions _options;
+    private readonly ILogger<CampaignDispatcher> _logger;
+    private readonly int _concurrency;
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly ConcurrentDictionary<long, (Campaign Campaign, CampaignTemplate Template)> _campaigns = new();
+    private readonly ConcurrentDictionary<long, int> _consecutiveFailures = new();
+    private readonly RateLimiter? _rateLimiter;
+
+    /// <summary>Creates the dispatcher.</summary>
+    public CampaignDispatcher(
+        ICampaignStore store,
+        ICampaignSender sender,
+        TrackingKeyProvider keys,
+        DispatcherSignal signal,
+        TimeProvider time,
+        IOptions<BulkEmailOptions> options,
+        IOptions<SmtpOptions> smtpOptions,
+        ILogger<CampaignDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(smtpOptions);
+        _store = store;
+        _sender = sender;
+        _keys = keys;
+        _signal = signal;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _concurrency = sender is SmtpCampaignSender smtp ? smtp.Concurrency : Math.Max(1, smtpOptions.Value.MaxConnections);
+        if (_options.MessagesPerSecond > 0)
+        {
+            _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Math.Max(1, _options.MessagesPerSecond / 10),
+                TokensPerPeriod = Math.Max(1, _options.MessagesPerSecond / 10),
+                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                QueueLimit = int.MaxValue,
+                AutoReplenishment = true,
+            });
+        }
+    }
+
+    /// <summary>Runs one round: launches due campaigns, sends one batch. For tests and tools that drive it by hand.</summary>
+    /// <returns>How many ledger rows the round handled.</returns>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        while (await _store.LaunchNextDueAsync(now, cancellationToken).ConfigureAwait(false) is { } launched)
+        {
+            LogLaunched(_logger, launched.Id, launched.Stats.Recipients);
+        }
+
+        var batch = await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
+        if (batch.Count == 0)
+        {
+            foreach (var completed in await _store.CompleteFinishedAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                _campaigns.TryRemove(completed, out _);
+                LogCompleted(_logger, completed);
+            }
+
+            return 0;
+        }
+
+        await SendBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        return batch.Count;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.RunDispatcher)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(stoppingToken).ConfigureAwait(false) == 0)
+                {
+                    await _signal.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The store is unreachable or a bug: keep the host alive, try again after a pause.
+                LogRoundFailed(_logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SendBatchAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
+    {
+        var tokens = await _keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
+        var statuses = new CampaignStatusCache(_store, _time, batch.Select(r => r.CampaignId).Distinct().ToArray());
+        await statuses.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var attempts = new ConcurrentBag<SendAttempt>();
+
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = cancellationToken }, async (recipient, ct) =>
+        {
+            // Pause and cancel take effect within a fraction of a second, even mid-batch.
+            if (await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
+            {
+                attempts.Add(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow()));
+                return;
+            }
+
+            if (recipient.Suppressed)
+            {
+                // Unsubscribed or bounced since launch: the promise "never another campaign" holds mid-campaign too.
+                attempts.Add(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped));
+                return;
+            }
+
+            attempts.Add(await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false));
+        }).ConfigureAwait(false);
+
+        var released = attempts.Where(a => a.Outcome == SendOutcome.Retry && a.Error is null).Select(a => a.RecipientId).ToHashSet();
+        await _store.CompleteAttemptsAsync(attempts.ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        await PauseFailingCampaignsAsync(attempts, released, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendAttempt> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity("crm.campaigns.send");
+        activity?.SetTag("crm.campaign_id", recipient.CampaignId);
+        SendAttempt attempt;
+        try
+        {
+            var (campaign, template) = await GetCampaignAsync(recipient.CampaignId, cancellationToken).ConfigureAwait(false);
+            var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, tokens.Create(campaign.Id, recipient.RecipientId), _options.UnsubscribeMailbox ?? campaign.FromAddress);
+            var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (_rateLimiter is not null)
+            {
+                using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
+        }
+        catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _options.MaxAttempts)
+        {
+            LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
+            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
+        }
+        catch (CampaignSendException ex)
+        {
+            var delay = _options.RetryBaseDelay * Math.Pow(2, Math.Min(recipient.Attempts, 10));
+            LogSendDeferred(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message, delay);
+            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, ex.Message, _time.GetUtcNow() + delay);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or ParseException)
+        {
+            // A message that cannot be built (a template or address the checks let through) will never send.
+            LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
+            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
+        }
+
+        CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", attempt.Outcome.ToString().ToLowerInvariant()));
+        CrmCampaignsTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return attempt;
+    }
+
+    private async Task PauseFailingCampaignsAsync(IEnumerable<SendAttempt> attempts, HashSet<long> released, CancellationToken cancellationToken)
+    {
+        foreach (var attempt in attempts.Where(a => !released.Contains(a.RecipientId)))
+        {
+            var campaignId = attempt.CampaignId;
+            var failures = attempt.Outcome is SendOutcome.Sent or SendOutcome.Skipped
+                ? _consecutiveFailures[campaignId] = 0
+                : _consecutiveFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1);
+            if (failures == _options.MaxConsecutiveFailures)
+            {
+                var reason = $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}";
+                try
+                {
+                    await _store.TransitionAsync(campaignId, CampaignCommand.Pause, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    LogAutoPaused(_logger, campaignId, failures);
+                }
+                catch (InvalidCampaignTransitionException)
+                {
+                    // Cancelled or paused meanwhile by a person.
+                }
+
+                _consecutiveFailures[campaignId] = 0;
+            }
+        }
+    }
+
+    private async ValueTask<(Campaign Campaign, CampaignTemplate Template)> GetCampaignAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        if (_campaigns.TryGetValue(campaignId, out var cached))
+        {
+            return cached;
+        }
+
+        var campaign = await _store.GetAsync(campaignId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Campaign {campaignId} vanished while sending.");
+        var entry = (campaign, CampaignTemplate.Parse(campaign.Subject, campaign.Body));
+        _campaigns[campaignId] = entry;
+        return entry;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Launched campaign {CampaignId} to {Recipients} recipients")]
+    private static partial void LogLaunched(ILogger logger, long campaignId, int recipients);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Campaign {CampaignId} completed")]
+    private static partial void LogCompleted(ILogger logger, long campaignId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Campaign {CampaignId}: recipient {RecipientId} failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, long campaignId, long recipientId, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} deferred for {Delay}: {Reason}")]
+    private static partial void LogSendDeferred(ILogger logger, long campaignId, long recipientId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Campaign {CampaignId} paused itself after {Failures} consecutive failures")]
+    private static partial void LogAutoPaused(ILogger logger, long campaignId, int failures);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A dispatch round failed; retrying shortly")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    /// <summary>Campaign statuses, re-read at most every 250 ms while a batch is being sent.</summary>
+    private sealed class CampaignStatusCache(ICampaignStore store, TimeProvider time, IReadOnlyCollection<long> campaignIds)
+    {
+        private static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(250);
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private IReadOnlyDictionary<long, CampaignStatus> _statuses = new Dictionary<long, CampaignStatus>();
+        private long _readAt;
+
+        public async Task RefreshAsync(CancellationToken cancellationToken)
+        {
+            _statuses = await store.GetStatusesAsync(campaignIds, cancellationToken).ConfigureAwait(false);
+            _readAt = time.GetTimestamp();
+        }
+
+        public async ValueTask<CampaignStatus?> GetAsync(long campaignId, CancellationToken cancellationToken)
+        {
+            if (time.GetElapsedTime(_readAt) > MaxAge && await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+
+            return _statuses.TryGetValue(campaignId, out var status) ? status : null;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json.Serialization;
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Segments;
+
+namespace Crm.Campaigns.Endpoints;
+
+/// <summary>The body of <c>POST /bulk-email</c>.</summary>
+public sealed record CreateCampaignRequest
+{
+    /// <summary>The subject (Liquid).</summary>
+    [JsonPropertyName("subject")]
+    public string? Subject { get; init; }
+
+    /// <summary>The HTML body (Liquid).</summary>
+    [JsonPropertyName("body")]
+    public string? Body { get; init; }
+
+    /// <summary>Who it goes to; all clients when absent.</summary>
+    [JsonPropertyName("segment")]
+    public SegmentCriteria? Segment { get; init; }
+
+    /// <summary>When to send; now when absent or past.</summary>
+    [JsonPropertyName("scheduledAt")]
+    public DateTimeOffset? ScheduledAt { get; init; }
+
+    /// <summary>The sender address; the configured one when absent.</summary>
+    [JsonPropertyName("fromAddress")]
+    public string? FromAddress { get; init; }
+
+    /// <summary>The sender name; the configured one when absent.</summary>
+    [JsonPropertyName("fromName")]
+    public string? FromName { get; init; }
+}
+
+/// <summary>A campaign and its stats in the API.</summary>
+public sealed record CampaignDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("body")] string Body,
+    [property: JsonPropertyName("segment")] SegmentCriteria Segment,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("scheduledAt")] DateTimeOffset? ScheduledAt,
+    [property: JsonPropertyName("launchedAt")] DateTimeOffset? LaunchedAt,
+    [property: JsonPropertyName("completedAt")] DateTimeOffset? CompletedAt,
+    [property: JsonPropertyName("fromAddress")] string FromAddress,
+    [property: JsonPropertyName("fromName")] string? FromName,
+    [property: JsonPropertyName("recipients")] int Recipients,
+    [property: JsonPropertyName("sent")] int Sent,
+    [property: JsonPropertyName("failed")] int Failed,
+    [property: JsonPropertyName("open_count")] int OpenCount,
+    [property: JsonPropertyName("total_opens")] int TotalOpens,
+    [property: JsonPropertyName("unsubscribe_count")] int UnsubscribeCount,
+    [property: JsonPropertyName("open_rate")] double OpenRate,
+    [property: JsonPropertyName("pauseReason")] string? PauseReason)
+{
+    /// <summary>Maps a campaign.</summary>
+    public static CampaignDto From(Campaign c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var s = c.Stats;
+        return new(c.Id, c.Subject, c.Body, c.Segment, c.Status.ToString().ToLowerInvariant(), c.CreatedAt, c.ScheduledAt, c.LaunchedAt, c.CompletedAt,
+            c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
+            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason);
+    }
+}
+
+/// <summary>One row of <c>POST /contacts</c>.</summary>
+public sealed record ContactImportRow
+{
+    /// <summary>The address, the upsert key.</summary>
+    [JsonPropertyName("email")]
+    public string? Email { get; init; }
+
+    /// <summary>Display name.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>Phone, international format.</summary>
+    [JsonPropertyName("phone")]
+    public string? Phone { get; init; }
+
+    /// <summary>Tags (replace the stored ones when present).</summary>
+    [JsonPropertyName("tags")]
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>Attributes (replace the stored ones when present).</summary>
+    [JsonPropertyName("attributes")]
+    public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+}
+
+/// <summary>A contact in the API.</summary>
+public sealed record ContactDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("email")] string? Email,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("phone")] string? Phone,
+    [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
+    [property: JsonPropertyName("attributes")] IReadOnlyDictionary<string, string> Attributes,
+    [property: JsonPropertyName("marketingStatus")] string MarketingStatus,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt)
+{
+    /// <summary>Maps a contact.</summary>
+    public static ContactDto From(Contact c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new(c.Id, c.Email, c.Name, c.Phone, c.Tags, c.Attributes, c.MarketingStatus.ToString().ToLowerInvariant(), c.CreatedAt);
+    }
+}
+
+/// <summary>A page of contacts in the API.</summary>
+public sealed record ContactPageDto(
+    [property: JsonPropertyName("items")] IReadOnlyList<ContactDto> Items,
+    [property: JsonPropertyName("page")] int Page,
+    [property: JsonPropertyName("pageSize")] int PageSize,
+    [property: JsonPropertyName("total")] int Total);
+
+/// <summary>The answer of <c>POST /contacts</c>.</summary>
+public sealed record ContactImportResultDto(
+    [property: JsonPropertyName("created")] int Created,
+    [property: JsonPropertyName("updated")] int Updated,
+    [property: JsonPropertyName("rejected")] IReadOnlyList<RejectedContactRow> Rejected);
+
+/// <summary>The body of <c>POST /bulk-email/recipient-count</c>.</summary>
+public sealed record RecipientCountRequest([property: JsonPropertyName("segment")] SegmentCriteria? Segment);
+
+[JsonSerializable(typeof(CreateCampaignRequest))]
+[JsonSerializable(typeof(List<ContactImportRow>))]
+[JsonSerializable(typeof(RecipientCountRequest))]
+[JsonSourceGenerationOptions(AllowTrailingCommas = false)]
+internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;

@@ -1,0 +1,359 @@
+using System.Globalization;
+using System.Net;
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Diagnostics;
+using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Rendering;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Sending;
+using Crm.Campaigns.Tracking;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Campaigns.Endpoints;
+
+/// <summary>Maps the campaign API, the contacts API and the public tracking endpoints.</summary>
+public static class BulkEmailEndpointRouteBuilderExtensions
+{
+    private static readonly byte[] TransparentGif = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    /// <summary>
+    /// Maps <c>/bulk-email</c> (campaigns: add manager/marketing authorization through <see cref="BulkEmailEndpoints.Campaigns"/>),
+    /// <c>/contacts</c> (<see cref="BulkEmailEndpoints.ContactsRead"/> and <see cref="BulkEmailEndpoints.ContactsWrite"/>), and the
+    /// public <c>/bulk-email/open/…</c> and <c>/bulk-email/unsubscribe/…</c> (<see cref="BulkEmailEndpoints.Tracking"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>AddBulkEmail()</c>, a sender or the stores are missing.</exception>
+    public static BulkEmailEndpoints MapBulkEmail(this IEndpointRouteBuilder endpoints, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        if (services.GetService<BulkEmailMarker>() is null)
+        {
+            throw new InvalidOperationException("MapBulkEmail() needs services.AddBulkEmail() in ConfigureServices.");
+        }
+
+        if (services.GetService<ICampaignSender>() is null)
+        {
+            throw new InvalidOperationException("MapBulkEmail() needs a sender: call .UseSmtp(...) or .UsePickupDirectory(...) on the AddBulkEmail() builder.");
+        }
+
+        if (services.GetService<ICampaignStore>() is null || services.GetService<ITrackingStore>() is null || services.GetService<IContactDirectory>() is null)
+        {
+            throw new InvalidOperationException("MapBulkEmail() needs campaign stores: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore.");
+        }
+
+        var root = endpoints.MapGroup(prefix);
+        var campaigns = root.MapGroup("/bulk-email");
+        campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()
+            .Produces<CampaignDto>(StatusCodes.Status201Created).Produces<CampaignDto>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").Produces<IReadOnlyList<CampaignDto>>();
+        campaigns.MapGet("/{id:long}", GetAsync).WithName("CrmCampaignGet").Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapPost("/{id:long}/pause", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Pause, store, time, null, ct)).DisableAntiforgery();
+        campaigns.MapPost("/{id:long}/resume", (long id, ICampaignStore store, TimeProvider time, DispatcherSignal signal, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Resume, store, time, signal, ct)).DisableAntiforgery();
+        campaigns.MapPost("/{id:long}/cancel", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Cancel, store, time, null, ct)).DisableAntiforgery();
+        campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery();
+
+        var tracking = root.MapGroup("/bulk-email");
+        tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName("CrmCampaignOpen").ExcludeFromDescription();
+        tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
+        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName("CrmCampaignUnsubscribe").DisableAntiforgery();
+
+        var contactsRead = root.MapGroup("/contacts");
+        contactsRead.MapGet("/", ListContactsAsync).WithName("CrmContactList").Produces<ContactPageDto>();
+        var contactsWrite = root.MapGroup("/contacts");
+        contactsWrite.MapPost("/", ImportContactsAsync).WithName("CrmContactImport").DisableAntiforgery()
+            .Produces<ContactImportResultDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, ICampaignStore store, IOptions<BulkEmailOptions> options, TimeProvider time, DispatcherSignal signal)
+    {
+        var settings = options.Value;
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, settings.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(request!.Subject))
+        {
+            errors["subject"] = ["The subject is required."];
+        }
+        else if (request.Subject.Length > 255)
+        {
+            errors["subject"] = ["The subject is longer than 255 characters."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Body))
+        {
+            errors["body"] = ["The body is required."];
+        }
+        else if (request.Body.Length > settings.MaxBodyLength)
+        {
+            errors["body"] = [$"The body is longer than {settings.MaxBodyLength} characters."];
+        }
+
+        var segment = request.Segment ?? SegmentCriteria.All;
+        foreach (var (field, messages) in segment.Validate())
+        {
+            errors[field] = messages;
+        }
+
+        if (request.FromAddress is not null && ContactImportValidator.NormalizeEmail(request.FromAddress) is null)
+        {
+            errors["fromAddress"] = ["The sender address is not valid."];
+        }
+
+        if (request.FromName is { Length: > 128 } || request.FromName?.IndexOfAny(['\r', '\n']) >= 0)
+        {
+            errors["fromName"] = ["The sender name is one line of at most 128 characters."];
+        }
+
+        if (errors.Count == 0 && !CampaignTemplate.TryParse(request.Subject!, request.Body!, out _, out var templateErrors))
+        {
+            foreach (var (field, messages) in templateErrors)
+            {
+                errors[field] = messages;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors, title: "Invalid campaign");
+        }
+
+        var now = time.GetUtcNow();
+        var scheduledLater = request.ScheduledAt is { } at && at > now;
+        var baseUrl = settings.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase.ToUriComponent()}";
+        var campaign = await store.CreateAsync(
+            new NewCampaign(request.Subject!, request.Body!, segment, scheduledLater ? request.ScheduledAt : now,
+                request.FromAddress ?? settings.FromAddress, request.FromName ?? settings.FromName, baseUrl, now),
+            context.RequestAborted).ConfigureAwait(false);
+        if (!scheduledLater)
+        {
+            signal.Wake();
+        }
+
+        var location = $"{context.Request.PathBase}/bulk-email/{campaign.Id}";
+        return scheduledLater ? Results.Created(location, CampaignDto.From(campaign)) : Results.Accepted(location, CampaignDto.From(campaign));
+    }
+
+    private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)
+    {
+        if (page is < 1 || pageSize is < 1 or > 200)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["Pages start at 1; pageSize is 1 to 200."] });
+        }
+
+        var campaigns = await store.ListAsync(page ?? 1, pageSize ?? 50, cancellationToken).ConfigureAwait(false);
+        return Results.Ok(campaigns.Select(CampaignDto.From).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(long id, ICampaignStore store, CancellationToken cancellationToken)
+    {
+        var campaign = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return campaign is null ? CampaignNotFound(id) : Results.Ok(CampaignDto.From(campaign));
+    }
+
+    private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, ICampaignStore store, TimeProvider time, DispatcherSignal? signal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reason = command == CampaignCommand.Pause ? "Paused by a person." : null;
+            var campaign = await store.TransitionAsync(id, command, reason, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (campaign is null)
+            {
+                return CampaignNotFound(id);
+            }
+
+            signal?.Wake();
+            return Results.Ok(CampaignDto.From(campaign));
+        }
+        catch (InvalidCampaignTransitionException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not allowed now", detail: ex.Message);
+        }
+    }
+
+    private static async Task<IResult> CountAsync(HttpContext context, IContactDirectory contacts, IOptions<BulkEmailOptions> options)
+    {
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.RecipientCountRequest, 64 * 1024, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var segment = request!.Segment ?? SegmentCriteria.All;
+        var errors = segment.Validate();
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid segment");
+        }
+
+        return Results.Ok(new { recipients = await contacts.CountRecipientsAsync(segment, context.RequestAborted).ConfigureAwait(false) });
+    }
+
+    private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time)
+    {
+        var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
+        if (tokens.Verify(campaignId, token) is { } recipientId
+            && await tracking.RecordOpenAsync(campaignId, recipientId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+        {
+            CrmCampaignsTelemetry.Opens.Add(1);
+        }
+
+        // Every token gets the same pixel: a forged one learns nothing and counts nothing.
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-cache, no-store, must-revalidate, private, max-age=0";
+        headers.Pragma = "no-cache";
+        headers.Expires = "0";
+        return Results.Bytes(TransparentGif, "image/gif");
+    }
+
+    private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys)
+    {
+        var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        // GET and HEAD only show the page: link scanners and prefetchers follow links, and must not unsubscribe anyone.
+        if (tokens.Verify(campaignId, token) is null)
+        {
+            return Results.Content(Page("Link not valid", "<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var action = WebUtility.HtmlEncode($"{context.Request.PathBase}/bulk-email/unsubscribe/{campaignId.ToString(CultureInfo.InvariantCulture)}/{token}");
+        return Results.Content(Page("Unsubscribe", $"""
+            <p>Do you want to stop receiving marketing email from us?</p>
+            <form method="post" action="{action}"><button type="submit" data-testid="unsubscribe-confirm">Unsubscribe</button></form>
+            """), "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time)
+    {
+        var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
+        if (tokens.Verify(campaignId, token) is not { } recipientId
+            || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This unsubscribe link is not valid.");
+        }
+
+        CrmCampaignsTelemetry.Unsubscribes.Add(1);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Content(Page("Unsubscribed", "<p data-testid=\"unsubscribed\">You are unsubscribed. You will not receive marketing email from us again.</p>"), "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> ListContactsAsync(HttpContext context, int? page, int? pageSize, IContactDirectory contacts)
+    {
+        if (page is < 1 || pageSize is < 1 or > 200)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["Pages start at 1; pageSize is 1 to 200."] });
+        }
+
+        var tags = context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToList();
+        var result = await contacts.ListAsync(tags, page ?? 1, pageSize ?? 50, context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new ContactPageDto(result.Items.Select(ContactDto.From).ToList(), result.Page, result.PageSize, result.Total));
+    }
+
+    private static async Task<IResult> ImportContactsAsync(HttpContext context, IContactDirectory contacts, IOptions<BulkEmailOptions> options, TimeProvider time)
+    {
+        var settings = options.Value;
+        var (rows, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.ListContactImportRow, settings.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (rows!.Count > settings.MaxImportRows)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many rows", detail: $"Send at most {settings.MaxImportRows} contacts per request.");
+        }
+
+        var accepted = new Dictionary<string, ContactUpsert>(StringComparer.Ordinal);
+        var rejected = new List<RejectedContactRow>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row is null)
+            {
+                rejected.Add(new RejectedContactRow(i, null, ["the row is null"]));
+                continue;
+            }
+
+            var (contact, reasons) = ContactImportValidator.Validate(row.Email, row.Name, row.Phone, row.Tags, row.Attributes);
+            if (contact is null)
+            {
+                rejected.Add(new RejectedContactRow(i, row.Email, reasons));
+            }
+            else
+            {
+                // The same address twice in one import: the later row wins, as a spreadsheet user expects.
+                accepted[contact.Email] = contact;
+            }
+        }
+
+        var (created, updated) = accepted.Count == 0 ? (0, 0) : await contacts.UpsertAsync(accepted.Values.ToList(), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new ContactImportResultDto(created, updated, rejected));
+    }
+
+    private static IResult CampaignNotFound(long id)
+        => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {id}.");
+
+    private static string Page(string title, string body) => $$"""
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="robots" content="noindex"><title>{{title}}</title>
+        <style>body{font-family:system-ui,sans-serif;background:#f7f4ee;color:#14213d;display:grid;place-items:center;min-height:100vh;margin:0}
+        main{background:#fff;padding:2.5rem;border-top:3px solid #b08d57;max-width:28rem;box-shadow:0 2px 12px rgba(20,33,61,.08)}
+        h1{font-family:Georgia,serif;font-weight:400}button{background:#14213d;color:#fff;border:0;padding:.7rem 1.4rem;cursor:pointer}</style>
+        </head><body><main><h1>{{title}}</h1>{{body}}</main></body></html>
+        """;
+}
+
+/// <summary>The endpoints <c>MapBulkEmail()</c> mapped, grouped by who may call them.</summary>
+public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
+{
+    internal BulkEmailEndpoints(IEndpointConventionBuilder campaigns, IEndpointConventionBuilder tracking, IEndpointConventionBuilder contactsRead, IEndpointConventionBuilder contactsWrite)
+    {
+        Campaigns = campaigns;
+        Tracking = tracking;
+        ContactsRead = contactsRead;
+        ContactsWrite = contactsWrite;
+    }
+
+    /// <summary>The campaign API (<c>/bulk-email</c>): managers and marketing only.</summary>
+    public IEndpointConventionBuilder Campaigns { get; }
+
+    /// <summary>The pixel and unsubscribe endpoints: public, authenticated by their signed tokens.</summary>
+    public IEndpointConventionBuilder Tracking { get; }
+
+    /// <summary><c>GET /contacts</c>: agents.</summary>
+    public IEndpointConventionBuilder ContactsRead { get; }
+
+    /// <summary><c>POST /contacts</c>: managers, marketing or an import job.</summary>
+    public IEndpointConventionBuilder ContactsWrite { get; }
+
+    /// <inheritdoc />
+    public void Add(Action<EndpointBuilder> convention)
+    {
+        Campaigns.Add(convention);
+        Tracking.Add(convention);
+        ContactsRead.Add(convention);
+        ContactsWrite.Add(convention);
+    }
+
+    /// <inheritdoc />
+    public void Finally(Action<EndpointBuilder> finallyConvention)
+    {
+        Campaigns.Finally(finallyConvention);
+        Tracking.Finally(finallyConvention);
+        ContactsRead.Finally(finallyConvention);
+        ContactsWrite.Finally(finallyConvention);
+    }
+}

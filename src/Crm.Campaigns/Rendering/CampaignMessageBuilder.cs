@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Crm.Campaigns.Campaigns;
+using MimeKit;
+
+namespace Crm.Campaigns.Rendering;
+
+/// <summary>
+/// Builds the MIME message of one recipient: personalised subject and HTML, a text alternative, a visible
+/// unsubscribe link, the open pixel, <c>List-Unsubscribe</c> (https and mailto),
+/// <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> (RFC 8058), Message-ID and Date.
+/// </summary>
+public static class CampaignMessageBuilder
+{
+    /// <summary>The header naming the campaign, so bounces and replies can be traced back.</summary>
+    public const string CampaignHeader = "X-Crm-Campaign";
+
+    /// <summary>The links of one recipient.</summary>
+    /// <param name="OpenPixelUrl">The open-tracking pixel.</param>
+    /// <param name="UnsubscribeUrl">The unsubscribe page (GET) and one-click endpoint (POST).</param>
+    /// <param name="UnsubscribeMailto">The <c>mailto:</c> alternative.</param>
+    public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto);
+
+    /// <summary>The links for a recipient token under a base URL.</summary>
+    public static RecipientLinks LinksFor(string baseUrl, long campaignId, string token, string unsubscribeMailbox)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        var root = baseUrl.TrimEnd('/');
+        var id = campaignId.ToString(CultureInfo.InvariantCulture);
+        return new RecipientLinks(
+            $"{root}/bulk-email/open/{id}/{token}",
+            $"{root}/bulk-email/unsubscribe/{id}/{token}",
+            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString($"unsubscribe {id} {token}")}");
+    }
+
+    /// <summary>Renders and assembles the message.</summary>
+    public static async ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(links);
+        var model = new TemplateModel(campaign.Id, recipient.Email, recipient.Name, recipient.Attributes, links.UnsubscribeUrl);
+        var (subject, html) = await template.RenderAsync(model, cancellationToken).ConfigureAwait(false);
+
+        if (!template.BodyHasUnsubscribeLink)
+        {
+            html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\">You receive this because you are a client of ours. <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>");
+        }
+
+        var text = HtmlToText.Convert(html);
+        if (!template.BodyHasUnsubscribeLink)
+        {
+            // The footer is in the HTML, so its link is in the text already; this is for bodies that hide it in markup.
+            text = text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal) ? text : text + "\n\nUnsubscribe: " + links.UnsubscribeUrl;
+        }
+
+        html = InsertBeforeBodyEnd(html, $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">");
+
+        var message = new MimeMessage();
+        var from = MailboxAddress.Parse(campaign.FromAddress);
+        from.Name = campaign.FromName ?? "";
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(SingleLine(recipient.Name) ?? "", recipient.Email));
+        message.Subject = subject;
+        message.Date = now;
+        message.MessageId = $"c{campaign.Id}.r{recipient.RecipientId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}@{from.Domain}";
+        message.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add(CampaignHeader, campaign.Id.ToString(CultureInfo.InvariantCulture));
+        message.Body = new BodyBuilder { HtmlBody = html, TextBody = text }.ToMessageBody();
+        return message;
+    }
+
+    private static string InsertBeforeBodyEnd(string html, string fragment)
+    {
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end < 0 ? html + fragment : html.Insert(end, fragment);
+    }
+
+    private static string? SingleLine(string? value) => value?.ReplaceLineEndings(" ").Trim();
+}

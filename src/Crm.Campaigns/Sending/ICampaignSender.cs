@@ -1,0 +1,37 @@
+using MimeKit;
+
+namespace Crm.Campaigns.Sending;
+
+/// <summary>
+/// Hands one finished message to a mail transport. Returning means the transport accepted it (the SMTP
+/// server answered 250 to DATA); only then is the ledger row marked sent. Implementations must be safe
+/// for concurrent calls.
+/// </summary>
+public interface ICampaignSender
+{
+    /// <summary>Sends one message.</summary>
+    /// <exception cref="CampaignSendException">The transport refused it, for now or for good.</exception>
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>A transport refused a message.</summary>
+public sealed class CampaignSendException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What happened (the server's reply, when it gave one).</param>
+    /// <param name="isPermanent">True when retrying cannot help (an SMTP 5xx for this recipient).</param>
+    /// <param name="statusCode">The SMTP status code, when the server answered one.</param>
+    /// <param name="innerException">The transport's exception.</param>
+    public CampaignSendException(string message, bool isPermanent, int? statusCode = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        IsPermanent = isPermanent;
+        StatusCode = statusCode;
+    }
+
+    /// <summary>True when retrying cannot help.</summary>
+    public bool IsPermanent { get; }
+
+    /// <summary>The SMTP status code, when there was one.</summary>
+    public int? StatusCode { get; }
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Crm.Campaigns.Sending;
+
+/// <summary>Where and how campaigns are sent over SMTP.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>The SMTP server.</summary>
+    [Required]
+    public string Host { get; set; } = "";
+
+    /// <summary>Its port. Default 25 (587 for submission with STARTTLS, 465 for implicit TLS).</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 25;
+
+    /// <summary>The user name, when the server needs authentication.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// TLS: <c>Auto</c> (STARTTLS when offered; implicit TLS on 465), <c>None</c>, <c>StartTls</c> (required),
+    /// <c>SslOnConnect</c>. Default <c>Auto</c>.
+    /// </summary>
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    /// <summary>How many connections are kept open and used at once. Default 4.</summary>
+    [Range(1, 256)]
+    public int MaxConnections { get; set; } = 4;
+
+    /// <summary>How many messages one connection carries before it is replaced (servers cap it). Default 1,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MessagesPerConnection { get; set; } = 1_000;
+
+    /// <summary>The timeout of each SMTP command. Default 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The name sent in EHLO; the machine name when unset.</summary>
+    public string? LocalDomain { get; set; }
+}
+
+/// <summary>How an SMTP connection is secured.</summary>
+public enum SmtpSecurity
+{
+    /// <summary>STARTTLS when the server offers it; implicit TLS on port 465.</summary>
+    Auto,
+
+    /// <summary>Plain text.</summary>
+    None,
+
+    /// <summary>STARTTLS, required.</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte.</summary>
+    SslOnConnect,
+}
+
+/// <summary>Where the pickup-folder sender writes <c>.eml</c> files.</summary>
+public sealed class PickupDirectoryOptions
+{
+    /// <summary>The folder; created when missing. Default <c>outbox</c>.</summary>
+    [Required]
+    public string Directory { get; set; } = "outbox";
+}

@@ -1,0 +1,19 @@
+namespace Crm.Campaigns.Tracking;
+
+/// <summary>Records opens and unsubscribes, counted exactly under concurrent hits, and keeps the signing key.</summary>
+public interface ITrackingStore
+{
+    /// <summary>Records one open of a recipient's copy: always a total open, and a unique open the first time.</summary>
+    /// <returns>False when the recipient is not in that campaign's ledger (nothing recorded).</returns>
+    Task<bool> RecordOpenAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Unsubscribes the recipient's contact from marketing mail, idempotently: the campaign's unsubscribe
+    /// counter moves once per recipient, however many times it is called.
+    /// </summary>
+    /// <returns>False when the recipient is not in that campaign's ledger.</returns>
+    Task<bool> UnsubscribeAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The key that signs tracking tokens: the one stored, or <paramref name="generated"/> stored now if none was (first caller wins).</summary>
+    Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken);
+}
