@@ -1,3 +1,4 @@
+using Crm.Campaigns.Endpoints;
 using Crm.Channels.DependencyInjection;
 using Crm.Channels.Endpoints;
 using Crm.Channels.WhatsApp;
@@ -19,6 +20,7 @@ if (!string.IsNullOrEmpty(whatsApp["AuthToken"]))
 }
 
 builder.Services.AddCrmForwardedHeaders(builder.Configuration);
+builder.Services.AddCrmCampaigns(builder.Configuration);
 
 builder.Services.AddCrmAuthentication();
 builder.Services.AddCrmRateLimiting(builder.Configuration);
@@ -58,6 +60,11 @@ app.UseRateLimiter();
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
 channelEndpoints.Queries.RequireAuthorization(Roles.AgentsPolicy);
+
+var bulkEmail = app.MapBulkEmail();
+bulkEmail.Campaigns.RequireAuthorization(Roles.MarketingPolicy);
+bulkEmail.ContactsWrite.RequireAuthorization(Roles.MarketingPolicy);
+bulkEmail.ContactsRead.RequireAuthorization(Roles.AgentsPolicy);
 
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {

@@ -21,6 +21,7 @@ public class CrmDbContext : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyCrmChannels();
+        modelBuilder.ApplyCrmCampaigns();
     }
 
     /// <inheritdoc />

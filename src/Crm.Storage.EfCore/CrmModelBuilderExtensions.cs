@@ -100,6 +100,75 @@ public static class CrmModelBuilderExtensions
         return modelBuilder;
     }
 
+    /// <summary>Adds <c>bulk_email_campaigns</c>, <c>campaign_recipients</c>, <c>crm_settings</c> (and the contact tables).</summary>
+    public static ModelBuilder ApplyCrmCampaigns(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyCrmContacts();
+        modelBuilder.Entity<CampaignRecord>(campaign =>
+        {
+            campaign.ToTable("bulk_email_campaigns");
+            campaign.HasKey(c => c.Id);
+            campaign.Property(c => c.Id).HasColumnName("id");
+            campaign.Property(c => c.Subject).HasColumnName("subject").HasMaxLength(255).IsRequired();
+            campaign.Property(c => c.Body).HasColumnName("body").IsRequired();
+            campaign.Property(c => c.SegmentCriteria).HasColumnName("segment_criteria").IsRequired();
+            campaign.Property(c => c.Status).HasColumnName("status").HasMaxLength(16).IsRequired();
+            campaign.Property(c => c.PauseReason).HasColumnName("pause_reason").HasMaxLength(1024);
+            campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
+            campaign.Property(c => c.ScheduledAt).HasColumnName("scheduled_at");
+            campaign.Property(c => c.LaunchedAt).HasColumnName("launched_at");
+            campaign.Property(c => c.CompletedAt).HasColumnName("completed_at");
+            campaign.Property(c => c.FromAddress).HasColumnName("from_address").HasMaxLength(320).IsRequired();
+            campaign.Property(c => c.FromName).HasColumnName("from_name").HasMaxLength(128);
+            campaign.Property(c => c.TrackingBaseUrl).HasColumnName("tracking_base_url").HasMaxLength(2048).IsRequired();
+            campaign.Property(c => c.RecipientCount).HasColumnName("recipient_count");
+            campaign.Property(c => c.SentCount).HasColumnName("sent_count");
+            campaign.Property(c => c.FailedCount).HasColumnName("failed_count");
+            campaign.Property(c => c.SkippedCount).HasColumnName("skipped_count");
+            campaign.Property(c => c.OpenCount).HasColumnName("open_count");
+            campaign.Property(c => c.TotalOpens).HasColumnName("total_opens");
+            campaign.Property(c => c.UnsubscribeCount).HasColumnName("unsubscribe_count");
+            campaign.HasIndex(c => new { c.Status, c.ScheduledAt }).HasDatabaseName("ix_bulk_email_campaigns_status_scheduled");
+        });
+
+        modelBuilder.Entity<CampaignRecipientRecord>(recipient =>
+        {
+            recipient.ToTable("campaign_recipients");
+            recipient.HasKey(r => r.Id);
+            recipient.Property(r => r.Id).HasColumnName("id");
+            recipient.Property(r => r.CampaignId).HasColumnName("campaign_id");
+            recipient.Property(r => r.ContactId).HasColumnName("contact_id");
+            recipient.Property(r => r.Email).HasColumnName("email").HasMaxLength(320).IsRequired();
+            recipient.Property(r => r.State).HasColumnName("state").HasMaxLength(16).IsRequired();
+            recipient.Property(r => r.Attempts).HasColumnName("attempts");
+            recipient.Property(r => r.LastError).HasColumnName("last_error").HasMaxLength(1024);
+            recipient.Property(r => r.NextAttemptAt).HasColumnName("next_attempt_at");
+            recipient.Property(r => r.LeaseUntil).HasColumnName("lease_until");
+            recipient.Property(r => r.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(128);
+            recipient.Property(r => r.SentAt).HasColumnName("sent_at");
+            recipient.Property(r => r.FirstOpenedAt).HasColumnName("first_opened_at");
+            recipient.Property(r => r.OpenCount).HasColumnName("open_count");
+            recipient.Property(r => r.UnsubscribedAt).HasColumnName("unsubscribed_at");
+            // One message per client per campaign, whether counted by contact or by address.
+            recipient.HasIndex(r => new { r.CampaignId, r.ContactId }).IsUnique().HasDatabaseName("ux_campaign_recipients_campaign_contact");
+            recipient.HasIndex(r => new { r.CampaignId, r.Email }).IsUnique().HasDatabaseName("ux_campaign_recipients_campaign_email");
+            recipient.HasIndex(r => new { r.State, r.Id }).HasDatabaseName("ix_campaign_recipients_state_id");
+            recipient.HasOne<CampaignRecord>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
+            recipient.HasOne<ContactRecord>().WithMany().HasForeignKey(r => r.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CrmSettingRecord>(setting =>
+        {
+            setting.ToTable("crm_settings");
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasColumnName("key").HasMaxLength(128);
+            setting.Property(s => s.Value).HasColumnName("value").IsRequired();
+        });
+
+        return modelBuilder;
+    }
+
     /// <summary>
     /// SQLite has no date-time-offset type it can compare or sort: store them as sortable integers.
     /// Call from <c>ConfigureConventions</c> when the context runs on SQLite.

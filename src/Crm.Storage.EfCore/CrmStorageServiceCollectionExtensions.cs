@@ -1,4 +1,8 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Tracking;
 using Crm.Channels.Storage;
+using Crm.Storage.EfCore.Campaigns;
 using Crm.Storage.EfCore.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +26,7 @@ public static class CrmStorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Stores everything in your own context, which must call <c>modelBuilder.ApplyCrmChannels()</c> and have an
+    /// Stores everything in your own context, which must call <c>modelBuilder.ApplyCrmChannels()</c> and <c>modelBuilder.ApplyCrmCampaigns()</c> and have an
     /// <see cref="IDbContextFactory{TContext}"/> registered (<c>AddDbContextFactory</c> or <c>AddPooledDbContextFactory</c>).
     /// </summary>
     public static IServiceCollection AddCrmEntityFrameworkStores<TContext>(this IServiceCollection services)
@@ -31,6 +35,12 @@ public static class CrmStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.RemoveAll<ITicketStore>();
         services.AddSingleton<ITicketStore, EfTicketStore<TContext>>();
+        services.RemoveAll<ICampaignStore>();
+        services.AddSingleton<ICampaignStore, EfCampaignStore<TContext>>();
+        services.RemoveAll<IContactDirectory>();
+        services.AddSingleton<IContactDirectory, EfContactDirectory<TContext>>();
+        services.RemoveAll<ITrackingStore>();
+        services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         return services;

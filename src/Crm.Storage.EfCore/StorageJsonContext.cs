@@ -5,4 +5,5 @@ namespace Crm.Storage.EfCore;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IReadOnlyList<AttachmentInfo>))]
+[JsonSerializable(typeof(Crm.Campaigns.Segments.SegmentCriteria))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;

@@ -16,6 +16,192 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.0");
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<long?>("FirstOpenedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_opened_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("OpenCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_count");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("UnsubscribedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContactId");
+
+                    b.HasIndex("CampaignId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_campaign_recipients_campaign_contact");
+
+                    b.HasIndex("CampaignId", "Email")
+                        .IsUnique()
+                        .HasDatabaseName("ux_campaign_recipients_campaign_email");
+
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_campaign_recipients_state_id");
+
+                    b.ToTable("campaign_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_count");
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_address");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_name");
+
+                    b.Property<long?>("LaunchedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("launched_at");
+
+                    b.Property<int>("OpenCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_count");
+
+                    b.Property<string>("PauseReason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pause_reason");
+
+                    b.Property<int>("RecipientCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recipient_count");
+
+                    b.Property<long?>("ScheduledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scheduled_at");
+
+                    b.Property<string>("SegmentCriteria")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment_criteria");
+
+                    b.Property<int>("SentCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_count");
+
+                    b.Property<int>("SkippedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skipped_count");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<int>("TotalOpens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_opens");
+
+                    b.Property<string>("TrackingBaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tracking_base_url");
+
+                    b.Property<int>("UnsubscribeCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unsubscribe_count");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "ScheduledAt")
+                        .HasDatabaseName("ix_bulk_email_campaigns_status_scheduled");
+
+                    b.ToTable("bulk_email_campaigns", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
                 {
                     b.Property<long>("ContactId")
@@ -110,6 +296,23 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasDatabaseName("ix_contact_tags_tag");
 
                     b.ToTable("contact_tags", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CrmSettingRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("crm_settings", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
@@ -230,6 +433,21 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasDatabaseName("ix_tickets_contact_channel_status");
 
                     b.ToTable("tickets", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>

@@ -1,0 +1,100 @@
+using Crm.Campaigns.Tracking;
+using Crm.Storage.EfCore.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore.Campaigns;
+
+/// <summary>
+/// The EF Core <see cref="ITrackingStore"/>. Every count is an in-database increment guarded by a condition
+/// (<c>first_opened_at IS NULL</c>, <c>unsubscribed_at IS NULL</c>), so concurrent hits on any number of
+/// instances lose no increment and count a first open or an unsubscribe once.
+/// </summary>
+/// <typeparam name="TContext">A context that applied <c>ApplyCrmCampaigns()</c>.</typeparam>
+public sealed class EfTrackingStore<TContext> : ITrackingStore
+    where TContext : DbContext
+{
+    private const string SigningKeySetting = "tracking.signing_key";
+    private readonly IDbContextFactory<TContext> _contexts;
+
+    /// <summary>Creates the store.</summary>
+    public EfTrackingStore(IDbContextFactory<TContext> contexts)
+    {
+        _contexts = contexts;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RecordOpenAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var utcNow = now.ToUniversalTime();
+        var recipients = db.Set<CampaignRecipientRecord>().Where(r => r.Id == recipientId && r.CampaignId == campaignId);
+        if (await recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return false;
+        }
+
+        var first = await recipients.Where(r => r.FirstOpenedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FirstOpenedAt, utcNow), cancellationToken).ConfigureAwait(false);
+        await db.Set<CampaignRecord>().Where(c => c.Id == campaignId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalOpens, c => c.TotalOpens + 1).SetProperty(c => c.OpenCount, c => c.OpenCount + first), cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> UnsubscribeAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var utcNow = now.ToUniversalTime();
+        var contactId = await db.Set<CampaignRecipientRecord>().Where(r => r.Id == recipientId && r.CampaignId == campaignId)
+            .Select(r => (long?)r.ContactId).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (contactId is null)
+        {
+            return false;
+        }
+
+        var first = await db.Set<CampaignRecipientRecord>().Where(r => r.Id == recipientId && r.UnsubscribedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UnsubscribedAt, utcNow), cancellationToken).ConfigureAwait(false);
+        if (first == 1)
+        {
+            await db.Set<CampaignRecord>().Where(c => c.Id == campaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UnsubscribeCount, c => c.UnsubscribeCount + 1), cancellationToken).ConfigureAwait(false);
+        }
+
+        // A bounced address stays bounced; anyone else is now unsubscribed from all marketing mail.
+        await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatuses.Subscribed)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Unsubscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await db.Set<CrmSettingRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == SigningKeySetting, cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            return Convert.FromBase64String(stored.Value);
+        }
+
+        db.Add(new CrmSettingRecord { Key = SigningKeySetting, Value = Convert.ToBase64String(generated) });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return generated;
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance stored its key first: use that one, so all links verify everywhere.
+            db.ChangeTracker.Clear();
+            var winner = await db.Set<CrmSettingRecord>().AsNoTracking().FirstAsync(s => s.Key == SigningKeySetting, cancellationToken).ConfigureAwait(false);
+            return Convert.FromBase64String(winner.Value);
+        }
+    }
+}
