@@ -1,0 +1,331 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Crm.Testing;
+using MimeKit;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>One host sending to one real smtp-sink; each test uses its own tag so segments do not overlap.</summary>
+public sealed class CampaignHostFixture : IAsyncLifetime
+{
+    public SmtpSink Sink { get; private set; } = null!;
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Sink = await SmtpSink.StartAsync();
+        Host = await HostProcess.StartAsync(CampaignApi.HostSettings(Sink.Port));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Sink.DisposeAsync();
+    }
+}
+
+public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassFixture<CampaignHostFixture>
+{
+    private readonly HttpClient _manager = fixture.Host.CreateClient(CampaignApi.ManagerKey);
+    private readonly HttpClient _public = fixture.Host.CreateClient();
+    private CampaignApi Api => new(_manager);
+
+    [Fact]
+    public async Task A_segment_campaign_reaches_exactly_the_subscribed_members_personalised_with_compliance_headers()
+    {
+        var tag = NewTag();
+        await Api.ImportAsync(
+        [
+            new { email = $"ann.{tag}@example.com", name = "Ann", tags = new[] { tag, "vip" }, attributes = new Dictionary<string, string> { ["city"] = "Berlin" } },
+            new { email = $"BOB.{tag}@example.com", name = "Bob <b>", tags = new[] { tag, "vip" }, attributes = new Dictionary<string, string> { ["city"] = "Paris" } },
+            new { email = $"cat.{tag}@example.com", name = "Cat", tags = new[] { tag }, attributes = new Dictionary<string, string> { ["city"] = "Rome" } },
+            new { email = $"dan.{tag}@example.com", name = "Dan", tags = new[] { "vip" }, attributes = new Dictionary<string, string>() },
+        ]);
+        using var count = await _manager.PostAsJsonAsync("/bulk-email/recipient-count", new { segment = new { tags = new[] { tag, "vip" } } });
+        Assert.Equal(2, (await count.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recipients").GetInt32());
+
+        var id = await Api.CreateAsync(new
+        {
+            subject = "News for {{ contact.name }}",
+            body = "<html><body><h1>Hello {{ contact.name }}</h1><p>Our {{ contact.city }} store opens soon. <a href=\"https://shop.example/\">Visit</a></p></body></html>",
+            segment = new { tags = new[] { tag, "vip" } },
+        });
+        var campaign = await Api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, campaign.GetProperty("recipients").GetInt32());
+        Assert.Equal(2, campaign.GetProperty("sent").GetInt32());
+        var messages = MessagesOf(id);
+        Assert.Equal([$"ann.{tag}@example.com", $"bob.{tag}@example.com"], messages.SelectMany(m => m.EnvelopeRecipients).Order());
+        var bob = messages.Single(m => m.EnvelopeRecipients[0].StartsWith("bob", StringComparison.Ordinal)).Message;
+        Assert.Equal("News for Bob <b>", bob.Subject);
+        Assert.Contains("Hello Bob &lt;b&gt;", bob.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Our Paris store opens soon", bob.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Visit (https://shop.example/)", bob.TextBody, StringComparison.Ordinal);
+        Assert.Equal("List-Unsubscribe=One-Click", bob.Headers["List-Unsubscribe-Post"]);
+        var listUnsubscribe = bob.Headers["List-Unsubscribe"];
+        Assert.Matches(@"^<http://127\.0\.0\.1:\d+/bulk-email/unsubscribe/\d+/[^>]+>, <mailto:[^>]+>$", Regex.Replace(listUnsubscribe ?? "", @"\s+", " ").Trim());
+        Assert.False(string.IsNullOrEmpty(bob.MessageId));
+        Assert.NotEqual(DateTimeOffset.MinValue, bob.Date);
+        Assert.Contains(">Unsubscribe</a>", bob.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("/bulk-email/open/", bob.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pixel_counts_unique_and_total_opens_and_forged_tokens_count_nothing()
+    {
+        var (id, messages) = await SendToNewSegmentAsync(2);
+        var pixel = PixelUrl(messages[0]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var hit = await _public.GetAsync(pixel);
+            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+            Assert.Equal("image/gif", hit.Content.Headers.ContentType?.MediaType);
+            Assert.True(hit.Headers.CacheControl?.NoStore);
+        }
+
+        var forgedToken = Regex.Replace(pixel, @"\.[A-Za-z0-9_-]+$", ".AAAAAAAAAAAAAAAAAAAAAA");
+        var otherCampaign = Regex.Replace(pixel, @"/open/\d+/", "/open/999999/");
+        foreach (var forged in new[] { forgedToken, otherCampaign, pixel + "x", new Uri(fixture.Host.BaseAddress, $"/bulk-email/open/{id}/garbage").ToString() })
+        {
+            using var hit = await _public.GetAsync(forged);
+            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+            Assert.Equal("image/gif", hit.Content.Headers.ContentType?.MediaType);
+        }
+
+        var campaign = await Api.GetAsync(id);
+        Assert.Equal(1, campaign.GetProperty("open_count").GetInt32());
+        Assert.Equal(3, campaign.GetProperty("total_opens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Concurrent_pixel_hits_are_counted_exactly()
+    {
+        var (id, messages) = await SendToNewSegmentAsync(3);
+        var pixels = messages.Select(PixelUrl).ToList();
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 90), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            using var hit = await _public.GetAsync(pixels[i % 3], ct);
+            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+        });
+
+        var campaign = await Api.GetAsync(id);
+        Assert.Equal(3, campaign.GetProperty("open_count").GetInt32());
+        Assert.Equal(90, campaign.GetProperty("total_opens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Get_and_head_never_unsubscribe_post_does_once_and_the_next_campaign_skips_them()
+    {
+        var tag = NewTag();
+        var (id, messages) = await SendToNewSegmentAsync(2, tag);
+        var leaver = messages[0];
+        var link = UnsubscribeUrl(leaver);
+
+        using (var page = await _public.GetAsync(link))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("<form method=\"post\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var head = await _public.SendAsync(new HttpRequestMessage(HttpMethod.Head, link)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+
+        Assert.Equal(0, (await Api.GetAsync(id)).GetProperty("unsubscribe_count").GetInt32());
+
+        // RFC 8058 one-click, as a mailbox provider sends it, then the page's own form: counted once.
+        using (var oneClick = await _public.PostAsync(link, new StringContent("List-Unsubscribe=One-Click", Encoding.ASCII, "application/x-www-form-urlencoded")))
+        {
+            Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
+        }
+
+        using (var again = await _public.PostAsync(link, new FormUrlEncodedContent([])))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        using (var forged = await _public.PostAsync(Regex.Replace(link, @"\.[A-Za-z0-9_-]+$", ".AAAAAAAAAAAAAAAAAAAAAA"), new FormUrlEncodedContent([])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+        }
+
+        Assert.Equal(1, (await Api.GetAsync(id)).GetProperty("unsubscribe_count").GetInt32());
+
+        var next = await Api.CreateAsync(new { subject = "Second", body = "<p>Again</p>", segment = new { tags = new[] { tag } } });
+        var second = await Api.WaitForStatusAsync(next, "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, second.GetProperty("recipients").GetInt32());
+        Assert.DoesNotContain(leaver.EnvelopeRecipients[0], MessagesOf(next).SelectMany(m => m.EnvelopeRecipients));
+    }
+
+    [Fact]
+    public async Task Invalid_campaigns_are_400_naming_the_field_and_create_nothing()
+    {
+        var before = await Api.CountAsync();
+        var cases = new (object Body, string Field)[]
+        {
+            (new { body = "<p>x</p>" }, "subject"),
+            (new { subject = "s", body = "<p>x</p>", segment = new { tags = new[] { "" } } }, "segment.tags[0]"),
+            (new { subject = "s", body = "<p>x</p>", segment = new { attributes = new Dictionary<string, string> { ["bad name!"] = "v" } } }, "segment.attributes.bad name!"),
+            (new { subject = "s", body = "<p>x</p>", segment = new { createdAfter = "2026-02-01T00:00:00Z", createdBefore = "2026-01-01T00:00:00Z" } }, "segment.createdBefore"),
+            (new { subject = "s", body = "<p>{% if contact.name %}unclosed</p>" }, "body"),
+            (new { subject = "{{ contact.name", body = "<p>x</p>" }, "subject"),
+            (new { subject = "s", body = new string('x', 600 * 1024) }, "body"),
+        };
+
+        foreach (var (body, field) in cases)
+        {
+            using var response = await _manager.PostAsJsonAsync("/bulk-email", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"expected an error for {field}: {problem}");
+        }
+
+        using (var malformed = await _manager.PostAsync("/bulk-email", new StringContent("{\"subject\":", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        }
+
+        using (var oversized = await _manager.PostAsync("/bulk-email", new StringContent("{\"subject\":\"s\",\"body\":\"" + new string('x', 9 * 1024 * 1024) + "\"}", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+        }
+
+        using (var form = await _manager.PostAsync("/bulk-email", new StringContent("subject=s", Encoding.UTF8, "application/x-www-form-urlencoded")))
+        {
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        }
+
+        Assert.Equal(before, await Api.CountAsync());
+    }
+
+    [Fact]
+    public async Task Only_managers_and_marketing_may_use_the_campaign_api()
+    {
+        using var agent = fixture.Host.CreateClient(CampaignApi.AgentKey);
+        using var asAgent = await agent.GetAsync("/bulk-email");
+        using var anonymous = await _public.PostAsJsonAsync("/bulk-email", new { subject = "s", body = "b" });
+        using var agentContacts = await agent.GetAsync("/contacts");
+        using var agentImport = await agent.PostAsJsonAsync("/contacts", new[] { new { email = "x@example.com" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, asAgent.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, agentContacts.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, agentImport.StatusCode);
+    }
+
+    [Fact]
+    public async Task Contacts_upsert_by_email_and_report_rejected_rows_with_reasons()
+    {
+        var tag = NewTag();
+        using var first = await _manager.PostAsJsonAsync("/contacts", new object[]
+        {
+            new { email = $"Eve.{tag}@Example.com", name = "Eve", tags = new[] { tag } },
+            new { email = "not-an-email", name = "Nope" },
+            new { email = $"fay.{tag}@example.com", phone = "12345", tags = new[] { tag } },
+        });
+        var firstResult = await first.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, firstResult.GetProperty("created").GetInt32());
+        Assert.Equal([1, 2], firstResult.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("row").GetInt32()));
+
+        using var second = await _manager.PostAsJsonAsync("/contacts", new[] { new { email = $"eve.{tag}@example.com", name = "Eve Updated", tags = new[] { tag, "gold" } } });
+        var secondResult = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, secondResult.GetProperty("created").GetInt32());
+        Assert.Equal(1, secondResult.GetProperty("updated").GetInt32());
+
+        var page = await _manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={tag}&tag=gold");
+        var eve = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("Eve Updated", eve.GetProperty("name").GetString());
+        Assert.Equal($"eve.{tag}@example.com", eve.GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task Pause_holds_sending_resume_finishes_and_cancel_is_final()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(sink.Port, ("Crm:Campaigns:MessagesPerSecond", "40"), ("Crm:Campaigns:BatchSize", "10")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(Enumerable.Range(0, 120).Select(i => new { email = $"p{i}@example.com", name = $"P{i}" }));
+
+        var id = await api.CreateAsync(new { subject = "Paced", body = "<p>Hi {{ contact.name }}</p>" });
+        await api.WaitForAsync(id, c => c.GetProperty("sent").GetInt32() >= 10, TimeSpan.FromSeconds(30));
+        using (var pause = await manager.PostAsync($"/bulk-email/{id}/pause", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
+        }
+
+        await Task.Delay(1000);
+        var held = (await api.GetAsync(id)).GetProperty("sent").GetInt32();
+        await Task.Delay(1500);
+        var paused = await api.GetAsync(id);
+        Assert.Equal("paused", paused.GetProperty("status").GetString());
+        Assert.Equal(held, paused.GetProperty("sent").GetInt32());
+        Assert.True(held < 120);
+
+        using (var resume = await manager.PostAsync($"/bulk-email/{id}/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        }
+
+        var completed = await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(120, completed.GetProperty("sent").GetInt32());
+        Assert.Equal(120, SinkMessage.LoadAll(sink).SelectMany(m => m.EnvelopeRecipients).Distinct().Count());
+
+        using (var resumeCompleted = await manager.PostAsync($"/bulk-email/{id}/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, resumeCompleted.StatusCode);
+        }
+
+        var cancelled = await api.CreateAsync(new { subject = "Cancelled", body = "<p>Never mind</p>" });
+        await api.WaitForAsync(cancelled, c => c.GetProperty("sent").GetInt32() >= 5, TimeSpan.FromSeconds(30));
+        using (var cancel = await manager.PostAsync($"/bulk-email/{cancelled}/cancel", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        await Task.Delay(1500);
+        var afterCancel = (await api.GetAsync(cancelled)).GetProperty("sent").GetInt32();
+        await Task.Delay(1000);
+        var final = await api.GetAsync(cancelled);
+        Assert.Equal("cancelled", final.GetProperty("status").GetString());
+        Assert.Equal(afterCancel, final.GetProperty("sent").GetInt32());
+        Assert.True(afterCancel < 120);
+        using (var resumeCancelled = await manager.PostAsync($"/bulk-email/{cancelled}/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, resumeCancelled.StatusCode);
+        }
+
+        using var missing = await manager.PostAsync("/bulk-email/999999/pause", null);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private async Task<(long Id, IReadOnlyList<SinkMessage> Messages)> SendToNewSegmentAsync(int size, string? tag = null)
+    {
+        tag ??= NewTag();
+        await Api.ImportAsync(Enumerable.Range(0, size).Select(i => new { email = $"r{i}.{tag}@example.com", name = $"R{i}", tags = new[] { tag } }));
+        var id = await Api.CreateAsync(new { subject = "Hello", body = "<html><body><p>Hi {{ contact.name }}</p></body></html>", segment = new { tags = new[] { tag } } });
+        await Api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var messages = MessagesOf(id);
+        Assert.Equal(size, messages.Count);
+        return (id, messages);
+    }
+
+    private List<SinkMessage> MessagesOf(long campaignId)
+        => SinkMessage.LoadAll(fixture.Sink).Where(m => m.Message.Headers["X-Crm-Campaign"] == campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    private static string PixelUrl(SinkMessage message) => LinkIn(message.Message, "open");
+
+    private static string UnsubscribeUrl(SinkMessage message) => LinkIn(message.Message, "unsubscribe");
+
+    private static string LinkIn(MimeMessage message, string kind)
+        => System.Net.WebUtility.HtmlDecode(Regex.Match(message.HtmlBody ?? "", $"\"(http://[^\"]+/bulk-email/{kind}/[^\"]+)\"").Groups[1].Value);
+
+    private static string NewTag() => "t" + Guid.NewGuid().ToString("N")[..10];
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Crm.Testing;
+
+/// <summary>
+/// A minimal SMTP server that refuses chosen recipients with <c>550</c> and accepts everything else: smtp-sink
+/// can only refuse every recipient at once, and a per-recipient permanent failure is the case under test.
+/// </summary>
+public sealed class ScriptedSmtpServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Func<string, bool> _refuseRecipient;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<string> _accepted = [];
+    private readonly Task _loop;
+
+    public ScriptedSmtpServer(Func<string, bool> refuseRecipient)
+    {
+        _refuseRecipient = refuseRecipient;
+        _listener.Start();
+        _loop = AcceptLoopAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The recipients of the messages accepted (one per DATA).</summary>
+    public IReadOnlyList<string> Accepted
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _accepted];
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _loop;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 scripted ESMTP");
+        var recipients = new List<string>();
+        try
+        {
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                var command = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
+                switch (command)
+                {
+                    case "EHLO":
+                        await writer.WriteLineAsync("250-scripted\r\n250 8BITMIME");
+                        break;
+                    case "HELO":
+                    case "MAIL":
+                    case "RSET":
+                    case "NOOP":
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 OK");
+                        break;
+                    case "RCPT":
+                        var address = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Trim('<', '>');
+                        if (_refuseRecipient(address))
+                        {
+                            await writer.WriteLineAsync("550 5.1.1 No such user here");
+                        }
+                        else
+                        {
+                            recipients.Add(address);
+                            await writer.WriteLineAsync("250 OK");
+                        }
+
+                        break;
+                    case "DATA":
+                        await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                        while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                        {
+                        }
+
+                        lock (_accepted)
+                        {
+                            _accepted.AddRange(recipients);
+                        }
+
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 OK queued");
+                        break;
+                    case "QUIT":
+                        await writer.WriteLineAsync("221 Bye");
+                        return;
+                    default:
+                        await writer.WriteLineAsync("502 Command not implemented");
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client hung up.
+        }
+    }
+}
