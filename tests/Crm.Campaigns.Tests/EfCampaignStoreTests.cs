@@ -1,0 +1,145 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Tracking;
+using Crm.Storage.EfCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Campaigns.Tests;
+
+/// <summary>The EF stores on a real SQLite file: segment snapshots, suppression, the ledger and exact counters.</summary>
+public sealed class EfCampaignStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("crm-campaign-store-");
+    private ServiceProvider _services = null!;
+
+    private ICampaignStore Campaigns => _services.GetRequiredService<ICampaignStore>();
+
+    private IContactDirectory Contacts => _services.GetRequiredService<IContactDirectory>();
+
+    private ITrackingStore Tracking => _services.GetRequiredService<ITrackingStore>();
+
+    public async Task InitializeAsync()
+    {
+        _services = new ServiceCollection()
+            .AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")};Pooling=False"))
+            .BuildServiceProvider();
+        await _services.MigrateCrmDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Segments_select_by_all_tags_attribute_values_and_creation_dates()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", ["vip", "de"], ("city", "Berlin")), Upsert("b@x.example", ["vip"], ("city", "Berlin")), Upsert("c@x.example", ["de"], ("city", "Paris"))], Now, CancellationToken.None);
+        await Contacts.UpsertAsync([Upsert("d@x.example", ["vip", "de"], ("city", "Berlin"))], Now.AddDays(10), CancellationToken.None);
+
+        Assert.Equal(4, await Contacts.CountRecipientsAsync(SegmentCriteria.All, CancellationToken.None));
+        Assert.Equal(2, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["vip", "de"] }, CancellationToken.None));
+        Assert.Equal(3, await Contacts.CountRecipientsAsync(new SegmentCriteria { Attributes = new Dictionary<string, string> { ["city"] = "Berlin" } }, CancellationToken.None));
+        Assert.Equal(1, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["vip", "de"], CreatedAfter = Now.AddDays(1) }, CancellationToken.None));
+        Assert.Equal(1, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["vip", "de"], CreatedBefore = Now.AddDays(1) }, CancellationToken.None));
+        Assert.Equal(0, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["x' OR '1'='1"] }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Bounced_and_unsubscribed_contacts_are_left_out_of_the_ledger_at_launch()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", []), Upsert("c@x.example", [])], Now, CancellationToken.None);
+        Assert.True(await Contacts.MarkBouncedAsync("B@X.example", Now, CancellationToken.None));
+        Assert.False(await Contacts.MarkBouncedAsync("nobody@x.example", Now, CancellationToken.None));
+
+        var first = await LaunchAsync();
+        var claimed = await Campaigns.ClaimBatchAsync(10, "test", Now, Now.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(2, first.Stats.Recipients);
+        Assert.Equal(["a@x.example", "c@x.example"], claimed.Select(r => r.Email).Order());
+
+        var a = claimed.Single(r => r.Email == "a@x.example");
+        Assert.True(await Tracking.UnsubscribeAsync(first.Id, a.RecipientId, Now, CancellationToken.None));
+        var second = await LaunchAsync();
+        Assert.Equal(1, second.Stats.Recipients);
+    }
+
+    [Fact]
+    public async Task Claims_lease_rows_once_and_expired_leases_are_taken_over()
+    {
+        await Contacts.UpsertAsync(Enumerable.Range(0, 5).Select(i => Upsert($"r{i}@x.example", [])).ToList(), Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+
+        var first = await Campaigns.ClaimBatchAsync(3, "one", Now, Now.AddSeconds(30), CancellationToken.None);
+        var second = await Campaigns.ClaimBatchAsync(10, "two", Now, Now.AddSeconds(30), CancellationToken.None);
+        var nothingLeft = await Campaigns.ClaimBatchAsync(10, "three", Now.AddSeconds(10), Now.AddSeconds(40), CancellationToken.None);
+        var takenOver = await Campaigns.ClaimBatchAsync(10, "four", Now.AddSeconds(31), Now.AddSeconds(60), CancellationToken.None);
+
+        Assert.Equal(3, first.Count);
+        Assert.Equal(2, second.Count);
+        Assert.Empty(first.Select(r => r.RecipientId).Intersect(second.Select(r => r.RecipientId)));
+        Assert.Empty(nothingLeft);
+        Assert.Equal(5, takenOver.Count);
+
+        await Campaigns.CompleteAttemptsAsync(takenOver.Select(r => new SendAttempt(r.RecipientId, campaign.Id, SendOutcome.Sent)).ToList(), Now, CancellationToken.None);
+        // The first owner finishes late: its rows are no longer claimed, so nothing is counted twice.
+        await Campaigns.CompleteAttemptsAsync(first.Select(r => new SendAttempt(r.RecipientId, campaign.Id, SendOutcome.Sent)).ToList(), Now, CancellationToken.None);
+        Assert.Equal([campaign.Id], await Campaigns.CompleteFinishedAsync(Now, CancellationToken.None));
+        var done = await Campaigns.GetAsync(campaign.Id, CancellationToken.None);
+        Assert.Equal(CampaignStatus.Completed, done!.Status);
+        Assert.Equal(5, done.Stats.Sent);
+    }
+
+    [Fact]
+    public async Task A_scheduled_campaign_launches_once_and_only_when_due()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", [])], Now, CancellationToken.None);
+        var created = await Campaigns.CreateAsync(new NewCampaign("s", "b", SegmentCriteria.All, Now.AddHours(1), "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
+
+        Assert.Null(await Campaigns.LaunchNextDueAsync(Now, CancellationToken.None));
+        var launches = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Campaigns.LaunchNextDueAsync(Now.AddHours(2), CancellationToken.None)));
+
+        Assert.Single(launches, l => l is not null);
+        Assert.Equal(created.Id, launches.Single(l => l is not null)!.Id);
+        Assert.Single(await Campaigns.ClaimBatchAsync(10, "x", Now.AddHours(2), Now.AddHours(3), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Concurrent_opens_and_unsubscribes_are_counted_exactly()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", [])], Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var rows = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Tracking.RecordOpenAsync(campaign.Id, rows[i % 2].RecipientId, Now, CancellationToken.None))));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => Tracking.UnsubscribeAsync(campaign.Id, rows[0].RecipientId, Now, CancellationToken.None))));
+        Assert.False(await Tracking.RecordOpenAsync(campaign.Id + 1, rows[0].RecipientId, Now, CancellationToken.None));
+
+        var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+        Assert.Equal(2, stats.UniqueOpens);
+        Assert.Equal(40, stats.TotalOpens);
+        Assert.Equal(1, stats.Unsubscribes);
+    }
+
+    [Fact]
+    public async Task The_signing_key_is_created_once_and_kept()
+    {
+        var first = await Tracking.GetOrCreateSigningKeyAsync([.. Enumerable.Repeat((byte)1, 32)], CancellationToken.None);
+        var second = await Tracking.GetOrCreateSigningKeyAsync([.. Enumerable.Repeat((byte)2, 32)], CancellationToken.None);
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, first[0]);
+    }
+
+    private async Task<Campaign> LaunchAsync()
+    {
+        await Campaigns.CreateAsync(new NewCampaign("s", "b", SegmentCriteria.All, Now, "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
+        return (await Campaigns.LaunchNextDueAsync(Now, CancellationToken.None))!;
+    }
+
+    private static ContactUpsert Upsert(string email, string[] tags, params (string Name, string Value)[] attributes)
+        => new(email, null, null, tags, attributes.ToDictionary(a => a.Name, a => a.Value));
+}

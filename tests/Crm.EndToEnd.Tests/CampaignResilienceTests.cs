@@ -1,0 +1,102 @@
+using System.Net;
+using Crm.Testing;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>Campaigns through failures: an SMTP outage, refused recipients, and the host killed with SIGKILL.</summary>
+public sealed class CampaignResilienceTests
+{
+    [Fact]
+    public async Task An_smtp_outage_mid_campaign_delays_it_and_nothing_goes_missing()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(sink.Port,
+            ("Crm:Campaigns:MessagesPerSecond", "100"), ("Crm:Campaigns:BatchSize", "20"),
+            ("Crm:Campaigns:RetryBaseDelay", "00:00:00.200"), ("Crm:Campaigns:MaxAttempts", "50"), ("Crm:Campaigns:MaxConsecutiveFailures", "100000")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(Enumerable.Range(0, 300).Select(i => new { email = $"o{i}@example.com" }));
+
+        var id = await api.CreateAsync(new { subject = "Outage", body = "<p>Still arrives</p>" });
+        await sink.WaitForMessagesAsync(50, TimeSpan.FromSeconds(30));
+        await sink.StopAsync();
+        await Task.Delay(2000);
+        await sink.StartAsync();
+
+        var campaign = await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(90));
+        Assert.Equal(300, campaign.GetProperty("sent").GetInt32());
+        Assert.Equal(0, campaign.GetProperty("failed").GetInt32());
+        var received = SinkMessage.LoadAll(sink).SelectMany(m => m.EnvelopeRecipients).ToList();
+        Assert.Equal(300, received.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_recipient_refused_with_5xx_is_marked_failed_while_the_rest_go_out()
+    {
+        await using var smtp = new ScriptedSmtpServer(address => address.StartsWith("gone", StringComparison.Ordinal));
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(smtp.Port));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync([
+            new { email = "gone@example.com" }, new { email = "ok1@example.com" }, new { email = "ok2@example.com" }, new { email = "gone2@example.com" }, new { email = "ok3@example.com" },
+        ]);
+
+        var id = await api.CreateAsync(new { subject = "Some bounce", body = "<p>Hi</p>" });
+        var campaign = await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, campaign.GetProperty("sent").GetInt32());
+        Assert.Equal(2, campaign.GetProperty("failed").GetInt32());
+        Assert.Equal(["ok1@example.com", "ok2@example.com", "ok3@example.com"], smtp.Accepted.Order());
+    }
+
+    [Fact]
+    public async Task A_server_refusing_everyone_pauses_the_campaign_with_the_reason()
+    {
+        await using var smtp = new ScriptedSmtpServer(_ => true);
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(smtp.Port, ("Crm:Campaigns:MaxConsecutiveFailures", "5"), ("Crm:Campaigns:BatchSize", "5")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(Enumerable.Range(0, 40).Select(i => new { email = $"x{i}@example.com" }));
+
+        var id = await api.CreateAsync(new { subject = "Doomed", body = "<p>Hi</p>" });
+        var campaign = await api.WaitForStatusAsync(id, "paused", TimeSpan.FromSeconds(30));
+
+        Assert.Contains("550", campaign.GetProperty("pauseReason").GetString(), StringComparison.Ordinal);
+        Assert.True(campaign.GetProperty("failed").GetInt32() < 40);
+    }
+
+    [Fact]
+    public async Task After_kill_minus_9_mid_campaign_a_restart_finishes_it_with_duplicates_only_from_the_batch_in_flight()
+    {
+        const int recipients = 1500;
+        const int batchSize = 25;
+        await using var sink = await SmtpSink.StartAsync();
+        var dataDirectory = Directory.CreateTempSubdirectory("crm-kill-").FullName;
+        var settings = CampaignApi.HostSettings(sink.Port,
+            ("Crm:Campaigns:MessagesPerSecond", "400"), ("Crm:Campaigns:BatchSize", batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Crm:Campaigns:ClaimLease", "00:00:02"));
+        long id;
+        await using (var first = await HostProcess.StartAsync(settings, dataDirectory))
+        {
+            using var manager = first.CreateClient(CampaignApi.ManagerKey);
+            var api = new CampaignApi(manager);
+            await api.ImportAsync(Enumerable.Range(0, recipients).Select(i => new { email = $"k{i}@example.com" }));
+            id = await api.CreateAsync(new { subject = "Crash test", body = "<p>Hi</p>" });
+            await sink.WaitForMessagesAsync(400, TimeSpan.FromSeconds(60));
+            await first.KillAsync();
+        }
+
+        var atKill = sink.MessageFiles().Count;
+        Assert.True(atKill < recipients, "the campaign finished before the kill; slow it down");
+
+        await using var second = await HostProcess.StartAsync(settings, dataDirectory);
+        using var restartedManager = second.CreateClient(CampaignApi.ManagerKey);
+        var campaign = await new CampaignApi(restartedManager).WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+
+        var received = SinkMessage.LoadAll(sink).SelectMany(m => m.EnvelopeRecipients).ToList();
+        var distinct = received.Distinct().Count();
+        Assert.Equal(recipients, distinct);
+        Assert.Equal(recipients, campaign.GetProperty("sent").GetInt32());
+        Assert.InRange(received.Count - distinct, 0, batchSize);
+    }
+}
