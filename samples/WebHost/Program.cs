@@ -1,5 +1,6 @@
 using Crm.Campaigns.Endpoints;
 using Crm.Channels.DependencyInjection;
+using Crm.Channels.Email;
 using Crm.Channels.Endpoints;
 using Crm.Channels.WhatsApp;
 using Crm.Storage.EfCore;
@@ -17,6 +18,13 @@ var whatsApp = builder.Configuration.GetSection(HostSettings.WhatsAppSection);
 if (!string.IsNullOrEmpty(whatsApp["AuthToken"]))
 {
     channels.AddWhatsApp(whatsApp);
+}
+
+channels.AddEmail(builder.Configuration.GetSection(HostSettings.EmailSection));
+var imap = builder.Configuration.GetSection(HostSettings.ImapSection);
+if (!string.IsNullOrEmpty(imap["Host"]))
+{
+    channels.AddImapMailbox(imap);
 }
 
 builder.Services.AddCrmForwardedHeaders(builder.Configuration);

@@ -54,7 +54,7 @@ public static class CrmModelBuilderExtensions
         return modelBuilder;
     }
 
-    /// <summary>Adds <c>tickets</c> and <c>ticket_messages</c> (and the contact tables they reference).</summary>
+    /// <summary>Adds <c>tickets</c>, <c>ticket_messages</c>, <c>mailbox_checkpoints</c>, <c>quarantined_emails</c> (and the contact tables).</summary>
     public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -95,6 +95,28 @@ public static class CrmModelBuilderExtensions
             // The dedupe guarantee: the same transport message is stored once, whoever races to insert it.
             message.HasIndex(m => new { m.Channel, m.ExternalMessageId }).IsUnique().HasDatabaseName("ux_ticket_messages_channel_external_id");
             message.HasIndex(m => new { m.TicketId, m.ReceivedAt }).HasDatabaseName("ix_ticket_messages_ticket_received");
+        });
+
+        modelBuilder.Entity<MailboxCheckpointRecord>(checkpoint =>
+        {
+            checkpoint.ToTable("mailbox_checkpoints");
+            checkpoint.HasKey(c => c.Mailbox);
+            checkpoint.Property(c => c.Mailbox).HasColumnName("mailbox").HasMaxLength(512);
+            checkpoint.Property(c => c.UidValidity).HasColumnName("uid_validity");
+            checkpoint.Property(c => c.LastUid).HasColumnName("last_uid");
+            checkpoint.Property(c => c.UpdatedAt).HasColumnName("updated_at");
+        });
+
+        modelBuilder.Entity<QuarantinedEmailRecord>(quarantined =>
+        {
+            quarantined.ToTable("quarantined_emails");
+            quarantined.HasKey(q => q.Id);
+            quarantined.Property(q => q.Id).HasColumnName("id");
+            quarantined.Property(q => q.Source).HasColumnName("source").HasMaxLength(512).IsRequired();
+            quarantined.Property(q => q.Uid).HasColumnName("uid");
+            quarantined.Property(q => q.Reason).HasColumnName("reason").HasMaxLength(1024).IsRequired();
+            quarantined.Property(q => q.Size).HasColumnName("size");
+            quarantined.Property(q => q.QuarantinedAt).HasColumnName("quarantined_at");
         });
 
         return modelBuilder;

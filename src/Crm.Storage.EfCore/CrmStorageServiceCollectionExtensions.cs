@@ -1,6 +1,7 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Tracking;
+using Crm.Channels.Email;
 using Crm.Channels.Storage;
 using Crm.Storage.EfCore.Campaigns;
 using Crm.Storage.EfCore.Channels;
@@ -39,6 +40,10 @@ public static class CrmStorageServiceCollectionExtensions
         services.AddSingleton<ICampaignStore, EfCampaignStore<TContext>>();
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory, EfContactDirectory<TContext>>();
+        services.RemoveAll<IMailboxStateStore>();
+        services.AddSingleton<IMailboxStateStore, EfMailboxStateStore<TContext>>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBounceSink, ContactBounceSink>());
         services.RemoveAll<ITrackingStore>();
         services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();

@@ -10,6 +10,8 @@ internal static class HostSettings
     public const string IngestionSection = "Crm:Ingestion";
     public const string ChatPermitLimit = "Crm:RateLimiting:ChatPermitLimit";
     public const string ChatWindowSeconds = "Crm:RateLimiting:ChatWindowSeconds";
+    public const string EmailSection = "Crm:Email";
+    public const string ImapSection = "Crm:Imap";
     public const string WhatsAppSection = "Crm:WhatsApp";
     public const string TrustedProxies = "Crm:ForwardedHeaders:KnownProxies";
     public const string CorsAllowedOrigins = "Crm:Cors:AllowedOrigins";

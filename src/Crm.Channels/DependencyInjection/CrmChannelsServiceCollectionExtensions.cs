@@ -1,5 +1,6 @@
 using Crm.Channels.Adapters;
 using Crm.Channels.Chat;
+using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Microsoft.Extensions.Configuration;
@@ -89,6 +90,7 @@ public static class CrmChannelsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
+        builder.Services.TryAddSingleton<IMailboxStateStore, InMemoryMailboxStateStore>();
         return builder;
     }
 }

@@ -315,6 +315,66 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                     b.ToTable("crm_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.MailboxCheckpointRecord", b =>
+                {
+                    b.Property<string>("Mailbox")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mailbox");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_uid");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Mailbox");
+
+                    b.ToTable("mailbox_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.QuarantinedEmailRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("QuarantinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quarantined_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<long?>("Uid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("quarantined_emails", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,79 @@
+using Crm.Channels.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.Email;
+
+/// <summary>Adds the email channel: the inbound-MIME webhook and IMAP mailboxes.</summary>
+public static class EmailBuilderExtensions
+{
+    /// <summary>
+    /// Adds the email channel. The webhook <c>POST /tickets?channel=email</c> is on when
+    /// <see cref="EmailOptions.InboundSecret"/> is set; add mailboxes to poll with <see cref="AddImapMailbox(ICrmChannelsBuilder, string, Action{ImapMailboxOptions})"/>.
+    /// </summary>
+    public static ICrmChannelsBuilder AddEmail(this ICrmChannelsBuilder builder, Action<EmailOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<EmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<EmailIntake>();
+        var probe = new EmailOptions();
+        configure(probe);
+        if (!string.IsNullOrEmpty(probe.InboundSecret))
+        {
+            builder.AddAdapter<EmailWebhookAdapter>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds the email channel with settings bound from configuration.</summary>
+    public static ICrmChannelsBuilder AddEmail(this ICrmChannelsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddEmail(section.Bind);
+    }
+
+    /// <summary>Polls an IMAP mailbox (call once per mailbox, each with its own name).</summary>
+    public static ICrmChannelsBuilder AddImapMailbox(this ICrmChannelsBuilder builder, string name, Action<ImapMailboxOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        if (!services.Any(d => d.ServiceType == typeof(EmailIntake)))
+        {
+            builder.AddEmail(static _ => { });
+        }
+
+        services.AddOptions<ImapMailboxOptions>(name).Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new ImapMailboxRegistration(name));
+        if (!services.Any(d => d.ServiceType == typeof(ImapPoller)))
+        {
+            services.AddSingleton<ImapPoller>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ImapPoller>());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Polls the default IMAP mailbox, bound from configuration (<c>Host</c>, <c>Port</c>, <c>UserName</c>, <c>Password</c>, <c>Folder</c>, <c>PollInterval</c>, ...).</summary>
+    public static ICrmChannelsBuilder AddImapMailbox(this ICrmChannelsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddImapMailbox(Options.DefaultName, section.Bind);
+    }
+
+    /// <summary>Hands bounces to your sink as well (any number can be added).</summary>
+    public static ICrmChannelsBuilder AddBounceSink<TSink>(this ICrmChannelsBuilder builder)
+        where TSink : class, IBounceSink
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBounceSink, TSink>());
+        return builder;
+    }
+}

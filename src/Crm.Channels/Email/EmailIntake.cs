@@ -1,0 +1,73 @@
+using Crm.Channels.Ingestion;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.Email;
+
+/// <summary>What became of one email.</summary>
+/// <param name="Kind">What it was.</param>
+/// <param name="Result">The ingestion result, for a message.</param>
+public sealed record EmailIntakeResult(EmailKind Kind, IngestionResult? Result);
+
+/// <summary>The one path every email takes, polled or posted: read, classify, hand bounces to the sink, ingest the rest.</summary>
+public sealed partial class EmailIntake
+{
+    private readonly IIngestionPipeline _pipeline;
+    private readonly IEnumerable<IBounceSink> _bounceSinks;
+    private readonly EmailOptions _options;
+    private readonly ILogger<EmailIntake> _logger;
+
+    /// <summary>Creates the intake.</summary>
+    public EmailIntake(IIngestionPipeline pipeline, IEnumerable<IBounceSink> bounceSinks, IOptions<EmailOptions> options, ILogger<EmailIntake> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _pipeline = pipeline;
+        _bounceSinks = bounceSinks;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The channel's settings.</summary>
+    public EmailOptions Options => _options;
+
+    /// <summary>Handles one raw message: bounces go to the bounce sinks, auto-replies are dropped, messages are ingested.</summary>
+    /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
+    /// <exception cref="InvalidInboundMessageException">Readable, but breaks an ingestion rule.</exception>
+    public async Task<EmailIntakeResult> ProcessAsync(byte[] raw, CancellationToken cancellationToken)
+    {
+        var read = await ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
+        return read.Message is null
+            ? new EmailIntakeResult(read.Kind, null)
+            : new EmailIntakeResult(read.Kind, await _pipeline.IngestAsync(read.Message, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads one raw message and deals with bounces and auto-replies; a message for a ticket comes back un-ingested.</summary>
+    /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
+    public async Task<EmailReadResult> ClassifyAsync(byte[] raw, CancellationToken cancellationToken)
+    {
+        var read = EmailReader.Read(raw, _options);
+        if (read.Kind == EmailKind.Bounce)
+        {
+            LogBounce(_logger, read.Reason, read.FailedRecipients.Count);
+            if (read.FailedRecipients.Count > 0)
+            {
+                foreach (var sink in _bounceSinks)
+                {
+                    await sink.RecordBouncesAsync(read.FailedRecipients, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        else if (read.Kind == EmailKind.AutoReply)
+        {
+            LogAutoReply(_logger, read.Reason);
+        }
+
+        return read;
+    }
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Ignored an automatic reply ({Reason})")]
+    private static partial void LogAutoReply(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Took a bounce ({Reason}) naming {Count} failed recipients")]
+    private static partial void LogBounce(ILogger logger, string reason, int count);
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Crm.Channels.Ingestion;
+using Crm.Channels.Tickets;
+using MimeKit;
+
+namespace Crm.Channels.Email;
+
+/// <summary>What an email turned out to be.</summary>
+public enum EmailKind
+{
+    /// <summary>A person wrote to support: it becomes a ticket message.</summary>
+    Message,
+
+    /// <summary>An automatic reply (vacation notice, auto-responder, mailing list): never a ticket.</summary>
+    AutoReply,
+
+    /// <summary>A delivery failure report: never a ticket; its failed recipients are handed to the bounce sink.</summary>
+    Bounce,
+}
+
+/// <summary>The outcome of reading one email.</summary>
+/// <param name="Kind">What it is.</param>
+/// <param name="Message">The message to ingest, for <see cref="EmailKind.Message"/>.</param>
+/// <param name="FailedRecipients">The addresses that bounced, for <see cref="EmailKind.Bounce"/>.</param>
+/// <param name="Reason">Why it was classified so (for logs).</param>
+public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, IReadOnlyList<string> FailedRecipients, string Reason);
+
+/// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>
+public sealed class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
+
+/// <summary>
+/// Turns a raw RFC 5322 message into an <see cref="InboundMessage"/>, or recognises it as an auto-reply or a
+/// bounce (RFC 3834 <c>Auto-Submitted</c>, <c>X-Autoreply</c>, <c>X-Autorespond</c>, <c>Precedence</c>; RFC 3464
+/// delivery-status reports, <c>MAILER-DAEMON</c>/<c>postmaster</c> senders, an empty Return-Path).
+/// </summary>
+public static partial class EmailReader
+{
+    /// <summary>The channel name.</summary>
+    public const string ChannelName = "email";
+
+    /// <summary>Parses and classifies one raw message.</summary>
+    /// <exception cref="UnreadableEmailException">The bytes are not a usable email.</exception>
+    public static EmailReadResult Read(byte[] raw, EmailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(options);
+        MimeMessage message;
+        try
+        {
+            using var stream = new MemoryStream(raw, writable: false);
+            message = MimeMessage.Load(stream);
+        }
+        catch (FormatException ex)
+        {
+            throw new UnreadableEmailException("The message is not valid MIME: " + ex.Message, ex);
+        }
+
+        return Read(message, raw, options);
+    }
+
+    /// <summary>Classifies a parsed message; <paramref name="raw"/> keys the synthetic Message-ID of mail that has none.</summary>
+    public static EmailReadResult Read(MimeMessage message, byte[] raw, EmailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(options);
+
+        if (BounceReason(message) is { } bounce)
+        {
+            return new EmailReadResult(EmailKind.Bounce, null, FailedRecipients(message), bounce);
+        }
+
+        if (AutoReplyReason(message) is { } autoReply)
+        {
+            return new EmailReadResult(EmailKind.AutoReply, null, [], autoReply);
+        }
+
+        var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
+        if (from is null || string.IsNullOrWhiteSpace(from.Address) || !from.Address.Contains('@', StringComparison.Ordinal))
+        {
+            throw new UnreadableEmailException("The message names no sender address.");
+        }
+
+        var html = message.HtmlBody;
+        var sanitized = html is null ? null : HtmlEmailSanitizer.Sanitize(html);
+        if (sanitized is { } h && h.Length > options.MaxHtmlLength)
+        {
+            sanitized = null;
+        }
+
+        var text = message.TextBody ?? (html is null ? "" : HtmlEmailSanitizer.ToText(html));
+        var subject = message.Subject;
+        var inbound = new InboundMessage
+        {
+            Channel = ChannelName,
+            ExternalMessageId = string.IsNullOrWhiteSpace(message.MessageId) ? SyntheticMessageId(raw) : message.MessageId,
+            Sender = new SenderIdentity(Email: from.Address, Name: string.IsNullOrWhiteSpace(from.Name) ? null : from.Name),
+            Subject = subject,
+            Text = text,
+            Html = sanitized,
+            Attachments = message.Attachments.Take(options.MaxAttachments).Select(Describe).ToList(),
+            Thread = new ThreadHints
+            {
+                ReplyTo = [.. message.References.Reverse(), .. message.InReplyTo is null ? [] : new[] { message.InReplyTo }],
+                TicketNumber = TicketTag(subject),
+            },
+        };
+        return new EmailReadResult(EmailKind.Message, inbound, [], "message");
+    }
+
+    /// <summary>A stable id for mail without a Message-ID: the same bytes always get the same id, so re-polling cannot duplicate it.</summary>
+    public static string SyntheticMessageId(byte[] raw) => $"sha256-{Convert.ToHexStringLower(SHA256.HashData(raw))[..40]}@crm.synthetic";
+
+    /// <summary>The ticket number in a subject tag such as <c>[#123]</c>, or null.</summary>
+    public static long? TicketTag(string? subject)
+    {
+        var match = subject is null ? Match.Empty : TicketTagPattern().Match(subject);
+        return match.Success && long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
+    }
+
+    private static string? AutoReplyReason(MimeMessage message)
+    {
+        var headers = message.Headers;
+        var autoSubmitted = headers[HeaderId.AutoSubmitted];
+        if (!string.IsNullOrWhiteSpace(autoSubmitted) && !autoSubmitted.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Auto-Submitted: " + autoSubmitted.Trim();
+        }
+
+        foreach (var name in (string[])["X-Autoreply", "X-Autorespond", "X-Autoresponder"])
+        {
+            if (headers.Contains(name))
+            {
+                return name;
+            }
+        }
+
+        var precedence = headers["Precedence"]?.Trim().ToLowerInvariant();
+        if (precedence is "bulk" or "junk" or "list" or "auto_reply")
+        {
+            return "Precedence: " + precedence;
+        }
+
+        return null;
+    }
+
+    private static string? BounceReason(MimeMessage message)
+    {
+        if (message.Body is MultipartReport report && string.Equals(report.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase))
+        {
+            return "multipart/report; report-type=delivery-status";
+        }
+
+        var sender = message.From.Mailboxes.FirstOrDefault()?.LocalPart;
+        if (sender is not null && (sender.Equals("MAILER-DAEMON", StringComparison.OrdinalIgnoreCase) || sender.Equals("postmaster", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "sender " + sender;
+        }
+
+        var returnPath = message.Headers[HeaderId.ReturnPath];
+        if (returnPath is not null && returnPath.Trim() is "<>" or "")
+        {
+            return "empty Return-Path";
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyList<string> FailedRecipients(MimeMessage message)
+    {
+        var failed = new List<string>();
+        foreach (var status in message.BodyParts.OfType<MessageDeliveryStatus>())
+        {
+            foreach (var group in status.StatusGroups.Skip(1))
+            {
+                var action = group["Action"]?.Trim();
+                var recipient = group["Final-Recipient"] ?? group["Original-Recipient"];
+                if (!string.Equals(action, "failed", StringComparison.OrdinalIgnoreCase) || recipient is null)
+                {
+                    continue;
+                }
+
+                // "rfc822; user@example.com"
+                var semicolon = recipient.IndexOf(';', StringComparison.Ordinal);
+                var address = (semicolon >= 0 ? recipient[(semicolon + 1)..] : recipient).Trim().Trim('<', '>');
+                if (address.Contains('@', StringComparison.Ordinal))
+                {
+                    failed.Add(address.ToLowerInvariant());
+                }
+            }
+        }
+
+        return failed.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static AttachmentInfo Describe(MimeEntity entity)
+    {
+        var name = entity is MimePart part ? part.FileName : (entity as MessagePart)?.Message?.Subject;
+        long? size = null;
+        if (entity is MimePart { Content: not null } mimePart)
+        {
+            using var counter = new CountingStream();
+            mimePart.Content.DecodeTo(counter);
+            size = counter.Length;
+        }
+
+        return new AttachmentInfo(name, entity.ContentType.MimeType, size);
+    }
+
+    [GeneratedRegex(@"\[#(\d{1,18})\]")]
+    private static partial Regex TicketTagPattern();
+
+    /// <summary>Counts bytes written and keeps none: attachment sizes without holding attachments.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+    }
+}
