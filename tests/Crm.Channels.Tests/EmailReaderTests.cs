@@ -1,0 +1,186 @@
+using System.Text;
+using Crm.Channels.Email;
+
+namespace Crm.Channels.Tests;
+
+public sealed class EmailReaderTests
+{
+    private static readonly EmailOptions Options = new();
+
+    private static byte[] Mail(string text) => Encoding.Latin1.GetBytes(text.ReplaceLineEndings("\r\n"));
+
+    [Fact]
+    public void Encoded_latin1_subject_and_quoted_printable_body_decode()
+    {
+        var read = EmailReader.Read(Mail("""
+            From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <juergen@example.de>
+            To: support@shop.example
+            Subject: =?ISO-8859-1?Q?R=FCckfrage_zur_Bestellung?=
+            Message-ID: <qp-1@example.de>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=ISO-8859-1
+            Content-Transfer-Encoding: quoted-printable
+
+            Gr=FC=DFe aus M=FCnchen, die Lieferung ist besch=E4digt.
+            """), Options);
+
+        Assert.Equal(EmailKind.Message, read.Kind);
+        var message = read.Message!;
+        Assert.Equal("Rückfrage zur Bestellung", message.Subject);
+        Assert.Equal("Jürgen Müller", message.Sender.Name);
+        Assert.Contains("Grüße aus München, die Lieferung ist beschädigt.", message.Text, StringComparison.Ordinal);
+        Assert.Equal("qp-1@example.de", message.ExternalMessageId);
+    }
+
+    [Fact]
+    public void Base64_html_is_sanitised_and_gives_text_when_there_is_no_text_part()
+    {
+        var html = "<p onclick=\"steal()\">Hello <b>there</b></p><script>alert(1)</script><img src=\"https://tracker.example/p.gif\"><img src=\"cid:logo\"><a href=\"https://shop.example/\">shop</a><form><input></form>";
+        var read = EmailReader.Read(Mail($"""
+            From: ann@example.com
+            Subject: Html only
+            Message-ID: <b64@example.com>
+            MIME-Version: 1.0
+            Content-Type: text/html; charset=utf-8
+            Content-Transfer-Encoding: base64
+
+            {Convert.ToBase64String(Encoding.UTF8.GetBytes(html), Base64FormattingOptions.InsertLineBreaks)}
+            """), Options);
+
+        var message = read.Message!;
+        Assert.DoesNotContain("script", message.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("onclick", message.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("tracker.example", message.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<form", message.Html, StringComparison.Ordinal);
+        Assert.Contains("src=\"cid:logo\"", message.Html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://shop.example/\"", message.Html, StringComparison.Ordinal);
+        Assert.Contains("Hello there", message.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("alert", message.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replies_carry_their_references_and_the_subject_ticket_tag()
+    {
+        var read = EmailReader.Read(Mail("""
+            From: ann@example.com
+            Subject: Re: [#42] Broken printer
+            Message-ID: <r2@example.com>
+            In-Reply-To: <r1@example.com>
+            References: <r0@example.com> <r1@example.com>
+
+            Still broken.
+            """), Options);
+
+        Assert.Equal(42, read.Message!.Thread.TicketNumber);
+        Assert.Contains("r1@example.com", read.Message.Thread.ReplyTo);
+        Assert.Contains("r0@example.com", read.Message.Thread.ReplyTo);
+    }
+
+    [Fact]
+    public void Mail_without_message_id_gets_a_stable_synthetic_one()
+    {
+        var raw = Mail("From: ann@example.com\nSubject: No id\n\nHello\n");
+
+        var first = EmailReader.Read(raw, Options).Message!.ExternalMessageId;
+        var second = EmailReader.Read(raw, Options).Message!.ExternalMessageId;
+
+        Assert.Equal(first, second);
+        Assert.StartsWith("sha256-", first, StringComparison.Ordinal);
+        Assert.NotEqual(first, EmailReader.Read(Mail("From: ann@example.com\nSubject: No id\n\nHello!\n"), Options).Message!.ExternalMessageId);
+    }
+
+    [Theory]
+    [InlineData("Auto-Submitted: auto-replied")]
+    [InlineData("Auto-Submitted: auto-generated")]
+    [InlineData("X-Autoreply: yes")]
+    [InlineData("X-Autorespond: Out of office")]
+    [InlineData("Precedence: bulk")]
+    [InlineData("Precedence: junk")]
+    [InlineData("Precedence: list")]
+    [InlineData("Precedence: auto_reply")]
+    public void Automatic_replies_are_recognised(string header)
+    {
+        var read = EmailReader.Read(Mail($"From: ann@example.com\nSubject: Out of office\nMessage-ID: <ooo@example.com>\n{header}\n\nI am away.\n"), Options);
+
+        Assert.Equal(EmailKind.AutoReply, read.Kind);
+        Assert.Null(read.Message);
+    }
+
+    [Fact]
+    public void Auto_submitted_no_is_a_person()
+        => Assert.Equal(EmailKind.Message, EmailReader.Read(Mail("From: ann@example.com\nSubject: Hi\nAuto-Submitted: no\n\nHi\n"), Options).Kind);
+
+    [Fact]
+    public void A_delivery_status_report_is_a_bounce_naming_its_failed_recipients()
+    {
+        var read = EmailReader.Read(Mail(BounceReport("gone@example.com")), Options);
+
+        Assert.Equal(EmailKind.Bounce, read.Kind);
+        Assert.Equal(["gone@example.com"], read.FailedRecipients);
+    }
+
+    [Theory]
+    [InlineData("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n\nSorry.\n")]
+    [InlineData("From: postmaster@mx.example\nSubject: Delivery failure\n\nSorry.\n")]
+    [InlineData("Return-Path: <>\nFrom: someone@mx.example\nSubject: failure\n\nSorry.\n")]
+    public void Daemon_senders_and_empty_return_paths_are_bounces(string mail)
+        => Assert.Equal(EmailKind.Bounce, EmailReader.Read(Mail(mail), Options).Kind);
+
+    [Fact]
+    public void Attachments_are_described_with_name_type_and_decoded_size()
+    {
+        var content = Convert.ToBase64String(new byte[3000]);
+        var read = EmailReader.Read(Mail($"""
+            From: ann@example.com
+            Subject: Invoice
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="b"
+
+            --b
+            Content-Type: text/plain
+
+            See attached.
+            --b
+            Content-Type: application/pdf; name="invoice.pdf"
+            Content-Disposition: attachment; filename="invoice.pdf"
+            Content-Transfer-Encoding: base64
+
+            {content}
+            --b--
+            """), Options);
+
+        var attachment = Assert.Single(read.Message!.Attachments);
+        Assert.Equal("invoice.pdf", attachment.FileName);
+        Assert.Equal("application/pdf", attachment.ContentType);
+        Assert.Equal(3000, attachment.Size);
+    }
+
+    [Fact]
+    public void Mail_with_no_sender_is_unreadable()
+        => Assert.Throws<UnreadableEmailException>(() => EmailReader.Read(Mail("Subject: nobody\n\nwho am i\n"), Options));
+
+    public static string BounceReport(string failedRecipient) => $"""
+        From: Mail Delivery System <mailer-daemon@mx.example>
+        To: news@shop.example
+        Subject: Undelivered Mail Returned to Sender
+        Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
+        MIME-Version: 1.0
+        Content-Type: multipart/report; report-type=delivery-status; boundary="r"
+
+        --r
+        Content-Type: text/plain
+
+        Your message could not be delivered.
+        --r
+        Content-Type: message/delivery-status
+
+        Reporting-MTA: dns; mx.example
+
+        Final-Recipient: rfc822; {failedRecipient}
+        Action: failed
+        Status: 5.1.1
+        Diagnostic-Code: smtp; 550 5.1.1 User unknown
+
+        --r--
+        """;
+}

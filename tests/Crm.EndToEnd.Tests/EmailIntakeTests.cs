@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Testing;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>A real Dovecot and the host polling it; the webhook is on too.</summary>
+public sealed class EmailHostFixture : IAsyncLifetime
+{
+    public const string Secret = "relay-secret-0123456789";
+    public const string AgentKey = "agent-key-email";
+    public const string ManagerKey = "manager-key-email";
+
+    public DovecotServer Dovecot { get; private set; } = null!;
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("crm-email-host-").FullName;
+
+    public Dictionary<string, string?> Settings => new()
+    {
+        [$"Crm:ApiKeys:{AgentKey}"] = "Agent",
+        [$"Crm:ApiKeys:{ManagerKey}"] = "Manager",
+        ["Crm:Email:InboundSecret"] = Secret,
+        ["Crm:Email:MaxMessageBytes"] = "200000",
+        ["Crm:Imap:Host"] = "127.0.0.1",
+        ["Crm:Imap:Port"] = Dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Crm:Imap:Security"] = "None",
+        ["Crm:Imap:UserName"] = DovecotServer.UserName,
+        ["Crm:Imap:Password"] = DovecotServer.Password,
+        ["Crm:Imap:PollInterval"] = "00:00:01",
+        ["Crm:Imap:MaxReconnectDelay"] = "00:00:01",
+    };
+
+    public async Task InitializeAsync()
+    {
+        Dovecot = await DovecotServer.CreateAsync();
+        Host = await HostProcess.StartAsync(Settings, DataDirectory);
+    }
+
+    /// <summary>Restarts the host on the same database (the poller starts from its stored checkpoint).</summary>
+    public async Task RestartHostAsync()
+    {
+        await Host.DisposeAsync();
+        Host = await HostProcess.StartAsync(Settings, DataDirectory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Dovecot.DisposeAsync();
+    }
+}
+
+public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<EmailHostFixture>
+{
+    private HttpClient Agent => fixture.Host.CreateClient(EmailHostFixture.AgentKey);
+
+    [Fact]
+    public async Task New_mail_becomes_a_ticket_and_replies_by_reference_or_subject_tag_join_it()
+    {
+        var key = Unique();
+        await fixture.Dovecot.DeliverAsync(Mail($"<first.{key}@example.com>", $"Printer {key} broken", from: $"ann.{key}@example.com"));
+        var ticket = await WaitForTicketAsync(key);
+        Assert.Equal("email", ticket.GetProperty("channel").GetString());
+        var id = ticket.GetProperty("id").GetInt64();
+
+        await fixture.Dovecot.DeliverAsync(Mail($"<second.{key}@example.com>", $"Re: Printer {key} broken", from: $"ann.{key}@example.com", extraHeaders: $"In-Reply-To: <first.{key}@example.com>\r\nReferences: <first.{key}@example.com>\r\n"));
+        await fixture.Dovecot.DeliverAsync(Mail($"<third.{key}@example.com>", $"[#{id}] one more thing", from: $"ann.{key}@example.com"));
+        await fixture.Dovecot.DeliverAsync(Mail($"<fourth.{key}@example.com>", $"[#{id}] I am someone else", from: $"mallory.{key}@example.com"));
+
+        var details = await WaitForMessagesAsync(id, 3);
+        Assert.Equal([$"first.{key}@example.com", $"second.{key}@example.com", $"third.{key}@example.com"], details.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("externalMessageId").GetString()));
+        Assert.NotEqual(id, (await WaitForTicketAsync("I am someone else")).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Auto_replies_and_bounces_open_no_ticket_and_a_bounce_marks_the_contact_bounced()
+    {
+        var key = Unique();
+        using var manager = fixture.Host.CreateClient(EmailHostFixture.ManagerKey);
+        using (var import = await manager.PostAsJsonAsync("/contacts", new[] { new { email = $"gone.{key}@example.com", tags = new[] { key } } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        await fixture.Dovecot.DeliverAsync(Mail($"<ooo.{key}@example.com>", $"Out of office {key}", extraHeaders: "Auto-Submitted: auto-replied\r\n"));
+        await fixture.Dovecot.DeliverAsync(Encoding.ASCII.GetBytes(Crm.EndToEnd.Tests.Mails.BounceReport($"gone.{key}@example.com").ReplaceLineEndings("\r\n")));
+        await fixture.Dovecot.DeliverAsync(Mail($"<after.{key}@example.com>", $"Real question {key}"));
+
+        await WaitForTicketAsync($"Real question {key}");
+        var contacts = await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}");
+        Assert.Equal("bounced", contacts.GetProperty("items")[0].GetProperty("marketingStatus").GetString());
+        Assert.Null(await FindTicketAsync($"Out of office {key}"));
+        Assert.Null(await FindTicketAsync("Undelivered Mail Returned to Sender"));
+    }
+
+    [Fact]
+    public async Task Encoded_subjects_and_bodies_decode_and_read_mail_is_still_taken()
+    {
+        var key = Unique();
+        var raw = Encoding.Latin1.GetBytes($"""
+            From: =?ISO-8859-1?Q?J=FCrgen?= <juergen.{key}@example.de>
+            To: support@shop.example
+            Subject: =?ISO-8859-1?Q?Besch=E4digt_{key}?=
+            Message-ID: <latin.{key}@example.de>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=ISO-8859-1
+            Content-Transfer-Encoding: quoted-printable
+
+            Die Lieferung ist besch=E4digt, Gr=FC=DFe.
+            """.ReplaceLineEndings("\r\n"));
+
+        await fixture.Dovecot.DeliverAsync(raw, seen: true);
+
+        var ticket = await WaitForTicketAsync($"Beschädigt {key}");
+        var details = await Agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticket.GetProperty("id").GetInt64()}");
+        Assert.Contains("Die Lieferung ist beschädigt, Grüße.", details.GetProperty("messages")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Jürgen", details.GetProperty("messages")[0].GetProperty("author").GetString());
+    }
+
+    [Fact]
+    public async Task A_junk_message_does_not_block_the_next_ones()
+    {
+        var key = Unique();
+        await fixture.Dovecot.DeliverAsync(Encoding.ASCII.GetBytes($"Subject: junk {key} with no sender\r\n\r\n\u0001\u0002 garbage\r\n"));
+        await fixture.Dovecot.DeliverAsync(Mail($"<after-junk.{key}@example.com>", $"After junk {key}"));
+
+        await WaitForTicketAsync($"After junk {key}");
+        Assert.Null(await FindTicketAsync($"junk {key} with no sender"));
+    }
+
+    [Fact]
+    public async Task Restarting_the_poller_and_redelivering_through_the_webhook_create_no_duplicate()
+    {
+        var key = Unique();
+        var raw = Mail($"<once.{key}@example.com>", $"Only once {key}");
+        await fixture.Dovecot.DeliverAsync(raw);
+        var ticket = await WaitForTicketAsync($"Only once {key}");
+
+        await fixture.RestartHostAsync();
+        await fixture.Dovecot.DeliverAsync(Mail($"<marker.{key}@example.com>", $"Marker {key}"));
+        await WaitForTicketAsync($"Marker {key}");
+        using var webhook = await PostWebhookAsync(raw);
+
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.True((await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicate").GetBoolean());
+        var details = await Agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticket.GetProperty("id").GetInt64()}");
+        Assert.Single(details.GetProperty("messages").EnumerateArray());
+        var page = await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200");
+        Assert.Single(page.GetProperty("items").EnumerateArray(), t => t.GetProperty("subject").GetString() == $"Only once {key}");
+    }
+
+    [Fact]
+    public async Task The_server_going_away_and_coming_back_loses_nothing()
+    {
+        var key = Unique();
+        await fixture.Dovecot.DeliverAsync(Mail($"<before.{key}@example.com>", $"Before outage {key}"));
+        await WaitForTicketAsync($"Before outage {key}");
+
+        await fixture.Dovecot.StopAsync();
+        await Task.Delay(1500);
+        await fixture.Dovecot.StartAsync();
+        await fixture.Dovecot.DeliverAsync(Mail($"<during.{key}@example.com>", $"After outage {key}"));
+
+        await WaitForTicketAsync($"After outage {key}");
+    }
+
+    [Fact]
+    public async Task The_webhook_takes_a_raw_message_with_the_secret_as_header_or_basic_password()
+    {
+        var key = Unique();
+        using var withHeader = await PostWebhookAsync(Mail($"<hook1.{key}@example.com>", $"Webhook {key}"));
+        Assert.Equal(HttpStatusCode.Created, withHeader.StatusCode);
+        Assert.Equal("email", (await withHeader.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("channel").GetString());
+
+        using var client = fixture.Host.CreateClient();
+        using var basic = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = RawContent(Mail($"<hook2.{key}@example.com>", $"Basic {key}")) };
+        basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("relay:" + EmailHostFixture.Secret)));
+        using var withBasic = await client.SendAsync(basic);
+        Assert.Equal(HttpStatusCode.Created, withBasic.StatusCode);
+
+        using var autoReply = await PostWebhookAsync(Mail($"<hook3.{key}@example.com>", $"Away {key}", extraHeaders: "X-Autoreply: yes\r\n"));
+        Assert.Equal(HttpStatusCode.Accepted, autoReply.StatusCode);
+        Assert.Null(await FindTicketAsync($"Away {key}"));
+    }
+
+    [Fact]
+    public async Task Webhook_refusals_store_nothing()
+    {
+        var key = Unique();
+        using var client = fixture.Host.CreateClient();
+
+        using var noSecret = await client.PostAsync("/tickets?channel=email", RawContent(Mail($"<n1.{key}@example.com>", $"Refused {key}")));
+        using var wrongSecret = await PostWebhookAsync(Mail($"<n2.{key}@example.com>", $"Refused {key}"), secret: "wrong-secret-0123456789");
+        using var oversized = await PostWebhookAsync(Mail($"<n3.{key}@example.com>", $"Refused {key}", body: new string('x', 300_000)));
+        using var malformed = await PostWebhookAsync(Encoding.ASCII.GetBytes("this is not an email at all"));
+        using var wrongType = await PostWebhookAsync(Mail($"<n4.{key}@example.com>", $"Refused {key}"), mediaType: "application/json");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, noSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+        foreach (var response in new[] { noSecret, wrongSecret, oversized, malformed, wrongType })
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Null(await FindTicketAsync($"Refused {key}"));
+    }
+
+    private async Task<HttpResponseMessage> PostWebhookAsync(byte[] raw, string secret = EmailHostFixture.Secret, string mediaType = "message/rfc822")
+    {
+        using var client = fixture.Host.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = RawContent(raw, mediaType) };
+        request.Headers.Add("X-Crm-Secret", secret);
+        return await client.SendAsync(request);
+    }
+
+    private static ByteArrayContent RawContent(byte[] raw, string mediaType = "message/rfc822")
+    {
+        var content = new ByteArrayContent(raw);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return content;
+    }
+
+    private async Task<JsonElement> WaitForTicketAsync(string subjectPart)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await FindTicketAsync(subjectPart) is { } ticket)
+            {
+                return ticket;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"No email ticket with '{subjectPart}' appeared.\n{fixture.Host.Output}");
+    }
+
+    private async Task<JsonElement?> FindTicketAsync(string subjectPart)
+    {
+        var page = await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200");
+        foreach (var ticket in page.GetProperty("items").EnumerateArray())
+        {
+            if (ticket.GetProperty("subject").GetString()?.Contains(subjectPart, StringComparison.Ordinal) == true)
+            {
+                return ticket;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<JsonElement> WaitForMessagesAsync(long ticketId, int count)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var details = await Agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+            if (details.GetProperty("messages").GetArrayLength() >= count || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return details;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static byte[] Mail(string messageId, string subject, string from = "customer@example.com", string extraHeaders = "", string body = "Hello support.")
+        => Encoding.UTF8.GetBytes($"From: {from}\r\nTo: support@shop.example\r\nSubject: {subject}\r\nMessage-ID: {messageId}\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n{extraHeaders}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
+
+    private static string Unique() => Guid.NewGuid().ToString("N")[..10];
+}
+
+internal static class Mails
+{
+    public static string BounceReport(string failedRecipient) => $"""
+        From: Mail Delivery System <mailer-daemon@mx.example>
+        To: news@shop.example
+        Subject: Undelivered Mail Returned to Sender
+        Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
+        MIME-Version: 1.0
+        Content-Type: multipart/report; report-type=delivery-status; boundary="r"
+
+        --r
+        Content-Type: text/plain
+
+        Your message could not be delivered.
+        --r
+        Content-Type: message/delivery-status
+
+        Reporting-MTA: dns; mx.example
+
+        Final-Recipient: rfc822; {failedRecipient}
+        Action: failed
+        Status: 5.1.1
+
+        --r--
+        """;
+}

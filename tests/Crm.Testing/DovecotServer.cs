@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using MimeKit;
+
+namespace Crm.Testing;
+
+/// <summary>
+/// A real Dovecot IMAP server on a loopback port with its own configuration: a static password for every user,
+/// maildirs in a temp folder, the <c>dovecot</c> and <c>dovenull</c> users for its processes (Dovecot refuses to
+/// run its login process as root). Can be stopped and started again with the mail kept.
+/// </summary>
+public sealed class DovecotServer : IAsyncDisposable
+{
+    public const string UserName = "support";
+    public const string Password = "support-password";
+
+    private Process? _process;
+
+    private DovecotServer(string directory, int port)
+    {
+        Directory = directory;
+        Port = port;
+    }
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public static string Executable => File.Exists("/usr/sbin/dovecot") ? "/usr/sbin/dovecot" : "dovecot";
+
+    public static async Task<DovecotServer> CreateAsync()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Dovecot runs on Linux.");
+        }
+
+        var directory = System.IO.Directory.CreateTempSubdirectory("crm-dovecot-").FullName;
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "run"));
+        var mail = System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail")).FullName;
+        await RunAsync("chown", "dovecot:dovecot", mail);
+        var server = new DovecotServer(directory, HostProcess.FreeTcpPort());
+        await File.WriteAllTextAsync(server.ConfigPath, $$"""
+            base_dir = {{directory}}/run
+            state_dir = {{directory}}/run/state
+            log_path = {{directory}}/dovecot.log
+            protocols = imap
+            listen = 127.0.0.1
+            ssl = no
+            disable_plaintext_auth = no
+            auth_mechanisms = plain login
+            default_internal_user = dovecot
+            default_internal_group = dovecot
+            default_login_user = dovenull
+            mail_location = maildir:{{mail}}/%u
+            first_valid_uid = 1
+            passdb {
+              driver = static
+              args = password={{Password}}
+            }
+            userdb {
+              driver = static
+              args = uid=dovecot gid=dovecot home={{mail}}/%u
+            }
+            service imap-login {
+              inet_listener imap {
+                address = 127.0.0.1
+                port = {{server.Port}}
+              }
+              inet_listener imaps {
+                port = 0
+              }
+            }
+            service pop3-login {
+              inet_listener pop3 {
+                port = 0
+              }
+            }
+            service submission-login {
+              inet_listener submission {
+                port = 0
+              }
+            }
+            """);
+        await server.StartAsync();
+        return server;
+    }
+
+    private string ConfigPath => Path.Combine(Directory, "dovecot.conf");
+
+    /// <summary>Starts (again), keeping the mail.</summary>
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-F");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(ConfigPath);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("dovecot did not start; run .ci/install-deps.sh");
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                if (_process.HasExited)
+                {
+                    var log = File.Exists(Path.Combine(Directory, "dovecot.log")) ? await File.ReadAllTextAsync(Path.Combine(Directory, "dovecot.log")) : "";
+                    throw new InvalidOperationException($"dovecot exited: {await _process.StandardError.ReadToEndAsync()} {log}");
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException("dovecot did not listen on port " + Port);
+    }
+
+    /// <summary>Stops the server: connections drop and the port refuses until <see cref="StartAsync()"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+        // Children (imap, auth) may outlive the master for a moment; wait until the port is closed.
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                await Task.Delay(50);
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Delivers a message into the support mailbox's INBOX, as an MTA would (optionally already read).</summary>
+    public async Task DeliverAsync(byte[] raw, bool seen = false)
+    {
+        using var client = new ImapClient();
+        await client.ConnectAsync("127.0.0.1", Port, SecureSocketOptions.None);
+        await client.AuthenticateAsync(UserName, Password);
+        using var stream = new MemoryStream(raw);
+        var message = await MimeMessage.LoadAsync(stream);
+        await client.Inbox.AppendAsync(new AppendRequest(message, seen ? MessageFlags.Seen : MessageFlags.None));
+        await client.DisconnectAsync(true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static async Task RunAsync(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { UseShellExecute = false }) ?? throw new InvalidOperationException(command + " did not start");
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} exited with {process.ExitCode}");
+        }
+    }
+}
