@@ -1,3 +1,5 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Tracking;
@@ -39,6 +41,8 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<DispatcherSignal>();
         services.TryAddSingleton<BulkEmailMarker>();
+        services.TryAddSingleton<CampaignComposer>();
+        services.TryAddSingleton<ContactImporter>();
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))
         {
             services.AddSingleton<CampaignDispatcher>();

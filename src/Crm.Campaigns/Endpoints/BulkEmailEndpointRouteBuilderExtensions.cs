@@ -58,6 +58,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         campaigns.MapPost("/{id:long}/resume", (long id, ICampaignStore store, TimeProvider time, DispatcherSignal signal, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Resume, store, time, signal, ct)).DisableAntiforgery();
         campaigns.MapPost("/{id:long}/cancel", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Cancel, store, time, null, ct)).DisableAntiforgery();
         campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery();
+        campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery();
 
         var tracking = root.MapGroup("/bulk-email");
         tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName("CrmCampaignOpen").ExcludeFromDescription();
@@ -73,78 +74,45 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ICampaignStore store, IOptions<BulkEmailOptions> options, TimeProvider time, DispatcherSignal signal)
+    private static async Task<IResult> CreateAsync(HttpContext context, CampaignComposer composer, IOptions<BulkEmailOptions> options)
     {
-        var settings = options.Value;
-        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, settings.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, options.Value.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(request!.Subject))
-        {
-            errors["subject"] = ["The subject is required."];
-        }
-        else if (request.Subject.Length > 255)
-        {
-            errors["subject"] = ["The subject is longer than 255 characters."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Body))
-        {
-            errors["body"] = ["The body is required."];
-        }
-        else if (request.Body.Length > settings.MaxBodyLength)
-        {
-            errors["body"] = [$"The body is longer than {settings.MaxBodyLength} characters."];
-        }
-
-        var segment = request.Segment ?? SegmentCriteria.All;
-        foreach (var (field, messages) in segment.Validate())
-        {
-            errors[field] = messages;
-        }
-
-        if (request.FromAddress is not null && ContactImportValidator.NormalizeEmail(request.FromAddress) is null)
-        {
-            errors["fromAddress"] = ["The sender address is not valid."];
-        }
-
-        if (request.FromName is { Length: > 128 } || request.FromName?.IndexOfAny(['\r', '\n']) >= 0)
-        {
-            errors["fromName"] = ["The sender name is one line of at most 128 characters."];
-        }
-
-        if (errors.Count == 0 && !CampaignTemplate.TryParse(request.Subject!, request.Body!, out _, out var templateErrors))
-        {
-            foreach (var (field, messages) in templateErrors)
-            {
-                errors[field] = messages;
-            }
-        }
-
+        var errors = composer.Validate(request!);
         if (errors.Count > 0)
         {
-            return Results.ValidationProblem(errors, title: "Invalid campaign");
+            return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid campaign");
         }
 
-        var now = time.GetUtcNow();
-        var scheduledLater = request.ScheduledAt is { } at && at > now;
-        var baseUrl = settings.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase.ToUriComponent()}";
-        var campaign = await store.CreateAsync(
-            new NewCampaign(request.Subject!, request.Body!, segment, scheduledLater ? request.ScheduledAt : now,
-                request.FromAddress ?? settings.FromAddress, request.FromName ?? settings.FromName, baseUrl, now),
-            context.RequestAborted).ConfigureAwait(false);
-        if (!scheduledLater)
-        {
-            signal.Wake();
-        }
-
+        var campaign = await composer.CreateAsync(request!, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
         var location = $"{context.Request.PathBase}/bulk-email/{campaign.Id}";
-        return scheduledLater ? Results.Created(location, CampaignDto.From(campaign)) : Results.Accepted(location, CampaignDto.From(campaign));
+        return campaign.Status == CampaignStatus.Scheduled && campaign.ScheduledAt > campaign.CreatedAt
+            ? Results.Created(location, CampaignDto.From(campaign))
+            : Results.Accepted(location, CampaignDto.From(campaign));
     }
+
+    private static async Task<IResult> PreviewAsync(HttpContext context, CampaignComposer composer)
+    {
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, 2 * 1024 * 1024, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!CampaignTemplate.TryParse(request!.Subject ?? "", request.Body ?? "", out _, out var templateErrors))
+        {
+            return Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template");
+        }
+
+        var message = await composer.PreviewAsync(request.Subject ?? "", request.Body ?? "", BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { subject = message.Subject, html = message.HtmlBody, text = message.TextBody });
+    }
+
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}";
 
     private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)
     {
@@ -261,45 +229,21 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return Results.Ok(new ContactPageDto(result.Items.Select(ContactDto.From).ToList(), result.Page, result.PageSize, result.Total));
     }
 
-    private static async Task<IResult> ImportContactsAsync(HttpContext context, IContactDirectory contacts, IOptions<BulkEmailOptions> options, TimeProvider time)
+    private static async Task<IResult> ImportContactsAsync(HttpContext context, ContactImporter importer, IOptions<BulkEmailOptions> options)
     {
-        var settings = options.Value;
-        var (rows, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.ListContactImportRow, settings.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        var (rows, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.ListContactImportRow, options.Value.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
         }
 
-        if (rows!.Count > settings.MaxImportRows)
+        if (rows!.Count > importer.MaxRows)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many rows", detail: $"Send at most {settings.MaxImportRows} contacts per request.");
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many rows", detail: $"Send at most {importer.MaxRows} contacts per request.");
         }
 
-        var accepted = new Dictionary<string, ContactUpsert>(StringComparer.Ordinal);
-        var rejected = new List<RejectedContactRow>();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = rows[i];
-            if (row is null)
-            {
-                rejected.Add(new RejectedContactRow(i, null, ["the row is null"]));
-                continue;
-            }
-
-            var (contact, reasons) = ContactImportValidator.Validate(row.Email, row.Name, row.Phone, row.Tags, row.Attributes);
-            if (contact is null)
-            {
-                rejected.Add(new RejectedContactRow(i, row.Email, reasons));
-            }
-            else
-            {
-                // The same address twice in one import: the later row wins, as a spreadsheet user expects.
-                accepted[contact.Email] = contact;
-            }
-        }
-
-        var (created, updated) = accepted.Count == 0 ? (0, 0) : await contacts.UpsertAsync(accepted.Values.ToList(), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new ContactImportResultDto(created, updated, rejected));
+        var result = await importer.ImportAsync(rows, context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new ContactImportResultDto(result.Created, result.Updated, result.Rejected));
     }
 
     private static IResult CampaignNotFound(long id)

@@ -1,0 +1,144 @@
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Endpoints;
+using Crm.Campaigns.Rendering;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Sending;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Crm.Campaigns.Campaigns;
+
+/// <summary>
+/// Validates and creates campaigns, renders previews and sends test messages: the one place the API and any
+/// admin UI go through, so both apply the same rules.
+/// </summary>
+public sealed class CampaignComposer
+{
+    private static readonly IReadOnlyDictionary<string, string> SampleAttributes = new Dictionary<string, string> { ["city"] = "Lisbon", ["plan"] = "Gold" };
+
+    private readonly ICampaignStore _store;
+    private readonly ICampaignSender _sender;
+    private readonly DispatcherSignal _signal;
+    private readonly TimeProvider _time;
+    private readonly BulkEmailOptions _options;
+
+    /// <summary>Creates the composer.</summary>
+    public CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _sender = sender;
+        _signal = signal;
+        _time = time;
+        _options = options.Value;
+    }
+
+    /// <summary>The problems with a campaign request, per field; empty when it can be created.</summary>
+    public IReadOnlyDictionary<string, string[]> Validate(CreateCampaignRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(request.Subject))
+        {
+            errors["subject"] = ["The subject is required."];
+        }
+        else if (request.Subject.Length > 255)
+        {
+            errors["subject"] = ["The subject is longer than 255 characters."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Body))
+        {
+            errors["body"] = ["The body is required."];
+        }
+        else if (request.Body.Length > _options.MaxBodyLength)
+        {
+            errors["body"] = [$"The body is longer than {_options.MaxBodyLength} characters."];
+        }
+
+        foreach (var (field, messages) in (request.Segment ?? SegmentCriteria.All).Validate())
+        {
+            errors[field] = messages;
+        }
+
+        if (request.FromAddress is not null && ContactImportValidator.NormalizeEmail(request.FromAddress) is null)
+        {
+            errors["fromAddress"] = ["The sender address is not valid."];
+        }
+
+        if (request.FromName is { Length: > 128 } || request.FromName?.IndexOfAny(['\r', '\n']) >= 0)
+        {
+            errors["fromName"] = ["The sender name is one line of at most 128 characters."];
+        }
+
+        if (!errors.ContainsKey("subject") && !errors.ContainsKey("body")
+            && !CampaignTemplate.TryParse(request.Subject!, request.Body!, out _, out var templateErrors))
+        {
+            foreach (var (field, messages) in templateErrors)
+            {
+                errors[field] = messages;
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Creates a valid campaign, to send now or at its <c>scheduledAt</c>, and wakes the dispatcher.</summary>
+    /// <param name="request">The campaign.</param>
+    /// <param name="requestBaseUrl">The base URL of the calling request, for links when no public URL is configured.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ArgumentException">The request is not valid (check <see cref="Validate"/> first).</exception>
+    public async Task<Campaign> CreateAsync(CreateCampaignRequest request, string requestBaseUrl, CancellationToken cancellationToken)
+    {
+        if (Validate(request).Count > 0)
+        {
+            throw new ArgumentException("The campaign is not valid.", nameof(request));
+        }
+
+        var now = _time.GetUtcNow();
+        var scheduledLater = request.ScheduledAt is { } at && at > now;
+        var campaign = await _store.CreateAsync(
+            new NewCampaign(request.Subject!, request.Body!, request.Segment ?? SegmentCriteria.All, scheduledLater ? request.ScheduledAt : now,
+                request.FromAddress ?? _options.FromAddress, request.FromName ?? _options.FromName, _options.PublicBaseUrl ?? requestBaseUrl, now),
+            cancellationToken).ConfigureAwait(false);
+        if (!scheduledLater)
+        {
+            _signal.Wake();
+        }
+
+        return campaign;
+    }
+
+    /// <summary>Renders the campaign for a sample contact (Alex Example in Lisbon), for a live preview.</summary>
+    /// <exception cref="FormatException">The templates do not parse.</exception>
+    public async Task<MimeMessage> PreviewAsync(string subject, string body, string requestBaseUrl, CancellationToken cancellationToken)
+    {
+        var sample = new ClaimedRecipient(0, 0, 0, "alex@example.com", "Alex Example", SampleAttributes, 0);
+        return await RenderAsync(subject, body, sample, requestBaseUrl, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one copy to <paramref name="email"/> (a "send test to me"). It is not in any ledger: its links carry
+    /// no valid recipient, so opening it counts nothing.
+    /// </summary>
+    /// <exception cref="FormatException">The templates do not parse.</exception>
+    /// <exception cref="CampaignSendException">The transport refused it.</exception>
+    public async Task SendTestAsync(string subject, string body, string email, string? name, string requestBaseUrl, CancellationToken cancellationToken)
+    {
+        var message = await RenderAsync(subject, body, new ClaimedRecipient(0, 0, 0, email, name, SampleAttributes, 0), requestBaseUrl, cancellationToken).ConfigureAwait(false);
+        message.Subject = "[Test] " + message.Subject;
+        await _sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<MimeMessage> RenderAsync(string subject, string body, ClaimedRecipient recipient, string requestBaseUrl, CancellationToken cancellationToken)
+    {
+        var template = CampaignTemplate.Parse(subject, body);
+        var now = _time.GetUtcNow();
+        var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Draft, now, null, null, null,
+            _options.FromAddress, _options.FromName, _options.PublicBaseUrl ?? requestBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
+        var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
+        return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,55 @@
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Endpoints;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Campaigns.Contacts;
+
+/// <summary>Imports rows of contacts (from the API's JSON or a UI's CSV): bad rows are reported, good rows go in.</summary>
+public sealed class ContactImporter
+{
+    private readonly IContactDirectory _contacts;
+    private readonly TimeProvider _time;
+    private readonly BulkEmailOptions _options;
+
+    /// <summary>Creates the importer.</summary>
+    public ContactImporter(IContactDirectory contacts, TimeProvider time, IOptions<BulkEmailOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _contacts = contacts;
+        _time = time;
+        _options = options.Value;
+    }
+
+    /// <summary>The most rows one import takes.</summary>
+    public int MaxRows => _options.MaxImportRows;
+
+    /// <summary>Validates every row and upserts the valid ones by email; the same address twice keeps the later row.</summary>
+    public async Task<ContactImportResult> ImportAsync(IReadOnlyList<ContactImportRow?> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var accepted = new Dictionary<string, ContactUpsert>(StringComparer.Ordinal);
+        var rejected = new List<RejectedContactRow>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row is null)
+            {
+                rejected.Add(new RejectedContactRow(i, null, ["the row is null"]));
+                continue;
+            }
+
+            var (contact, reasons) = ContactImportValidator.Validate(row.Email, row.Name, row.Phone, row.Tags, row.Attributes);
+            if (contact is null)
+            {
+                rejected.Add(new RejectedContactRow(i, row.Email, reasons));
+            }
+            else
+            {
+                accepted[contact.Email] = contact;
+            }
+        }
+
+        var (created, updated) = accepted.Count == 0 ? (0, 0) : await _contacts.UpsertAsync(accepted.Values.ToList(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return new ContactImportResult(created, updated, rejected);
+    }
+}
