@@ -31,6 +31,12 @@ builder.Services.AddCrmForwardedHeaders(builder.Configuration);
 builder.Services.AddCrmCampaigns(builder.Configuration);
 
 builder.Services.AddCrmAuthentication();
+builder.Services.AddSingleton<UserDirectory>();
+builder.Services.AddRazorPages(options =>
+{
+    options.Conventions.AuthorizeFolder("/Admin", Roles.AgentsPolicy);
+    options.Conventions.AuthorizeFolder("/Admin/BulkEmail", Roles.MarketingPolicy);
+});
 builder.Services.AddCrmRateLimiting(builder.Configuration);
 builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
 {
@@ -60,10 +66,13 @@ if (ForwardedHeadersSetup.HasTrustedProxies(app.Configuration))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();
 app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+
+app.MapRazorPages();
 
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);

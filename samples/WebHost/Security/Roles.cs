@@ -1,7 +1,7 @@
 namespace Crm.WebHost.Security;
 
 /// <summary>The roles the host knows, and the authorization policies built from them.</summary>
-internal static class Roles
+public static class Roles
 {
     public const string Agent = "Agent";
     public const string Manager = "Manager";

@@ -39,6 +39,9 @@ public interface ICampaignStore
     /// <exception cref="InvalidCampaignTransitionException">The transition is not allowed from its current status.</exception>
     Task<Campaign?> TransitionAsync(long campaignId, CampaignCommand command, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>When recipients first opened the campaign, oldest first (at most <paramref name="limit"/>), for an opens-over-time chart.</summary>
+    Task<IReadOnlyList<DateTimeOffset>> GetFirstOpensAsync(long campaignId, int limit, CancellationToken cancellationToken);
+
     /// <summary>The statuses of these campaigns now (for prompt pause and cancel).</summary>
     Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken);
 }

@@ -12,6 +12,9 @@ public interface IContactDirectory
     /// <summary>Lists contacts having all <paramref name="tags"/>, oldest first.</summary>
     Task<ContactPage> ListAsync(IReadOnlyList<string> tags, int page, int pageSize, CancellationToken cancellationToken);
 
+    /// <summary>The tags in use with how many contacts carry each, most used first.</summary>
+    Task<IReadOnlyList<(string Tag, int Contacts)>> ListTagsAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>Counts the contacts a campaign to this segment would be sent to now (subscribed, with an email).</summary>
     Task<int> CountRecipientsAsync(SegmentCriteria segment, CancellationToken cancellationToken);
 

@@ -243,6 +243,17 @@ public sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<DateTimeOffset>> GetFirstOpensAsync(long campaignId, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var opens = await db.Set<CampaignRecipientRecord>().AsNoTracking()
+            .Where(r => r.CampaignId == campaignId && r.FirstOpenedAt != null)
+            .OrderBy(r => r.FirstOpenedAt).Select(r => r.FirstOpenedAt!.Value).Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return opens;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

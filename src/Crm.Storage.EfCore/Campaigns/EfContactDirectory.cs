@@ -55,6 +55,17 @@ public sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<(string Tag, int Contacts)>> ListTagsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.Set<ContactTagRecord>().AsNoTracking().GroupBy(t => t.Tag)
+            .Select(g => new { Tag = g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Tag).Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => (r.Tag, r.Count)).ToList();
+    }
+
+    /// <inheritdoc />
     public async Task<int> CountRecipientsAsync(SegmentCriteria segment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(segment);

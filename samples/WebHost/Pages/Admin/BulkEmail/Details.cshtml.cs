@@ -1,0 +1,75 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Dispatching;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Crm.WebHost.Pages.Admin.BulkEmail;
+
+/// <summary>One campaign: live progress, stats, opens over time, and pause/resume/cancel.</summary>
+public sealed class DetailsModel(ICampaignStore campaigns, DispatcherSignal signal, TimeProvider time) : PageModel
+{
+    public Campaign? Campaign { get; private set; }
+
+    public IReadOnlyList<(DateTimeOffset Start, int Count)> OpenBuckets { get; private set; } = [];
+
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        Campaign = await campaigns.GetAsync(id, cancellationToken);
+        if (Campaign is null)
+        {
+            return NotFound();
+        }
+
+        OpenBuckets = Bucket(await campaigns.GetFirstOpensAsync(id, 50_000, cancellationToken));
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) => TransitionAsync(id, CampaignCommand.Pause, cancellationToken);
+
+    public Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) => TransitionAsync(id, CampaignCommand.Resume, cancellationToken);
+
+    public Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken) => TransitionAsync(id, CampaignCommand.Cancel, cancellationToken);
+
+    private async Task<IActionResult> TransitionAsync(long id, CampaignCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await campaigns.TransitionAsync(id, command, command == CampaignCommand.Pause ? $"Paused by {User.Identity?.Name}." : null, time.GetUtcNow(), cancellationToken) is null)
+            {
+                return NotFound();
+            }
+
+            signal.Wake();
+            return Redirect($"/admin/bulk-email/{id}");
+        }
+        catch (InvalidCampaignTransitionException ex)
+        {
+            Error = ex.Message;
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return await OnGetAsync(id, cancellationToken);
+        }
+    }
+
+    /// <summary>Up to 24 equal time buckets between the first and last open.</summary>
+    private static List<(DateTimeOffset Start, int Count)> Bucket(IReadOnlyList<DateTimeOffset> opens)
+    {
+        if (opens.Count == 0)
+        {
+            return [];
+        }
+
+        var first = opens[0];
+        var span = opens[^1] - first;
+        var size = span < TimeSpan.FromMinutes(24) ? TimeSpan.FromMinutes(1) : TimeSpan.FromTicks(span.Ticks / 24 + 1);
+        var buckets = (int)Math.Min(24, span.Ticks / size.Ticks + 1);
+        var counts = new int[buckets];
+        foreach (var open in opens)
+        {
+            counts[Math.Min(buckets - 1, (int)((open - first).Ticks / size.Ticks))]++;
+        }
+
+        return counts.Select((count, i) => (first + size * i, count)).ToList();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Endpoints;
+using Crm.WebHost.Security;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Crm.WebHost.Pages.Admin.Contacts;
+
+/// <summary>Contacts with a tag filter; managers and marketing can import CSV or JSON.</summary>
+public sealed class IndexModel(IContactDirectory contacts, ContactImporter importer) : PageModel
+{
+    private const long MaxUploadBytes = 8 * 1024 * 1024;
+
+    [BindProperty(SupportsGet = true)]
+    public string? Tag { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "p")]
+    public int PageNumber { get; set; } = 1;
+
+    public ContactPage Result { get; private set; } = new([], 1, 50, 0);
+
+    public ContactImportResult? ImportResult { get; private set; }
+
+    public string? ImportError { get; private set; }
+
+    public bool CanImport => User.IsInRole(Roles.Manager) || User.IsInRole(Roles.Marketing);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostAsync(IFormFile? file, CancellationToken cancellationToken)
+    {
+        if (!CanImport)
+        {
+            return Forbid();
+        }
+
+        if (file is null || file.Length == 0)
+        {
+            ImportError = "Choose a CSV or JSON file.";
+        }
+        else if (file.Length > MaxUploadBytes)
+        {
+            ImportError = $"The file is larger than {MaxUploadBytes / 1024 / 1024} MiB.";
+        }
+        else
+        {
+            try
+            {
+                await using var stream = file.OpenReadStream();
+                var rows = file.FileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || file.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase)
+                    ? await JsonSerializer.DeserializeAsync<List<ContactImportRow?>>(stream, JsonSerializerOptions.Web, cancellationToken) ?? []
+                    : await ContactCsv.ReadAsync(stream, cancellationToken);
+                if (rows.Count > importer.MaxRows)
+                {
+                    ImportError = $"Import at most {importer.MaxRows} contacts at a time.";
+                }
+                else
+                {
+                    ImportResult = await importer.ImportAsync(rows, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException)
+            {
+                ImportError = "The file could not be read: " + ex.Message;
+            }
+        }
+
+        if (ImportError is not null)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var tags = string.IsNullOrWhiteSpace(Tag) ? [] : new[] { Tag.Trim() };
+        Result = await contacts.ListAsync(tags, Math.Max(1, PageNumber), 50, cancellationToken);
+    }
+}

@@ -1,0 +1,31 @@
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Crm.WebHost.Pages.Admin.Tickets;
+
+/// <summary>The agents' inbox: tickets filtered by channel and status, newest activity first.</summary>
+public sealed class IndexModel(ITicketStore tickets, IEnumerable<Crm.Channels.Adapters.IChannelAdapter> adapters) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? Channel { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Status { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "p")]
+    public int PageNumber { get; set; } = 1;
+
+    public TicketPage Result { get; private set; } = new([], 1, 50, 0);
+
+    public IReadOnlyList<string> Channels { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Channels = adapters.Select(a => a.Channel).Order(StringComparer.Ordinal).ToList();
+        TicketStatus? status = TicketStatusNames.TryParse(Status, out var parsed) ? parsed : null;
+        var channel = string.IsNullOrEmpty(Channel) ? null : Channel;
+        Result = await tickets.ListTicketsAsync(new TicketQuery(channel, status, Math.Max(1, PageNumber), 50), cancellationToken);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Crm.WebHost.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Crm.WebHost.Pages;
+
+/// <summary>Cookie sign-in for the people in <c>Crm:Users</c> (or the demo users).</summary>
+public sealed class LoginModel(UserDirectory users, IConfiguration configuration) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    [BindProperty]
+    public new string? User { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    public string? Error { get; private set; }
+
+    public bool ShowDemoUsers => !configuration.GetSection("Crm:Users").GetChildren().Any();
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = users.Verify(User, Password);
+        if (user is null)
+        {
+            Error = "Unknown user or wrong password.";
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim(ClaimTypes.Email, user.Email)],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        var home = user.Role == Roles.Agent ? "/admin/tickets" : "/admin/bulk-email";
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : home);
+    }
+}

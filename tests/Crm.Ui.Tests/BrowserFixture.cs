@@ -1,0 +1,80 @@
+using System.Net.Http.Json;
+using Crm.Testing;
+using Microsoft.Playwright;
+
+namespace Crm.Ui.Tests;
+
+/// <summary>
+/// The sample host as a first-time user runs it (SQLite, the pickup-folder outbox, the demo users) and Debian's
+/// Chromium driven by Playwright. Playwright cannot download its own browser here, so it is pointed at /usr/bin/chromium.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ManagerKey = "ui-manager-key";
+
+    private IPlaywright? _playwright;
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            [$"Crm:ApiKeys:{ManagerKey}"] = "Manager",
+            ["Crm:Campaigns:PollInterval"] = "00:00:00.200",
+        });
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            // Root in a container, and a closed network: no sandbox, no background calls home.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Host.DisposeAsync();
+    }
+
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Host.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string user)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByTestId("login-user").FillAsync(user);
+        await page.GetByTestId("login-password").FillAsync(user);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name)
+        => page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    public async Task ImportContactsAsync(IEnumerable<object> contacts)
+    {
+        using var client = Host.CreateClient(ManagerKey);
+        using var response = await client.PostAsJsonAsync("/contacts", contacts);
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+[CollectionDefinition(nameof(BrowserCollection))]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;

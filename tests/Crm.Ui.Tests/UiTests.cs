@@ -1,0 +1,139 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Crm.Ui.Tests;
+
+[Collection(nameof(BrowserCollection))]
+public sealed class UiTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task A_visitor_chats_on_the_demo_page_and_an_agent_sees_one_ticket_with_both_messages()
+    {
+        var visitor = await fixture.NewPageAsync();
+        var email = $"visitor.{Guid.NewGuid():N}@example.com";
+        await visitor.GotoAsync("/demo");
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        await visitor.GetByTestId("crm-chat-name").FillAsync("Vera Visitor");
+        await visitor.GetByTestId("crm-chat-email").FillAsync(email);
+        await visitor.GetByTestId("crm-chat-message").FillAsync("Do you ship oak tables to Norway?");
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("Do you ship oak tables to Norway?");
+
+        await visitor.GetByTestId("crm-chat-message").FillAsync("And what does delivery cost?");
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("And what does delivery cost?");
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-error")).ToBeEmptyAsync();
+        await BrowserFixture.ScreenshotAsync(visitor, "chat-widget");
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets?channel=chat");
+        var row = agent.GetByTestId("ticket-row").Filter(new LocatorFilterOptions { HasText = "Vera Visitor" });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await BrowserFixture.ScreenshotAsync(agent, "inbox");
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        var texts = agent.GetByTestId("message-text");
+        await Assertions.Expect(texts).ToHaveTextAsync(["Do you ship oak tables to Norway?", "And what does delivery cost?"]);
+    }
+
+    [Fact]
+    public async Task Markup_in_a_chat_message_shows_as_text_in_the_widget_and_the_inbox()
+    {
+        const string hostile = "<script>window.pwned = true</script><img src=x onerror=\"window.pwned = true\">";
+        var visitor = await fixture.NewPageAsync();
+        await visitor.GotoAsync("/demo");
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        await visitor.GetByTestId("crm-chat-name").FillAsync("Mallory Markup");
+        await visitor.GetByTestId("crm-chat-email").FillAsync($"mallory.{Guid.NewGuid():N}@example.com");
+        await visitor.GetByTestId("crm-chat-message").FillAsync(hostile);
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync(hostile);
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets?channel=chat");
+        await agent.GetByTestId("ticket-row").Filter(new LocatorFilterOptions { HasText = "Mallory Markup" }).GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("message-text")).ToHaveTextAsync(hostile);
+
+        Assert.False(await visitor.EvaluateAsync<bool>("() => window.pwned === true"));
+        Assert.False(await agent.EvaluateAsync<bool>("() => window.pwned === true"));
+    }
+
+    [Fact]
+    public async Task Marketing_sends_a_segment_campaign_watches_it_finish_and_sees_an_open_from_the_outbox()
+    {
+        var tag = "ui" + Guid.NewGuid().ToString("N")[..8];
+        await fixture.ImportContactsAsync(
+        [
+            new { email = $"a.{tag}@example.com", name = "Anna", tags = new[] { tag }, attributes = new Dictionary<string, string> { ["city"] = "Oslo" } },
+            new { email = $"b.{tag}@example.com", name = "Bruno", tags = new[] { tag }, attributes = new Dictionary<string, string> { ["city"] = "Turin" } },
+            new { email = $"c.{tag}@example.com", name = "Chloe", tags = new[] { "someone-else" } },
+        ]);
+        var subject = $"Autumn at Atelier Nord {tag}";
+
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+        await page.GotoAsync("/admin/bulk-email");
+        await page.GetByTestId("campaign-subject").FillAsync(subject + " for {{ contact.name }}");
+        await page.GetByTestId("campaign-body").FillAsync("<html><body><h1>Hello {{ contact.name }}</h1><p>New chairs in our {{ contact.city }} store.</p></body></html>");
+        await page.GetByTestId("campaign-audience-segment").CheckAsync();
+        await page.GetByTestId("campaign-segment").GetByLabel(new Regex(tag)).CheckAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.GetByTestId("campaign-preview-subject")).ToContainTextAsync("for Alex Example");
+        await BrowserFixture.ScreenshotAsync(page, "bulk-email-editor");
+        await page.GetByTestId("campaign-send").ClickAsync();
+
+        await page.WaitForURLAsync(new Regex(@"/admin/bulk-email/\d+$"));
+        await Assertions.Expect(page.GetByTestId("campaign-progress-text")).ToHaveTextAsync("100%", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("completed");
+        var campaignUrl = page.Url;
+
+        await page.GotoAsync("/admin/outbox");
+        var messages = page.GetByTestId("outbox-row").Filter(new LocatorFilterOptions { HasText = subject });
+        await Assertions.Expect(messages).ToHaveCountAsync(2);
+        await messages.First.GetByTestId("outbox-open").ClickAsync();
+        // The pixel is inside the message's sandboxed frame: wait until the frame has loaded its image.
+        await Assertions.Expect(page.FrameLocator("[data-testid=outbox-message]").Locator("img[src*='/bulk-email/open/']")).ToHaveJSPropertyAsync("complete", true);
+        await Assertions.Expect(page.GetByTestId("outbox-subject")).ToContainTextAsync(subject);
+
+        await page.GotoAsync(campaignUrl);
+        await Assertions.Expect(page.GetByTestId("stat-unique-opens")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.GetByTestId("stat-sent")).ToHaveTextAsync("2");
+        await BrowserFixture.ScreenshotAsync(page, "campaign-detail");
+
+        await page.GotoAsync("/admin/bulk-email");
+        await Assertions.Expect(page.GetByTestId("campaign-list").GetByTestId("campaign-row").Filter(new LocatorFilterOptions { HasText = subject })).ToHaveCountAsync(1);
+        await BrowserFixture.ScreenshotAsync(page, "bulk-email-list");
+    }
+
+    [Fact]
+    public async Task An_agent_cannot_reach_bulk_email_and_does_not_see_it_in_the_navigation()
+    {
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "agent");
+
+        await Assertions.Expect(page.GetByTestId("nav-tickets")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("nav-bulk-email")).ToHaveCountAsync(0);
+        var response = await page.GotoAsync("/admin/bulk-email");
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.GetByTestId("access-denied")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task The_widget_works_on_a_phone_sized_screen_and_by_keyboard()
+    {
+        var page = await fixture.NewPageAsync(width: 390, height: 800);
+        await page.GotoAsync("/demo");
+        await page.GetByTestId("crm-chat-open").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("crm-chat-name")).ToBeFocusedAsync();
+        var box = await page.GetByTestId("crm-chat-transcript").BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.Width > 350, $"the panel should span a phone screen, was {box.Width}px");
+        await page.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("crm-chat-error")).ToContainTextAsync("Write a message first");
+        await BrowserFixture.ScreenshotAsync(page, "chat-widget-phone");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByTestId("crm-chat-name")).ToBeHiddenAsync();
+    }
+}
