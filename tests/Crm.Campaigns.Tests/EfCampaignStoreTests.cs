@@ -3,16 +3,46 @@ using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore;
+using Crm.Storage.EfCore.PostgreSql;
+using Crm.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Campaigns.Tests;
 
-/// <summary>The EF stores on a real SQLite file: segment snapshots, suppression, the ledger and exact counters.</summary>
-public sealed class EfCampaignStoreTests : IAsyncLifetime
+/// <summary>The campaign suite on a real SQLite file.</summary>
+public sealed class SqliteCampaignStoreTests : EfCampaignStoreTests
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("crm-campaign-store-");
+
+    protected override Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync()
+        => Task.FromResult<Action<DbContextOptionsBuilder>>(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")};Pooling=False"));
+
+    protected override Task DropDatabaseAsync()
+    {
+        _directory.Delete(recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The same suite on a real PostgreSQL server.</summary>
+public sealed class PostgresCampaignStoreTests : EfCampaignStoreTests
+{
+    private string _connectionString = "";
+
+    protected override async Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync()
+    {
+        _connectionString = await PostgresServer.CreateDatabaseAsync();
+        return o => o.UseCrmPostgres(_connectionString);
+    }
+
+    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString);
+}
+
+/// <summary>The EF stores on each database: segment snapshots, suppression, the ledger and exact counters.</summary>
+public abstract class EfCampaignStoreTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("crm-campaign-store-");
     private ServiceProvider _services = null!;
 
     private ICampaignStore Campaigns => _services.GetRequiredService<ICampaignStore>();
@@ -23,17 +53,20 @@ public sealed class EfCampaignStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _services = new ServiceCollection()
-            .AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")};Pooling=False"))
-            .BuildServiceProvider();
+        var configure = await CreateDatabaseAsync();
+        _services = new ServiceCollection().AddCrmEntityFrameworkStores(configure).BuildServiceProvider();
         await _services.MigrateCrmDatabaseAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _services.DisposeAsync();
-        _directory.Delete(recursive: true);
+        await DropDatabaseAsync();
     }
+
+    protected abstract Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync();
 
     [Fact]
     public async Task Segments_select_by_all_tags_attribute_values_and_creation_dates()

@@ -1,5 +1,7 @@
 using Crm.Channels.Storage;
 using Crm.Storage.EfCore;
+using Crm.Storage.EfCore.PostgreSql;
+using Crm.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,8 +12,9 @@ public static class TicketStores
 {
     public const string InMemory = "in-memory";
     public const string Sqlite = "sqlite-file";
+    public const string Postgres = "postgresql";
 
-    public static TheoryData<string> All => [InMemory, Sqlite];
+    public static TheoryData<string> All => [InMemory, Sqlite, Postgres];
 
     /// <summary>Creates a fresh, empty store; dispose the handle to delete its database.</summary>
     public static async Task<StoreHandle> CreateAsync(string kind)
@@ -27,13 +30,20 @@ public static class TicketStores
                     .BuildServiceProvider();
                 await services.MigrateCrmDatabaseAsync();
                 return new StoreHandle(services.GetRequiredService<ITicketStore>(), services, directory);
+            case Postgres:
+                var connectionString = await PostgresServer.CreateDatabaseAsync();
+                var pgServices = new ServiceCollection()
+                    .AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(connectionString))
+                    .BuildServiceProvider();
+                await pgServices.MigrateCrmDatabaseAsync();
+                return new StoreHandle(pgServices.GetRequiredService<ITicketStore>(), pgServices, null, connectionString);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
 }
 
-public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, DirectoryInfo? directory) : IAsyncDisposable
+public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, DirectoryInfo? directory, string? postgresDatabase = null) : IAsyncDisposable
 {
     public ITicketStore Store { get; } = store;
 
@@ -45,5 +55,9 @@ public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, D
         }
 
         directory?.Delete(recursive: true);
+        if (postgresDatabase is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(postgresDatabase);
+        }
     }
 }

@@ -1,20 +1,21 @@
 using Crm.Storage.EfCore;
+using Crm.Storage.EfCore.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.WebHost.Hosting;
 
 internal static class StorageSetup
 {
-    /// <summary>Wires the EF Core stores for <c>Crm:Storage:Provider</c> and <c>ConnectionStrings:Crm</c>.</summary>
+    /// <summary>Wires the EF Core stores for <c>Crm:Storage:Provider</c> (<c>Sqlite</c> or <c>Postgres</c>) and <c>ConnectionStrings:Crm</c>.</summary>
     public static IServiceCollection AddCrmStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var provider = configuration[HostSettings.StorageProvider] ?? "Sqlite";
         var connectionString = configuration.GetConnectionString(HostSettings.ConnectionStringName) ?? HostSettings.DefaultConnectionString;
-        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        return provider.ToLowerInvariant() switch
         {
-            throw new InvalidOperationException($"{HostSettings.StorageProvider} is '{provider}'; this build supports 'Sqlite'.");
-        }
-
-        return services.AddCrmEntityFrameworkStores(o => o.UseSqlite(connectionString));
+            "sqlite" => services.AddCrmEntityFrameworkStores(o => o.UseSqlite(connectionString)),
+            "postgres" or "postgresql" => services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(connectionString)),
+            _ => throw new InvalidOperationException($"{HostSettings.StorageProvider} is '{provider}'; use 'Sqlite' or 'Postgres'."),
+        };
     }
 }
