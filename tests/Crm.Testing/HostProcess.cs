@@ -13,6 +13,7 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private bool _disposed;
 
     private HostProcess(Process process, Uri baseAddress, string dataDirectory)
     {
@@ -28,7 +29,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>What the host printed so far (for failure messages).</summary>
     public string Output
@@ -104,7 +105,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Kills the process without letting it clean up (<c>kill -9</c>).</summary>
     public async Task KillAsync()
     {
-        if (!_process.HasExited)
+        if (!_disposed && !_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
@@ -113,7 +114,13 @@ public sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await KillAsync();
+        _disposed = true;
         _process.Dispose();
     }
 
