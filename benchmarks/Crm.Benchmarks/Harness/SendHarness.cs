@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using Crm.Benchmarks.Micro;
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Endpoints;
+using Crm.Campaigns.Rendering;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Sending;
+using Crm.Campaigns.Tracking;
+using Crm.Storage.EfCore;
+using Crm.Storage.EfCore.PostgreSql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace Crm.Benchmarks.Harness;
+
+/// <summary>
+/// The end-to-end send benchmark: N contacts, one ~8 KB personalised campaign, sent by the real dispatcher and
+/// SMTP sender to Postfix's smtp-sink on loopback; then, on the same sink, smtp-source sending as many messages of
+/// the same size (the machine's practical limit) and a plain pooled-MailKit loop with no ledger.
+/// </summary>
+public static class SendHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = HarnessOptions.Parse(args);
+        var (sinkExecutable, sourceExecutable) = await ExternalTools.EnsurePostfixToolsAsync();
+        var port = ExternalTools.FreePort();
+        using var sink = ExternalTools.StartSink(sinkExecutable, port);
+        try
+        {
+            await ExternalTools.WaitForPortAsync(port);
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; sink on 127.0.0.1:{port}");
+            Console.WriteLine($"Options: {options}");
+
+            var (rate, peakWorkingSet, messageBytes) = await RunCampaignAsync(options, port);
+            var sourceElapsed = await ExternalTools.RunAsync(sourceExecutable,
+                ["-d", "-s", "20", "-m", options.Recipients.ToString(CultureInfo.InvariantCulture), "-l", messageBytes.ToString(CultureInfo.InvariantCulture),
+                 "-f", "news@shop.example", "-t", "someone@example.com", $"127.0.0.1:{port}"], TimeSpan.FromMinutes(30));
+            var sourceRate = options.Recipients / sourceElapsed.TotalSeconds;
+            var mailKitRate = options.SkipMailKitLoop ? double.NaN : await RunMailKitLoopAsync(options, port, messageBytes);
+
+            Console.WriteLine();
+            Console.WriteLine("| run | messages | msg/s | vs smtp-source |");
+            Console.WriteLine("| --- | ---: | ---: | ---: |");
+            Console.WriteLine($"| Crm dispatcher + ledger ({options.Provider}) | {options.Recipients} | {rate:F0} | {rate / sourceRate:F2} |");
+            if (!double.IsNaN(mailKitRate))
+            {
+                Console.WriteLine($"| pooled MailKit loop, no ledger ({options.Connections} connections) | {options.Recipients} | {mailKitRate:F0} | {mailKitRate / sourceRate:F2} |");
+            }
+
+            Console.WriteLine($"| smtp-source -d -s 20 (same sink, {messageBytes} bytes) | {options.Recipients} | {sourceRate:F0} | 1.00 |");
+            Console.WriteLine();
+            Console.WriteLine($"Peak working set while sending: {peakWorkingSet / 1024 / 1024} MiB; message size {messageBytes} bytes");
+            return 0;
+        }
+        finally
+        {
+            sink.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<(double Rate, long PeakWorkingSet, int MessageBytes)> RunCampaignAsync(HarnessOptions options, int smtpPort)
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-bench-send-");
+        string? postgresDatabase = null;
+        try
+        {
+            var services = new ServiceCollection().AddLogging();
+            if (options.Provider == "postgres")
+            {
+                postgresDatabase = await BenchmarkPostgres.CreateDatabaseAsync();
+                services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(postgresDatabase));
+            }
+            else
+            {
+                services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")}"));
+            }
+
+            services.AddBulkEmail(o =>
+                {
+                    o.FromAddress = "news@shop.example";
+                    o.PublicBaseUrl = "https://crm.example";
+                    o.SigningKey = "benchmark-signing-key";
+                    o.BatchSize = options.BatchSize;
+                    o.RunDispatcher = false;
+                })
+                .UseSmtp(o =>
+                {
+                    o.Host = "127.0.0.1";
+                    o.Port = smtpPort;
+                    o.Security = SmtpSecurity.None;
+                    o.MaxConnections = options.Connections;
+                    o.MessagesPerConnection = 1_000_000;
+                });
+            await using var provider = services.BuildServiceProvider();
+            await provider.MigrateCrmDatabaseAsync();
+
+            var seeding = Stopwatch.StartNew();
+            await SeedContactsAsync(provider, options.Recipients, options.Provider);
+            Console.WriteLine($"Seeded {options.Recipients} contacts in {seeding.Elapsed.TotalSeconds:F1} s");
+
+            var composer = provider.GetRequiredService<CampaignComposer>();
+            var store = provider.GetRequiredService<ICampaignStore>();
+            var dispatcher = provider.GetRequiredService<CampaignDispatcher>();
+            var messageBytes = await MeasureMessageSizeAsync(composer);
+
+            GC.Collect();
+            using var sampler = new PeakMemorySampler();
+            var watch = Stopwatch.StartNew();
+            var campaign = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Autumn news for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
+            var lastReport = TimeSpan.Zero;
+            while (true)
+            {
+                var handled = await dispatcher.RunOnceAsync(CancellationToken.None);
+                if (handled == 0 && (await store.GetAsync(campaign.Id, CancellationToken.None))!.Status == CampaignStatus.Completed)
+                {
+                    break;
+                }
+
+                if (watch.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+                {
+                    lastReport = watch.Elapsed;
+                    var stats = (await store.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+                    Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F0} s: {stats.Sent} sent");
+                }
+            }
+
+            watch.Stop();
+            var done = (await store.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+            if (done.Sent != options.Recipients)
+            {
+                throw new InvalidOperationException($"Expected {options.Recipients} sent, the ledger says {done.Sent} (failed {done.Failed}).");
+            }
+
+            return (options.Recipients / watch.Elapsed.TotalSeconds, sampler.Peak, messageBytes);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+            if (postgresDatabase is not null)
+            {
+                await BenchmarkPostgres.DropDatabaseAsync(postgresDatabase);
+            }
+        }
+    }
+
+    private static async Task<double> RunMailKitLoopAsync(HarnessOptions options, int smtpPort, int messageBytes)
+    {
+        await using var sender = new SmtpCampaignSender(Microsoft.Extensions.Options.Options.Create(new SmtpOptions
+        {
+            Host = "127.0.0.1",
+            Port = smtpPort,
+            Security = SmtpSecurity.None,
+            MaxConnections = options.Connections,
+            MessagesPerConnection = 1_000_000,
+        }), Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpCampaignSender>.Instance);
+        var body = new TextPart("html") { Text = new string('x', Math.Max(100, messageBytes - 400)) };
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Recipients), new ParallelOptions { MaxDegreeOfParallelism = options.Connections }, async (i, ct) =>
+        {
+            var message = new MimeMessage();
+            message.From.Add(new MailboxAddress("Atelier Nord", "news@shop.example"));
+            message.To.Add(new MailboxAddress("", $"r{i}@example.com"));
+            message.Subject = "Autumn";
+            message.Body = body;
+            await sender.SendAsync(message, ct);
+        });
+        return options.Recipients / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<int> MeasureMessageSizeAsync(CampaignComposer composer)
+    {
+        var message = await composer.PreviewAsync("Autumn news for {{ contact.name }}", BenchmarkData.CampaignBody, "https://crm.example", CancellationToken.None);
+        using var stream = new MemoryStream();
+        await message.WriteToAsync(stream);
+        return (int)stream.Length;
+    }
+
+    private static async Task SeedContactsAsync(IServiceProvider provider, int count, string providerName)
+    {
+        // Set-based: a million contacts go in within seconds, so the benchmark measures sending, not seeding.
+        var contexts = provider.GetRequiredService<IDbContextFactory<CrmDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync();
+        var sql = providerName == "postgres"
+            ? $"INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench.example', 'User ' || n, 'subscribed', now(), now() FROM generate_series(1, {count}) AS n"
+            : $"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count}) INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench.example', 'User ' || n, 'subscribed', 0, 0 FROM seq";
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        await db.Database.ExecuteSqlRawAsync(sql);
+        await db.Database.ExecuteSqlRawAsync(providerName == "postgres"
+            ? "INSERT INTO contact_attributes (contact_id, name, value) SELECT id, 'city', 'Oslo' FROM contacts"
+            : "INSERT INTO contact_attributes (contact_id, name, value) SELECT id, 'city', 'Oslo' FROM contacts");
+    }
+}
+
+/// <summary>Command-line options of the send harness.</summary>
+internal sealed record HarnessOptions(int Recipients, int Connections, int BatchSize, string Provider, bool SkipMailKitLoop)
+{
+    public static HarnessOptions Parse(string[] args)
+    {
+        var recipients = 100_000;
+        var connections = 8;
+        var batch = 500;
+        var provider = "sqlite";
+        var skipLoop = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--recipients": recipients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--connections": connections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--provider": provider = args[++i].ToLowerInvariant(); break;
+                case "--skip-mailkit-loop": skipLoop = true; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --recipients N --connections C --batch B --provider sqlite|postgres --skip-mailkit-loop");
+            }
+        }
+
+        return new HarnessOptions(recipients, connections, batch, provider, skipLoop);
+    }
+}
+
+/// <summary>Samples the process's working set every 50 ms and keeps the highest.</summary>
+internal sealed class PeakMemorySampler : IDisposable
+{
+    private readonly Timer _timer;
+    private long _peak;
+
+    public PeakMemorySampler()
+    {
+        _timer = new Timer(_ =>
+        {
+            using var process = Process.GetCurrentProcess();
+            var current = process.WorkingSet64;
+            if (current > Interlocked.Read(ref _peak))
+            {
+                Interlocked.Exchange(ref _peak, current);
+            }
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
+    }
+
+    public long Peak => Interlocked.Read(ref _peak);
+
+    public void Dispose() => _timer.Dispose();
+}
