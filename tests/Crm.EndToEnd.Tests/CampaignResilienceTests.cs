@@ -66,7 +66,7 @@ public sealed class CampaignResilienceTests
     }
 
     [Fact]
-    public async Task After_kill_minus_9_mid_campaign_a_restart_finishes_it_with_duplicates_only_from_the_batch_in_flight()
+    public async Task After_kill_minus_9_mid_campaign_a_restart_finishes_it_with_duplicates_only_from_the_batches_in_flight()
     {
         const int recipients = 1500;
         const int batchSize = 25;
@@ -97,6 +97,6 @@ public sealed class CampaignResilienceTests
         var distinct = received.Distinct().Count();
         Assert.Equal(recipients, distinct);
         Assert.Equal(recipients, campaign.GetProperty("sent").GetInt32());
-        Assert.InRange(received.Count - distinct, 0, batchSize);
+        Assert.InRange(received.Count - distinct, 0, 2 * batchSize);
     }
 }

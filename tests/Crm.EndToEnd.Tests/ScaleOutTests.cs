@@ -58,7 +58,7 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
             output.WriteLine($"{recipients} messages in {elapsed.TotalSeconds:F1} s ({recipients / elapsed.TotalSeconds:F0}/s) with 3 instances, one killed; by instance: {string.Join(", ", byInstance.Select(kv => $"{kv.Key}={kv.Value}"))}; duplicates: {received.Count - distinct}");
 
             Assert.Equal(recipients, distinct);
-            Assert.InRange(received.Count - distinct, 0, batchSize);
+            Assert.InRange(received.Count - distinct, 0, 2 * batchSize);
             Assert.All(new[] { "instance-a", "instance-b", "instance-c" }, instance => Assert.True(byInstance.GetValueOrDefault(instance) > 0, $"{instance} sent nothing: {string.Join(", ", byInstance)}"));
             Assert.Equal(recipients, campaign.GetProperty("recipients").GetInt32());
             Assert.Equal(recipients, campaign.GetProperty("sent").GetInt32());

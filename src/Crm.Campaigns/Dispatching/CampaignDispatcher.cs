@@ -17,7 +17,7 @@ namespace Crm.Campaigns.Dispatching;
 /// <summary>
 /// Sends campaigns: launches due ones, claims ledger rows in batches, renders and sends each message through
 /// <see cref="ICampaignSender"/>, and records the outcome only after the transport accepted the message. A crash
-/// leaves rows claimed; their lease expires and they are sent again, so at most one batch in flight is sent twice.
+/// leaves rows claimed; their lease expires and they are sent again, so at most the two batches in flight are sent twice.
 /// </summary>
 public sealed partial class CampaignDispatcher : BackgroundService
 {
@@ -106,10 +106,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         {
             try
             {
-                if (await RunOnceAsync(stoppingToken).ConfigureAwait(false) == 0)
-                {
-                    await _signal.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
-                }
+                await RunPipelinedAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -119,12 +116,74 @@ public sealed partial class CampaignDispatcher : BackgroundService
             {
                 // The store is unreachable or a bug: keep the host alive, try again after a pause.
                 LogRoundFailed(_logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
 
+    /// <summary>
+    /// Keeps the SMTP connections busy: the next batch is claimed while the current one is sent, and a batch's
+    /// outcomes are written while the next one is sent. At most two batches are in flight, which bounds what a
+    /// crash can send twice.
+    /// </summary>
+    private async Task RunPipelinedAsync(CancellationToken stoppingToken)
+    {
+        var completing = Task.CompletedTask;
+        try
+        {
+            var next = ClaimNextAsync(stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var batch = await next.ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    await completing.ConfigureAwait(false);
+                    foreach (var completed in await _store.CompleteFinishedAsync(_time.GetUtcNow(), stoppingToken).ConfigureAwait(false))
+                    {
+                        _campaigns.TryRemove(completed, out _);
+                        LogCompleted(_logger, completed);
+                    }
+
+                    await _signal.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    next = ClaimNextAsync(stoppingToken);
+                    continue;
+                }
+
+                next = ClaimNextAsync(stoppingToken);
+                var attempts = await SendAsync(batch, stoppingToken).ConfigureAwait(false);
+                await completing.ConfigureAwait(false);
+                completing = CompleteAsync(attempts, stoppingToken);
+            }
+        }
+        finally
+        {
+            // Outcomes of messages already accepted are recorded even when stopping, so a restart does not resend them.
+            await completing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<ClaimedRecipient>> ClaimNextAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        while (await _store.LaunchNextDueAsync(now, cancellationToken).ConfigureAwait(false) is { } launched)
+        {
+            LogLaunched(_logger, launched.Id, launched.Stats.Recipients);
+        }
+
+        return await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task SendBatchAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
+        => await CompleteAsync(await SendAsync(batch, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<SendAttempt>> SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
     {
         var tokens = await _keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
         var statuses = new CampaignStatusCache(_store, _time, batch.Select(r => r.CampaignId).Distinct().ToArray());
@@ -150,8 +209,14 @@ public sealed partial class CampaignDispatcher : BackgroundService
             attempts.Add(await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false));
         }).ConfigureAwait(false);
 
+        return attempts.ToList();
+    }
+
+    private async Task CompleteAsync(IReadOnlyList<SendAttempt> attempts, CancellationToken cancellationToken)
+    {
+        // Never cancelled: these messages were accepted by the server, and forgetting that would send them again.
+        await _store.CompleteAttemptsAsync(attempts, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var released = attempts.Where(a => a.Outcome == SendOutcome.Retry && a.Error is null).Select(a => a.RecipientId).ToHashSet();
-        await _store.CompleteAttemptsAsync(attempts.ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         await PauseFailingCampaignsAsync(attempts, released, cancellationToken).ConfigureAwait(false);
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Crm.Campaigns.Campaigns;
 using MimeKit;
+using MimeKit.Text;
 
 namespace Crm.Campaigns.Rendering;
 
@@ -15,6 +16,8 @@ public static class CampaignMessageBuilder
 {
     /// <summary>The header naming the campaign, so bounces and replies can be traced back.</summary>
     public const string CampaignHeader = "X-Crm-Campaign";
+
+    private const string FooterText = "You receive this because you are a client of ours.";
 
     /// <summary>The links of one recipient.</summary>
     /// <param name="OpenPixelUrl">The open-tracking pixel.</param>
@@ -42,18 +45,12 @@ public static class CampaignMessageBuilder
         ArgumentNullException.ThrowIfNull(recipient);
         ArgumentNullException.ThrowIfNull(links);
         var model = new TemplateModel(campaign.Id, recipient.Email, recipient.Name, recipient.Attributes, links.UnsubscribeUrl);
-        var (subject, html) = await template.RenderAsync(model, cancellationToken).ConfigureAwait(false);
+        var (subject, html, text) = await template.RenderAsync(model, cancellationToken).ConfigureAwait(false);
 
         if (!template.BodyHasUnsubscribeLink)
         {
-            html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\">You receive this because you are a client of ours. <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>");
-        }
-
-        var text = HtmlToText.Convert(html);
-        if (!template.BodyHasUnsubscribeLink)
-        {
-            // The footer is in the HTML, so its link is in the text already; this is for bodies that hide it in markup.
-            text = text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal) ? text : text + "\n\nUnsubscribe: " + links.UnsubscribeUrl;
+            html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>");
+            text += $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
         }
 
         html = InsertBeforeBodyEnd(html, $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">");
@@ -69,7 +66,13 @@ public static class CampaignMessageBuilder
         message.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add(CampaignHeader, campaign.Id.ToString(CultureInfo.InvariantCulture));
-        message.Body = new BodyBuilder { HtmlBody = html, TextBody = text }.ToMessageBody();
+        // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
+        // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
+        message.Body = new MultipartAlternative
+        {
+            new TextPart(TextFormat.Plain) { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
+            new TextPart(TextFormat.Html) { Text = html, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
+        };
         return message;
     }
 

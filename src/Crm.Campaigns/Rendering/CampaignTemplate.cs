@@ -14,11 +14,13 @@ public sealed class CampaignTemplate
 
     private readonly IFluidTemplate _subject;
     private readonly IFluidTemplate _body;
+    private readonly IFluidTemplate? _text;
 
-    private CampaignTemplate(IFluidTemplate subject, IFluidTemplate body, bool bodyHasUnsubscribeLink)
+    private CampaignTemplate(IFluidTemplate subject, IFluidTemplate body, IFluidTemplate? text, bool bodyHasUnsubscribeLink)
     {
         _subject = subject;
         _body = body;
+        _text = text;
         BodyHasUnsubscribeLink = bodyHasUnsubscribeLink;
     }
 
@@ -46,8 +48,18 @@ public sealed class CampaignTemplate
         }
 
         errors = found;
-        template = found.Count == 0 ? new CampaignTemplate(subjectTemplate, bodyTemplate, body.Contains("unsubscribe_url", StringComparison.Ordinal)) : null;
-        return template is not null;
+        if (found.Count > 0)
+        {
+            template = null;
+            return false;
+        }
+
+        // The text alternative is derived from the template once, not from every rendered body: converting 8 KB
+        // of HTML per recipient cost more than everything else in rendering. Should the derived text not parse
+        // (Liquid split across tags), each body is converted instead.
+        var text = Parser.TryParse(HtmlToText.Convert(body), out var textTemplate, out _) ? textTemplate : null;
+        template = new CampaignTemplate(subjectTemplate, bodyTemplate, text, body.Contains("unsubscribe_url", StringComparison.Ordinal));
+        return true;
     }
 
     /// <summary>Parses templates known to be valid (checked when the campaign was created).</summary>
@@ -57,8 +69,8 @@ public sealed class CampaignTemplate
             ? template!
             : throw new FormatException(string.Join("; ", errors.SelectMany(e => e.Value)));
 
-    /// <summary>Renders the subject (plain text, one line) and the HTML body for one recipient.</summary>
-    public async ValueTask<(string Subject, string Html)> RenderAsync(TemplateModel model, CancellationToken cancellationToken)
+    /// <summary>Renders the subject (plain text, one line), the HTML body and its text alternative for one recipient.</summary>
+    public async ValueTask<(string Subject, string Html, string Text)> RenderAsync(TemplateModel model, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         cancellationToken.ThrowIfCancellationRequested();
@@ -68,8 +80,9 @@ public sealed class CampaignTemplate
         context.SetValue("campaign", model.Campaign);
         var subject = await _subject.RenderAsync(context, NullEncoder.Default).ConfigureAwait(false);
         var html = await _body.RenderAsync(context, HtmlEncoder.Default).ConfigureAwait(false);
+        var text = _text is null ? HtmlToText.Convert(html) : await _text.RenderAsync(context, NullEncoder.Default).ConfigureAwait(false);
         // A header is one line: a CR or LF from a contact's data must never start a new header.
-        return (subject.ReplaceLineEndings(" ").Replace('\t', ' ').Trim(), html);
+        return (subject.ReplaceLineEndings(" ").Replace('\t', ' ').Trim(), html, text);
     }
 
     private static TemplateOptions CreateOptions()

@@ -26,14 +26,23 @@ internal abstract class SqlDialect
 
     private sealed class SqliteDialect : SqlDialect
     {
-        // SQLite serialises writers, so the UPDATE's own subquery is already an atomic claim.
+        // SQLite serialises writers, so the UPDATE's own subquery is already an atomic claim. Pending rows and
+        // expired leases are two index range scans on (state, id); one OR over both would scan the whole ledger.
         public override string ClaimBatch => """
             UPDATE campaign_recipients SET state = 'sending', lease_owner = {0}, lease_until = {1}
             WHERE id IN (
-                SELECT r.id FROM campaign_recipients r
-                JOIN bulk_email_campaigns c ON c.id = r.campaign_id AND c.status = 'sending'
-                WHERE (r.state = 'pending' AND r.next_attempt_at <= {2}) OR (r.state = 'sending' AND r.lease_until < {2})
-                ORDER BY r.id LIMIT {3})
+                SELECT id FROM (
+                    SELECT r.id FROM campaign_recipients r
+                    WHERE r.state = 'pending' AND r.next_attempt_at <= {2}
+                      AND r.campaign_id IN (SELECT c.id FROM bulk_email_campaigns c WHERE c.status = 'sending')
+                    ORDER BY r.id LIMIT {3})
+                UNION ALL
+                SELECT id FROM (
+                    SELECT r.id FROM campaign_recipients r
+                    WHERE r.state = 'sending' AND r.lease_until < {2}
+                      AND r.campaign_id IN (SELECT c.id FROM bulk_email_campaigns c WHERE c.status = 'sending')
+                    ORDER BY r.id LIMIT {3})
+                LIMIT {3})
             RETURNING id AS "Value"
             """;
     }
