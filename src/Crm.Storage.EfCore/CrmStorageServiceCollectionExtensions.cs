@@ -22,7 +22,11 @@ public static class CrmStorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddPooledDbContextFactory<CrmDbContext>(configure);
+        services.AddPooledDbContextFactory<CrmDbContext>(options =>
+        {
+            configure(options);
+            options.AddInterceptors(SqliteConnectionTuning.Instance);
+        });
         return services.AddCrmEntityFrameworkStores<CrmDbContext>();
     }
 

@@ -147,13 +147,14 @@ public abstract class EfCampaignStoreTests : IAsyncLifetime
         var campaign = await LaunchAsync();
         var rows = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
 
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Tracking.RecordOpenAsync(campaign.Id, rows[i % 2].RecipientId, Now, CancellationToken.None))));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[i % 2].RecipientId, Now)], CancellationToken.None))));
         await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => Tracking.UnsubscribeAsync(campaign.Id, rows[0].RecipientId, Now, CancellationToken.None))));
-        Assert.False(await Tracking.RecordOpenAsync(campaign.Id + 1, rows[0].RecipientId, Now, CancellationToken.None));
+        Assert.Equal(0, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id + 1, rows[0].RecipientId, Now)], CancellationToken.None));
+        Assert.Equal(3, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[1].RecipientId, Now)], CancellationToken.None));
 
         var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
         Assert.Equal(2, stats.UniqueOpens);
-        Assert.Equal(40, stats.TotalOpens);
+        Assert.Equal(43, stats.TotalOpens);
         Assert.Equal(1, stats.Unsubscribes);
     }
 

@@ -97,7 +97,10 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
             Assert.Equal("image/gif", hit.Content.Headers.ContentType?.MediaType);
         }
 
-        var campaign = await Api.GetAsync(id);
+        // Opens are written in batches a moment after the pixel answers.
+        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 3, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+        campaign = await Api.GetAsync(id);
         Assert.Equal(1, campaign.GetProperty("open_count").GetInt32());
         Assert.Equal(3, campaign.GetProperty("total_opens").GetInt32());
     }
@@ -114,7 +117,9 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
             Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
         });
 
-        var campaign = await Api.GetAsync(id);
+        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 90, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+        campaign = await Api.GetAsync(id);
         Assert.Equal(3, campaign.GetProperty("open_count").GetInt32());
         Assert.Equal(90, campaign.GetProperty("total_opens").GetInt32());
     }

@@ -124,7 +124,9 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
                 using var hit = await client.GetAsync(pixels[i % pixels.Count], ct);
                 Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
             });
-            var campaign = await api.GetAsync(id);
+            var campaign = await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 100, TimeSpan.FromSeconds(10));
+            await Task.Delay(500);
+            campaign = await api.GetAsync(id);
             Assert.Equal(5, campaign.GetProperty("open_count").GetInt32());
             Assert.Equal(100, campaign.GetProperty("total_opens").GetInt32());
             Assert.Equal("paused", campaign.GetProperty("status").GetString());

@@ -68,6 +68,14 @@ public sealed class BulkEmailOptions
     [Range(1, 100_000)]
     public int MaxConsecutiveFailures { get; set; } = 50;
 
+    /// <summary>How long pixel hits are gathered before they are written in one transaction. Default 100 ms; zero writes as soon as possible.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan OpenFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How many pixel hits may wait to be written before the pixel slows down. Default 100,000.</summary>
+    [Range(100, 10_000_000)]
+    public int OpenQueueCapacity { get; set; } = 100_000;
+
     /// <summary>Runs the dispatcher in this process. Default true; turn off for API-only instances.</summary>
     public bool RunDispatcher { get; set; } = true;
 }

@@ -45,6 +45,8 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<ContactImporter>();
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))
         {
+            services.AddSingleton<OpenRecorder>();
+            services.AddHostedService(sp => sp.GetRequiredService<OpenRecorder>());
             services.AddSingleton<CampaignDispatcher>();
             services.AddHostedService(sp => sp.GetRequiredService<CampaignDispatcher>());
         }

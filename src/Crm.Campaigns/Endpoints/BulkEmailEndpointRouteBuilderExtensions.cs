@@ -169,13 +169,12 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return Results.Ok(new { recipients = await contacts.CountRecipientsAsync(segment, context.RequestAborted).ConfigureAwait(false) });
     }
 
-    private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time)
+    private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, OpenRecorder opens)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
-        if (tokens.Verify(campaignId, token) is { } recipientId
-            && await tracking.RecordOpenAsync(campaignId, recipientId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+        if (tokens.Verify(campaignId, token) is { } recipientId)
         {
-            CrmCampaignsTelemetry.Opens.Add(1);
+            await opens.RecordAsync(campaignId, recipientId, context.RequestAborted).ConfigureAwait(false);
         }
 
         // Every token gets the same pixel: a forged one learns nothing and counts nothing.

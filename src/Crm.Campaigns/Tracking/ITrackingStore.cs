@@ -1,11 +1,20 @@
 namespace Crm.Campaigns.Tracking;
 
+/// <summary>One load of a recipient's tracking pixel.</summary>
+/// <param name="CampaignId">The campaign the token was signed for.</param>
+/// <param name="RecipientId">The recipient it names.</param>
+/// <param name="At">When the pixel was loaded.</param>
+public sealed record OpenEvent(long CampaignId, long RecipientId, DateTimeOffset At);
+
 /// <summary>Records opens and unsubscribes, counted exactly under concurrent hits, and keeps the signing key.</summary>
 public interface ITrackingStore
 {
-    /// <summary>Records one open of a recipient's copy: always a total open, and a unique open the first time.</summary>
-    /// <returns>False when the recipient is not in that campaign's ledger (nothing recorded).</returns>
-    Task<bool> RecordOpenAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records opens, atomically per call: each is a total open, and a recipient's first ever open is a unique open.
+    /// Opens naming a recipient who is not in that campaign's ledger are ignored.
+    /// </summary>
+    /// <returns>How many opens were recorded.</returns>
+    Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken);
 
     /// <summary>
     /// Unsubscribes the recipient's contact from marketing mail, idempotently: the campaign's unsubscribe

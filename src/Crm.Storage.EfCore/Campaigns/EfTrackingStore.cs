@@ -23,24 +23,45 @@ public sealed class EfTrackingStore<TContext> : ITrackingStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> RecordOpenAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken)
     {
-        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var utcNow = now.ToUniversalTime();
-        var recipients = db.Set<CampaignRecipientRecord>().Where(r => r.Id == recipientId && r.CampaignId == campaignId);
-        if (await recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken).ConfigureAwait(false) == 0)
+        ArgumentNullException.ThrowIfNull(opens);
+        if (opens.Count == 0)
         {
-            return false;
+            return 0;
         }
 
-        var first = await recipients.Where(r => r.FirstOpenedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FirstOpenedAt, utcNow), cancellationToken).ConfigureAwait(false);
-        await db.Set<CampaignRecord>().Where(c => c.Id == campaignId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalOpens, c => c.TotalOpens + 1).SetProperty(c => c.OpenCount, c => c.OpenCount + first), cancellationToken)
-            .ConfigureAwait(false);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var recorded = 0;
+        var totals = new Dictionary<long, (int Total, int Unique)>();
+        foreach (var group in opens.GroupBy(o => (o.CampaignId, o.RecipientId)))
+        {
+            var (campaignId, recipientId) = group.Key;
+            var count = group.Count();
+            var firstAt = group.Min(o => o.At).ToUniversalTime();
+            var recipient = db.Set<CampaignRecipientRecord>().Where(r => r.Id == recipientId && r.CampaignId == campaignId);
+            if (await recipient.ExecuteUpdateAsync(s => s.SetProperty(r => r.OpenCount, r => r.OpenCount + count), cancellationToken).ConfigureAwait(false) == 0)
+            {
+                continue;
+            }
+
+            var first = await recipient.Where(r => r.FirstOpenedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.FirstOpenedAt, firstAt), cancellationToken).ConfigureAwait(false);
+            var (total, unique) = totals.GetValueOrDefault(campaignId);
+            totals[campaignId] = (total + count, unique + first);
+            recorded += count;
+        }
+
+        foreach (var (campaignId, (total, unique)) in totals)
+        {
+            await db.Set<CampaignRecord>().Where(c => c.Id == campaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalOpens, c => c.TotalOpens + total).SetProperty(c => c.OpenCount, c => c.OpenCount + unique), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return recorded;
     }
 
     /// <inheritdoc />

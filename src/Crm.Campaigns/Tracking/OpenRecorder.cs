@@ -1,0 +1,99 @@
+using System.Threading.Channels;
+using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Campaigns.Tracking;
+
+/// <summary>
+/// Takes pixel hits off the request path: each valid hit is queued and answered at once, and the queue is written to
+/// the store in batches (every <see cref="BulkEmailOptions.OpenFlushInterval"/>) in one transaction each. Counting stays
+/// exact — every queued open is written once, and stopping the host writes what is left — while a burst of hits costs
+/// one database write per batch instead of one per hit. A full queue slows the pixel down; it never drops an open.
+/// A crash (<c>kill -9</c>) loses at most the opens of the last interval: unsubscribes, which must never be lost,
+/// are written synchronously instead.
+/// </summary>
+public sealed partial class OpenRecorder : BackgroundService
+{
+    private const int MaxBatch = 10_000;
+    private readonly Channel<OpenEvent> _queue;
+    private readonly ITrackingStore _store;
+    private readonly TimeProvider _time;
+    private readonly BulkEmailOptions _options;
+    private readonly ILogger<OpenRecorder> _logger;
+
+    /// <summary>Creates the recorder.</summary>
+    public OpenRecorder(ITrackingStore store, TimeProvider time, IOptions<BulkEmailOptions> options, ILogger<OpenRecorder> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _queue = Channel.CreateBounded<OpenEvent>(new BoundedChannelOptions(_options.OpenQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    }
+
+    /// <summary>Queues one open.</summary>
+    public ValueTask RecordAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
+        => _queue.Writer.WriteAsync(new OpenEvent(campaignId, recipientId, _time.GetUtcNow()), cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<OpenEvent>(MaxBatch);
+        // Runs until the queue is completed and empty, so StopAsync's completion drains it even after stoppingToken fires.
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (!stoppingToken.IsCancellationRequested && _options.OpenFlushInterval > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(_options.OpenFlushInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: write what is queued now.
+                }
+            }
+
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var open))
+            {
+                batch.Add(open);
+            }
+
+            await WriteAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<OpenEvent> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var recorded = await _store.RecordOpensAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                CrmCampaignsTelemetry.Opens.Add(recorded);
+                return;
+            }
+            catch (Exception ex) when (attempt < 10)
+            {
+                // The store is busy or briefly unreachable: keep the batch and try again, so no open is lost.
+                LogWriteFailed(_logger, ex, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Could not record {Count} opens (attempt {Attempt}); retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);
+}
