@@ -34,7 +34,14 @@ echo "Machine: $(nproc) cores; wrk -t2 -c$connections -d${duration}s; host on SQ
 wrk -t2 -c"$connections" -d"${duration}s" "$base/this-path-does-not-exist" > "$work/unknown.txt"
 wrk -t2 -c"$connections" -d"${duration}s" "$pixel" > "$work/pixel.txt"
 served=$(requests < "$work/pixel.txt")
-opens=$(curl -fs "$base/bulk-email/$id" -H "X-Api-Key: $key" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_opens"])')
+# Opens are written in batches; wait until the count stops moving.
+opens=-1
+for _ in $(seq 50); do
+  sleep 0.3
+  now=$(curl -fs "$base/bulk-email/$id" -H "X-Api-Key: $key" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_opens"])')
+  [ "$now" = "$opens" ] && break
+  opens=$now
+done
 
 cat > "$work/chat.lua" <<'LUA'
 wrk.method = "POST"
@@ -50,5 +57,5 @@ echo
 echo "| endpoint | requests/s | requests | notes |"
 echo "| --- | ---: | ---: | --- |"
 echo "| unknown path (404 problem) | $unknown_rate | $(requests < "$work/unknown.txt") | the host's own baseline |"
-echo "| open pixel (records every hit) | $pixel_rate | $served | $(python3 -c "print(f'{$pixel_rate/$unknown_rate:.2f}')") × baseline; total_opens recorded: $opens; non-2xx: $(non2xx < "$work/pixel.txt" || true) |"
-echo "| chat intake (POST /tickets?channel=chat) | $chat_rate | $chats | tickets stored: $tickets; non-2xx: $(non2xx < "$work/chat.txt" || true) |"
+echo "| open pixel (records every hit) | $pixel_rate | $served | $(python3 -c "print(f'{$pixel_rate/$unknown_rate:.2f}')") × baseline; total_opens recorded: $opens (+$((opens - served)): requests in flight when wrk stopped are served but not counted by wrk, at most $connections); non-2xx: $(n=$(non2xx < "$work/pixel.txt"); echo "${n:-0}") |"
+echo "| chat intake (POST /tickets?channel=chat) | $chat_rate | $chats | tickets stored: $tickets (+$((tickets - chats)) in flight when wrk stopped); non-2xx: $(n=$(non2xx < "$work/chat.txt"); echo "${n:-0}") |"

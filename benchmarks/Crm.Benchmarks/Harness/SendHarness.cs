@@ -46,7 +46,7 @@ public static class SendHarness
             Console.WriteLine();
             Console.WriteLine("| run | messages | msg/s | vs smtp-source |");
             Console.WriteLine("| --- | ---: | ---: | ---: |");
-            Console.WriteLine($"| Crm dispatcher + ledger ({options.Provider}{(options.NullTransport ? ", null transport" : "")}) | {options.Recipients} | {rate:F0} | {rate / sourceRate:F2} |");
+            Console.WriteLine($"| Crm dispatcher + ledger ({options.Provider}{(options.Instances > 1 ? $", {options.Instances} instances" : "")}{(options.NullTransport ? ", null transport" : "")}) | {options.Recipients} | {rate:F0} | {rate / sourceRate:F2} |");
             if (!double.IsNaN(mailKitRate))
             {
                 Console.WriteLine($"| pooled MailKit loop, no ledger ({options.Connections} connections) | {options.Recipients} | {mailKitRate:F0} | {mailKitRate / sourceRate:F2} |");
@@ -69,39 +69,18 @@ public static class SendHarness
         string? postgresDatabase = null;
         try
         {
-            var services = new ServiceCollection().AddLogging();
             if (options.Provider == "postgres")
             {
                 postgresDatabase = await BenchmarkPostgres.CreateDatabaseAsync();
-                services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(postgresDatabase));
             }
-            else
+            else if (options.Instances > 1)
             {
-                services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")}"));
+                throw new ArgumentException("Several instances share a database only on PostgreSQL: add --provider postgres.");
             }
 
-            services.AddBulkEmail(o =>
-                {
-                    o.FromAddress = "news@shop.example";
-                    o.PublicBaseUrl = "https://crm.example";
-                    o.SigningKey = "benchmark-signing-key";
-                    o.BatchSize = options.BatchSize;
-                    o.PollInterval = TimeSpan.FromMilliseconds(20);
-                })
-                .UseSmtp(o =>
-                {
-                    o.Host = "127.0.0.1";
-                    o.Port = smtpPort;
-                    o.Security = SmtpSecurity.None;
-                    o.MaxConnections = options.Connections;
-                    o.MessagesPerConnection = 1_000_000;
-                });
-            if (options.NullTransport)
-            {
-                // The ceiling of everything but SMTP: rendering, ledger and dispatch, with a transport that accepts at once.
-                services.AddSingleton<ICampaignSender, NullSender>();
-            }
-            await using var provider = services.BuildServiceProvider();
+            // Each instance is a container of its own (own connection pool, own dispatcher identity) on the shared database.
+            var providers = Enumerable.Range(0, options.Instances).Select(_ => BuildInstance(options, smtpPort, directory, postgresDatabase)).ToList();
+            var provider = providers[0];
             await provider.MigrateCrmDatabaseAsync();
 
             var seeding = Stopwatch.StartNew();
@@ -115,6 +94,10 @@ public static class SendHarness
 
             // The dispatcher runs as it does in a host: its own pipelined loop.
             await dispatcher.StartAsync(CancellationToken.None);
+            foreach (var other in providers.Skip(1))
+            {
+                await other.GetRequiredService<CampaignDispatcher>().StartAsync(CancellationToken.None);
+            }
             await WarmUpAsync(composer, store, Math.Min(options.WarmUp, options.Recipients));
 
             GC.Collect();
@@ -134,14 +117,23 @@ public static class SendHarness
             }
 
             watch.Stop();
-            await dispatcher.StopAsync(CancellationToken.None);
+            foreach (var instance in providers)
+            {
+                await instance.GetRequiredService<CampaignDispatcher>().StopAsync(CancellationToken.None);
+            }
             var done = (await store.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
             if (done.Sent != options.Recipients)
             {
                 throw new InvalidOperationException($"Expected {options.Recipients} sent, the ledger says {done.Sent} (failed {done.Failed}).");
             }
 
-            return (options.Recipients / watch.Elapsed.TotalSeconds, sampler.Peak, messageBytes);
+            var result = (options.Recipients / watch.Elapsed.TotalSeconds, sampler.Peak, messageBytes);
+            foreach (var instance in providers)
+            {
+                await instance.DisposeAsync();
+            }
+
+            return result;
         }
         finally
         {
@@ -152,6 +144,43 @@ public static class SendHarness
                 await BenchmarkPostgres.DropDatabaseAsync(postgresDatabase);
             }
         }
+    }
+
+    private static ServiceProvider BuildInstance(HarnessOptions options, int smtpPort, DirectoryInfo directory, string? postgresDatabase)
+    {
+        var services = new ServiceCollection().AddLogging();
+        if (postgresDatabase is not null)
+        {
+            services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(postgresDatabase));
+        }
+        else
+        {
+            services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")}"));
+        }
+
+        services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PublicBaseUrl = "https://crm.example";
+                o.SigningKey = "benchmark-signing-key";
+                o.BatchSize = options.BatchSize;
+                o.PollInterval = TimeSpan.FromMilliseconds(20);
+            })
+            .UseSmtp(o =>
+            {
+                o.Host = "127.0.0.1";
+                o.Port = smtpPort;
+                o.Security = SmtpSecurity.None;
+                o.MaxConnections = options.Connections;
+                o.MessagesPerConnection = 1_000_000;
+            });
+        if (options.NullTransport)
+        {
+            // The ceiling of everything but SMTP: rendering, ledger and dispatch, with a transport that accepts at once.
+            services.AddSingleton<ICampaignSender, NullSender>();
+        }
+
+        return services.BuildServiceProvider();
     }
 
     /// <summary>
@@ -228,7 +257,7 @@ public static class SendHarness
 }
 
 /// <summary>Command-line options of the send harness.</summary>
-internal sealed record HarnessOptions(int Recipients, int Connections, int BatchSize, string Provider, bool SkipMailKitLoop, bool NullTransport, int WarmUp)
+internal sealed record HarnessOptions(int Recipients, int Connections, int BatchSize, string Provider, bool SkipMailKitLoop, bool NullTransport, int WarmUp, int Instances)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -239,6 +268,7 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
         var skipLoop = false;
         var nullTransport = false;
         var warmUp = 10_000;
+        var instances = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -250,11 +280,12 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
                 case "--skip-mailkit-loop": skipLoop = true; break;
                 case "--null-transport": nullTransport = true; break;
                 case "--warm-up": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --recipients N --connections C --batch B --provider sqlite|postgres --skip-mailkit-loop --null-transport --warm-up N");
+                case "--instances": instances = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --recipients N --connections C --batch B --provider sqlite|postgres --skip-mailkit-loop --null-transport --warm-up N --instances N");
             }
         }
 
-        return new HarnessOptions(recipients, connections, batch, provider, skipLoop, nullTransport, warmUp);
+        return new HarnessOptions(recipients, connections, batch, provider, skipLoop, nullTransport, warmUp, instances);
     }
 }
 
