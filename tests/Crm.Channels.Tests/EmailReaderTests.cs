@@ -1,5 +1,6 @@
 using System.Text;
 using Crm.Channels.Email;
+using Crm.Testing;
 
 namespace Crm.Channels.Tests;
 
@@ -113,7 +114,7 @@ public sealed class EmailReaderTests
     [Fact]
     public void A_delivery_status_report_is_a_bounce_naming_its_failed_recipients()
     {
-        var read = EmailReader.Read(Mail(BounceReport("gone@example.com")), Options);
+        var read = EmailReader.Read(Mail(TestMails.BounceReport("gone@example.com")), Options);
 
         Assert.Equal(EmailKind.Bounce, read.Kind);
         Assert.Equal(["gone@example.com"], read.FailedRecipients);
@@ -158,29 +159,4 @@ public sealed class EmailReaderTests
     [Fact]
     public void Mail_with_no_sender_is_unreadable()
         => Assert.Throws<UnreadableEmailException>(() => EmailReader.Read(Mail("Subject: nobody\n\nwho am i\n"), Options));
-
-    public static string BounceReport(string failedRecipient) => $"""
-        From: Mail Delivery System <mailer-daemon@mx.example>
-        To: news@shop.example
-        Subject: Undelivered Mail Returned to Sender
-        Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="r"
-
-        --r
-        Content-Type: text/plain
-
-        Your message could not be delivered.
-        --r
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; mx.example
-
-        Final-Recipient: rfc822; {failedRecipient}
-        Action: failed
-        Status: 5.1.1
-        Diagnostic-Code: smtp; 550 5.1.1 User unknown
-
-        --r--
-        """;
 }

@@ -89,7 +89,7 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
         }
 
         await fixture.Dovecot.DeliverAsync(Mail($"<ooo.{key}@example.com>", $"Out of office {key}", extraHeaders: "Auto-Submitted: auto-replied\r\n"));
-        await fixture.Dovecot.DeliverAsync(Encoding.ASCII.GetBytes(Crm.EndToEnd.Tests.Mails.BounceReport($"gone.{key}@example.com").ReplaceLineEndings("\r\n")));
+        await fixture.Dovecot.DeliverAsync(Encoding.ASCII.GetBytes(TestMails.BounceReport($"gone.{key}@example.com").ReplaceLineEndings("\r\n")));
         await fixture.Dovecot.DeliverAsync(Mail($"<after.{key}@example.com>", $"Real question {key}"));
 
         await WaitForTicketAsync($"Real question {key}");
@@ -278,31 +278,4 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
         => Encoding.UTF8.GetBytes($"From: {from}\r\nTo: support@shop.example\r\nSubject: {subject}\r\nMessage-ID: {messageId}\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n{extraHeaders}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..10];
-}
-
-internal static class Mails
-{
-    public static string BounceReport(string failedRecipient) => $"""
-        From: Mail Delivery System <mailer-daemon@mx.example>
-        To: news@shop.example
-        Subject: Undelivered Mail Returned to Sender
-        Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="r"
-
-        --r
-        Content-Type: text/plain
-
-        Your message could not be delivered.
-        --r
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; mx.example
-
-        Final-Recipient: rfc822; {failedRecipient}
-        Action: failed
-        Status: 5.1.1
-
-        --r--
-        """;
 }

@@ -100,28 +100,9 @@ public sealed class DovecotServer : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(ConfigPath);
         _process = Process.Start(start) ?? throw new InvalidOperationException("dovecot did not start; run .ci/install-deps.sh");
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                if (_process.HasExited)
-                {
-                    var log = File.Exists(Path.Combine(Directory, "dovecot.log")) ? await File.ReadAllTextAsync(Path.Combine(Directory, "dovecot.log")) : "";
-                    throw new InvalidOperationException($"dovecot exited: {await _process.StandardError.ReadToEndAsync()} {log}");
-                }
-
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException("dovecot did not listen on port " + Port);
+        var log = Path.Combine(Directory, "dovecot.log");
+        await LoopbackPort.WaitForListenerAsync(Port, _process, "dovecot", TimeSpan.FromSeconds(15),
+            async () => await _process.StandardError.ReadToEndAsync() + (File.Exists(log) ? await File.ReadAllTextAsync(log) : ""));
     }
 
     /// <summary>Stops the server: connections drop and the port refuses until <see cref="StartAsync()"/>.</summary>

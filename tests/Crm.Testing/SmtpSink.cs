@@ -55,27 +55,7 @@ public sealed class SmtpSink : IAsyncDisposable
         start.ArgumentList.Add($"127.0.0.1:{Port}");
         start.ArgumentList.Add("256");
         _process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start; run .ci/install-deps.sh");
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException($"smtp-sink exited: {await _process.StandardError.ReadToEndAsync()}");
-                }
-
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException("smtp-sink did not listen on port " + Port);
+        await LoopbackPort.WaitForListenerAsync(Port, _process, "smtp-sink", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Stops the server (connections drop, the port refuses).</summary>
