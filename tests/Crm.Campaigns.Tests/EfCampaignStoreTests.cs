@@ -1,5 +1,6 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
+using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore;
@@ -9,6 +10,19 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Campaigns.Tests;
+
+/// <summary>The campaign suite on the in-memory stores integrators use in their own tests.</summary>
+public sealed class InMemoryCampaignStoreTests : EfCampaignStoreTests
+{
+    protected override Task<ServiceProvider> CreateServicesAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddBulkEmail().UseInMemoryStores();
+        return Task.FromResult(services.BuildServiceProvider());
+    }
+
+    protected override Task DropDatabaseAsync() => Task.CompletedTask;
+}
 
 /// <summary>The campaign suite on a real SQLite file.</summary>
 public sealed class SqliteCampaignStoreTests : EfCampaignStoreTests
@@ -39,7 +53,7 @@ public sealed class PostgresCampaignStoreTests : EfCampaignStoreTests
     protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString);
 }
 
-/// <summary>The EF stores on each database: segment snapshots, suppression, the ledger and exact counters.</summary>
+/// <summary>The campaign stores on each backend: segment snapshots, suppression, the ledger and exact counters.</summary>
 public abstract class EfCampaignStoreTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
@@ -51,12 +65,7 @@ public abstract class EfCampaignStoreTests : IAsyncLifetime
 
     private ITrackingStore Tracking => _services.GetRequiredService<ITrackingStore>();
 
-    public async Task InitializeAsync()
-    {
-        var configure = await CreateDatabaseAsync();
-        _services = new ServiceCollection().AddCrmEntityFrameworkStores(configure).BuildServiceProvider();
-        await _services.MigrateCrmDatabaseAsync();
-    }
+    public async Task InitializeAsync() => _services = await CreateServicesAsync();
 
     public async Task DisposeAsync()
     {
@@ -64,7 +73,16 @@ public abstract class EfCampaignStoreTests : IAsyncLifetime
         await DropDatabaseAsync();
     }
 
-    protected abstract Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync();
+    /// <summary>The EF stores on the database <see cref="CreateDatabaseAsync"/> makes; the in-memory suite overrides it.</summary>
+    protected virtual async Task<ServiceProvider> CreateServicesAsync()
+    {
+        var configure = await CreateDatabaseAsync();
+        var services = new ServiceCollection().AddCrmEntityFrameworkStores(configure).BuildServiceProvider();
+        await services.MigrateCrmDatabaseAsync();
+        return services;
+    }
+
+    protected virtual Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync() => throw new NotSupportedException("This suite has no database.");
 
     protected abstract Task DropDatabaseAsync();
 

@@ -2,6 +2,7 @@ using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Sending;
+using Crm.Campaigns.Storage;
 using Crm.Campaigns.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +84,20 @@ public static class BulkEmailServiceCollectionExtensions
         builder.Services.RemoveAll<ICampaignSender>();
         builder.Services.AddSingleton<PickupDirectoryCampaignSender>();
         builder.Services.AddSingleton<ICampaignSender>(sp => sp.GetRequiredService<PickupDirectoryCampaignSender>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps contacts, campaigns and tracking in process memory: for tests and demos only, everything is lost on
+    /// restart. Use <c>AddCrmEntityFrameworkStores</c> from Crm.Storage.EfCore for a database.
+    /// </summary>
+    public static IBulkEmailBuilder UseInMemoryStores(this IBulkEmailBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<InMemoryCampaignStores>();
+        builder.Services.TryAddSingleton<ICampaignStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
+        builder.Services.TryAddSingleton<IContactDirectory>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
+        builder.Services.TryAddSingleton<ITrackingStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         return builder;
     }
 

@@ -1,0 +1,433 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Tracking;
+
+namespace Crm.Campaigns.Storage;
+
+/// <summary>
+/// Contacts, campaigns, the ledger and tracking in process memory, behind one lock: for tests and demos. Everything
+/// is lost when the process ends; use <c>Crm.Storage.EfCore</c> for anything else.
+/// </summary>
+public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, ITrackingStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<ContactRow> _contacts = [];
+    private readonly Dictionary<long, CampaignRow> _campaigns = [];
+    private readonly SortedDictionary<long, LedgerRow> _ledger = [];
+    private byte[]? _signingKey;
+
+    /// <inheritdoc />
+    public Task<(int Created, int Updated)> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        lock (_gate)
+        {
+            var created = 0;
+            var updated = 0;
+            foreach (var contact in contacts)
+            {
+                var row = _contacts.Find(c => c.Email == contact.Email);
+                if (row is null)
+                {
+                    row = new ContactRow { Id = _contacts.Count + 1, Email = contact.Email, CreatedAt = now };
+                    _contacts.Add(row);
+                    created++;
+                }
+                else
+                {
+                    updated++;
+                }
+
+                row.Name = contact.Name ?? row.Name;
+                row.Phone = contact.Phone ?? row.Phone;
+                row.Tags = contact.Tags is null ? row.Tags : [.. contact.Tags];
+                row.Attributes = contact.Attributes is null ? row.Attributes : new Dictionary<string, string>(contact.Attributes, StringComparer.Ordinal);
+            }
+
+            return Task.FromResult((created, updated));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ContactPage> ListAsync(IReadOnlyList<string> tags, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var matching = _contacts.Where(c => tags.All(c.Tags.Contains)).ToList();
+            var items = matching.Skip((page - 1) * pageSize).Take(pageSize).Select(ToContact).ToList();
+            return Task.FromResult(new ContactPage(items, page, pageSize, matching.Count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Tag, int Contacts)>> ListTagsAsync(int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<(string, int)> tags = _contacts.SelectMany(c => c.Tags).GroupBy(t => t)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(limit)
+                .Select(g => (g.Key, g.Count())).ToList();
+            return Task.FromResult(tags);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> CountRecipientsAsync(SegmentCriteria segment, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_contacts.Count(c => IsRecipient(c, segment)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        lock (_gate)
+        {
+            var row = _contacts.Find(c => c.Email == email.Trim().ToLowerInvariant());
+            if (row is not null)
+            {
+                row.Status = MarketingStatus.Bounced;
+            }
+
+            return Task.FromResult(row is not null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Campaign> CreateAsync(NewCampaign campaign, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        lock (_gate)
+        {
+            var row = new CampaignRow { Id = _campaigns.Count + 1, New = campaign, Status = CampaignStatus.Scheduled };
+            _campaigns.Add(row.Id, row);
+            return Task.FromResult(ToCampaign(row));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Campaign?> GetAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_campaigns.TryGetValue(campaignId, out var row) ? ToCampaign(row) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Campaign>> ListAsync(int page, int pageSize, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<Campaign> list = _campaigns.Values.OrderByDescending(c => c.Id).Skip((page - 1) * pageSize).Take(pageSize).Select(ToCampaign).ToList();
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Campaign?> LaunchNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var due = _campaigns.Values.Where(c => c.Status == CampaignStatus.Scheduled && c.New.ScheduledAt <= now)
+                .OrderBy(c => c.New.ScheduledAt).ThenBy(c => c.Id).FirstOrDefault();
+            if (due is null)
+            {
+                return Task.FromResult<Campaign?>(null);
+            }
+
+            foreach (var contact in _contacts.Where(c => IsRecipient(c, due.New.Segment)))
+            {
+                var id = _ledger.Count + 1;
+                _ledger.Add(id, new LedgerRow { Id = id, CampaignId = due.Id, ContactId = contact.Id, Email = contact.Email! });
+                due.Recipients++;
+            }
+
+            due.Status = CampaignStatus.Sending;
+            due.LaunchedAt = now;
+            return Task.FromResult<Campaign?>(ToCampaign(due));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var claimed = new List<ClaimedRecipient>();
+            foreach (var row in _ledger.Values)
+            {
+                if (claimed.Count == batchSize)
+                {
+                    break;
+                }
+
+                var claimable = (row.State == "pending" && row.NextAttemptAt <= now) || (row.State == "sending" && row.LeaseUntil < now);
+                if (!claimable || _campaigns[row.CampaignId].Status != CampaignStatus.Sending)
+                {
+                    continue;
+                }
+
+                row.State = "sending";
+                row.LeaseUntil = leaseUntil;
+                var contact = _contacts[(int)row.ContactId - 1];
+                claimed.Add(new ClaimedRecipient(row.Id, row.CampaignId, row.ContactId, row.Email, contact.Name, new Dictionary<string, string>(contact.Attributes), row.Attempts,
+                    Suppressed: contact.Status != MarketingStatus.Subscribed));
+            }
+
+            return Task.FromResult<IReadOnlyList<ClaimedRecipient>>(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task CompleteAttemptsAsync(IReadOnlyList<SendAttempt> attempts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        lock (_gate)
+        {
+            foreach (var attempt in attempts)
+            {
+                var row = _ledger[attempt.RecipientId];
+                if (row.State != "sending")
+                {
+                    continue;
+                }
+
+                var campaign = _campaigns[row.CampaignId];
+                switch (attempt.Outcome)
+                {
+                    case SendOutcome.Sent:
+                        row.State = "sent";
+                        row.Attempts++;
+                        campaign.Sent++;
+                        break;
+                    case SendOutcome.Failed:
+                        row.State = "failed";
+                        row.Attempts++;
+                        campaign.Failed++;
+                        break;
+                    case SendOutcome.Skipped:
+                        row.State = "skipped";
+                        break;
+                    default:
+                        row.State = "pending";
+                        row.NextAttemptAt = attempt.RetryAt ?? now;
+                        row.Attempts += attempt.Error is null ? 0 : 1;
+                        break;
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<long>> CompleteFinishedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var finished = _campaigns.Values
+                .Where(c => c.Status == CampaignStatus.Sending && !_ledger.Values.Any(r => r.CampaignId == c.Id && r.State is "pending" or "sending"))
+                .ToList();
+            foreach (var campaign in finished)
+            {
+                campaign.Status = CampaignStatus.Completed;
+                campaign.CompletedAt = now;
+            }
+
+            return Task.FromResult<IReadOnlyList<long>>(finished.Select(c => c.Id).ToList());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Campaign?> TransitionAsync(long campaignId, CampaignCommand command, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_campaigns.TryGetValue(campaignId, out var row))
+            {
+                return Task.FromResult<Campaign?>(null);
+            }
+
+            var next = CampaignTransitions.Apply(row.Status, command) ?? throw new InvalidCampaignTransitionException(campaignId, row.Status, command);
+            row.Status = next == CampaignStatus.Sending && row.LaunchedAt is null ? CampaignStatus.Scheduled : next;
+            row.PauseReason = next == CampaignStatus.Paused ? reason : null;
+            return Task.FromResult<Campaign?>(ToCampaign(row));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DateTimeOffset>> GetFirstOpensAsync(long campaignId, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<DateTimeOffset> opens = _ledger.Values.Where(r => r.CampaignId == campaignId && r.FirstOpenedAt is not null)
+                .Select(r => r.FirstOpenedAt!.Value).Order().Take(limit).ToList();
+            return Task.FromResult(opens);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyDictionary<long, CampaignStatus> statuses = campaignIds.Where(_campaigns.ContainsKey).ToDictionary(id => id, id => _campaigns[id].Status);
+            return Task.FromResult(statuses);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(opens);
+        lock (_gate)
+        {
+            var recorded = 0;
+            foreach (var open in opens)
+            {
+                if (!_ledger.TryGetValue(open.RecipientId, out var row) || row.CampaignId != open.CampaignId)
+                {
+                    continue;
+                }
+
+                var campaign = _campaigns[row.CampaignId];
+                campaign.TotalOpens++;
+                if (row.FirstOpenedAt is null)
+                {
+                    row.FirstOpenedAt = open.At;
+                    campaign.UniqueOpens++;
+                }
+
+                recorded++;
+            }
+
+            return Task.FromResult(recorded);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> UnsubscribeAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_ledger.TryGetValue(recipientId, out var row) || row.CampaignId != campaignId)
+            {
+                return Task.FromResult(false);
+            }
+
+            if (row.UnsubscribedAt is null)
+            {
+                row.UnsubscribedAt = now;
+                _campaigns[campaignId].Unsubscribes++;
+            }
+
+            var contact = _contacts[(int)row.ContactId - 1];
+            if (contact.Status == MarketingStatus.Subscribed)
+            {
+                contact.Status = MarketingStatus.Unsubscribed;
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _signingKey ??= generated;
+            return Task.FromResult(_signingKey);
+        }
+    }
+
+    private static bool IsRecipient(ContactRow contact, SegmentCriteria segment)
+        => contact.Email is not null
+            && contact.Status == MarketingStatus.Subscribed
+            && (segment.Tags ?? []).All(contact.Tags.Contains)
+            && (segment.Attributes ?? new Dictionary<string, string>()).All(a => contact.Attributes.TryGetValue(a.Key, out var value) && value == a.Value)
+            && (segment.CreatedAfter is not { } after || contact.CreatedAt > after)
+            && (segment.CreatedBefore is not { } before || contact.CreatedAt < before);
+
+    private static Contact ToContact(ContactRow row)
+        => new(row.Id, row.Email, row.Name, row.Phone, row.Tags.Order(StringComparer.Ordinal).ToList(), new Dictionary<string, string>(row.Attributes), row.Status, row.CreatedAt);
+
+    private static Campaign ToCampaign(CampaignRow row) => new(
+        row.Id, row.New.Subject, row.New.Body, row.New.Segment, row.Status, row.New.CreatedAt, row.New.ScheduledAt, row.LaunchedAt, row.CompletedAt,
+        row.New.FromAddress, row.New.FromName, row.New.TrackingBaseUrl,
+        new CampaignStats(row.Recipients, row.Sent, row.Failed, row.UniqueOpens, row.TotalOpens, row.Unsubscribes), row.PauseReason);
+
+    private sealed class ContactRow
+    {
+        public long Id { get; init; }
+
+        public string? Email { get; init; }
+
+        public string? Name { get; set; }
+
+        public string? Phone { get; set; }
+
+        public List<string> Tags { get; set; } = [];
+
+        public Dictionary<string, string> Attributes { get; set; } = new(StringComparer.Ordinal);
+
+        public MarketingStatus Status { get; set; }
+
+        public DateTimeOffset CreatedAt { get; init; }
+    }
+
+    private sealed class CampaignRow
+    {
+        public long Id { get; init; }
+
+        public required NewCampaign New { get; init; }
+
+        public CampaignStatus Status { get; set; }
+
+        public string? PauseReason { get; set; }
+
+        public DateTimeOffset? LaunchedAt { get; set; }
+
+        public DateTimeOffset? CompletedAt { get; set; }
+
+        public int Recipients { get; set; }
+
+        public int Sent { get; set; }
+
+        public int Failed { get; set; }
+
+        public int UniqueOpens { get; set; }
+
+        public int TotalOpens { get; set; }
+
+        public int Unsubscribes { get; set; }
+    }
+
+    private sealed class LedgerRow
+    {
+        public long Id { get; init; }
+
+        public long CampaignId { get; init; }
+
+        public long ContactId { get; init; }
+
+        public string Email { get; init; } = "";
+
+        public string State { get; set; } = "pending";
+
+        public int Attempts { get; set; }
+
+        public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.MinValue;
+
+        public DateTimeOffset LeaseUntil { get; set; }
+
+        public DateTimeOffset? FirstOpenedAt { get; set; }
+
+        public DateTimeOffset? UnsubscribedAt { get; set; }
+    }
+}
