@@ -311,6 +311,25 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task A_campaign_scheduled_for_later_is_created_201_and_waits()
+    {
+        var tag = NewTag();
+        await Api.ImportAsync([new { email = $"later.{tag}@example.com", tags = new[] { tag } }]);
+
+        using var response = await _manager.PostAsJsonAsync("/bulk-email", new { subject = "Later", body = "<p>Soon</p>", segment = new { tags = new[] { tag } }, scheduledAt = DateTimeOffset.UtcNow.AddDays(1) });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await Task.Delay(1000);
+        var campaign = await Api.GetAsync(id);
+        Assert.Equal("scheduled", campaign.GetProperty("status").GetString());
+        Assert.Equal(0, campaign.GetProperty("sent").GetInt32());
+        Assert.Empty(MessagesOf(id));
+        using var cancel = await _manager.PostAsync($"/bulk-email/{id}/cancel", null);
+        Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
     private async Task<(long Id, IReadOnlyList<SinkMessage> Messages)> SendToNewSegmentAsync(int size, string? tag = null)
     {
         tag ??= NewTag();

@@ -136,4 +136,26 @@ public sealed class UiTests(BrowserFixture fixture)
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.GetByTestId("crm-chat-name")).ToBeHiddenAsync();
     }
+
+    [Fact]
+    public async Task Marketing_imports_contacts_from_csv_and_sees_them_with_a_rejected_row_explained()
+    {
+        var tag = "csv" + Guid.NewGuid().ToString("N")[..8];
+        var csv = $"email,name,tags,city\nolga.{tag}@example.com,Olga,\"{tag};vip\",Oslo\n\"piet.{tag}@example.com\",\"Piet, Jr.\",{tag},Delft\nnot-an-email,Nobody,{tag},Nowhere\n";
+        var file = Path.Combine(Path.GetTempPath(), $"contacts-{tag}.csv");
+        await File.WriteAllTextAsync(file, csv);
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+        await page.GotoAsync("/admin/contacts");
+
+        await page.GetByTestId("contacts-file").SetInputFilesAsync(file);
+        await page.GetByTestId("contacts-import").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("2 created, 0 updated, 1 rejected");
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("email is not a valid address");
+        await page.GotoAsync($"/admin/contacts?tag={tag}");
+        var rows = page.GetByTestId("contact-row");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.Filter(new LocatorFilterOptions { HasText = "Piet, Jr." })).ToContainTextAsync("city=Delft");
+    }
 }
