@@ -61,4 +61,74 @@ public sealed class RenderingTests
         Assert.Contains("<a href=\"https://crm.example/bulk-email/unsubscribe/1/2.t\">Leave</a>", message.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain(">Unsubscribe</a>", message.HtmlBody, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("<p>Hi</p>{% comment %}{{ unsubscribe_url }}{% endcomment %}")]
+    [InlineData("<p>Hi</p><!-- <a href=\"{{ unsubscribe_url }}\">x</a> -->")]
+    [InlineData("<p>Hi</p>{% if false %}<a href=\"{{ unsubscribe_url }}\">Leave</a>{% endif %}")]
+    [InlineData("<p>Hi, mention unsubscribe_url in prose</p>")]
+    public async Task A_body_that_only_mentions_the_unsubscribe_url_still_gets_the_visible_link(string body)
+    {
+        var message = await BuildAsync(body);
+
+        Assert.Contains("<a href=\"https://crm.example/bulk-email/unsubscribe/1/2.t\">Unsubscribe</a>", message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Unsubscribe (https://crm.example/bulk-email/unsubscribe/1/2.t)", message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{% include 'x' %}", "include")]
+    [InlineData("{% render 'x' %}", "render")]
+    [InlineData("{% if true %}{% for i in (1..2) %}{% include 'x' %}{% endfor %}{% endif %}", "include")]
+    public void Tags_that_read_files_are_refused_when_parsing(string body, string tag)
+    {
+        Assert.False(CampaignTemplate.TryParse("s", body, out _, out var errors));
+        Assert.Contains($"'{tag}'", errors["body"][0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{{ 10 | divided_by: contact.divisor }}", "divide by zero")]
+    [InlineData("{% for i in (1..contact.count) %}x{% endfor %}", "range (1..100000000)")]
+    [InlineData("{% assign s = contact.seed %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}", "longer than 1,000,000")]
+    [InlineData("{{ contact.seed | replace: 'x', contact.big }}", "longer than 1,000,000")]
+    [InlineData("{% capture c %}{% for i in (1..9000) %}{{ contact.seed }}{{ contact.seed }}{{ contact.seed }}{% endfor %}{% endcapture %}", "longer than 1,000,000")]
+    public async Task A_template_that_fails_or_exceeds_a_limit_for_one_contact_throws_a_render_exception(string body, string reason)
+    {
+        var template = CampaignTemplate.Parse("s", body);
+        var model = new TemplateModel(1, "a@example.com", "A", new Dictionary<string, string> { ["divisor"] = "0", ["count"] = "100000000", ["seed"] = new string('x', 40), ["big"] = new string('y', 40_000) }, "https://u");
+
+        var failure = await Assert.ThrowsAsync<TemplateRenderException>(async () => await template.RenderAsync(model, CancellationToken.None));
+
+        Assert.Contains(reason, failure.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("body", failure.Field);
+    }
+
+    [Fact]
+    public async Task A_rendering_past_the_time_limit_is_stopped()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var template = CampaignTemplate.Parse("s", "{% for i in (1..1000) %}{{ i | plus: 1 }}{% endfor %}", TemplateLimits.Default with { Timeout = TimeSpan.FromSeconds(1) }, clock);
+        var model = new TemplateModel(1, "a@example.com", "A", new Dictionary<string, string>(), "https://u");
+        clock.AutoAdvanceAmount = TimeSpan.FromMilliseconds(10);
+
+        var failure = await Assert.ThrowsAsync<TemplateRenderException>(async () => await template.RenderAsync(model, CancellationToken.None));
+
+        Assert.Contains("longer than 1 s", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_subject_names_the_subject()
+    {
+        var template = CampaignTemplate.Parse("{{ 1 | divided_by: 0 }}", "<p>x</p>");
+
+        var failure = await Assert.ThrowsAsync<TemplateRenderException>(async () => await template.RenderAsync(new TemplateModel(1, "a@example.com", null, new Dictionary<string, string>(), "https://u"), CancellationToken.None));
+
+        Assert.Equal("subject", failure.Field);
+    }
+
+    private static async Task<MimeKit.MimeMessage> BuildAsync(string body)
+    {
+        var campaign = new Campaign(1, "s", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null, "a@shop.example", null, "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));
+        var recipient = new ClaimedRecipient(2, 1, 3, "b@example.com", null, new Dictionary<string, string>(), 0);
+        return await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, CancellationToken.None);
+    }
 }

@@ -234,9 +234,9 @@ public static class SendHarness
 
     private static async Task<int> MeasureMessageSizeAsync(CampaignComposer composer)
     {
-        var message = await composer.PreviewAsync("Autumn news for {{ contact.name }}", BenchmarkData.CampaignBody, "https://crm.example", CancellationToken.None);
+        var (message, _) = await composer.PreviewAsync("Autumn news for {{ contact.name }}", BenchmarkData.CampaignBody, "https://crm.example", CancellationToken.None);
         using var stream = new MemoryStream();
-        await message.WriteToAsync(stream);
+        await message!.WriteToAsync(stream);
         return (int)stream.Length;
     }
 

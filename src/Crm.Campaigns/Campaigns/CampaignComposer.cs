@@ -35,8 +35,11 @@ public sealed class CampaignComposer
         _options = options.Value;
     }
 
-    /// <summary>The problems with a campaign request, per field; empty when it can be created.</summary>
-    public IReadOnlyDictionary<string, string[]> Validate(CreateCampaignRequest request)
+    /// <summary>
+    /// The problems with a campaign request, per field; empty when it can be created. The templates are rendered
+    /// once for a sample contact under the template limits, so one that cannot finish is refused here, not at send time.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> ValidateAsync(CreateCampaignRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -73,9 +76,9 @@ public sealed class CampaignComposer
             errors["fromName"] = ["The sender name is one line of at most 128 characters."];
         }
 
-        if (!errors.ContainsKey("subject") && !errors.ContainsKey("body")
-            && !CampaignTemplate.TryParse(request.Subject!, request.Body!, out _, out var templateErrors))
+        if (!errors.ContainsKey("subject") && !errors.ContainsKey("body"))
         {
+            var (_, templateErrors) = await PreviewAsync(request.Subject!, request.Body!, "https://crm.invalid", cancellationToken).ConfigureAwait(false);
             foreach (var (field, messages) in templateErrors)
             {
                 errors[field] = messages;
@@ -89,10 +92,10 @@ public sealed class CampaignComposer
     /// <param name="request">The campaign.</param>
     /// <param name="requestBaseUrl">The base URL of the calling request, for links when no public URL is configured.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException">The request is not valid (check <see cref="Validate"/> first).</exception>
+    /// <exception cref="ArgumentException">The request is not valid (check <see cref="ValidateAsync"/> first).</exception>
     public async Task<Campaign> CreateAsync(CreateCampaignRequest request, string requestBaseUrl, CancellationToken cancellationToken)
     {
-        if (Validate(request).Count > 0)
+        if ((await ValidateAsync(request, cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             throw new ArgumentException("The campaign is not valid.", nameof(request));
         }
@@ -112,11 +115,25 @@ public sealed class CampaignComposer
     }
 
     /// <summary>Renders the campaign for a sample contact (Alex Example in Lisbon), for a live preview.</summary>
-    /// <exception cref="FormatException">The templates do not parse.</exception>
-    public async Task<MimeMessage> PreviewAsync(string subject, string body, string requestBaseUrl, CancellationToken cancellationToken)
+    /// <returns>The message, or per field why the templates do not parse or cannot be rendered within the limits.</returns>
+    public async Task<(MimeMessage? Message, IReadOnlyDictionary<string, string[]> Errors)> PreviewAsync(string subject, string body, string requestBaseUrl, CancellationToken cancellationToken)
     {
-        var sample = new ClaimedRecipient(0, 0, 0, "alex@example.com", "Alex Example", SampleAttributes, 0);
-        return await RenderAsync(subject, body, sample, requestBaseUrl, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(body);
+        if (!CampaignTemplate.TryParse(subject, body, out _, out var errors, _options.TemplateLimits, _time))
+        {
+            return (null, errors);
+        }
+
+        try
+        {
+            var sample = new ClaimedRecipient(0, 0, 0, "alex@example.com", "Alex Example", SampleAttributes, 0);
+            return (await RenderAsync(subject, body, sample, requestBaseUrl, cancellationToken).ConfigureAwait(false), new Dictionary<string, string[]>());
+        }
+        catch (TemplateRenderException ex)
+        {
+            return (null, new Dictionary<string, string[]> { [ex.Field] = [ex.Message] });
+        }
     }
 
     /// <summary>
@@ -124,6 +141,7 @@ public sealed class CampaignComposer
     /// no valid recipient, so opening it counts nothing.
     /// </summary>
     /// <exception cref="FormatException">The templates do not parse.</exception>
+    /// <exception cref="TemplateRenderException">They cannot be rendered within the limits.</exception>
     /// <exception cref="CampaignSendException">The transport refused it.</exception>
     public async Task SendTestAsync(string subject, string body, string email, string? name, string requestBaseUrl, CancellationToken cancellationToken)
     {
@@ -134,7 +152,7 @@ public sealed class CampaignComposer
 
     private async Task<MimeMessage> RenderAsync(string subject, string body, ClaimedRecipient recipient, string requestBaseUrl, CancellationToken cancellationToken)
     {
-        var template = CampaignTemplate.Parse(subject, body);
+        var template = CampaignTemplate.Parse(subject, body, _options.TemplateLimits, _time);
         var now = _time.GetUtcNow();
         var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Draft, now, null, null, null,
             _options.FromAddress, _options.FromName, _options.PublicBaseUrl ?? requestBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));

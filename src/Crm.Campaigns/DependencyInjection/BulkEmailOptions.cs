@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Crm.Campaigns.Rendering;
 
 namespace Crm.Campaigns.DependencyInjection;
 
@@ -67,6 +68,29 @@ public sealed class BulkEmailOptions
     /// <summary>Consecutive failed attempts after which the campaign pauses itself. Default 50.</summary>
     [Range(1, 100_000)]
     public int MaxConsecutiveFailures { get; set; } = 50;
+
+    /// <summary>Recipients whose message could not be rendered after which the campaign pauses itself. Default 10.</summary>
+    [Range(1, 100_000)]
+    public int MaxRenderFailures { get; set; } = 10;
+
+    /// <summary>Liquid statements (loop iterations included) one rendering may execute. Default 100,000.</summary>
+    [Range(100, 10_000_000)]
+    public int TemplateMaxSteps { get; set; } = TemplateLimits.Default.MaxSteps;
+
+    /// <summary>Characters one rendered body, or any value a template builds, may have. Default 1,000,000.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int TemplateMaxOutputLength { get; set; } = TemplateLimits.Default.MaxOutputLength;
+
+    /// <summary>Elements a Liquid range <c>(from..to)</c> may have. Default 10,000.</summary>
+    [Range(1, 10_000_000)]
+    public int TemplateMaxRangeLength { get; set; } = TemplateLimits.Default.MaxRangeLength;
+
+    /// <summary>Wall-clock time one rendering may take. Default 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan TemplateTimeout { get; set; } = TemplateLimits.Default.Timeout;
+
+    /// <summary>The template limits these options describe.</summary>
+    public TemplateLimits TemplateLimits => new(TemplateMaxSteps, TemplateMaxOutputLength, TemplateMaxRangeLength, TemplateTimeout);
 
     /// <summary>How long pixel hits are gathered before they are written in one transaction. Default 100 ms; zero writes as soon as possible.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]

@@ -30,7 +30,8 @@ public sealed partial class CampaignDispatcher : BackgroundService
     private readonly ILogger<CampaignDispatcher> _logger;
     private readonly int _concurrency;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-    private readonly ConcurrentDictionary<long, (Campaign Campaign, CampaignTemplate Template)> _campaigns = new();
+    private readonly ConcurrentDictionary<long, (Campaign Campaign, CampaignTemplate? Template, string? TemplateError)> _campaigns = new();
+    private readonly ConcurrentDictionary<long, int> _renderFailures = new();
     private readonly ConcurrentDictionary<long, int> _consecutiveFailures = new();
     private readonly RateLimiter? _rateLimiter;
 
@@ -66,32 +67,6 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 AutoReplenishment = true,
             });
         }
-    }
-
-    /// <summary>Runs one round: launches due campaigns, sends one batch. For tests and tools that drive it by hand.</summary>
-    /// <returns>How many ledger rows the round handled.</returns>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        while (await _store.LaunchNextDueAsync(now, cancellationToken).ConfigureAwait(false) is { } launched)
-        {
-            LogLaunched(_logger, launched.Id, launched.Stats.Recipients);
-        }
-
-        var batch = await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
-        if (batch.Count == 0)
-        {
-            foreach (var completed in await _store.CompleteFinishedAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-            {
-                _campaigns.TryRemove(completed, out _);
-                LogCompleted(_logger, completed);
-            }
-
-            return 0;
-        }
-
-        await SendBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-        return batch.Count;
     }
 
     /// <inheritdoc />
@@ -180,86 +155,146 @@ public sealed partial class CampaignDispatcher : BackgroundService
         return await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendBatchAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
-        => await CompleteAsync(await SendAsync(batch, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
-    private async Task<IReadOnlyList<SendAttempt>> SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Outcome>> SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
     {
         var tokens = await _keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
-        var statuses = new CampaignStatusCache(_store, _time, batch.Select(r => r.CampaignId).Distinct().ToArray());
-        await statuses.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var attempts = new ConcurrentBag<SendAttempt>();
-
-        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = cancellationToken }, async (recipient, ct) =>
+        var campaignIds = batch.Select(r => r.CampaignId).Distinct().ToArray();
+        foreach (var campaignId in campaignIds)
         {
-            // Pause and cancel take effect within a fraction of a second, even mid-batch.
-            if (await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
+            await GetCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var statuses = new CampaignStatusCache(_store, _time, campaignIds);
+        await statuses.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var outcomes = new ConcurrentBag<Outcome>();
+
+        try
+        {
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = cancellationToken }, async (recipient, ct) =>
             {
-                attempts.Add(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow()));
-                return;
-            }
+                // Pause and cancel take effect within a fraction of a second, even mid-batch.
+                if (await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
+                {
+                    outcomes.Add(new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())));
+                    return;
+                }
 
-            if (recipient.Suppressed)
-            {
-                // Unsubscribed or bounced since launch: the promise "never another campaign" holds mid-campaign too.
-                attempts.Add(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped));
-                return;
-            }
+                if (recipient.Suppressed)
+                {
+                    // Unsubscribed or bounced since launch: the promise "never another campaign" holds mid-campaign too.
+                    outcomes.Add(new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped)));
+                    return;
+                }
 
-            attempts.Add(await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false));
-        }).ConfigureAwait(false);
+                outcomes.Add(await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false));
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: what the server accepted before the stop is still recorded, so a restart does not resend it.
+        }
 
-        return attempts.ToList();
+        return outcomes.ToList();
     }
 
-    private async Task CompleteAsync(IReadOnlyList<SendAttempt> attempts, CancellationToken cancellationToken)
+    private async Task CompleteAsync(IReadOnlyList<Outcome> outcomes, CancellationToken cancellationToken)
     {
+        var attempts = outcomes.Select(o => o.Attempt).ToList();
         // Never cancelled: these messages were accepted by the server, and forgetting that would send them again.
         await _store.CompleteAttemptsAsync(attempts, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var released = attempts.Where(a => a.Outcome == SendOutcome.Retry && a.Error is null).Select(a => a.RecipientId).ToHashSet();
         await PauseFailingCampaignsAsync(attempts, released, cancellationToken).ConfigureAwait(false);
+        await PauseUnrenderableCampaignsAsync(outcomes.Where(o => o.RenderFailed).Select(o => o.Attempt), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SendAttempt> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders and sends one message. Never throws but for cancellation: whatever goes wrong with this recipient
+    /// (their data breaks the template, the transport refuses them) is this recipient's outcome, so other messages
+    /// of the batch, already accepted by the server, are still recorded.
+    /// </summary>
+    private async Task<Outcome> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity("crm.campaigns.send");
         activity?.SetTag("crm.campaign_id", recipient.CampaignId);
-        SendAttempt attempt;
+        var outcome = await BuildAsync(recipient, tokens, cancellationToken).ConfigureAwait(false) switch
+        {
+            (null, var failure) => failure!,
+            (var message, _) => new Outcome(await TransmitAsync(recipient, message!, cancellationToken).ConfigureAwait(false)),
+        };
+
+        CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", outcome.Attempt.Outcome.ToString().ToLowerInvariant()));
+        CrmCampaignsTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return outcome;
+    }
+
+    private async Task<(MimeMessage? Message, Outcome? Failure)> BuildAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    {
         try
         {
-            var (campaign, template) = await GetCampaignAsync(recipient.CampaignId, cancellationToken).ConfigureAwait(false);
+            var (campaign, template, templateError) = await GetCampaignAsync(recipient.CampaignId, cancellationToken).ConfigureAwait(false);
+            if (template is null)
+            {
+                throw new TemplateRenderException(templateError!);
+            }
+
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, tokens.Create(campaign.Id, recipient.RecipientId), _options.UnsubscribeMailbox ?? campaign.FromAddress);
-            var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return (await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (TemplateRenderException ex)
+        {
+            LogRenderFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
+            return (null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message), RenderFailed: true));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or ParseException)
+        {
+            // An address or header the checks let through: this message can never be built.
+            LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
+            return (null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, $"The message could not be built: {ex.Message}")));
+        }
+    }
+
+    private async Task<SendAttempt> TransmitAsync(ClaimedRecipient recipient, MimeMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
             if (_rateLimiter is not null)
             {
                 using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             }
 
             await _sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
+            return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
         }
         catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _options.MaxAttempts)
         {
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
+            return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
         }
-        catch (CampaignSendException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A temporary refusal, or a sender that broke in a way it did not classify: try again later, within MaxAttempts.
             var delay = _options.RetryBaseDelay * Math.Pow(2, Math.Min(recipient.Attempts, 10));
-            LogSendDeferred(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message, delay);
-            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, ex.Message, _time.GetUtcNow() + delay);
+            var reason = ex is CampaignSendException ? ex.Message : $"The sender failed: {ex.Message}";
+            LogSendDeferred(_logger, recipient.CampaignId, recipient.RecipientId, reason, delay);
+            return recipient.Attempts + 1 >= _options.MaxAttempts
+                ? new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, reason)
+                : new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, reason, _time.GetUtcNow() + delay);
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or ParseException)
-        {
-            // A message that cannot be built (a template or address the checks let through) will never send.
-            LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            attempt = new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
-        }
+    }
 
-        CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", attempt.Outcome.ToString().ToLowerInvariant()));
-        CrmCampaignsTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return attempt;
+    private async Task PauseUnrenderableCampaignsAsync(IEnumerable<SendAttempt> renderFailures, CancellationToken cancellationToken)
+    {
+        foreach (var failure in renderFailures)
+        {
+            var failures = _renderFailures.AddOrUpdate(failure.CampaignId, 1, (_, n) => n + 1);
+            if (failures == _options.MaxRenderFailures)
+            {
+                var reason = $"Paused after {failures} recipients could not be rendered; last: {failure.Error}";
+                await PauseAsync(failure.CampaignId, reason, cancellationToken).ConfigureAwait(false);
+                LogAutoPaused(_logger, failure.CampaignId, failures);
+            }
+        }
     }
 
     private async Task PauseFailingCampaignsAsync(IEnumerable<SendAttempt> attempts, HashSet<long> released, CancellationToken cancellationToken)
@@ -272,23 +307,27 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 : _consecutiveFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1);
             if (failures == _options.MaxConsecutiveFailures)
             {
-                var reason = $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}";
-                try
-                {
-                    await _store.TransitionAsync(campaignId, CampaignCommand.Pause, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                    LogAutoPaused(_logger, campaignId, failures);
-                }
-                catch (InvalidCampaignTransitionException)
-                {
-                    // Cancelled or paused meanwhile by a person.
-                }
-
+                await PauseAsync(campaignId, $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}", cancellationToken).ConfigureAwait(false);
+                LogAutoPaused(_logger, campaignId, failures);
                 _consecutiveFailures[campaignId] = 0;
             }
         }
     }
 
-    private async ValueTask<(Campaign Campaign, CampaignTemplate Template)> GetCampaignAsync(long campaignId, CancellationToken cancellationToken)
+    private async Task PauseAsync(long campaignId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.TransitionAsync(campaignId, CampaignCommand.Pause, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidCampaignTransitionException)
+        {
+            // Cancelled or paused meanwhile by a person.
+        }
+    }
+
+    /// <summary>The campaign and its parsed template, or why its template cannot be used (it was stored before today's rules).</summary>
+    private async ValueTask<(Campaign Campaign, CampaignTemplate? Template, string? TemplateError)> GetCampaignAsync(long campaignId, CancellationToken cancellationToken)
     {
         if (_campaigns.TryGetValue(campaignId, out var cached))
         {
@@ -297,7 +336,9 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
         var campaign = await _store.GetAsync(campaignId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Campaign {campaignId} vanished while sending.");
-        var entry = (campaign, CampaignTemplate.Parse(campaign.Subject, campaign.Body));
+        var entry = CampaignTemplate.TryParse(campaign.Subject, campaign.Body, out var template, out var errors, _options.TemplateLimits, _time)
+            ? (campaign, template, null)
+            : (campaign, (CampaignTemplate?)null, string.Join("; ", errors.SelectMany(e => e.Value)));
         _campaigns[campaignId] = entry;
         return entry;
     }
@@ -316,6 +357,12 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Campaign {CampaignId} paused itself after {Failures} consecutive failures")]
     private static partial void LogAutoPaused(ILogger logger, long campaignId, int failures);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Campaign {CampaignId}: the template failed for recipient {RecipientId}: {Reason}")]
+    private static partial void LogRenderFailed(ILogger logger, long campaignId, long recipientId, string reason);
+
+    /// <summary>How one recipient's attempt ended, and whether the template (not the transport) was the cause.</summary>
+    private sealed record Outcome(SendAttempt Attempt, bool RenderFailed = false);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A dispatch round failed; retrying shortly")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

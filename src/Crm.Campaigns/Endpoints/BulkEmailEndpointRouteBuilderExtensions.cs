@@ -82,7 +82,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return error;
         }
 
-        var errors = composer.Validate(request!);
+        var errors = await composer.ValidateAsync(request!, context.RequestAborted).ConfigureAwait(false);
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid campaign");
@@ -103,13 +103,10 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return error;
         }
 
-        if (!CampaignTemplate.TryParse(request!.Subject ?? "", request.Body ?? "", out _, out var templateErrors))
-        {
-            return Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template");
-        }
-
-        var message = await composer.PreviewAsync(request.Subject ?? "", request.Body ?? "", BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { subject = message.Subject, html = message.HtmlBody, text = message.TextBody });
+        var (message, templateErrors) = await composer.PreviewAsync(request!.Subject ?? "", request.Body ?? "", BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
+        return message is null
+            ? Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template")
+            : Results.Ok(new { subject = message.Subject, html = message.HtmlBody, text = message.TextBody });
     }
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Crm.Campaigns.Campaigns;
 using MimeKit;
 using MimeKit.Text;
@@ -12,7 +13,7 @@ namespace Crm.Campaigns.Rendering;
 /// unsubscribe link, the open pixel, <c>List-Unsubscribe</c> (https and mailto),
 /// <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> (RFC 8058), Message-ID and Date.
 /// </summary>
-public static class CampaignMessageBuilder
+public static partial class CampaignMessageBuilder
 {
     /// <summary>The header naming the campaign, so bounces and replies can be traced back.</summary>
     public const string CampaignHeader = "X-Crm-Campaign";
@@ -47,9 +48,15 @@ public static class CampaignMessageBuilder
         var model = new TemplateModel(campaign.Id, recipient.Email, recipient.Name, recipient.Attributes, links.UnsubscribeUrl);
         var (subject, html, text) = await template.RenderAsync(model, cancellationToken).ConfigureAwait(false);
 
-        if (!template.BodyHasUnsubscribeLink)
+        // Decided from what was rendered, not from the template's text: a body that only mentions unsubscribe_url
+        // (in a Liquid comment, an unused branch, an HTML comment) must not lose the visible link.
+        if (!LinksTo(html, links.UnsubscribeUrl))
         {
             html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>");
+        }
+
+        if (!text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal))
+        {
             text += $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
         }
 
@@ -75,6 +82,24 @@ public static class CampaignMessageBuilder
         };
         return message;
     }
+
+    /// <summary>True when the HTML, outside comments, has a link (<c>href</c>) to <paramref name="url"/>.</summary>
+    private static bool LinksTo(string html, string url)
+    {
+        var visible = HtmlComment().Replace(html, "");
+        foreach (var candidate in new[] { url, WebUtility.HtmlEncode(url) }.Distinct())
+        {
+            if (Regex.IsMatch(visible, "href\\s*=\\s*[\"']?" + Regex.Escape(candidate), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [GeneratedRegex("<!--.*?-->", RegexOptions.Singleline)]
+    private static partial Regex HtmlComment();
 
     private static string InsertBeforeBodyEnd(string html, string fragment)
     {

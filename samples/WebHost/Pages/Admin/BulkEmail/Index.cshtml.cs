@@ -48,7 +48,7 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
     public async Task<IActionResult> OnPostSendAsync(CancellationToken cancellationToken)
     {
         var request = ToRequest(out var scheduleError);
-        var errors = composer.Validate(request).ToDictionary();
+        var errors = (await composer.ValidateAsync(request, cancellationToken)).ToDictionary();
         if (scheduleError is not null)
         {
             errors["scheduledAt"] = [scheduleError];
@@ -70,7 +70,7 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
     {
         var email = User.FindFirstValue(ClaimTypes.Email);
         var request = ToRequest(out _);
-        var errors = composer.Validate(request with { Segment = null });
+        var errors = await composer.ValidateAsync(request with { Segment = null }, cancellationToken);
         if (errors.Count > 0 || email is null)
         {
             Errors = errors;
