@@ -8,7 +8,16 @@ using Crm.WebHost.Hosting;
 using Crm.WebHost.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
+if (args is ["hash-password", ..])
+{
+    // Makes a value for Crm:Users:{name}:PasswordHash from a password read on standard input.
+    Console.Error.Write("Password: ");
+    Console.WriteLine(PasswordHash.Create(Console.ReadLine() ?? ""));
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
+AuthenticationSetup.ValidateApiKeys(builder.Configuration);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddCrmStorage(builder.Configuration);
@@ -64,11 +73,16 @@ if (ForwardedHeadersSetup.HasTrustedProxies(app.Configuration))
     app.UseForwardedHeaders();
 }
 
+// Read every user now: a mistyped role stops the host here, not at the first sign-in.
+app.Services.GetRequiredService<UserDirectory>();
+
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseCors();
 app.UseAuthentication();
+app.UseCookieApiAntiforgery();
 app.UseAuthorization();
 app.UseRateLimiter();
 

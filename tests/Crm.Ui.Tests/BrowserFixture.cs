@@ -26,6 +26,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             [$"Crm:ApiKeys:{ManagerKey}"] = "Manager",
             ["Crm:Campaigns:PollInterval"] = "00:00:00.200",
+            // The tests sign in as the demo users; outside Development they exist only when asked for.
+            ["Crm:DemoUsers"] = "true",
         });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -33,9 +33,9 @@ internal sealed class ApiKeyAuthenticationHandler(
         foreach (var entry in configuration.GetSection("Crm:ApiKeys").GetChildren())
         {
             // Every configured key is compared, matched or not, to keep the time independent of which one matched.
-            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)) && Roles.IsKnown(entry.Value))
+            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)) && Roles.Canonical(entry.Value) is { } known)
             {
-                role = entry.Value;
+                role = known;
             }
         }
 
@@ -44,7 +44,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key:" + role), new Claim(ClaimTypes.Role, role!)], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key:" + role), new Claim(ClaimTypes.Role, role)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

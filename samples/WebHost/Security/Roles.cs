@@ -13,5 +13,8 @@ public static class Roles
     /// <summary>Runs campaigns and imports contacts.</summary>
     public const string MarketingPolicy = "Marketing";
 
-    public static bool IsKnown(string? role) => role is Agent or Manager or Marketing;
+    public static IReadOnlyList<string> All { get; } = [Agent, Manager, Marketing];
+
+    /// <summary>The role as the host spells it (<c>manager</c> → <c>Manager</c>), or null when it is not a role.</summary>
+    public static string? Canonical(string? role) => All.FirstOrDefault(r => string.Equals(r, role?.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -8,7 +8,7 @@
   const post = (url, body) => fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "RequestVerificationToken": document.querySelector("meta[name=request-verification-token]")?.content ?? "" },
     body: JSON.stringify(body),
   });
 
