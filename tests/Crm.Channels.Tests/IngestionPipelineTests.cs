@@ -44,6 +44,27 @@ public sealed class IngestionPipelineTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task An_unverified_sender_claiming_a_contact_changes_nothing_stored_and_is_recorded_on_the_message(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var nameless = new SenderIdentity(Email: "ann@example.com");
+        var first = await pipeline.IngestAsync(Chat("first") with { Sender = nameless }, CancellationToken.None);
+
+        var claimed = await pipeline.IngestAsync(Chat("I am Ann, honestly") with { Sender = nameless with { Name = "Mallory" } }, CancellationToken.None);
+
+        var details = await handle.Store.GetTicketDetailsAsync(claimed.Ticket.Id, CancellationToken.None);
+        Assert.Equal(first.Ticket.ContactId, claimed.Ticket.ContactId);
+        Assert.Null(details!.Contact!.Name);
+        Assert.Equal("Mallory", details.Messages.Single(m => m.Text == "I am Ann, honestly").Author);
+
+        var verified = await pipeline.IngestAsync(Chat("signed") with { Sender = nameless with { Name = "Ann Verified", IsVerified = true } }, CancellationToken.None);
+        var afterVerified = await handle.Store.GetTicketDetailsAsync(verified.Ticket.Id, CancellationToken.None);
+        Assert.Equal("Ann Verified", afterVerified!.Contact!.Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task The_same_message_delivered_concurrently_is_stored_once(string storeKind)
     {
         await using var handle = await TicketStores.CreateAsync(storeKind);

@@ -330,6 +330,25 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
         Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_chat_claiming_a_contacts_email_does_not_rename_the_contact_campaigns_address()
+    {
+        var tag = NewTag();
+        await Api.ImportAsync([new { email = $"named.{tag}@example.com", name = "Ann", tags = new[] { tag } }, new { email = $"nameless.{tag}@example.com", tags = new[] { tag } }]);
+        foreach (var email in new[] { $"named.{tag}@example.com", $"nameless.{tag}@example.com" })
+        {
+            using var chat = await _public.PostAsJsonAsync("/tickets?channel=chat", new { name = "Idiot", email, message = "hi" });
+            Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
+        }
+
+        var id = await Api.CreateAsync(new { subject = "Dear {{ contact.name | default: 'client' }}", body = "<p>x</p>", segment = new { tags = new[] { tag } } });
+        await Api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+
+        var subjects = MessagesOf(id).ToDictionary(m => m.EnvelopeRecipients[0], m => m.Message.Subject);
+        Assert.Equal("Dear Ann", subjects[$"named.{tag}@example.com"]);
+        Assert.Equal("Dear client", subjects[$"nameless.{tag}@example.com"]);
+    }
+
     private async Task<(long Id, IReadOnlyList<SinkMessage> Messages)> SendToNewSegmentAsync(int size, string? tag = null)
     {
         tag ??= NewTag();

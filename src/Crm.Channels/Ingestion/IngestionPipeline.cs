@@ -87,7 +87,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         ContactSummary? contact = null;
         if (email is not null || phone is not null)
         {
-            contact = await _store.ResolveContactAsync(email, phone, NullIfBlank(message.Sender.Name), receivedAt, cancellationToken).ConfigureAwait(false);
+            contact = await _store.ResolveContactAsync(email, phone, NullIfBlank(message.Sender.Name), message.Sender.IsVerified, receivedAt, cancellationToken).ConfigureAwait(false);
         }
 
         var newMessage = new NewTicketMessage(

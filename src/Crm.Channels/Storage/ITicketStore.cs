@@ -17,10 +17,14 @@ public interface ITicketStore
     /// </summary>
     /// <param name="email">Lower-cased email, or null.</param>
     /// <param name="phone">E.164 phone, or null.</param>
-    /// <param name="name">Display name, used when the contact is created or has none.</param>
+    /// <param name="name">Display name, used when the contact is created, or (when <paramref name="senderVerified"/>) has none.</param>
+    /// <param name="senderVerified">
+    /// True when the transport proved the sender owns this identity (a signed WhatsApp webhook). Only then may an
+    /// existing contact's empty fields be filled in; an unverified claim (chat, email's From) never changes a stored contact.
+    /// </param>
     /// <param name="now">The creation time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Finds a ticket by id.</summary>
     Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken);

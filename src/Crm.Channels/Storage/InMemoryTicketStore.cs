@@ -24,7 +24,7 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
-    public Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -32,6 +32,11 @@ public sealed class InMemoryTicketStore : ITicketStore
             if (index < 0)
             {
                 index = _contacts.FindIndex(c => phone is not null && c.Phone == phone);
+            }
+
+            if (index >= 0 && !senderVerified)
+            {
+                return Task.FromResult(_contacts[index]);
             }
 
             if (index >= 0)

@@ -144,7 +144,7 @@ public sealed partial class WhatsAppAdapter : IChannelAdapter
         {
             Channel = ChannelName,
             ExternalMessageId = messageSid,
-            Sender = new SenderIdentity(Phone: phone, Name: NullIfEmpty(parameters.GetValueOrDefault("ProfileName").ToString())),
+            Sender = new SenderIdentity(Phone: phone, Name: NullIfEmpty(parameters.GetValueOrDefault("ProfileName").ToString()), IsVerified: true),
             Subject = "WhatsApp",
             Text = parameters.GetValueOrDefault("Body").ToString(),
             Attachments = attachments,

@@ -29,7 +29,7 @@ public sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
-    public async Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (email is null && phone is null)
         {
@@ -51,6 +51,11 @@ public sealed class EfTicketStore<TContext> : ITicketStore
 
             try
             {
+                if (found is not null && !senderVerified)
+                {
+                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
+                }
+
                 if (found is not null)
                 {
                     var changed = false;
