@@ -159,4 +159,31 @@ public sealed class EmailReaderTests
     [Fact]
     public void Mail_with_no_sender_is_unreadable()
         => Assert.Throws<UnreadableEmailException>(() => EmailReader.Read(Mail("Subject: nobody\n\nwho am i\n"), Options));
+
+    [Fact]
+    public void A_mail_of_200000_parts_is_refused_while_parsing_with_bounded_memory()
+    {
+        var raw = TestMails.ManyParts(200_000, "many");
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+
+        var failure = Assert.Throws<EmailTooComplexException>(() => EmailReader.Read(raw, Options));
+
+        Assert.Contains("more than 500 MIME parts", failure.Message, StringComparison.Ordinal);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocated, 0, 16 * 1024 * 1024);
+    }
+
+    [Fact]
+    public void A_mail_nested_deeper_than_the_limit_is_refused()
+    {
+        var failure = Assert.Throws<EmailTooComplexException>(() => EmailReader.Read(TestMails.DeeplyNested(60, "deep"), Options));
+
+        Assert.Contains("deeper than 20 levels", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mail_within_the_limits_is_read()
+    {
+        Assert.Equal(EmailKind.Message, EmailReader.Read(TestMails.ManyParts(400, "fine"), Options).Kind);
+        Assert.Equal(EmailKind.Message, EmailReader.Read(TestMails.DeeplyNested(15, "fine"), Options).Kind);
+    }
 }

@@ -3,6 +3,38 @@ namespace Crm.Testing;
 /// <summary>Raw emails the intake tests deliver.</summary>
 public static class TestMails
 {
+    /// <summary>A mail of <paramref name="parts"/> one-byte parts in one multipart/mixed (a cheap way to exhaust a MIME parser).</summary>
+    public static byte[] ManyParts(int parts, string subject)
+    {
+        var mail = new System.Text.StringBuilder($"From: many@example.com\r\nTo: support@shop.example\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        mail.Append("--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n");
+        for (var i = 1; i < parts; i++)
+        {
+            mail.Append("--b\r\n\r\nx\r\n");
+        }
+
+        mail.Append("--b--\r\n");
+        return System.Text.Encoding.ASCII.GetBytes(mail.ToString());
+    }
+
+    /// <summary>A mail whose multiparts nest <paramref name="depth"/> levels deep.</summary>
+    public static byte[] DeeplyNested(int depth, string subject)
+    {
+        var mail = new System.Text.StringBuilder($"From: deep@example.com\r\nTo: support@shop.example\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n");
+        for (var i = 1; i < depth; i++)
+        {
+            mail.Append($"--b{i - 1}\r\nContent-Type: multipart/mixed; boundary=b{i}\r\n\r\n");
+        }
+
+        mail.Append($"--b{depth - 1}\r\nContent-Type: text/plain\r\n\r\nHello\r\n");
+        for (var i = depth - 1; i >= 0; i--)
+        {
+            mail.Append($"--b{i}--\r\n");
+        }
+
+        return System.Text.Encoding.ASCII.GetBytes(mail.ToString());
+    }
+
     /// <summary>An RFC 3464 delivery-status report saying mail to <paramref name="failedRecipient"/> failed for good.</summary>
     public static string BounceReport(string failedRecipient) => $"""
         From: Mail Delivery System <mailer-daemon@mx.example>

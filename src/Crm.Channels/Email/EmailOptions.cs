@@ -20,6 +20,14 @@ public sealed class EmailOptions
     [Range(0, 1000)]
     public int MaxAttachments { get; set; } = 50;
 
+    /// <summary>The most MIME parts (leaves, multiparts and attached messages) one message may have; more is refused. Default 500.</summary>
+    [Range(1, 100_000)]
+    public int MaxMimeParts { get; set; } = 500;
+
+    /// <summary>How deep multiparts and attached messages may nest; deeper is refused. Default 20.</summary>
+    [Range(1, 1000)]
+    public int MaxMimeDepth { get; set; } = 20;
+
     /// <summary>The longest HTML body kept after sanitising, in characters; longer HTML is dropped (the text stays). Default 1 MiB.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxHtmlLength { get; set; } = 1024 * 1024;

@@ -28,7 +28,7 @@ public enum EmailKind
 public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, IReadOnlyList<string> FailedRecipients, string Reason);
 
 /// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>
-public sealed class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
+public class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
 
 /// <summary>
 /// Turns a raw RFC 5322 message into an <see cref="InboundMessage"/>, or recognises it as an auto-reply or a
@@ -49,8 +49,9 @@ public static partial class EmailReader
         MimeMessage message;
         try
         {
+            MimeStructureGuard.Check(raw, options.MaxMimeParts, options.MaxMimeDepth);
             using var stream = new MemoryStream(raw, writable: false);
-            message = MimeMessage.Load(stream);
+            message = MimeMessage.Load(new ParserOptions { MaxMimeDepth = options.MaxMimeDepth }, stream);
         }
         catch (FormatException ex)
         {

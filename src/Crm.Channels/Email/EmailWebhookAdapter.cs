@@ -57,6 +57,10 @@ public sealed partial class EmailWebhookAdapter : IChannelAdapter
             var read = await _intake.ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
             return read.Message is null ? [] : [read.Message];
         }
+        catch (EmailTooComplexException ex)
+        {
+            throw new ChannelRequestException(StatusCodes.Status413PayloadTooLarge, "Message too complex", ex.Message);
+        }
         catch (UnreadableEmailException ex)
         {
             throw ChannelRequestException.Malformed(ex.Message);
