@@ -62,7 +62,8 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
 
     policy.WithMethods("POST").WithHeaders("Content-Type");
 }));
-builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+builder.Services.AddHealthChecks().AddCrmStoreHealthCheck();
+builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
 
 var app = builder.Build();
 

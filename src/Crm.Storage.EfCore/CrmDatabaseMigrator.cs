@@ -11,6 +11,13 @@ public interface ICrmDatabaseMigrator
 
     /// <summary>True when the database answers a trivial query.</summary>
     Task<bool> CanConnectAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks, cheaply, that the store can be written and read now: takes the write lock (a transaction that is rolled
+    /// back, so nothing changes) and reads the schema's history table.
+    /// </summary>
+    /// <exception cref="Exception">What the database said, when it cannot.</exception>
+    Task ProbeAsync(CancellationToken cancellationToken);
 }
 
 internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> contexts) : ICrmDatabaseMigrator
@@ -31,6 +38,15 @@ internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         return await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        // SQLite begins with BEGIN IMMEDIATE (the write lock), PostgreSQL with a transaction that could write.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.SqlQueryRaw<string>("SELECT \"MigrationId\" AS \"Value\" FROM \"__EFMigrationsHistory\"").Take(1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -183,14 +183,6 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IClassFixtu
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
-    public async Task Health_is_200_when_the_store_answers()
-    {
-        using var response = await _public.GetAsync("/health");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
     private Task<HttpResponseMessage> PostChatAsync(object body) => _public.PostAsJsonAsync("/tickets?channel=chat", body);
 
     private static string UniqueEmail() => $"Visitor-{Guid.NewGuid():N}@Example.com";

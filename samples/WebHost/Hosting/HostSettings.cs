@@ -4,6 +4,7 @@ namespace Crm.WebHost.Hosting;
 internal static class HostSettings
 {
     public const string StorageProvider = "Crm:Storage:Provider";
+    public const string StorageBusyTimeout = "Crm:Storage:BusyTimeout";
     public const string ConnectionStringName = "Crm";
     public const string DefaultConnectionString = "Data Source=crm.db";
     public const string ChatSection = "Crm:Chat";

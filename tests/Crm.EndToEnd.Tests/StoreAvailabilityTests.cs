@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Crm.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>The SQLite store locked by another process: requests answer 503 quickly and the health check says so.</summary>
+public sealed class StoreAvailabilityTests
+{
+    private const string AgentKey = "agent-key-for-store-tests";
+
+    [Fact]
+    public async Task A_store_locked_past_the_busy_timeout_answers_503_with_retry_after_and_health_turns_unhealthy_then_recovers()
+    {
+        await using var host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Crm:Storage:BusyTimeout"] = "00:00:01",
+            [$"Crm:ApiKeys:{AgentKey}"] = "Agent",
+        });
+        using var visitor = host.CreateClient();
+        using var agent = host.CreateClient(AgentKey);
+        var email = $"locked-{Guid.NewGuid():N}@example.com";
+
+        await using (var locker = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, "crm.db")}"))
+        {
+            await locker.OpenAsync();
+            // BEGIN IMMEDIATE: this process holds the write lock, as a long backup or a stuck writer would.
+            await using var transaction = locker.BeginTransaction();
+
+            var watch = Stopwatch.StartNew();
+            using var refused = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email, message = "while locked" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"the 503 took {watch.Elapsed}");
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+            Assert.DoesNotContain("Sqlite", await refused.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+            using var unhealthy = await visitor.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+
+            transaction.Rollback();
+        }
+
+        using var healthy = await visitor.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        using var accepted = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email, message = "after the lock" });
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        var ticket = await accepted.Content.ReadFromJsonAsync<JsonElement>();
+        var details = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticket.GetProperty("id").GetInt64()}");
+        Assert.Equal(["after the lock"], details.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
+    }
+}
