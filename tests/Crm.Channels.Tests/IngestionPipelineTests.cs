@@ -65,6 +65,63 @@ public sealed class IngestionPipelineTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task An_id_longer_than_the_column_is_stored_hashed_deduplicates_and_threads(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var longId = "<" + new string('x', 2000) + "@mailer.example>";
+
+        var first = await pipeline.IngestAsync(Chat("long id") with { ExternalMessageId = longId }, CancellationToken.None);
+        var again = await pipeline.IngestAsync(Chat("long id") with { ExternalMessageId = longId }, CancellationToken.None);
+        var reply = await pipeline.IngestAsync(Chat("reply") with { Thread = new ThreadHints { ReplyTo = [longId] } }, CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, first.Outcome);
+        Assert.True(first.Message.ExternalMessageId.Length <= 512);
+        Assert.Equal(IngestionOutcome.Duplicate, again.Outcome);
+        Assert.Equal(IngestionOutcome.MessageAppended, reply.Outcome);
+        Assert.Equal(first.Ticket.Id, reply.Ticket.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_second_sender_reusing_a_stored_id_is_kept_and_each_redelivery_is_still_stored_once(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+        var ann = Chat("from Ann", email: "ann@example.com", id: "<shared@example.com>");
+        var bob = Chat("from Bob", email: "bob@example.com", id: "<shared@example.com>") with { Sender = new SenderIdentity(Email: "bob@example.com", Name: "Bob") };
+
+        var fromAnn = await pipeline.IngestAsync(ann, CancellationToken.None);
+        var fromBob = await pipeline.IngestAsync(bob, CancellationToken.None);
+        var annAgain = await pipeline.IngestAsync(ann, CancellationToken.None);
+        var bobAgain = await pipeline.IngestAsync(bob, CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, fromAnn.Outcome);
+        Assert.Equal(IngestionOutcome.TicketCreated, fromBob.Outcome);
+        Assert.NotEqual(fromAnn.Ticket.Id, fromBob.Ticket.Id);
+        Assert.Equal("from Bob", fromBob.Message.Text);
+        Assert.Equal(IngestionOutcome.Duplicate, annAgain.Outcome);
+        Assert.Equal(fromAnn.Message.Id, annAgain.Message.Id);
+        Assert.Equal(IngestionOutcome.Duplicate, bobAgain.Outcome);
+        Assert.Equal(fromBob.Message.Id, bobAgain.Message.Id);
+    }
+
+    [Theory]
+    [InlineData("\u200B\u200C\u200D")]
+    [InlineData("\u2060\uFEFF \u00AD")]
+    [InlineData("\u3164\u2800")]
+    [InlineData("\u202E\u200F\r\n\t")]
+    public async Task A_message_of_only_invisible_characters_is_empty(string text)
+    {
+        var pipeline = CreatePipeline(new InMemoryTicketStore());
+
+        var failure = await Assert.ThrowsAsync<InvalidInboundMessageException>(() => pipeline.IngestAsync(Chat(text), CancellationToken.None));
+
+        Assert.Contains("text", failure.Errors.Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task The_same_message_delivered_concurrently_is_stored_once(string storeKind)
     {
         await using var handle = await TicketStores.CreateAsync(storeKind);

@@ -62,6 +62,41 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Problem_details_for_wrongly_typed_json_name_the_path_not_dotnet_types()
+    {
+        using var response = await PostChatAsync(new { name = new[] { 1, 2 }, email = UniqueEmail(), message = 5 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("$.name", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Crm.", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u200B\u200B\u200D")]
+    [InlineData("\uFEFF\u2060 \u00AD\u3164")]
+    public async Task A_message_of_only_invisible_characters_is_400_and_stores_nothing(string message)
+    {
+        await AssertRefusedAndNothingStoredAsync(() => PostChatAsync(new { name = "Ann", email = UniqueEmail(), message }), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("/tickets?page=0")]
+    [InlineData("/tickets?page=1000001")]
+    [InlineData("/tickets?page=2147483647&pageSize=200")]
+    [InlineData("/contacts?page=2147483647&pageSize=200")]
+    public async Task A_page_beyond_the_range_is_400_not_a_wrapped_offset(string path)
+    {
+        using var marketing = fixture.Host.CreateClient(ChatIntakeHostFixture.MarketingKey);
+
+        using var response = await marketing.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Pages are 1 to 1000000", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Missing_message_or_invalid_email_is_400_naming_the_fields()
     {
         using var response = await PostChatAsync(new { name = "A", email = "nope", message = " " });

@@ -224,6 +224,38 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public async Task A_message_id_longer_than_the_column_is_kept_and_a_reply_to_it_threads()
+    {
+        var key = Unique();
+        var longId = $"<{new string('l', 900)}.{key}@example.com>";
+
+        using var first = await PostWebhookAsync(Mail(longId, $"Long id {key}", from: $"long.{key}@example.com"));
+        using var again = await PostWebhookAsync(Mail(longId, $"Long id {key}", from: $"long.{key}@example.com"));
+        using var reply = await PostWebhookAsync(Mail($"<reply.{key}@example.com>", $"Re: Long id {key}", from: $"long.{key}@example.com", extraHeaders: $"In-Reply-To: {longId}\r\n"));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var ticket = await WaitForTicketAsync($"Long id {key}");
+        var details = await WaitForMessagesAsync(ticket.GetProperty("id").GetInt64(), 2);
+        Assert.Equal(2, details.GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Another_sender_reusing_a_stored_message_id_is_not_dropped()
+    {
+        var key = Unique();
+        var shared = $"<shared.{key}@example.com>";
+
+        using var original = await PostWebhookAsync(Mail(shared, $"Original {key}", from: $"ann.{key}@example.com"));
+        using var reused = await PostWebhookAsync(Mail(shared, $"Reused {key}", from: $"bob.{key}@example.com"));
+
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, reused.StatusCode);
+        Assert.NotNull(await FindTicketAsync($"Original {key}"));
+        Assert.NotNull(await FindTicketAsync($"Reused {key}"));
+    }
+
+    [Fact]
     public async Task Webhook_refusals_store_nothing()
     {
         var key = Unique();

@@ -20,6 +20,9 @@ namespace Crm.Campaigns.Endpoints;
 /// <summary>Maps the campaign API, the contacts API and the public tracking endpoints.</summary>
 public static class BulkEmailEndpointRouteBuilderExtensions
 {
+    // Beyond this the row offset would overflow (and no list has that many pages).
+    private const int MaxPage = 1_000_000;
+
     private static readonly byte[] TransparentGif = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     /// <summary>
@@ -113,9 +116,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
     private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)
     {
-        if (page is < 1 || pageSize is < 1 or > 200)
+        if (page is < 1 or > MaxPage || pageSize is < 1 or > 200)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["Pages start at 1; pageSize is 1 to 200."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = [$"Pages are 1 to {MaxPage}; pageSize is 1 to 200."] });
         }
 
         var campaigns = await store.ListAsync(page ?? 1, pageSize ?? 50, cancellationToken).ConfigureAwait(false);
@@ -215,9 +218,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
     private static async Task<IResult> ListContactsAsync(HttpContext context, int? page, int? pageSize, IContactDirectory contacts)
     {
-        if (page is < 1 || pageSize is < 1 or > 200)
+        if (page is < 1 or > MaxPage || pageSize is < 1 or > 200)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["Pages start at 1; pageSize is 1 to 200."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = [$"Pages are 1 to {MaxPage}; pageSize is 1 to 200."] });
         }
 
         var tags = context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToList();

@@ -46,7 +46,7 @@ internal static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint ({ex.Message})."));
+            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}, byte {ex.BytePositionInLine ?? 0})."));
         }
     }
 

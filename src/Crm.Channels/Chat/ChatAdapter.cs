@@ -47,7 +47,8 @@ public sealed class ChatAdapter : IChannelAdapter
         }
         catch (JsonException ex)
         {
-            throw ChannelRequestException.Malformed($"The body is not valid JSON for a chat message ({ex.Message}).");
+            // JsonException's message names .NET types; the path and position say what the sender needs.
+            throw ChannelRequestException.Malformed($"The body is not valid JSON for a chat message (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}, byte {ex.BytePositionInLine ?? 0}).");
         }
 
         if (payload is null)
@@ -61,7 +62,7 @@ public sealed class ChatAdapter : IChannelAdapter
     private InboundMessage ToInboundMessage(ChatMessageRequest payload)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(payload.Message))
+        if (VisibleText.IsBlank(payload.Message))
         {
             errors["message"] = ["The message is required."];
         }

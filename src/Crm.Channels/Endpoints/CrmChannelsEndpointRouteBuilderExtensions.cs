@@ -16,6 +16,8 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
     /// <summary>The largest page <c>GET /tickets</c> serves.</summary>
     public const int MaxPageSize = 200;
 
+    private const int MaxPage = 1_000_000;
+
     /// <summary>
     /// Maps <c>POST /tickets?channel=...</c> (public intake; each adapter authenticates its own transport),
     /// <c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c> (for agents: add authorization through
@@ -124,9 +126,10 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             errors["channel"] = ["Not a channel name."];
         }
 
-        if (page is < 1)
+        if (page is < 1 or > MaxPage)
         {
-            errors["page"] = ["Pages start at 1."];
+            // Beyond this the row offset would overflow (and no inbox has that many pages).
+            errors["page"] = [$"Pages are 1 to {MaxPage}."];
         }
 
         if (pageSize is < 1 or > MaxPageSize)

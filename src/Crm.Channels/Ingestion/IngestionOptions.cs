@@ -9,8 +9,8 @@ public sealed class IngestionOptions
     [Range(1, 10_000_000)]
     public int MaxTextLength { get; set; } = 100_000;
 
-    /// <summary>The longest external message id accepted. Default 512.</summary>
-    [Range(16, 4096)]
+    /// <summary>The longest external message id stored as it is; longer ids are stored as their SHA-256 hash. Default 512 (the column's size).</summary>
+    [Range(72, 512)]
     public int MaxExternalIdLength { get; set; } = 512;
 
     /// <summary>How many times a write that lost a race is retried before failing. Default 3.</summary>

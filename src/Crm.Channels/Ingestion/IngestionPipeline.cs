@@ -41,6 +41,11 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         activity?.SetTag("crm.channel", message.Channel);
 
         var (email, phone) = Validate(message);
+        message = message with
+        {
+            ExternalMessageId = ExternalMessageIds.Fit(message.ExternalMessageId, _options.MaxExternalIdLength),
+            Thread = message.Thread with { ReplyTo = message.Thread.ReplyTo.Select(id => ExternalMessageIds.Fit(id, _options.MaxExternalIdLength)).ToList() },
+        };
         var receivedAt = message.ReceivedAt ?? _timeProvider.GetUtcNow();
 
         for (var attempt = 0; ; attempt++)
@@ -81,6 +86,14 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         {
             var ticketOfExisting = await _store.FindTicketAsync(existing.TicketId, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Message {existing.Id} names ticket {existing.TicketId}, which does not exist.");
+            if (!ExternalMessageIds.IsForOtherSender(message.ExternalMessageId) && !await IsSameSenderAsync(existing, message, email, phone, cancellationToken).ConfigureAwait(false))
+            {
+                // Another sender reused this id: theirs is a different message, kept under an id of its own.
+                var own = ExternalMessageIds.ForOtherSender(message.ExternalMessageId, email ?? phone ?? "", _options.MaxExternalIdLength);
+                LogIdReused(_logger, message.Channel, message.ExternalMessageId);
+                return await IngestOnceAsync(message with { ExternalMessageId = own }, email, phone, receivedAt, cancellationToken).ConfigureAwait(false);
+            }
+
             return new IngestionResult(IngestionOutcome.Duplicate, ticketOfExisting, existing);
         }
 
@@ -152,6 +165,18 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         return null;
     }
 
+    /// <summary>A redelivery comes from the same sender: the stored message's author, or its ticket's contact.</summary>
+    private async Task<bool> IsSameSenderAsync(TicketMessage existing, InboundMessage message, string? email, string? phone, CancellationToken cancellationToken)
+    {
+        if (string.Equals(existing.Author, NullIfBlank(message.Sender.Name) ?? email ?? phone, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var contact = (await _store.GetTicketDetailsAsync(existing.TicketId, cancellationToken).ConfigureAwait(false))?.Contact;
+        return contact is not null && ((email is not null && contact.Email == email) || (phone is not null && contact.Phone == phone));
+    }
+
     private static bool IsJoinable(Ticket? ticket) => ticket is not null && ticket.Status != TicketStatus.Closed;
 
     private (string? Email, string? Phone) Validate(InboundMessage message)
@@ -166,12 +191,8 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         {
             errors["externalMessageId"] = ["The external message id is required."];
         }
-        else if (message.ExternalMessageId.Length > _options.MaxExternalIdLength)
-        {
-            errors["externalMessageId"] = [$"The external message id is longer than {_options.MaxExternalIdLength} characters."];
-        }
 
-        if (string.IsNullOrWhiteSpace(message.Text) && string.IsNullOrWhiteSpace(message.Html) && message.Attachments.Count == 0)
+        if (VisibleText.IsBlank(message.Text) && string.IsNullOrWhiteSpace(message.Html) && message.Attachments.Count == 0)
         {
             errors["text"] = ["The message has no text, HTML or attachment."];
         }
@@ -257,6 +278,9 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Refused a {Channel} message; invalid fields: {Fields}")]
     private static partial void LogRejected(ILogger logger, string channel, string fields);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "A {Channel} message reuses the id {ExternalMessageId} of another sender's message; it is stored as a message of its own")]
+    private static partial void LogIdReused(ILogger logger, string channel, string externalMessageId);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Ticket event handler {Handler} failed for ticket {TicketId}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string handler, long ticketId);

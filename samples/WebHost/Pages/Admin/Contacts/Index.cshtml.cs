@@ -60,7 +60,12 @@ public sealed class IndexModel(IContactDirectory contacts, ContactImporter impor
                     ImportResult = await importer.ImportAsync(rows, cancellationToken);
                 }
             }
-            catch (Exception ex) when (ex is JsonException or FormatException)
+            catch (JsonException ex)
+            {
+                // The exception's own message names .NET types; where the file went wrong is what a person can act on.
+                ImportError = $"The file is not a JSON array of contacts (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}).";
+            }
+            catch (FormatException ex)
             {
                 ImportError = "The file could not be read: " + ex.Message;
             }
@@ -78,6 +83,6 @@ public sealed class IndexModel(IContactDirectory contacts, ContactImporter impor
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var tags = string.IsNullOrWhiteSpace(Tag) ? [] : new[] { Tag.Trim() };
-        Result = await contacts.ListAsync(tags, Math.Max(1, PageNumber), 50, cancellationToken);
+        Result = await contacts.ListAsync(tags, Math.Clamp(PageNumber, 1, 1_000_000), 50, cancellationToken);
     }
 }

@@ -26,6 +26,6 @@ public sealed class IndexModel(ITicketStore tickets, IEnumerable<Crm.Channels.Ad
         Channels = adapters.Select(a => a.Channel).Order(StringComparer.Ordinal).ToList();
         TicketStatus? status = TicketStatusNames.TryParse(Status, out var parsed) ? parsed : null;
         var channel = string.IsNullOrEmpty(Channel) ? null : Channel;
-        Result = await tickets.ListTicketsAsync(new TicketQuery(channel, status, Math.Max(1, PageNumber), 50), cancellationToken);
+        Result = await tickets.ListTicketsAsync(new TicketQuery(channel, status, Math.Clamp(PageNumber, 1, 1_000_000), 50), cancellationToken);
     }
 }
