@@ -40,10 +40,10 @@ public sealed class PickupDirectoryCampaignSenderTests : IDisposable
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendAsync(message, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendAsync(message, null, cancelled.Token));
 
         Assert.Empty(Directory.GetFiles(_directory));
-        await sender.SendAsync(message, CancellationToken.None);
+        await sender.SendAsync(message, null, CancellationToken.None);
         Assert.Single(Directory.GetFiles(_directory, "*.eml"));
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
     }

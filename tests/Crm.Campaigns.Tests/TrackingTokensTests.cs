@@ -37,3 +37,29 @@ public sealed class TrackingTokensTests
     [Fact]
     public void Short_keys_are_refused() => Assert.Throws<ArgumentException>(() => new TrackingTokens(new byte[16]));
 }
+
+public sealed class RecipientReferenceTests
+{
+    private static readonly Crm.Campaigns.Tracking.TrackingTokens Tokens = new(new byte[32]);
+
+    [Fact]
+    public void A_message_id_and_a_return_path_name_the_recipient_and_verify()
+    {
+        var token = Tokens.Create(7, 42);
+        foreach (var reference in new[] { Crm.Campaigns.Tracking.RecipientReference.MessageId(7, token, "shop.example"), "<" + Crm.Campaigns.Tracking.RecipientReference.MessageId(7, token, "shop.example") + ">", Crm.Campaigns.Tracking.RecipientReference.ReturnPath(7, token, "bounces.shop.example") })
+        {
+            Assert.True(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var read));
+            Assert.Equal(7, campaignId);
+            Assert.Equal(42, Tokens.Verify(campaignId, read));
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bounce-123@mx.example")]
+    [InlineData("crm.x.1.abc@shop.example")]
+    [InlineData("bounces+@shop.example")]
+    [InlineData("crm.7.42.AAAAAAAAAAAAAAAAAAAAAA@shop.example")]
+    public void Anything_else_or_a_forged_signature_names_nobody(string reference)
+        => Assert.False(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var token) && Tokens.Verify(campaignId, token) is not null);
+}

@@ -117,7 +117,7 @@ public sealed class EmailReaderTests
         var read = EmailReader.Read(Mail(TestMails.BounceReport("gone@example.com")), Options);
 
         Assert.Equal(EmailKind.Bounce, read.Kind);
-        Assert.Equal(["gone@example.com"], read.FailedRecipients);
+        Assert.Equal(["gone@example.com"], read.Report!.FailedRecipients);
     }
 
     [Theory]
@@ -185,5 +185,34 @@ public sealed class EmailReaderTests
     {
         Assert.Equal(EmailKind.Message, EmailReader.Read(TestMails.ManyParts(400, "fine"), Options).Kind);
         Assert.Equal(EmailKind.Message, EmailReader.Read(TestMails.DeeplyNested(15, "fine"), Options).Kind);
+    }
+
+    [Fact]
+    public void A_delivery_report_carries_the_quoted_message_id_and_where_it_was_delivered()
+    {
+        var read = EmailReader.Read(Mail(TestMails.BounceReport("gone@example.com", to: "bounces+7.42.abc@shop.example", returnedMessageId: "crm.7.42.abc@shop.example")), Options);
+
+        Assert.Equal(EmailKind.Bounce, read.Kind);
+        Assert.Equal(["crm.7.42.abc@shop.example"], read.Report!.QuotedMessageIds);
+        Assert.Contains("bounces+7.42.abc@shop.example", read.Report.ReportRecipients);
+        Assert.Equal(["gone@example.com"], read.Report.FailedRecipients);
+        Assert.NotNull(read.Message);
+    }
+
+    [Fact]
+    public void A_gmail_style_bounce_names_its_addresses_in_x_failed_recipients()
+    {
+        var read = EmailReader.Read(Mail("""
+            From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>
+            To: news@shop.example
+            Subject: Delivery Status Notification (Failure)
+            X-Failed-Recipients: Gone@Example.com, other@example.com
+            Message-ID: <g1@mail.gmail.com>
+
+            Your message wasn't delivered.
+            """), Options);
+
+        Assert.Equal(EmailKind.Bounce, read.Kind);
+        Assert.Equal(["gone@example.com", "other@example.com"], read.Report!.FailedRecipients);
     }
 }

@@ -349,6 +349,51 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
         Assert.Equal("Dear client", subjects[$"nameless.{tag}@example.com"]);
     }
 
+    [Fact]
+    public async Task Clearing_a_suppression_refuses_unsubscribed_contacts_agents_bad_input_and_unknown_ids()
+    {
+        var (_, messages) = await SendToNewSegmentAsync(1);
+        using (var unsubscribe = await _public.PostAsync(UnsubscribeUrl(messages[0]), null))
+        {
+            Assert.True(unsubscribe.IsSuccessStatusCode);
+        }
+
+        var email = messages[0].EnvelopeRecipients[0];
+        var contactId = await FindContactIdAsync(email);
+
+        using var unsubscribed = await _manager.PatchAsJsonAsync($"/contacts/{contactId}", new { marketingStatus = "subscribed" });
+        using var agent = fixture.Host.CreateClient(CampaignApi.AgentKey);
+        using var byAgent = await agent.PatchAsJsonAsync($"/contacts/{contactId}", new { marketingStatus = "subscribed" });
+        using var badValue = await _manager.PatchAsJsonAsync($"/contacts/{contactId}", new { marketingStatus = "bounced" });
+        using var unknown = await _manager.PatchAsJsonAsync("/contacts/987654321", new { marketingStatus = "subscribed" });
+
+        Assert.Equal(HttpStatusCode.Conflict, unsubscribed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byAgent.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badValue.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(contactId, await FindContactIdAsync(email, "unsubscribed"));
+    }
+
+    private async Task<long> FindContactIdAsync(string email, string? status = null)
+    {
+        for (var page = 1; ; page++)
+        {
+            var items = (await _manager.GetFromJsonAsync<JsonElement>($"/contacts?pageSize=200&page={page}")).GetProperty("items");
+            if (items.GetArrayLength() == 0)
+            {
+                throw new InvalidOperationException($"No contact {email}.");
+            }
+
+            foreach (var contact in items.EnumerateArray())
+            {
+                if (contact.GetProperty("email").GetString() == email && (status is null || contact.GetProperty("marketingStatus").GetString() == status))
+                {
+                    return contact.GetProperty("id").GetInt64();
+                }
+            }
+        }
+    }
+
     private async Task<(long Id, IReadOnlyList<SinkMessage> Messages)> SendToNewSegmentAsync(int size, string? tag = null)
     {
         tag ??= NewTag();

@@ -79,24 +79,67 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public async Task Auto_replies_and_bounces_open_no_ticket_and_a_bounce_marks_the_contact_bounced()
+    public async Task An_auto_reply_opens_no_ticket()
     {
         var key = Unique();
-        using var manager = fixture.Host.CreateClient(EmailHostFixture.ManagerKey);
-        using (var import = await manager.PostAsJsonAsync("/contacts", new[] { new { email = $"gone.{key}@example.com", tags = new[] { key } } }))
-        {
-            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
-        }
-
         await fixture.Dovecot.DeliverAsync(Mail($"<ooo.{key}@example.com>", $"Out of office {key}", extraHeaders: "Auto-Submitted: auto-replied\r\n"));
-        await fixture.Dovecot.DeliverAsync(Encoding.ASCII.GetBytes(TestMails.BounceReport($"gone.{key}@example.com").ReplaceLineEndings("\r\n")));
         await fixture.Dovecot.DeliverAsync(Mail($"<after.{key}@example.com>", $"Real question {key}"));
 
         await WaitForTicketAsync($"Real question {key}");
-        var contacts = await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}");
-        Assert.Equal("bounced", contacts.GetProperty("items")[0].GetProperty("marketingStatus").GetString());
         Assert.Null(await FindTicketAsync($"Out of office {key}"));
-        Assert.Null(await FindTicketAsync("Undelivered Mail Returned to Sender"));
+    }
+
+    [Fact]
+    public async Task A_bounce_tied_to_campaign_mail_suppresses_that_recipient_and_a_forged_one_changes_nothing_but_is_shown()
+    {
+        var key = Unique();
+        using var manager = fixture.Host.CreateClient(EmailHostFixture.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(new[] { "verp", "quoted", "forged", "tampered" }.Select(name => new { email = $"{name}.{key}@example.com", tags = new[] { key } }));
+        var first = await api.CreateAsync(new { subject = $"News {key}", body = "<p>Hello</p>", segment = new { tags = new[] { key } } });
+        await api.WaitForStatusAsync(first, "completed", TimeSpan.FromSeconds(30));
+        var sent = OutboxMessages(key);
+        var verp = sent[$"verp.{key}@example.com"];
+        var quoted = sent[$"quoted.{key}@example.com"];
+        var tampered = sent[$"tampered.{key}@example.com"];
+        var verpAddress = verp.Headers[MimeKit.HeaderId.ReturnPath]!.Trim('<', '>', ' ');
+        Assert.StartsWith("bounces+", verpAddress, StringComparison.Ordinal);
+        Assert.StartsWith("crm.", quoted.MessageId, StringComparison.Ordinal);
+
+        // Tied by the VERP address it was delivered to; tied by the quoted Message-ID; not tied at all; tied to a forged signature.
+        await fixture.Dovecot.DeliverAsync(Crlf(TestMails.BounceReport($"verp.{key}@example.com", to: verpAddress)));
+        await fixture.Dovecot.DeliverAsync(Crlf(TestMails.BounceReport($"quoted.{key}@example.com", returnedMessageId: quoted.MessageId)));
+        await fixture.Dovecot.DeliverAsync(Crlf(TestMails.BounceReport($"forged.{key}@example.com", subject: $"Delivery failure {key}")));
+        var forgedSignature = tampered.Headers[MimeKit.HeaderId.ReturnPath]!.Trim('<', '>', ' ').Replace("@", "x@", StringComparison.Ordinal);
+        await fixture.Dovecot.DeliverAsync(Crlf(TestMails.BounceReport($"tampered.{key}@example.com", to: forgedSignature, subject: $"Tampered failure {key}")));
+
+        await WaitForTicketAsync($"Tampered failure {key}");
+        var statuses = (await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}")).GetProperty("items").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("email").GetString()!, c => c.GetProperty("marketingStatus").GetString());
+        Assert.Equal("bounced", statuses[$"verp.{key}@example.com"]);
+        Assert.Equal("bounced", statuses[$"quoted.{key}@example.com"]);
+        Assert.Equal("subscribed", statuses[$"forged.{key}@example.com"]);
+        Assert.Equal("subscribed", statuses[$"tampered.{key}@example.com"]);
+        Assert.NotNull(await FindTicketAsync($"Delivery failure {key}"));
+
+        var second = await api.CreateAsync(new { subject = $"More news {key}", body = "<p>Again</p>", segment = new { tags = new[] { key } } });
+        await api.WaitForStatusAsync(second, "completed", TimeSpan.FromSeconds(30));
+        var secondRecipients = OutboxMessages($"More news {key}").Keys.Order();
+        Assert.Equal([$"forged.{key}@example.com", $"tampered.{key}@example.com"], secondRecipients);
+
+        // A manager who knows the address works again lifts the bounce; the change is audited with their name.
+        var verpId = (await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}")).GetProperty("items").EnumerateArray()
+            .Single(c => c.GetProperty("email").GetString() == $"verp.{key}@example.com").GetProperty("id").GetInt64();
+        using var cleared = await manager.PatchAsJsonAsync($"/contacts/{verpId}", new { marketingStatus = "subscribed" });
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Equal("subscribed", (await cleared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("marketingStatus").GetString());
+        var deadline = Stopwatch.StartNew();
+        while (!fixture.Host.Output.Contains($"AUDIT: contact {verpId} (verp.{key}@example.com) suppression 'bounced' cleared by api-key:Manager", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains($"AUDIT: contact {verpId} (verp.{key}@example.com) suppression 'bounced' cleared by api-key:Manager", fixture.Host.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -342,6 +385,15 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
 
     private static byte[] Mail(string messageId, string subject, string from = "customer@example.com", string extraHeaders = "", string body = "Hello support.")
         => Encoding.UTF8.GetBytes($"From: {from}\r\nTo: support@shop.example\r\nSubject: {subject}\r\nMessage-ID: {messageId}\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n{extraHeaders}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
+
+    private static byte[] Crlf(string mail) => Encoding.ASCII.GetBytes(mail.ReplaceLineEndings("\r\n"));
+
+    /// <summary>The campaign messages in the host's pickup folder whose subject contains <paramref name="subjectPart"/>, by recipient.</summary>
+    private Dictionary<string, MimeKit.MimeMessage> OutboxMessages(string subjectPart)
+        => Directory.GetFiles(Path.Combine(fixture.DataDirectory, "outbox"), "*.eml")
+            .Select(file => MimeKit.MimeMessage.Load(file))
+            .Where(m => m.Subject?.Contains(subjectPart, StringComparison.Ordinal) == true)
+            .ToDictionary(m => m.To.Mailboxes.Single().Address, m => m);
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..10];
 }

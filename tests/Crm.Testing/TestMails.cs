@@ -35,29 +35,46 @@ public static class TestMails
         return System.Text.Encoding.ASCII.GetBytes(mail.ToString());
     }
 
-    /// <summary>An RFC 3464 delivery-status report saying mail to <paramref name="failedRecipient"/> failed for good.</summary>
-    public static string BounceReport(string failedRecipient) => $"""
-        From: Mail Delivery System <mailer-daemon@mx.example>
-        To: news@shop.example
-        Subject: Undelivered Mail Returned to Sender
-        Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="r"
+    /// <summary>
+    /// An RFC 3464 delivery-status report saying mail to <paramref name="failedRecipient"/> failed for good, delivered to
+    /// <paramref name="to"/> (a VERP return path, or the plain sender), quoting <paramref name="returnedMessageId"/> in
+    /// its returned headers when given.
+    /// </summary>
+    public static string BounceReport(string failedRecipient, string to = "news@shop.example", string? returnedMessageId = null, string subject = "Undelivered Mail Returned to Sender")
+    {
+        var returned = returnedMessageId is null ? "" : $"""
+            --r
+            Content-Type: text/rfc822-headers
 
-        --r
-        Content-Type: text/plain
+            From: news@shop.example
+            To: {failedRecipient}
+            Message-ID: <{returnedMessageId}>
+            Subject: Our news
 
-        Your message could not be delivered.
-        --r
-        Content-Type: message/delivery-status
+            """;
+        return $"""
+            From: Mail Delivery System <mailer-daemon@mx.example>
+            To: {to}
+            Subject: {subject}
+            Message-ID: <bounce-{Guid.NewGuid():N}@mx.example>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="r"
 
-        Reporting-MTA: dns; mx.example
+            --r
+            Content-Type: text/plain
 
-        Final-Recipient: rfc822; {failedRecipient}
-        Action: failed
-        Status: 5.1.1
-        Diagnostic-Code: smtp; 550 5.1.1 User unknown
+            Your message could not be delivered.
+            --r
+            Content-Type: message/delivery-status
 
-        --r--
-        """;
+            Reporting-MTA: dns; mx.example
+
+            Final-Recipient: rfc822; {failedRecipient}
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 User unknown
+
+            {returned}--r--
+            """;
+    }
 }

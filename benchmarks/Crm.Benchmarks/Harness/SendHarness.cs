@@ -227,7 +227,7 @@ public static class SendHarness
             message.To.Add(new MailboxAddress("", $"r{i}@example.com"));
             message.Subject = "Autumn";
             message.Body = new TextPart("html") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-            await sender.SendAsync(message, ct);
+            await sender.SendAsync(message, null, ct);
         });
         return options.Recipients / watch.Elapsed.TotalSeconds;
     }
@@ -292,7 +292,7 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
 /// <summary>Accepts every message at once, after serialising it as a transport would.</summary>
 internal sealed class NullSender : ICampaignSender
 {
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
         => await message.WriteToAsync(Stream.Null, cancellationToken);
 }
 

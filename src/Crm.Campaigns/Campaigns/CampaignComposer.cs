@@ -147,7 +147,7 @@ public sealed class CampaignComposer
     {
         var message = await RenderAsync(subject, body, new ClaimedRecipient(0, 0, 0, email, name, SampleAttributes, 0), requestBaseUrl, cancellationToken).ConfigureAwait(false);
         message.Subject = "[Test] " + message.Subject;
-        await _sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await _sender.SendAsync(message, envelopeFrom: null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<MimeMessage> RenderAsync(string subject, string body, ClaimedRecipient recipient, string requestBaseUrl, CancellationToken cancellationToken)

@@ -42,6 +42,9 @@ public interface ICampaignStore
     /// <summary>When recipients first opened the campaign, oldest first (at most <paramref name="limit"/>), for an opens-over-time chart.</summary>
     Task<IReadOnlyList<DateTimeOffset>> GetFirstOpensAsync(long campaignId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The address a ledger row was sent to, or null when the campaign has no such row (to act on a delivery report).</summary>
+    Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken);
+
     /// <summary>The statuses of these campaigns now (for prompt pause and cancel).</summary>
     Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken);
 }

@@ -18,6 +18,16 @@ public interface IContactDirectory
     /// <summary>Counts the contacts a campaign to this segment would be sent to now (subscribed, with an email).</summary>
     Task<int> CountRecipientsAsync(SegmentCriteria segment, CancellationToken cancellationToken);
 
+    /// <summary>One contact, or null.</summary>
+    Task<Contact?> GetContactAsync(long contactId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lifts a bounce: a <c>bounced</c> contact becomes <c>subscribed</c> (the address works again). An unsubscribed
+    /// contact stays unsubscribed: only the person may undo that.
+    /// </summary>
+    /// <returns>The contact after the call, or null when there is none.</returns>
+    Task<Contact?> ClearBounceAsync(long contactId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Marks the contact with this address bounced; it gets no more campaigns.</summary>
     /// <returns>True when a contact had that address.</returns>
     Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken);

@@ -29,6 +29,13 @@ public sealed class BulkEmailOptions
     [EmailAddress]
     public string? UnsubscribeMailbox { get; set; }
 
+    /// <summary>
+    /// The domain of campaign mail's return path (<c>bounces+{campaign}.{token}@{domain}</c>, VERP), whose mailbox must reach
+    /// the email intake (IMAP or the inbound webhook) so bounces are matched. The sender address's domain when unset.
+    /// </summary>
+    [RegularExpression(@"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$", ErrorMessage = "BounceDomain must be a host name such as bounces.example.com.")]
+    public string? BounceDomain { get; set; }
+
     /// <summary>The longest HTML body accepted, in characters. Default 512 KiB.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxBodyLength { get; set; } = 512 * 1024;

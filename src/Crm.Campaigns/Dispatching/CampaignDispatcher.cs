@@ -219,8 +219,8 @@ public sealed partial class CampaignDispatcher : BackgroundService
         activity?.SetTag("crm.campaign_id", recipient.CampaignId);
         var outcome = await BuildAsync(recipient, tokens, cancellationToken).ConfigureAwait(false) switch
         {
-            (null, var failure) => failure!,
-            (var message, _) => new Outcome(await TransmitAsync(recipient, message!, cancellationToken).ConfigureAwait(false)),
+            (null, _, var failure) => failure!,
+            (var message, var returnPath, _) => new Outcome(await TransmitAsync(recipient, message!, returnPath, cancellationToken).ConfigureAwait(false)),
         };
 
         CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", outcome.Attempt.Outcome.ToString().ToLowerInvariant()));
@@ -228,7 +228,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         return outcome;
     }
 
-    private async Task<(MimeMessage? Message, Outcome? Failure)> BuildAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    private async Task<(MimeMessage? Message, MailboxAddress? ReturnPath, Outcome? Failure)> BuildAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         try
         {
@@ -239,22 +239,24 @@ public sealed partial class CampaignDispatcher : BackgroundService
             }
 
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, tokens.Create(campaign.Id, recipient.RecipientId), _options.UnsubscribeMailbox ?? campaign.FromAddress);
-            return (await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false), null);
+            var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var bounceDomain = _options.BounceDomain ?? MailboxAddress.Parse(campaign.FromAddress).Domain;
+            return (message, new MailboxAddress("", RecipientReference.ReturnPath(campaign.Id, links.Token, bounceDomain)), null);
         }
         catch (TemplateRenderException ex)
         {
             LogRenderFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            return (null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message), RenderFailed: true));
+            return (null, null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message), RenderFailed: true));
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or ParseException)
         {
             // An address or header the checks let through: this message can never be built.
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            return (null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, $"The message could not be built: {ex.Message}")));
+            return (null, null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, $"The message could not be built: {ex.Message}")));
         }
     }
 
-    private async Task<SendAttempt> TransmitAsync(ClaimedRecipient recipient, MimeMessage message, CancellationToken cancellationToken)
+    private async Task<SendAttempt> TransmitAsync(ClaimedRecipient recipient, MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
     {
         try
         {
@@ -263,7 +265,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             }
 
-            await _sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await _sender.SendAsync(message, returnPath, cancellationToken).ConfigureAwait(false);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
         }
         catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _options.MaxAttempts)

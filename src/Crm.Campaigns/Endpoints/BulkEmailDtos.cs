@@ -125,8 +125,17 @@ public sealed record ContactImportResultDto(
 /// <summary>The body of <c>POST /bulk-email/recipient-count</c>.</summary>
 public sealed record RecipientCountRequest([property: JsonPropertyName("segment")] SegmentCriteria? Segment);
 
+/// <summary>The body of <c>PATCH /contacts/{id}</c>.</summary>
+public sealed record ContactUpdateRequest
+{
+    /// <summary>The marketing status to set: only <c>subscribed</c>, which lifts a bounce.</summary>
+    [JsonPropertyName("marketingStatus")]
+    public string? MarketingStatus { get; init; }
+}
+
 [JsonSerializable(typeof(CreateCampaignRequest))]
 [JsonSerializable(typeof(List<ContactImportRow>))]
 [JsonSerializable(typeof(RecipientCountRequest))]
+[JsonSerializable(typeof(ContactUpdateRequest))]
 [JsonSourceGenerationOptions(AllowTrailingCommas = false)]
 internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Campaigns.Endpoints;
@@ -73,6 +74,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var contactsWrite = root.MapGroup("/contacts");
         contactsWrite.MapPost("/", ImportContactsAsync).WithName("CrmContactImport").DisableAntiforgery()
             .Produces<ContactImportResultDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        contactsWrite.MapPatch("/{id:long}", UpdateContactAsync).WithName("CrmContactUpdate").DisableAntiforgery()
+            .Produces<ContactDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite);
     }
@@ -226,6 +229,43 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var tags = context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToList();
         var result = await contacts.ListAsync(tags, page ?? 1, pageSize ?? 50, context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(new ContactPageDto(result.Items.Select(ContactDto.From).ToList(), result.Page, result.PageSize, result.Total));
+    }
+
+    /// <summary>
+    /// <c>PATCH /contacts/{id}</c> with <c>{"marketingStatus": "subscribed"}</c>: lifts a bounce, audited with who did it.
+    /// Unsubscribed contacts answer 409: only the person can take an unsubscribe back.
+    /// </summary>
+    private static async Task<IResult> UpdateContactAsync(long id, HttpContext context, IContactDirectory contacts, TimeProvider time, ILoggerFactory loggers)
+    {
+        var (update, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.ContactUpdateRequest, 64 * 1024, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!string.Equals(update!.MarketingStatus, "subscribed", StringComparison.Ordinal))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["marketingStatus"] = ["Only \"subscribed\" can be set: it lifts a bounce."] });
+        }
+
+        var before = await contacts.GetContactAsync(id, context.RequestAborted).ConfigureAwait(false);
+        if (before is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no contact {id}.");
+        }
+
+        if (before.MarketingStatus == MarketingStatus.Unsubscribed)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Unsubscribed", detail: "The contact unsubscribed; only they can subscribe again.");
+        }
+
+        var after = await contacts.ClearBounceAsync(id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        if (before.MarketingStatus != after!.MarketingStatus)
+        {
+            ContactAudit.SuppressionCleared(loggers.CreateLogger(ContactAudit.Category), id, before.Email ?? "", before.MarketingStatus.ToString().ToLowerInvariant(), context.User.Identity?.Name ?? "unknown");
+        }
+
+        return Results.Ok(ContactDto.From(after));
     }
 
     private static async Task<IResult> ImportContactsAsync(HttpContext context, ContactImporter importer, IOptions<BulkEmailOptions> options)

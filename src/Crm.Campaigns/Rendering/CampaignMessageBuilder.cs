@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Tracking;
 using MimeKit;
 using MimeKit.Text;
 
@@ -24,7 +24,8 @@ public static partial class CampaignMessageBuilder
     /// <param name="OpenPixelUrl">The open-tracking pixel.</param>
     /// <param name="UnsubscribeUrl">The unsubscribe page (GET) and one-click endpoint (POST).</param>
     /// <param name="UnsubscribeMailto">The <c>mailto:</c> alternative.</param>
-    public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto);
+    /// <param name="Token">The recipient's signed token, which also names them in the Message-ID and the return path.</param>
+    public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto, string Token);
 
     /// <summary>The links for a recipient token under a base URL.</summary>
     public static RecipientLinks LinksFor(string baseUrl, long campaignId, string token, string unsubscribeMailbox)
@@ -35,7 +36,8 @@ public static partial class CampaignMessageBuilder
         return new RecipientLinks(
             $"{root}/bulk-email/open/{id}/{token}",
             $"{root}/bulk-email/unsubscribe/{id}/{token}",
-            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString($"unsubscribe {id} {token}")}");
+            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString($"unsubscribe {id} {token}")}",
+            token);
     }
 
     /// <summary>Renders and assembles the message.</summary>
@@ -69,7 +71,8 @@ public static partial class CampaignMessageBuilder
         message.To.Add(new MailboxAddress(SingleLine(recipient.Name) ?? "", recipient.Email));
         message.Subject = subject;
         message.Date = now;
-        message.MessageId = $"c{campaign.Id}.r{recipient.RecipientId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}@{from.Domain}";
+        // The Message-ID names the recipient with the signed token, so a delivery report quoting it can be trusted.
+        message.MessageId = RecipientReference.MessageId(campaign.Id, links.Token, from.Domain);
         message.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add(CampaignHeader, campaign.Id.ToString(CultureInfo.InvariantCulture));

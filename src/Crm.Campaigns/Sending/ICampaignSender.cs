@@ -10,8 +10,14 @@ namespace Crm.Campaigns.Sending;
 public interface ICampaignSender
 {
     /// <summary>Sends one message.</summary>
+    /// <param name="message">The message; its To, Cc and Bcc are the envelope recipients.</param>
+    /// <param name="envelopeFrom">
+    /// The envelope sender (SMTP <c>MAIL FROM</c>, the <c>Return-Path</c> bounces go to), e.g. a campaign's VERP address;
+    /// the message's From when null.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the send.</param>
     /// <exception cref="CampaignSendException">The transport refused it, for now or for good.</exception>
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken);
 }
 
 /// <summary>A transport refused a message.</summary>

@@ -30,9 +30,16 @@ public sealed class PickupDirectoryCampaignSender : ICampaignSender
     public string Directory => _directory;
 
     /// <inheritdoc />
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (envelopeFrom is not null)
+        {
+            // What the receiving server would have written: where a bounce of this message goes.
+            message.Headers.Remove(HeaderId.ReturnPath);
+            message.Headers.Insert(0, new Header(HeaderId.ReturnPath, $"<{envelopeFrom.Address}>"));
+        }
+
         System.IO.Directory.CreateDirectory(_directory);
         var name = $"{_time.GetUtcNow():yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml";
         var partial = Path.Combine(_directory, "." + name + ".tmp");

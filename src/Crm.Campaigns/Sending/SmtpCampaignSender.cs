@@ -38,7 +38,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
     public int Concurrency => _options.MaxConnections;
 
     /// <inheritdoc />
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -56,7 +56,15 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
                 connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await connection.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (envelopeFrom is null)
+            {
+                await connection.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).ToList();
+                await connection.Client.SendAsync(message, envelopeFrom, recipients, cancellationToken).ConfigureAwait(false);
+            }
             connection.Sent++;
         }
         catch (SmtpCommandException ex)

@@ -61,6 +61,31 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
     }
 
     /// <inheritdoc />
+    public Task<Contact?> GetContactAsync(long contactId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var row = _contacts.Find(c => c.Id == contactId);
+            return Task.FromResult(row is null ? null : ToContact(row));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Contact?> ClearBounceAsync(long contactId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var row = _contacts.Find(c => c.Id == contactId);
+            if (row is { Status: MarketingStatus.Bounced })
+            {
+                row.Status = MarketingStatus.Subscribed;
+            }
+
+            return Task.FromResult(row is null ? null : ToContact(row));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<(string Tag, int Contacts)>> ListTagsAsync(int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -87,7 +112,7 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
         ArgumentNullException.ThrowIfNull(email);
         lock (_gate)
         {
-            var row = _contacts.Find(c => c.Email == email.Trim().ToLowerInvariant());
+            var row = _contacts.Find(c => c.Email == email.Trim().ToLowerInvariant() && c.Status == MarketingStatus.Subscribed);
             if (row is not null)
             {
                 row.Status = MarketingStatus.Bounced;
@@ -268,6 +293,15 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
             IReadOnlyList<DateTimeOffset> opens = _ledger.Values.Where(r => r.CampaignId == campaignId && r.FirstOpenedAt is not null)
                 .Select(r => r.FirstOpenedAt!.Value).Order().Take(limit).ToList();
             return Task.FromResult(opens);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_ledger.TryGetValue(recipientId, out var row) && row.CampaignId == campaignId ? row.Email : null);
         }
     }
 

@@ -48,16 +48,18 @@ public sealed partial class EmailIntake
         var read = EmailReader.Read(raw, _options);
         if (read.Kind == EmailKind.Bounce)
         {
-            LogBounce(_logger, read.Reason, read.FailedRecipients.Count);
-            if (read.FailedRecipients.Count > 0)
+            var matched = false;
+            foreach (var sink in _bounceSinks)
             {
-                foreach (var sink in _bounceSinks)
-                {
-                    await sink.RecordBouncesAsync(read.FailedRecipients, cancellationToken).ConfigureAwait(false);
-                }
+                matched |= await sink.RecordAsync(read.Report!, cancellationToken).ConfigureAwait(false);
             }
+
+            LogBounce(_logger, read.Reason, read.Report!.FailedRecipients.Count, matched);
+            // A report nobody can tie to our mail changes nothing; agents get to see it instead.
+            return matched ? read with { Message = null } : read with { Kind = EmailKind.UnmatchedBounce };
         }
-        else if (read.Kind == EmailKind.AutoReply)
+
+        if (read.Kind == EmailKind.AutoReply)
         {
             LogAutoReply(_logger, read.Reason);
         }
@@ -68,6 +70,6 @@ public sealed partial class EmailIntake
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Ignored an automatic reply ({Reason})")]
     private static partial void LogAutoReply(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Took a bounce ({Reason}) naming {Count} failed recipients")]
-    private static partial void LogBounce(ILogger logger, string reason, int count);
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Took a bounce ({Reason}) naming {Count} failed recipients; tied to our mail: {Matched}")]
+    private static partial void LogBounce(ILogger logger, string reason, int count, bool matched);
 }

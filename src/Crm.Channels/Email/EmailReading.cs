@@ -16,16 +16,19 @@ public enum EmailKind
     /// <summary>An automatic reply (vacation notice, auto-responder, mailing list): never a ticket.</summary>
     AutoReply,
 
-    /// <summary>A delivery failure report: never a ticket; its failed recipients are handed to the bounce sink.</summary>
+    /// <summary>A delivery failure report tied to mail we sent: handed to the bounce sinks, never a ticket.</summary>
     Bounce,
+
+    /// <summary>A delivery report no sink could tie to mail we sent (possibly forged): acted on by nobody, kept as a ticket for agents.</summary>
+    UnmatchedBounce,
 }
 
 /// <summary>The outcome of reading one email.</summary>
 /// <param name="Kind">What it is.</param>
-/// <param name="Message">The message to ingest, for <see cref="EmailKind.Message"/>.</param>
-/// <param name="FailedRecipients">The addresses that bounced, for <see cref="EmailKind.Bounce"/>.</param>
+/// <param name="Message">The message to ingest: for <see cref="EmailKind.Message"/>, and for a bounce should no sink act on it.</param>
+/// <param name="Report">What a bounce says, for <see cref="EmailKind.Bounce"/>.</param>
 /// <param name="Reason">Why it was classified so (for logs).</param>
-public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, IReadOnlyList<string> FailedRecipients, string Reason);
+public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason);
 
 /// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>
 public class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
@@ -70,14 +73,30 @@ public static partial class EmailReader
 
         if (BounceReason(message) is { } bounce)
         {
-            return new EmailReadResult(EmailKind.Bounce, null, FailedRecipients(message), bounce);
+            var report = new DeliveryReport(FailedRecipients(message), QuotedMessageIds(message), ReportRecipients(message), bounce);
+            InboundMessage? asTicket = null;
+            try
+            {
+                asTicket = ToInbound(message, raw, options);
+            }
+            catch (UnreadableEmailException)
+            {
+                // A report without a usable sender can still be matched; it just cannot be shown as a ticket.
+            }
+
+            return new EmailReadResult(EmailKind.Bounce, asTicket, report, bounce);
         }
 
         if (AutoReplyReason(message) is { } autoReply)
         {
-            return new EmailReadResult(EmailKind.AutoReply, null, [], autoReply);
+            return new EmailReadResult(EmailKind.AutoReply, null, null, autoReply);
         }
 
+        return new EmailReadResult(EmailKind.Message, ToInbound(message, raw, options), null, "message");
+    }
+
+    private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options)
+    {
         var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
         if (from is null || string.IsNullOrWhiteSpace(from.Address) || !from.Address.Contains('@', StringComparison.Ordinal))
         {
@@ -108,7 +127,7 @@ public static partial class EmailReader
                 TicketNumber = TicketTag(subject),
             },
         };
-        return new EmailReadResult(EmailKind.Message, inbound, [], "message");
+        return inbound;
     }
 
     /// <summary>A stable id for mail without a Message-ID: the same bytes always get the same id, so re-polling cannot duplicate it.</summary>
@@ -160,6 +179,11 @@ public static partial class EmailReader
             return "sender " + sender;
         }
 
+        if (message.Headers.Contains("X-Failed-Recipients"))
+        {
+            return "X-Failed-Recipients";
+        }
+
         var returnPath = message.Headers[HeaderId.ReturnPath];
         if (returnPath is not null && returnPath.Trim() is "<>" or "")
         {
@@ -169,9 +193,63 @@ public static partial class EmailReader
         return null;
     }
 
+    /// <summary>Message-IDs of the returned message: in a text/rfc822-headers or message/rfc822 part, or X-Original-Message-ID.</summary>
+    private static IReadOnlyList<string> QuotedMessageIds(MimeMessage message)
+    {
+        var ids = new List<string>();
+        foreach (var part in message.BodyParts)
+        {
+            if (part is MessagePart { Message: { } returned } && !string.IsNullOrEmpty(returned.MessageId))
+            {
+                ids.Add(returned.MessageId);
+            }
+            else if (part is MimePart mime && mime.ContentType.IsMimeType("text", "rfc822-headers") && mime.Content is not null)
+            {
+                using var content = mime.Content.Open();
+                try
+                {
+                    var headers = HeaderList.Load(content);
+                    if (headers[HeaderId.MessageId] is { } id)
+                    {
+                        ids.Add(id.Trim().Trim('<', '>'));
+                    }
+                }
+                catch (FormatException)
+                {
+                    // Returned headers that do not parse quote nothing.
+                }
+            }
+        }
+
+        foreach (var header in message.Headers.Where(h => h.Field.Equals("X-Original-Message-ID", StringComparison.OrdinalIgnoreCase)))
+        {
+            ids.Add(header.Value.Trim().Trim('<', '>'));
+        }
+
+        return ids.Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The addresses the report was delivered to; a VERP return path shows up here.</summary>
+    private static IReadOnlyList<string> ReportRecipients(MimeMessage message)
+    {
+        var addresses = message.To.Mailboxes.Select(m => m.Address).ToList();
+        foreach (var header in message.Headers.Where(h => h.Field is "Delivered-To" or "X-Original-To" or "Envelope-To"))
+        {
+            addresses.Add(header.Value.Trim().Trim('<', '>'));
+        }
+
+        return addresses.Where(a => a.Contains('@', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
     private static IReadOnlyList<string> FailedRecipients(MimeMessage message)
     {
         var failed = new List<string>();
+        // Gmail's style: the failed addresses in a header rather than (or besides) a delivery-status part.
+        foreach (var header in message.Headers.Where(h => h.Field.Equals("X-Failed-Recipients", StringComparison.OrdinalIgnoreCase)))
+        {
+            failed.AddRange(header.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(a => a.Contains('@', StringComparison.Ordinal)).Select(a => a.Trim('<', '>').ToLowerInvariant()));
+        }
+
         foreach (var status in message.BodyParts.OfType<MessageDeliveryStatus>())
         {
             foreach (var group in status.StatusGroups.Skip(1))

@@ -1,16 +1,54 @@
+using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Tracking;
 using Crm.Channels.Email;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Storage.EfCore.Campaigns;
 
-/// <summary>Connects the email intake's bounces to campaigns: a bounced address is never mailed again.</summary>
-internal sealed class ContactBounceSink(IContactDirectory contacts, TimeProvider time) : IBounceSink
+/// <summary>
+/// Connects the email intake's delivery reports to campaigns: a report that quotes a campaign message's signed
+/// Message-ID, or arrives at its signed VERP return path, marks that recipient's contact bounced, so campaigns never
+/// mail it again. A report that names no mail of ours (anyone can mail the support address a hand-made one) changes nothing.
+/// </summary>
+internal sealed partial class ContactBounceSink(IServiceProvider services, IContactDirectory contacts, TimeProvider time, ILogger<ContactBounceSink> logger) : IBounceSink
 {
-    public async Task RecordBouncesAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(DeliveryReport report, CancellationToken cancellationToken)
     {
-        foreach (var address in addresses)
+        // Campaigns may not be in use in this host: then no report can name mail of ours.
+        var keys = services.GetService<TrackingKeyProvider>();
+        var campaigns = services.GetService<ICampaignStore>();
+        if (keys is null || campaigns is null)
         {
-            await contacts.MarkBouncedAsync(address, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return false;
         }
+
+        var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
+        var matched = false;
+        foreach (var reference in report.QuotedMessageIds.Concat(report.ReportRecipients))
+        {
+            if (!RecipientReference.TryRead(reference, out var campaignId, out var token) || tokens.Verify(campaignId, token) is not { } recipientId)
+            {
+                continue;
+            }
+
+            var email = await campaigns.GetRecipientEmailAsync(campaignId, recipientId, cancellationToken).ConfigureAwait(false);
+            if (email is null)
+            {
+                continue;
+            }
+
+            matched = true;
+            if (await contacts.MarkBouncedAsync(email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                LogSuppressed(logger, email, campaignId, report.Reason);
+            }
+        }
+
+        return matched;
     }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Marked {Email} bounced: a delivery report ({Reason}) names campaign {CampaignId}'s message to it")]
+    private static partial void LogSuppressed(ILogger logger, string email, long campaignId, string reason);
 }

@@ -254,6 +254,14 @@ public sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<CampaignRecipientRecord>().AsNoTracking().Where(r => r.Id == recipientId && r.CampaignId == campaignId)
+            .Select(r => r.Email).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<long, CampaignStatus>> GetStatusesAsync(IReadOnlyCollection<long> campaignIds, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

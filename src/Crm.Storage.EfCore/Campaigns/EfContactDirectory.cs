@@ -55,6 +55,30 @@ public sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
+    public async Task<Contact?> GetContactAsync(long contactId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == contactId)
+            .Include(c => c.Tags).Include(c => c.Attributes).AsSplitQuery()
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToContact(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Contact?> ClearBounceAsync(long contactId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using (var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var utcNow = now.ToUniversalTime();
+            await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatuses.Bounced)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Subscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return await GetContactAsync(contactId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<(string Tag, int Contacts)>> ListTagsAsync(int limit, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -82,7 +106,8 @@ public sealed class EfContactDirectory<TContext> : IContactDirectory
         var normalized = email.Trim().ToLowerInvariant();
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var utcNow = now.ToUniversalTime();
-        var changed = await db.Set<ContactRecord>().Where(c => c.Email == normalized)
+        // Only a subscribed contact becomes bounced: an unsubscribe is the person's own word and must outlive any bounce.
+        var changed = await db.Set<ContactRecord>().Where(c => c.Email == normalized && c.MarketingStatus == MarketingStatuses.Subscribed)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Bounced).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
         return changed > 0;
