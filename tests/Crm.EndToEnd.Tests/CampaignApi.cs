@@ -10,6 +10,7 @@ internal sealed class CampaignApi(HttpClient manager)
 {
     public const string ManagerKey = "manager-key-for-tests";
     public const string AgentKey = "agent-key-for-campaign-tests";
+    public const string MarketingKey = "marketing-key-for-campaign-tests";
 
     public static Dictionary<string, string?> HostSettings(int smtpPort, params (string Key, string Value)[] extra)
     {
@@ -17,6 +18,7 @@ internal sealed class CampaignApi(HttpClient manager)
         {
             [$"Crm:ApiKeys:{ManagerKey}"] = "Manager",
             [$"Crm:ApiKeys:{AgentKey}"] = "Agent",
+            [$"Crm:ApiKeys:{MarketingKey}"] = "Marketing",
             ["Crm:Smtp:Host"] = "127.0.0.1",
             ["Crm:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Crm:Smtp:Security"] = "None",
@@ -68,6 +70,20 @@ internal sealed class CampaignApi(HttpClient manager)
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Waits until the campaign has <paramref name="status"/> and no dispatcher holds any of its rows (<c>inFlight</c> 0),
+    /// then confirms over a short window that nothing more is sent: the condition, not a clock, says sending stopped.
+    /// </summary>
+    public async Task<JsonElement> WaitUntilHeldAsync(long id, string status, TimeSpan timeout)
+    {
+        var held = await WaitForAsync(id, c => c.GetProperty("status").GetString() == status && c.GetProperty("inFlight").GetInt32() == 0, timeout);
+        await Task.Delay(300);
+        var confirmed = await GetAsync(id);
+        Assert.Equal(held.GetProperty("sent").GetInt32(), confirmed.GetProperty("sent").GetInt32());
+        Assert.Equal(0, confirmed.GetProperty("inFlight").GetInt32());
+        return confirmed;
     }
 
     public Task<JsonElement> WaitForStatusAsync(long id, string status, TimeSpan timeout)

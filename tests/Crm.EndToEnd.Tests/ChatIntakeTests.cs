@@ -169,16 +169,38 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IClassFixtu
     [Fact]
     public async Task Tickets_list_filters_by_channel_and_status_and_pages()
     {
+        var ids = new List<long>();
         for (var i = 0; i < 3; i++)
         {
             using var created = await PostChatAsync(new { name = "Pager", email = UniqueEmail(), message = $"Message {i}" });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
         }
 
-        var page = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=chat&status=open&page=1&pageSize=2");
-        Assert.Equal(2, page.GetProperty("items").GetArrayLength());
-        Assert.True(page.GetProperty("total").GetInt32() >= 3);
-        Assert.All(page.GetProperty("items").EnumerateArray(), t => Assert.Equal("chat", t.GetProperty("channel").GetString()));
+        // One of them solved: the "open" filter must leave it out, the "solved" filter must find it.
+        using (var solve = await _agent.PatchAsJsonAsync($"/tickets/{ids[0]}", new { status = "solved" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, solve.StatusCode);
+        }
+
+        var first = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=chat&status=open&page=1&pageSize=2");
+        var second = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=chat&status=open&page=2&pageSize=2");
+        var firstItems = first.GetProperty("items").EnumerateArray().ToList();
+        var secondItems = second.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, firstItems.Count);
+        Assert.Equal(first.GetProperty("total").GetInt32(), second.GetProperty("total").GetInt32());
+        Assert.Equal(Math.Min(2, first.GetProperty("total").GetInt32() - 2), secondItems.Count);
+        Assert.All(firstItems.Concat(secondItems), t =>
+        {
+            Assert.Equal("chat", t.GetProperty("channel").GetString());
+            Assert.Equal("open", t.GetProperty("status").GetString());
+        });
+        Assert.Empty(firstItems.Select(t => t.GetProperty("id").GetInt64()).Intersect(secondItems.Select(t => t.GetProperty("id").GetInt64())));
+        Assert.Contains(ids[2], firstItems.Select(t => t.GetProperty("id").GetInt64()));
+
+        var solved = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=chat&status=solved&pageSize=200");
+        Assert.Contains(ids[0], solved.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("id").GetInt64()));
+        Assert.All(solved.GetProperty("items").EnumerateArray(), t => Assert.Equal("solved", t.GetProperty("status").GetString()));
 
         var none = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=whatsapp");
         Assert.Equal(0, none.GetProperty("total").GetInt32());

@@ -37,7 +37,15 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         var settings = WhatsAppHostFixture.WhatsAppSettings();
         settings["Crm:WhatsApp:ApiBaseUrl"] = _twilio.Urls.First();
         settings["Crm:WhatsApp:From"] = "whatsapp:+14155238886";
-        _host = await HostProcess.StartAsync(settings);
+        try
+        {
+            _host = await HostProcess.StartAsync(settings);
+        }
+        catch
+        {
+            await _twilio.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

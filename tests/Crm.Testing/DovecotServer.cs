@@ -17,13 +17,18 @@ public sealed class DovecotServer : IAsyncDisposable
     public const string UserName = "support";
     public const string Password = "support-password";
 
-    private Process? _process;
+    private OwnedProcess? _process;
+    private bool _restarting;
 
-    private DovecotServer(string directory, int port)
+    private DovecotServer(string directory, string mail, int port)
     {
         Directory = directory;
+        MailDirectory = mail;
         Port = port;
     }
+
+    /// <summary>The maildirs, one per user.</summary>
+    public string MailDirectory { get; }
 
     public string Directory { get; }
 
@@ -43,79 +48,104 @@ public sealed class DovecotServer : IAsyncDisposable
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "run"));
         var mail = System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail")).FullName;
         await RunAsync("chown", "dovecot:dovecot", mail);
-        var server = new DovecotServer(directory, HostProcess.FreeTcpPort());
-        await File.WriteAllTextAsync(server.ConfigPath, $$"""
-            base_dir = {{directory}}/run
-            state_dir = {{directory}}/run/state
-            log_path = {{directory}}/dovecot.log
-            protocols = imap
-            listen = 127.0.0.1
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            default_internal_user = dovecot
-            default_internal_group = dovecot
-            default_login_user = dovenull
-            mail_location = maildir:{{mail}}/%u
-            first_valid_uid = 1
-            passdb {
-              driver = static
-              args = password={{Password}}
-            }
-            userdb {
-              driver = static
-              args = uid=dovecot gid=dovecot home={{mail}}/%u
-            }
-            service imap-login {
-              inet_listener imap {
-                address = 127.0.0.1
-                port = {{server.Port}}
-              }
-              inet_listener imaps {
-                port = 0
-              }
-            }
-            service pop3-login {
-              inet_listener pop3 {
-                port = 0
-              }
-            }
-            service submission-login {
-              inet_listener submission {
-                port = 0
-              }
-            }
-            """);
-        await server.StartAsync();
-        return server;
+        try
+        {
+            return await LoopbackPort.StartOnFreePortAsync(async port =>
+            {
+                var server = new DovecotServer(directory, mail, port);
+                await File.WriteAllTextAsync(server.ConfigPath, $$"""
+                    base_dir = {{directory}}/run
+                    state_dir = {{directory}}/run/state
+                    log_path = {{directory}}/dovecot.log
+                    protocols = imap
+                    listen = 127.0.0.1
+                    ssl = no
+                    disable_plaintext_auth = no
+                    auth_mechanisms = plain login
+                    default_internal_user = dovecot
+                    default_internal_group = dovecot
+                    default_login_user = dovenull
+                    mail_location = maildir:{{mail}}/%u
+                    first_valid_uid = 1
+                    passdb {
+                      driver = static
+                      args = password={{Password}}
+                    }
+                    userdb {
+                      driver = static
+                      args = uid=dovecot gid=dovecot home={{mail}}/%u
+                    }
+                    service imap-login {
+                      inet_listener imap {
+                        address = 127.0.0.1
+                        port = {{server.Port}}
+                      }
+                      inet_listener imaps {
+                        port = 0
+                      }
+                    }
+                    service pop3-login {
+                      inet_listener pop3 {
+                        port = 0
+                      }
+                    }
+                    service submission-login {
+                      inet_listener submission {
+                        port = 0
+                      }
+                    }
+                    """);
+                await server.StartAsync();
+                return server;
+            });
+        }
+        catch
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
     }
 
     private string ConfigPath => Path.Combine(Directory, "dovecot.conf");
 
-    /// <summary>Starts (again), keeping the mail.</summary>
+    /// <summary>Starts (again), keeping the mail; waits out a port still held by the previous run.</summary>
     public async Task StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                return;
+            }
+            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20 && _restarting)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
     {
         var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add("-F");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(ConfigPath);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("dovecot did not start; run .ci/install-deps.sh");
+        _process = OwnedProcess.Start(start);
         var log = Path.Combine(Directory, "dovecot.log");
         await LoopbackPort.WaitForListenerAsync(Port, _process, "dovecot", TimeSpan.FromSeconds(15),
-            async () => await _process.StandardError.ReadToEndAsync() + (File.Exists(log) ? await File.ReadAllTextAsync(log) : ""));
+            async () => await _process.Process.StandardError.ReadToEndAsync() + (File.Exists(log) ? await File.ReadAllTextAsync(log) : ""));
     }
 
     /// <summary>Stops the server: connections drop and the port refuses until <see cref="StartAsync()"/>.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        _restarting = true;
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.DisposeAsync();
+            _process = null;
         }
-
-        _process?.Dispose();
-        _process = null;
         // Children (imap, auth) may outlive the master for a moment; wait until the port is closed.
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(5))
@@ -143,6 +173,25 @@ public sealed class DovecotServer : IAsyncDisposable
         var message = await MimeMessage.LoadAsync(stream);
         await client.Inbox.AppendAsync(new AppendRequest(message, seen ? MessageFlags.Seen : MessageFlags.None));
         await client.DisconnectAsync(true);
+    }
+
+    /// <summary>
+    /// Delivers a message straight into the support user's maildir, as a local delivery agent would while the IMAP
+    /// server is down: the poller finds it once it can connect again.
+    /// </summary>
+    public async Task DeliverToMaildirAsync(byte[] raw)
+    {
+        var maildir = Path.Combine(MailDirectory, UserName);
+        foreach (var folder in new[] { "cur", "new", "tmp" })
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(maildir, folder));
+        }
+
+        var name = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Guid.NewGuid():N}.crm-tests";
+        var partial = Path.Combine(maildir, "tmp", name);
+        await File.WriteAllBytesAsync(partial, raw);
+        await RunAsync("chown", "-R", "dovecot:dovecot", maildir);
+        File.Move(partial, Path.Combine(maildir, "new", name));
     }
 
     public async ValueTask DisposeAsync()

@@ -2,27 +2,30 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Crm.Testing;
 
 /// <summary>
-/// The sample host started as a real child process on a free loopback port, the way a user runs it,
-/// with its own SQLite file. Settings are passed on the command line (<c>--Key=Value</c>).
+/// The sample host started as a real child process on a loopback port, the way a user runs it, with its own SQLite
+/// file. Settings are passed on the command line (<c>--Key=Value</c>). Without a port it binds port 0 and reports the
+/// port the system gave it, so no other process can take the port between choosing and binding it.
 /// </summary>
-public sealed class HostProcess : IAsyncDisposable
+public sealed partial class HostProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly OwnedProcess _process;
     private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataDirectory;
     private bool _disposed;
 
-    private HostProcess(Process process, Uri baseAddress, string dataDirectory)
+    private HostProcess(OwnedProcess process, string dataDirectory, bool ownsDataDirectory)
     {
         _process = process;
-        BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The folder holding this host's database and outbox.</summary>
     public string DataDirectory { get; }
@@ -54,18 +57,38 @@ public sealed class HostProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Starts a host and waits until <c>/health</c> answers 200.</summary>
+    /// <summary>
+    /// Starts a host and waits until <c>/health</c> answers 200. A host on a given <paramref name="port"/> (a restart on
+    /// the port of one just killed) retries while the port is still held. The data directory is deleted on dispose
+    /// when this call created it.
+    /// </summary>
     public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, int? port = null)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(settings, dataDirectory, port);
+            }
+            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private static async Task<HostProcess> StartOnceAsync(IReadOnlyDictionary<string, string?>? settings, string? dataDirectory, int? port)
+    {
+        var ownsDataDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("crm-host-").FullName;
-        var listenPort = port ?? FreeTcpPort();
-        var baseAddress = new Uri($"http://127.0.0.1:{listenPort}");
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["ConnectionStrings:Crm"] = $"Data Source={Path.Combine(dataDirectory, "crm.db")}",
             ["Crm:Smtp:PickupDirectory"] = Path.Combine(dataDirectory, "outbox"),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Crm"] = "Information",
+            // "Now listening on: …" tells which port the system gave a host started on port 0.
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -81,7 +104,7 @@ public sealed class HostProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Crm.WebHost.dll"));
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseAddress.ToString());
+        start.ArgumentList.Add($"http://127.0.0.1:{port ?? 0}");
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(RepositoryPaths.WebHostProject);
         foreach (var (key, value) in all)
@@ -92,23 +115,29 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var host = new HostProcess(process, baseAddress, dataDirectory);
-        process.OutputDataReceived += (_, e) => host.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-        return host;
+        var host = new HostProcess(OwnedProcess.Start(start), dataDirectory, ownsDataDirectory);
+        host._process.Process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        host._process.Process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        host._process.Process.BeginOutputReadLine();
+        host._process.Process.BeginErrorReadLine();
+        try
+        {
+            await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>Kills the process without letting it clean up (<c>kill -9</c>).</summary>
+    /// <summary>Kills the process without letting it clean up (<c>kill -9</c>); the data directory stays.</summary>
     public async Task KillAsync()
     {
-        if (!_disposed && !_process.HasExited)
+        if (!_disposed)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.KillAsync();
         }
     }
 
@@ -119,16 +148,32 @@ public sealed class HostProcess : IAsyncDisposable
             return;
         }
 
-        await KillAsync();
+        await _process.DisposeAsync();
         _disposed = true;
-        _process.Dispose();
+        if (_ownsDataDirectory)
+        {
+            TryDeleteDirectory(DataDirectory);
+        }
     }
 
+    /// <summary>A port free now; prefer letting a server bind port 0, since another process may take this one first.</summary>
     public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Deletes a test's temp folder, tolerating files a dying process still holds.</summary>
+    public static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private void Append(string? line)
@@ -146,15 +191,28 @@ public sealed class HostProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
+        while (BaseAddress is null)
         {
-            if (_process.HasExited)
+            if (ListeningOn().Match(Output) is { Success: true } listening)
             {
-                throw new InvalidOperationException($"The host exited with code {_process.ExitCode}:\n{Output}");
+                BaseAddress = new Uri(listening.Groups[1].Value);
+                break;
             }
 
+            await ThrowIfExitedAsync();
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The host did not start listening within {timeout}:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        while (deadline.Elapsed < timeout)
+        {
+            await ThrowIfExitedAsync();
             try
             {
                 using var response = await client.GetAsync("/health");
@@ -175,7 +233,20 @@ public sealed class HostProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        await KillAsync();
         throw new TimeoutException($"The host did not become healthy within {timeout}:\n{Output}");
     }
+
+    private async Task ThrowIfExitedAsync()
+    {
+        if (_process.HasExited)
+        {
+            // Let the output readers drain before quoting it.
+            await _process.Process.WaitForExitAsync();
+            var output = Output;
+            throw new PortUnavailableException($"The host exited with code {_process.Process.ExitCode}:\n{output}", output.Contains("address already in use", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
 }

@@ -6,9 +6,13 @@ namespace Crm.Testing;
 /// <summary>Waits for a server process to listen on a loopback port.</summary>
 public static class LoopbackPort
 {
-    /// <summary>Returns once 127.0.0.1:<paramref name="port"/> accepts connections; throws if the process exits or time runs out.</summary>
-    public static async Task WaitForListenerAsync(int port, Process process, string name, TimeSpan timeout, Func<Task<string>>? diagnostics = null)
+    /// <summary>
+    /// Returns once 127.0.0.1:<paramref name="port"/> accepts connections. When the process exits or time runs out it
+    /// kills the process (so nothing is left running) and throws with <paramref name="diagnostics"/> or its standard error.
+    /// </summary>
+    public static async Task WaitForListenerAsync(int port, OwnedProcess process, string name, TimeSpan timeout, Func<Task<string>>? diagnostics = null)
     {
+        ArgumentNullException.ThrowIfNull(process);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
@@ -22,14 +26,41 @@ public static class LoopbackPort
             {
                 if (process.HasExited)
                 {
-                    var details = diagnostics is null ? await process.StandardError.ReadToEndAsync() : await diagnostics();
-                    throw new InvalidOperationException($"{name} exited: {details}");
+                    var details = diagnostics is null ? await process.Process.StandardError.ReadToEndAsync() : await diagnostics();
+                    await process.KillAsync();
+                    throw new PortUnavailableException($"{name} exited: {details}", details.Contains("in use", StringComparison.OrdinalIgnoreCase));
                 }
 
                 await Task.Delay(50);
             }
         }
 
-        throw new TimeoutException($"{name} did not listen on port {port}");
+        await process.KillAsync();
+        throw new TimeoutException($"{name} did not listen on port {port} within {timeout}");
     }
+
+    /// <summary>
+    /// Starts a server on a free port, trying another port when the one picked was taken meanwhile (a free port is only
+    /// known to be free until somebody binds it).
+    /// </summary>
+    public static async Task<T> StartOnFreePortAsync<T>(Func<int, Task<T>> start, int attempts = 5)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(HostProcess.FreeTcpPort());
+            }
+            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < attempts)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>A server did not come up; <see cref="AddressInUse"/> when its port was taken.</summary>
+public sealed class PortUnavailableException(string message, bool addressInUse) : InvalidOperationException(message)
+{
+    public bool AddressInUse { get; } = addressInUse;
 }

@@ -10,7 +10,8 @@ namespace Crm.Testing;
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
-    private Process? _process;
+    private OwnedProcess? _process;
+    private bool _restarting;
 
     private SmtpSink(int port, string directory)
     {
@@ -35,13 +36,39 @@ public sealed class SmtpSink : IAsyncDisposable
         }
 
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
-        var sink = new SmtpSink(port ?? HostProcess.FreeTcpPort(), directory);
-        await sink.StartAsync();
-        return sink;
+        if (port is { } fixedPort)
+        {
+            var sink = new SmtpSink(fixedPort, directory);
+            await sink.StartAsync();
+            return sink;
+        }
+
+        return await LoopbackPort.StartOnFreePortAsync(async free =>
+        {
+            var sink = new SmtpSink(free, directory);
+            await sink.StartAsync();
+            return sink;
+        });
     }
 
-    /// <summary>Starts (again) on the same port and folder.</summary>
+    /// <summary>Starts (again) on the same port and folder, waiting out a port still held by the previous run.</summary>
     public async Task StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                return;
+            }
+            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20 && _restarting)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
     {
         var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         if (Environment.UserName == "root")
@@ -54,24 +81,25 @@ public sealed class SmtpSink : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(Directory, "msg."));
         start.ArgumentList.Add($"127.0.0.1:{Port}");
         start.ArgumentList.Add("256");
-        _process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start; run .ci/install-deps.sh");
+        _process = OwnedProcess.Start(start);
         await LoopbackPort.WaitForListenerAsync(Port, _process, "smtp-sink", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Stops the server (connections drop, the port refuses).</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        _restarting = true;
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.DisposeAsync();
+            _process = null;
         }
-
-        _process?.Dispose();
-        _process = null;
     }
 
-    /// <summary>The message files written so far (complete ones: smtp-sink writes each at end of DATA).</summary>
+    /// <summary>
+    /// The dump files so far. smtp-sink creates a file at MAIL FROM, so a transfer cut short by an outage leaves one too:
+    /// count these to watch progress, and use <see cref="SinkMessage.LoadAll"/> (complete messages only) to assert.
+    /// </summary>
     public IReadOnlyList<string> MessageFiles() => System.IO.Directory.GetFiles(Directory, "msg.*");
 
     /// <summary>Waits until at least <paramref name="count"/> messages arrived.</summary>

@@ -18,6 +18,10 @@ public sealed class CampaignComposer
 {
     private static readonly IReadOnlyDictionary<string, string> SampleAttributes = new Dictionary<string, string> { ["city"] = "Lisbon", ["plan"] = "Gold" };
 
+    // A form filled in a minute ago still means "now"; further back is a mistake, and more than a year ahead is one too.
+    private static readonly TimeSpan ScheduleTolerance = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(366);
+
     private readonly ICampaignStore _store;
     private readonly ICampaignSender _sender;
     private readonly DispatcherSignal _signal;
@@ -64,6 +68,19 @@ public sealed class CampaignComposer
         foreach (var (field, messages) in (request.Segment ?? SegmentCriteria.All).Validate())
         {
             errors[field] = messages;
+        }
+
+        if (request.ScheduledAt is { } scheduledAt)
+        {
+            var now = _time.GetUtcNow();
+            if (scheduledAt < now - ScheduleTolerance)
+            {
+                errors["scheduledAt"] = ["The time is in the past; leave it out to send now."];
+            }
+            else if (scheduledAt > now + MaxScheduleAhead)
+            {
+                errors["scheduledAt"] = ["Campaigns can be scheduled at most a year ahead."];
+            }
         }
 
         if (request.FromAddress is not null && ContactImportValidator.NormalizeEmail(request.FromAddress) is null)

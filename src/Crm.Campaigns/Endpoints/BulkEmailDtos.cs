@@ -53,16 +53,17 @@ public sealed record CampaignDto(
     [property: JsonPropertyName("total_opens")] int TotalOpens,
     [property: JsonPropertyName("unsubscribe_count")] int UnsubscribeCount,
     [property: JsonPropertyName("open_rate")] double OpenRate,
-    [property: JsonPropertyName("pauseReason")] string? PauseReason)
+    [property: JsonPropertyName("pauseReason")] string? PauseReason,
+    [property: JsonPropertyName("inFlight"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? InFlight = null)
 {
-    /// <summary>Maps a campaign.</summary>
-    public static CampaignDto From(Campaign c)
+    /// <summary>Maps a campaign; <paramref name="inFlight"/> (messages being sent right now) only on the single-campaign answer.</summary>
+    public static CampaignDto From(Campaign c, int? inFlight = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var s = c.Stats;
         return new(c.Id, c.Subject, c.Body, c.Segment, c.Status.ToString().ToLowerInvariant(), c.CreatedAt, c.ScheduledAt, c.LaunchedAt, c.CompletedAt,
             c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
-            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason);
+            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight);
     }
 }
 

@@ -125,13 +125,15 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         }
 
         var campaigns = await store.ListAsync(page ?? 1, pageSize ?? 50, cancellationToken).ConfigureAwait(false);
-        return Results.Ok(campaigns.Select(CampaignDto.From).ToList());
+        return Results.Ok(campaigns.Select(c => CampaignDto.From(c)).ToList());
     }
 
     private static async Task<IResult> GetAsync(long id, ICampaignStore store, CancellationToken cancellationToken)
     {
         var campaign = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return campaign is null ? CampaignNotFound(id) : Results.Ok(CampaignDto.From(campaign));
+        return campaign is null
+            ? CampaignNotFound(id)
+            : Results.Ok(CampaignDto.From(campaign, await store.CountInFlightAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 
     private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, ICampaignStore store, TimeProvider time, DispatcherSignal? signal, CancellationToken cancellationToken)

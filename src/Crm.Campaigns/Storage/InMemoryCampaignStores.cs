@@ -297,6 +297,15 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
     }
 
     /// <inheritdoc />
+    public Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_ledger.Values.Count(r => r.CampaignId == campaignId && r.State == "sending"));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -254,6 +254,13 @@ public sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<CampaignRecipientRecord>().AsNoTracking().CountAsync(r => r.CampaignId == campaignId && r.State == "sending", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
