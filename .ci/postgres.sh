@@ -3,6 +3,9 @@
 # /var/tmp/crm-test-pg), listening on 127.0.0.1:$CRM_PG_PORT (default 54329) only, trust authentication on
 # loopback. Durability settings are off: it holds throw-away test databases. Prints the admin connection string.
 set -euo pipefail
+# Several test assemblies may call this at once on a fresh machine: one at a time, across processes.
+exec 9>"/tmp/crm-test-pg.lock"
+flock 9
 port=${CRM_PG_PORT:-54329}
 data=${CRM_PG_DATA:-/var/tmp/crm-test-pg}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

@@ -204,6 +204,34 @@ public sealed class AdminSecurityTests
         Assert.Equal("cancelled", (await api.GetAsync(id)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Admin_forms_posted_without_the_anti_forgery_token_are_refused_and_change_nothing()
+    {
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(HostProcess.FreeTcpPort(), ("Crm:Users:mia:Password", "right"), ("Crm:Users:mia:Role", "Marketing")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync([new { email = "form@example.com" }]);
+        var id = await api.CreateAsync(new { subject = "Later", body = "<p>x</p>", scheduledAt = DateTimeOffset.UtcNow.AddDays(1) });
+        using var session = AdminSession.For(host);
+
+        using (var login = await session.Client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["user"] = "mia", ["password"] = "right" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
+        }
+
+        using (await session.SignInAsync("mia", "right"))
+        {
+        }
+
+        using var cancel = await session.Client.PostAsync($"/admin/bulk-email/{id}?handler=Cancel", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, cancel.StatusCode);
+        Assert.Equal("scheduled", (await api.GetAsync(id)).GetProperty("status").GetString());
+        using var logout = await session.Client.PostAsync("/logout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, logout.StatusCode);
+        using var stillSignedIn = await session.Client.GetAsync("/admin/bulk-email");
+        Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+    }
+
     [Theory]
     [InlineData("/login")]
     [InlineData("/admin/tickets")]

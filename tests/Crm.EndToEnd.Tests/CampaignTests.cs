@@ -34,10 +34,16 @@ public sealed class CampaignHostFixture : IAsyncLifetime
     public async Task DisposeAsync() => await _owned.DisposeAsync();
 }
 
-public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassFixture<CampaignHostFixture>
+public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDisposable, IClassFixture<CampaignHostFixture>
 {
     private readonly HttpClient _manager = fixture.Host.CreateClient(CampaignApi.ManagerKey);
     private readonly HttpClient _public = fixture.Host.CreateClient();
+
+    public void Dispose()
+    {
+        _manager.Dispose();
+        _public.Dispose();
+    }
     private CampaignApi Api => new(_manager);
 
     [Fact]
@@ -458,7 +464,8 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IClassF
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        await Task.Delay(1000);
+        // A campaign due now, created after it, completing shows the dispatcher has looked at what is due since.
+        await SendToNewSegmentAsync(1);
         var campaign = await Api.GetAsync(id);
         Assert.Equal("scheduled", campaign.GetProperty("status").GetString());
         Assert.Equal(0, campaign.GetProperty("sent").GetInt32());

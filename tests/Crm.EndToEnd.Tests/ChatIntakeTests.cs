@@ -6,10 +6,16 @@ using Crm.Testing;
 
 namespace Crm.EndToEnd.Tests;
 
-public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IClassFixture<ChatIntakeHostFixture>
+public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable, IClassFixture<ChatIntakeHostFixture>
 {
     private readonly HttpClient _public = fixture.Host.CreateClient();
     private readonly HttpClient _agent = fixture.Host.CreateClient(ChatIntakeHostFixture.AgentKey);
+
+    public void Dispose()
+    {
+        _public.Dispose();
+        _agent.Dispose();
+    }
 
     [Fact]
     public async Task A_chat_message_becomes_a_ticket_and_a_follow_up_joins_it()

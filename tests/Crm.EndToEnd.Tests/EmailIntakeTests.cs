@@ -73,9 +73,14 @@ public sealed class EmailHostFixture : IAsyncLifetime
     }
 }
 
-public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<EmailHostFixture>
+public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IClassFixture<EmailHostFixture>
 {
-    private HttpClient Agent => fixture.Host.CreateClient(EmailHostFixture.AgentKey);
+    private HttpClient? _agent;
+
+    // Created on first use: a test may restart the host, and a client is bound to the host's address.
+    private HttpClient Agent => _agent ??= fixture.Host.CreateClient(EmailHostFixture.AgentKey);
+
+    public void Dispose() => _agent?.Dispose();
 
     [Fact]
     public async Task New_mail_becomes_a_ticket_and_replies_by_reference_or_subject_tag_join_it()
@@ -237,6 +242,8 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IClassFixture<E
         var ticket = await WaitForTicketAsync($"Only once {key}");
 
         await fixture.RestartHostAsync();
+        _agent?.Dispose();
+        _agent = null;
         await fixture.Dovecot.DeliverAsync(Mail($"<marker.{key}@example.com>", $"Marker {key}"));
         await WaitForTicketAsync($"Marker {key}");
         using var webhook = await PostWebhookAsync(raw);

@@ -25,10 +25,16 @@ public sealed class WhatsAppHostFixture : IAsyncLifetime
     };
 }
 
-public sealed class WhatsAppIntakeTests(WhatsAppHostFixture fixture) : IClassFixture<WhatsAppHostFixture>
+public sealed class WhatsAppIntakeTests(WhatsAppHostFixture fixture) : IDisposable, IClassFixture<WhatsAppHostFixture>
 {
     private readonly HttpClient _client = fixture.Host.CreateClient();
     private readonly HttpClient _agent = fixture.Host.CreateClient(WhatsAppHostFixture.AgentKey);
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _agent.Dispose();
+    }
 
     private Uri Target => new(fixture.Host.BaseAddress, "/tickets?channel=whatsapp");
 
@@ -153,16 +159,24 @@ public sealed class WhatsAppIntakeTests(WhatsAppHostFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
-    [Fact]
-    public async Task A_signed_but_malformed_webhook_is_400()
+    [Theory]
+    [InlineData("NumMedia", "lots")]
+    [InlineData("From", "whatsapp:not-a-number")]
+    [InlineData("From", "")]
+    [InlineData("MessageSid", "")]
+    public async Task A_signed_but_malformed_webhook_is_400_and_stores_nothing(string field, string value)
     {
-        var parameters = TwilioRequests.InboundMessage(NewSid());
-        parameters["NumMedia"] = "lots";
+        var sid = NewSid();
+        var parameters = TwilioRequests.InboundMessage(sid);
+        parameters[field] = value;
+        // The number also travels as WaId, the id as SmsMessageSid: take the fallback away too.
+        parameters.Remove(field == "From" ? "WaId" : field == "MessageSid" ? "SmsMessageSid" : "");
 
         using var response = await _client.SendAsync(TwilioRequests.Signed(Target, parameters, Target.ToString()));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(await FindMessageAsync(sid));
     }
 
     private async Task AssertForbiddenAndAbsentAsync(HttpResponseMessage response, string sid)

@@ -12,6 +12,7 @@ namespace Crm.EndToEnd.Tests;
 /// <summary>An agent answers a WhatsApp ticket through the host; a local server plays Twilio's Messages API.</summary>
 public sealed class WhatsAppReplyTests : IAsyncLifetime
 {
+    private const string RefusedText = "Twilio will refuse this";
     private readonly List<Dictionary<string, string>> _sent = [];
     private WebApplication _twilio = null!;
     private HostProcess _host = null!;
@@ -25,6 +26,12 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         _twilio.MapPost("/2010-04-01/Accounts/{account}/Messages.json", async (HttpContext context) =>
         {
             var form = await context.Request.ReadFormAsync();
+            if (form["Body"] == RefusedText)
+            {
+                // Twilio's answer to a number that cannot receive WhatsApp messages.
+                return Results.Json(new { code = 63003, message = "Channel could not find To address", status = 400 }, statusCode: 400);
+            }
+
             lock (_sent)
             {
                 _sent.Add(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
@@ -75,11 +82,54 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         var last = ticket.GetProperty("messages").EnumerateArray().Last();
         Assert.Equal("outbound", last.GetProperty("direction").GetString());
         Assert.Equal("SMreply1", last.GetProperty("externalMessageId").GetString());
+    }
+
+    [Fact]
+    public async Task An_empty_reply_is_400_and_a_reply_to_an_unknown_ticket_404_and_nothing_is_sent()
+    {
+        var ticketId = await OpenWhatsAppTicketAsync("SMinbound-neg", "+447700900778");
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
 
         using var empty = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "" });
-        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         using var missing = await agent.PostAsJsonAsync("/tickets/99999/replies", new { text = "hi" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.DoesNotContain(SentSnapshot(), m => m["To"] == "whatsapp:+447700900778");
+    }
+
+    [Fact]
+    public async Task A_reply_twilio_refuses_is_an_error_and_is_not_recorded_as_sent()
+    {
+        var ticketId = await OpenWhatsAppTicketAsync("SMinbound-refused", "+447700900779");
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+
+        using var reply = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = RefusedText });
+
+        Assert.Equal(HttpStatusCode.BadGateway, reply.StatusCode);
+        Assert.Contains("63003", await reply.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var ticket = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.DoesNotContain(ticket.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "outbound");
+    }
+
+    private async Task<long> OpenWhatsAppTicketAsync(string messageSid, string from)
+    {
+        using var client = _host.CreateClient();
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        var target = new Uri(_host.BaseAddress, "/tickets?channel=whatsapp");
+        using var inbound = await client.SendAsync(TwilioRequests.Signed(target, TwilioRequests.InboundMessage(messageSid, from: from), target.ToString()));
+        Assert.Equal(HttpStatusCode.OK, inbound.StatusCode);
+        // Each test has a host of its own, so the newest WhatsApp ticket is this one.
+        var tickets = await agent.GetFromJsonAsync<JsonElement>("/tickets?channel=whatsapp&pageSize=1");
+        return tickets.GetProperty("items")[0].GetProperty("id").GetInt64();
+    }
+
+    private List<Dictionary<string, string>> SentSnapshot()
+    {
+        lock (_sent)
+        {
+            return [.. _sent];
+        }
     }
 
     [Fact]

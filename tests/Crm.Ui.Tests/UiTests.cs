@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -157,5 +158,109 @@ public sealed class UiTests(BrowserFixture fixture)
         var rows = page.GetByTestId("contact-row");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.Filter(new LocatorFilterOptions { HasText = "Piet, Jr." })).ToContainTextAsync("city=Delft");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_an_error_and_signs_nobody_in()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByTestId("login-user").FillAsync("agent");
+        await page.GetByTestId("login-password").FillAsync("not-the-password");
+
+        var response = await page.RunAndWaitForResponseAsync(() => page.GetByTestId("login-submit").ClickAsync(), r => r.Url.Contains("/login", StringComparison.Ordinal) && r.Request.Method == "POST");
+
+        Assert.Equal(401, response.Status);
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("wrong password");
+        await page.GotoAsync("/admin/tickets");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "agent");
+
+        await page.GetByTestId("logout").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+        await page.GotoAsync("/admin/tickets");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+    }
+
+    [Fact]
+    public async Task An_agent_changes_a_tickets_status()
+    {
+        var email = $"status.{Guid.NewGuid():N}@example.com";
+        using (var client = fixture.Host.CreateClient())
+        using (var chat = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Status", email, message = "Please close me" }))
+        {
+            chat.EnsureSuccessStatusCode();
+            var id = (await chat.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+            var page = await fixture.NewPageAsync();
+            await BrowserFixture.SignInAsync(page, "agent");
+            await page.GotoAsync($"/admin/tickets/{id}");
+            await Assertions.Expect(page.GetByTestId("ticket-status")).ToHaveTextAsync("open");
+
+            await page.Locator("select#status").SelectOptionAsync("solved");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("ticket-status")).ToHaveTextAsync("solved");
+        }
+    }
+
+    [Fact]
+    public async Task Marketing_sends_a_test_to_themselves_and_it_lands_in_the_outbox()
+    {
+        var subject = "Test run " + Guid.NewGuid().ToString("N")[..8];
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+        await page.GotoAsync("/admin/bulk-email");
+        await page.GetByTestId("campaign-subject").FillAsync(subject);
+        await page.GetByTestId("campaign-body").FillAsync("<p>Hello {{ contact.name }}</p>");
+
+        await page.GetByTestId("campaign-send-test").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("campaign-notice")).ToContainTextAsync("A test copy went to marketing@crm.example");
+        await page.GotoAsync("/admin/outbox");
+        await Assertions.Expect(page.GetByTestId("outbox-row").Filter(new() { HasText = "[Test] " + subject })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task Marketing_schedules_a_campaign_then_pauses_resumes_and_cancels_it_with_the_buttons()
+    {
+        var subject = "Scheduled " + Guid.NewGuid().ToString("N")[..8];
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+        await page.GotoAsync("/admin/bulk-email");
+        await page.GetByTestId("campaign-subject").FillAsync(subject);
+        await page.GetByTestId("campaign-body").FillAsync("<p>Later</p>");
+        await page.GetByTestId("campaign-schedule").FillAsync(DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+
+        await page.GetByTestId("campaign-send").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("scheduled");
+        await page.GetByTestId("campaign-pause").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("paused");
+        await page.GetByTestId("campaign-resume").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("scheduled");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.GetByTestId("campaign-cancel").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("cancelled");
+    }
+
+    [Theory]
+    [InlineData("/admin/outbox/..%2F..%2Fappsettings.json")]
+    [InlineData("/admin/outbox/crm.db")]
+    [InlineData("/admin/outbox/20261101000000000-00000000000000000000000000000000.eml")]
+    public async Task The_outbox_viewer_opens_only_message_files_it_wrote(string path)
+    {
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+
+        var response = await page.GotoAsync(path);
+
+        Assert.Equal(404, response!.Status);
     }
 }

@@ -9,6 +9,8 @@ namespace Crm.WebHost.Pages.Admin.Contacts;
 /// </summary>
 public static class ContactCsv
 {
+    private static readonly HashSet<string> KnownColumns = new(StringComparer.OrdinalIgnoreCase) { "email", "name", "phone", "tags" };
+
     public static async Task<List<ContactImportRow?>> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
@@ -37,7 +39,7 @@ public static class ContactCsv
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i < header.Count && i < record.Count; i++)
             {
-                if (header[i] is not ("email" or "name" or "phone" or "tags") && record[i].Length > 0)
+                if (!KnownColumns.Contains(header[i]) && record[i].Length > 0)
                 {
                     attributes[header[i]] = record[i];
                 }
@@ -106,6 +108,11 @@ public static class ContactCsv
             {
                 field.Append(c);
             }
+        }
+
+        if (quoted)
+        {
+            throw new FormatException("A quoted field is not closed: a \" is missing before the end of the file.");
         }
 
         if (field.Length > 0 || record.Count > 0)

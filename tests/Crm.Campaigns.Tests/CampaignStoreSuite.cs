@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Campaigns.Tests;
 
 /// <summary>The campaign suite on the in-memory stores integrators use in their own tests.</summary>
-public sealed class InMemoryCampaignStoreTests : EfCampaignStoreTests
+public sealed class InMemoryCampaignStoreTests : CampaignStoreSuite
 {
     protected override Task<ServiceProvider> CreateServicesAsync()
     {
@@ -25,7 +25,7 @@ public sealed class InMemoryCampaignStoreTests : EfCampaignStoreTests
 }
 
 /// <summary>The campaign suite on a real SQLite file.</summary>
-public sealed class SqliteCampaignStoreTests : EfCampaignStoreTests
+public sealed class SqliteCampaignStoreTests : CampaignStoreSuite
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("crm-campaign-store-");
 
@@ -40,7 +40,7 @@ public sealed class SqliteCampaignStoreTests : EfCampaignStoreTests
 }
 
 /// <summary>The same suite on a real PostgreSQL server.</summary>
-public sealed class PostgresCampaignStoreTests : EfCampaignStoreTests
+public sealed class PostgresCampaignStoreTests : CampaignStoreSuite
 {
     private string _connectionString = "";
 
@@ -54,7 +54,7 @@ public sealed class PostgresCampaignStoreTests : EfCampaignStoreTests
 }
 
 /// <summary>The campaign stores on each backend: segment snapshots, suppression, the ledger and exact counters.</summary>
-public abstract class EfCampaignStoreTests : IAsyncLifetime
+public abstract class CampaignStoreSuite : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private ServiceProvider _services = null!;
