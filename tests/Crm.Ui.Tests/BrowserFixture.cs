@@ -29,22 +29,39 @@ public sealed class BrowserFixture : IAsyncLifetime
             // The tests sign in as the demo users; outside Development they exist only when asked for.
             ["Crm:DemoUsers"] = "true",
         });
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        try
         {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // Root in a container, and a closed network: no sandbox, no background calls home.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-        });
+            _playwright = await Playwright.CreateAsync();
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                // Root in a container, and a closed network: no sandbox, no background calls home.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+            });
+        }
+        catch
+        {
+            // The host started; a browser that did not must not leave it running.
+            await DisposeAsync();
+            throw;
+        }
+
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
         _playwright?.Dispose();
-        await Host.DisposeAsync();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
     }
 
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
