@@ -4,6 +4,7 @@ using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Storage;
 using Crm.Campaigns.Tracking;
+using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<DispatcherSignal>();
         services.TryAddSingleton<BulkEmailMarker>();
+        services.AddProtectedEndpointsCheck();
         services.TryAddSingleton<CampaignComposer>();
         services.TryAddSingleton<ContactImporter>();
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))

@@ -9,6 +9,7 @@ using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Tracking;
+using Crm.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -52,7 +53,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         }
 
         var root = endpoints.MapGroup(prefix);
-        var campaigns = root.MapGroup("/bulk-email");
+        var campaigns = root.MapGroup("/bulk-email")
+            .RequireAuthorizationDecision("MapBulkEmail().Campaigns.RequireAuthorization(\"YourMarketingPolicy\")");
         campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()
             .Produces<CampaignDto>(StatusCodes.Status201Created).Produces<CampaignDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -69,9 +71,11 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
         tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName("CrmCampaignUnsubscribe").DisableAntiforgery();
 
-        var contactsRead = root.MapGroup("/contacts");
+        var contactsRead = root.MapGroup("/contacts")
+            .RequireAuthorizationDecision("MapBulkEmail().ContactsRead.RequireAuthorization(\"YourAgentsPolicy\")");
         contactsRead.MapGet("/", ListContactsAsync).WithName("CrmContactList").Produces<ContactPageDto>();
-        var contactsWrite = root.MapGroup("/contacts");
+        var contactsWrite = root.MapGroup("/contacts")
+            .RequireAuthorizationDecision("MapBulkEmail().ContactsWrite.RequireAuthorization(\"YourMarketingPolicy\")");
         contactsWrite.MapPost("/", ImportContactsAsync).WithName("CrmContactImport").DisableAntiforgery()
             .Produces<ContactImportResultDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         contactsWrite.MapPatch("/{id:long}", UpdateContactAsync).WithName("CrmContactUpdate").DisableAntiforgery()

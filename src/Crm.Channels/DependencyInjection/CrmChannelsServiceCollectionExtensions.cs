@@ -3,6 +3,7 @@ using Crm.Channels.Chat;
 using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
+using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,7 @@ public static class CrmChannelsServiceCollectionExtensions
         services.TryAddSingleton<IIngestionPipeline, IngestionPipeline>();
         services.TryAddSingleton<ChannelAdapterRegistry>();
         services.TryAddSingleton<CrmChannelsMarker>();
+        services.AddProtectedEndpointsCheck();
         services.AddProblemDetails();
         return new CrmChannelsBuilder(services);
     }

@@ -3,6 +3,7 @@ using Crm.Channels.DependencyInjection;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
+using Crm.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -47,7 +48,8 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        var queries = group.MapGroup("/tickets");
+        var queries = group.MapGroup("/tickets")
+            .RequireAuthorizationDecision("MapCrmChannels().Queries.RequireAuthorization(\"YourAgentsPolicy\")");
         queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
         queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
