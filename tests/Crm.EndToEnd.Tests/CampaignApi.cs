@@ -52,12 +52,12 @@ internal sealed class CampaignApi(HttpClient manager)
 
     public async Task<JsonElement> GetAsync(long id) => await manager.GetFromJsonAsync<JsonElement>($"/bulk-email/{id}");
 
-    public async Task<JsonElement> WaitForAsync(long id, Func<JsonElement, bool> condition, TimeSpan timeout)
+    public async Task<JsonElement> WaitForAsync(long id, Func<JsonElement, bool> condition, TimeSpan timeout, string? path = null)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var campaign = await GetAsync(id);
+            var campaign = path is null ? await GetAsync(id) : await manager.GetFromJsonAsync<JsonElement>(path);
             if (condition(campaign))
             {
                 return campaign;

@@ -1,3 +1,8 @@
+using Crm.Testing;
+using System.Text.RegularExpressions;
+using System.Text.Json;
+using System.Net.Http.Json;
+using System.Net;
 using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Endpoints;
 using Crm.Channels.DependencyInjection;
@@ -12,15 +17,19 @@ namespace Crm.EndToEnd.Tests;
 /// <summary>The packages wired by an integrator's own minimal app, in process.</summary>
 public sealed class LibraryWiringTests
 {
-    private static WebApplication BuildApp()
+    private static WebApplication BuildApp(string? pickupDirectory = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddAuthorization();
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
-        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
-            .UsePickupDirectory(o => o.Directory = Path.Combine(Path.GetTempPath(), "crm-wiring-" + Guid.NewGuid().ToString("N")))
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+            })
+            .UsePickupDirectory(o => o.Directory = pickupDirectory ?? Path.Combine(Path.GetTempPath(), "crm-wiring-" + Guid.NewGuid().ToString("N")))
             .UseInMemoryStores();
         return builder.Build();
     }
@@ -75,5 +84,63 @@ public sealed class LibraryWiringTests
 
         await app.StartAsync();
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Under_a_path_base_and_a_group_prefix_every_mailed_link_the_form_and_location_point_at_the_mapped_endpoints()
+    {
+        var pickup = Directory.CreateTempSubdirectory("crm-prefix-").FullName;
+        try
+        {
+            await using var app = BuildApp(pickup);
+            app.UsePathBase("/base");
+            var crm = app.MapGroup("/crm");
+            crm.MapCrmChannels().Queries.AllowAnonymous();
+            var bulkEmail = crm.MapBulkEmail();
+            bulkEmail.Campaigns.AllowAnonymous();
+            bulkEmail.ContactsRead.AllowAnonymous();
+            bulkEmail.ContactsWrite.AllowAnonymous();
+            await app.StartAsync();
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+            using (var import = await client.PostAsJsonAsync("/base/crm/contacts", new[] { new { email = "prefixed@example.com" } }))
+            {
+                Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+            }
+
+            using var created = await client.PostAsJsonAsync("/base/crm/bulk-email", new { subject = "Prefixed", body = "<p>Hi</p>" });
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            Assert.Equal($"/base/crm/bulk-email/{id}", created.Headers.Location?.OriginalString);
+            var campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/base/crm/bulk-email/{id}");
+
+            var message = MimeKit.MimeMessage.Load(Directory.GetFiles(pickup, "*.eml").Single());
+            var root = $"{app.Urls.First()}/base/crm/bulk-email";
+            var pixel = Regex.Match(message.HtmlBody!, "src=\"([^\"]+/open/[^\"]+)\"").Groups[1].Value;
+            var unsubscribe = Regex.Match(message.HtmlBody!, "href=\"([^\"]+/unsubscribe/[^\"]+)\"").Groups[1].Value;
+            Assert.StartsWith($"{root}/open/{id}/", pixel, StringComparison.Ordinal);
+            Assert.StartsWith($"{root}/unsubscribe/{id}/", unsubscribe, StringComparison.Ordinal);
+            Assert.Contains($"<{unsubscribe}>", message.Headers["List-Unsubscribe"]!.Replace(" ", "", StringComparison.Ordinal).Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+            using (var hit = await client.GetAsync(pixel))
+            {
+                Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+            }
+
+            var page = await client.GetStringAsync(unsubscribe);
+            Assert.Contains($"action=\"{new Uri(unsubscribe).AbsolutePath}\"", page, StringComparison.Ordinal);
+            using (var confirm = await client.PostAsync(unsubscribe, null))
+            {
+                Assert.True(confirm.IsSuccessStatusCode);
+            }
+
+            campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("open_count").GetInt32() == 1 && c.GetProperty("unsubscribe_count").GetInt32() == 1, TimeSpan.FromSeconds(10), $"/base/crm/bulk-email/{id}");
+            Assert.Equal(1, campaign.GetProperty("sent").GetInt32());
+            await app.StopAsync();
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(pickup);
+        }
     }
 }

@@ -107,10 +107,10 @@ public sealed class CampaignComposer
 
     /// <summary>Creates a valid campaign, to send now or at its <c>scheduledAt</c>, and wakes the dispatcher.</summary>
     /// <param name="request">The campaign.</param>
-    /// <param name="requestBaseUrl">The base URL of the calling request, for links when no public URL is configured.</param>
+    /// <param name="trackingBaseUrl">Where the tracking endpoints live (<see cref="Tracking.TrackingBaseUrl"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="ArgumentException">The request is not valid (check <see cref="ValidateAsync"/> first).</exception>
-    public async Task<Campaign> CreateAsync(CreateCampaignRequest request, string requestBaseUrl, CancellationToken cancellationToken)
+    public async Task<Campaign> CreateAsync(CreateCampaignRequest request, string trackingBaseUrl, CancellationToken cancellationToken)
     {
         if ((await ValidateAsync(request, cancellationToken).ConfigureAwait(false)).Count > 0)
         {
@@ -121,7 +121,7 @@ public sealed class CampaignComposer
         var scheduledLater = request.ScheduledAt is { } at && at > now;
         var campaign = await _store.CreateAsync(
             new NewCampaign(request.Subject!, request.Body!, request.Segment ?? SegmentCriteria.All, scheduledLater ? request.ScheduledAt : now,
-                request.FromAddress ?? _options.FromAddress, request.FromName ?? _options.FromName, _options.PublicBaseUrl ?? requestBaseUrl, now),
+                request.FromAddress ?? _options.FromAddress, request.FromName ?? _options.FromName, trackingBaseUrl, now),
             cancellationToken).ConfigureAwait(false);
         if (!scheduledLater)
         {
@@ -133,7 +133,7 @@ public sealed class CampaignComposer
 
     /// <summary>Renders the campaign for a sample contact (Alex Example in Lisbon), for a live preview.</summary>
     /// <returns>The message, or per field why the templates do not parse or cannot be rendered within the limits.</returns>
-    public async Task<(MimeMessage? Message, IReadOnlyDictionary<string, string[]> Errors)> PreviewAsync(string subject, string body, string requestBaseUrl, CancellationToken cancellationToken)
+    public async Task<(MimeMessage? Message, IReadOnlyDictionary<string, string[]> Errors)> PreviewAsync(string subject, string body, string trackingBaseUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(body);
@@ -145,7 +145,7 @@ public sealed class CampaignComposer
         try
         {
             var sample = new ClaimedRecipient(0, 0, 0, "alex@example.com", "Alex Example", SampleAttributes, 0);
-            return (await RenderAsync(subject, body, sample, requestBaseUrl, cancellationToken).ConfigureAwait(false), new Dictionary<string, string[]>());
+            return (await RenderAsync(subject, body, sample, trackingBaseUrl, cancellationToken).ConfigureAwait(false), new Dictionary<string, string[]>());
         }
         catch (TemplateRenderException ex)
         {
@@ -160,19 +160,19 @@ public sealed class CampaignComposer
     /// <exception cref="FormatException">The templates do not parse.</exception>
     /// <exception cref="TemplateRenderException">They cannot be rendered within the limits.</exception>
     /// <exception cref="CampaignSendException">The transport refused it.</exception>
-    public async Task SendTestAsync(string subject, string body, string email, string? name, string requestBaseUrl, CancellationToken cancellationToken)
+    public async Task SendTestAsync(string subject, string body, string email, string? name, string trackingBaseUrl, CancellationToken cancellationToken)
     {
-        var message = await RenderAsync(subject, body, new ClaimedRecipient(0, 0, 0, email, name, SampleAttributes, 0), requestBaseUrl, cancellationToken).ConfigureAwait(false);
+        var message = await RenderAsync(subject, body, new ClaimedRecipient(0, 0, 0, email, name, SampleAttributes, 0), trackingBaseUrl, cancellationToken).ConfigureAwait(false);
         message.Subject = "[Test] " + message.Subject;
         await _sender.SendAsync(message, envelopeFrom: null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<MimeMessage> RenderAsync(string subject, string body, ClaimedRecipient recipient, string requestBaseUrl, CancellationToken cancellationToken)
+    private async Task<MimeMessage> RenderAsync(string subject, string body, ClaimedRecipient recipient, string trackingBaseUrl, CancellationToken cancellationToken)
     {
         var template = CampaignTemplate.Parse(subject, body, _options.TemplateLimits, _time);
         var now = _time.GetUtcNow();
         var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Draft, now, null, null, null,
-            _options.FromAddress, _options.FromName, _options.PublicBaseUrl ?? requestBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
+            _options.FromAddress, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
         var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
         return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, cancellationToken).ConfigureAwait(false);
     }

@@ -41,6 +41,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.AddOptions<BulkEmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackingKeyProvider>();
+        services.TryAddSingleton<TrackingBaseUrl>();
         services.TryAddSingleton<DispatcherSignal>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();

@@ -33,7 +33,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
     /// public <c>/bulk-email/open/…</c> and <c>/bulk-email/unsubscribe/…</c> (<see cref="BulkEmailEndpoints.Tracking"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddBulkEmail()</c>, a sender or the stores are missing.</exception>
-    public static BulkEmailEndpoints MapBulkEmail(this IEndpointRouteBuilder endpoints, string prefix = "")
+    public static BulkEmailEndpoints MapBulkEmail(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
@@ -52,14 +52,14 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapBulkEmail() needs campaign stores: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore.");
         }
 
-        var root = endpoints.MapGroup(prefix);
+        var root = endpoints;
         var campaigns = root.MapGroup("/bulk-email")
             .RequireAuthorizationDecision("MapBulkEmail().Campaigns.RequireAuthorization(\"YourMarketingPolicy\")");
         campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()
             .Produces<CampaignDto>(StatusCodes.Status201Created).Produces<CampaignDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").Produces<IReadOnlyList<CampaignDto>>();
-        campaigns.MapGet("/{id:long}", GetAsync).WithName("CrmCampaignGet").Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapGet("/{id:long}", GetAsync).WithName(BulkEmailEndpointNames.Get).Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapPost("/{id:long}/pause", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Pause, store, time, null, ct)).DisableAntiforgery();
         campaigns.MapPost("/{id:long}/resume", (long id, ICampaignStore store, TimeProvider time, DispatcherSignal signal, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Resume, store, time, signal, ct)).DisableAntiforgery();
         campaigns.MapPost("/{id:long}/cancel", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Cancel, store, time, null, ct)).DisableAntiforgery();
@@ -67,9 +67,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery();
 
         var tracking = root.MapGroup("/bulk-email");
-        tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName("CrmCampaignOpen").ExcludeFromDescription();
+        tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
         tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
-        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName("CrmCampaignUnsubscribe").DisableAntiforgery();
+        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery();
 
         var contactsRead = root.MapGroup("/contacts")
             .RequireAuthorizationDecision("MapBulkEmail().ContactsRead.RequireAuthorization(\"YourAgentsPolicy\")");
@@ -84,7 +84,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, CampaignComposer composer, IOptions<BulkEmailOptions> options)
+    private static async Task<IResult> CreateAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl, LinkGenerator links, IOptions<BulkEmailOptions> options)
     {
         var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, options.Value.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
@@ -98,14 +98,14 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid campaign");
         }
 
-        var campaign = await composer.CreateAsync(request!, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
-        var location = $"{context.Request.PathBase}/bulk-email/{campaign.Id}";
+        var campaign = await composer.CreateAsync(request!, trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
+        var location = links.GetPathByName(context, BulkEmailEndpointNames.Get, new RouteValueDictionary { ["id"] = campaign.Id });
         return campaign.Status == CampaignStatus.Scheduled && campaign.ScheduledAt > campaign.CreatedAt
             ? Results.Created(location, CampaignDto.From(campaign))
             : Results.Accepted(location, CampaignDto.From(campaign));
     }
 
-    private static async Task<IResult> PreviewAsync(HttpContext context, CampaignComposer composer)
+    private static async Task<IResult> PreviewAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl)
     {
         var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CreateCampaignRequest, 2 * 1024 * 1024, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
@@ -113,13 +113,11 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return error;
         }
 
-        var (message, templateErrors) = await composer.PreviewAsync(request!.Subject ?? "", request.Body ?? "", BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
+        var (message, templateErrors) = await composer.PreviewAsync(request!.Subject ?? "", request.Body ?? "", trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
         return message is null
             ? Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template")
             : Results.Ok(new { subject = message.Subject, html = message.HtmlBody, text = message.TextBody });
     }
-
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}";
 
     private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)
     {
@@ -194,7 +192,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return Results.Bytes(TransparentGif, "image/gif");
     }
 
-    private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys)
+    private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
@@ -204,7 +202,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return Results.Content(Page("Link not valid", "<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var action = WebUtility.HtmlEncode($"{context.Request.PathBase}/bulk-email/unsubscribe/{campaignId.ToString(CultureInfo.InvariantCulture)}/{token}");
+        var action = WebUtility.HtmlEncode(links.GetPathByName(context, BulkEmailEndpointNames.Unsubscribe, new RouteValueDictionary { ["campaignId"] = campaignId, ["token"] = token }));
         return Results.Content(Page("Unsubscribe", $"""
             <p>Do you want to stop receiving marketing email from us?</p>
             <form method="post" action="{action}"><button type="submit" data-testid="unsubscribe-confirm">Unsubscribe</button></form>

@@ -25,7 +25,7 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
     /// <see cref="CrmChannelsEndpoints.Queries"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddCrmChannels()</c> or a ticket store is missing.</exception>
-    public static CrmChannelsEndpoints MapCrmChannels(this IEndpointRouteBuilder endpoints, string prefix = "")
+    public static CrmChannelsEndpoints MapCrmChannels(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         if (endpoints.ServiceProvider.GetService<CrmChannelsMarker>() is null)
@@ -38,7 +38,7 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapCrmChannels() needs a ticket store: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore, or .UseInMemoryStore() on the AddCrmChannels() builder for tests.");
         }
 
-        var group = endpoints.MapGroup(prefix);
+        var group = endpoints;
         var intake = group.MapPost("/tickets", IntakeAsync)
             .WithName("CrmTicketIntake")
             .DisableAntiforgery()
@@ -203,7 +203,7 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
         var message = new NewTicketMessage(details.Ticket.Channel, externalId, MessageDirection.Outbound, author, reply.Text, null, [], timeProvider.GetUtcNow());
         // Answered: the ticket now waits on the customer.
         var (_, stored) = await store.AppendMessageAsync(id, message, TicketStatus.Pending, cancellationToken).ConfigureAwait(false);
-        return Results.Created($"{context.Request.PathBase}/tickets/{id}", TicketMessageDto.From(stored));
+        return Results.Created(context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = id }), TicketMessageDto.From(stored));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Tracking;
 using System.Globalization;
 using System.Security.Claims;
 using Crm.Campaigns.Campaigns;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Crm.WebHost.Pages.Admin.BulkEmail;
 
 /// <summary>The campaign editor and the table of campaigns.</summary>
-public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaigns, IContactDirectory contacts) : PageModel
+public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaigns, IContactDirectory contacts, TrackingBaseUrl trackingBaseUrl) : PageModel
 {
     [BindProperty]
     public string? Subject { get; set; }
@@ -62,7 +63,7 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
             return Page();
         }
 
-        var campaign = await composer.CreateAsync(request, $"{Request.Scheme}://{Request.Host.ToUriComponent()}{Request.PathBase}", cancellationToken);
+        var campaign = await composer.CreateAsync(request, trackingBaseUrl.For(Request), cancellationToken);
         return Redirect($"/admin/bulk-email/{campaign.Id}");
     }
 
@@ -80,7 +81,7 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
         {
             try
             {
-                await composer.SendTestAsync(request.Subject!, request.Body!, email, User.Identity?.Name, $"{Request.Scheme}://{Request.Host.ToUriComponent()}{Request.PathBase}", cancellationToken);
+                await composer.SendTestAsync(request.Subject!, request.Body!, email, User.Identity?.Name, trackingBaseUrl.For(Request), cancellationToken);
                 Notice = $"A test copy went to {email}.";
             }
             catch (CampaignSendException ex)
