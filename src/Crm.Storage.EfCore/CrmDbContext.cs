@@ -22,14 +22,9 @@ public class CrmDbContext : DbContext
     {
         modelBuilder.ApplyCrmChannels();
         modelBuilder.ApplyCrmCampaigns();
-    }
-
-    /// <inheritdoc />
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
         if (Database.IsSqlite())
         {
-            configurationBuilder.ApplyCrmSqliteConventions();
+            modelBuilder.ApplyCrmSqliteConventions();
         }
     }
 }
