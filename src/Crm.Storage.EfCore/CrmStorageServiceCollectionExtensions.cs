@@ -52,6 +52,7 @@ public static class CrmStorageServiceCollectionExtensions
         services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CrmStoreStartupCheck<TContext>>());
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using Crm.Storage.EfCore;
+using Microsoft.EntityFrameworkCore;
 using Crm.Testing;
 using System.Text.RegularExpressions;
 using System.Text.Json;
@@ -142,5 +144,86 @@ public sealed class LibraryWiringTests
         {
             HostProcess.TryDeleteDirectory(pickup);
         }
+    }
+
+    [Fact]
+    public void Two_adapters_claiming_one_channel_stop_the_app_when_it_maps_the_endpoints()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddCrmChannels().AddChat().AddAdapter<SecondChatAdapter>().UseInMemoryStore();
+        using var app = builder.Build();
+
+        var failure = Assert.Throws<InvalidOperationException>(() => app.MapCrmChannels());
+
+        Assert.Contains("both claim channel 'chat'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("short-key", "at least 32 bytes")]
+    [InlineData(null, "FromAddress")]
+    public async Task A_short_signing_key_or_no_sender_address_stops_the_app_at_start(string? signingKey, string named)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.SigningKey = signingKey;
+                o.FromAddress = signingKey is null ? null : "news@shop.example";
+            })
+            .UsePickupDirectory(o => o.Directory = Path.GetTempPath())
+            .UseInMemoryStores();
+        await using var app = builder.Build();
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_context_without_the_campaign_tables_or_with_pending_migrations_stops_the_app_at_start()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-startcheck-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseSqlite($"Data Source={Path.Combine(directory, "a.db")};Pooling=False"));
+            builder.Services.AddCrmEntityFrameworkStores<ChannelsOnlyContext>();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = directory);
+            await using (var app = builder.Build())
+            {
+                var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+                Assert.Contains("call modelBuilder.ApplyCrmCampaigns() in ChannelsOnlyContext.OnModelCreating", missing.Message, StringComparison.Ordinal);
+            }
+
+            var unmigrated = WebApplication.CreateSlimBuilder();
+            unmigrated.WebHost.UseUrls("http://127.0.0.1:0");
+            unmigrated.Logging.ClearProviders();
+            unmigrated.Services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory, "b.db")};Pooling=False"));
+            await using (var app = unmigrated.Build())
+            {
+                var pending = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+                Assert.Contains("MigrateCrmDatabaseAsync()", pending.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
+    private sealed class SecondChatAdapter : Crm.Channels.Adapters.IChannelAdapter
+    {
+        public string Channel => "chat";
+
+        public ValueTask<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>> ReadAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+            => ValueTask.FromResult<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>>([]);
+    }
+
+    private sealed class ChannelsOnlyContext(DbContextOptions<ChannelsOnlyContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmChannels().ApplyCrmSqliteConventions();
     }
 }

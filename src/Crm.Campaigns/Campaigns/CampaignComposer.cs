@@ -121,7 +121,7 @@ public sealed class CampaignComposer
         var scheduledLater = request.ScheduledAt is { } at && at > now;
         var campaign = await _store.CreateAsync(
             new NewCampaign(request.Subject!, request.Body!, request.Segment ?? SegmentCriteria.All, scheduledLater ? request.ScheduledAt : now,
-                request.FromAddress ?? _options.FromAddress, request.FromName ?? _options.FromName, trackingBaseUrl, now),
+                request.FromAddress ?? _options.FromAddress!, request.FromName ?? _options.FromName, trackingBaseUrl, now),
             cancellationToken).ConfigureAwait(false);
         if (!scheduledLater)
         {
@@ -172,7 +172,7 @@ public sealed class CampaignComposer
         var template = CampaignTemplate.Parse(subject, body, _options.TemplateLimits, _time);
         var now = _time.GetUtcNow();
         var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Draft, now, null, null, null,
-            _options.FromAddress, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
+            _options.FromAddress!, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
         var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
         return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, cancellationToken).ConfigureAwait(false);
     }

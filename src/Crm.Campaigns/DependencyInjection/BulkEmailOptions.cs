@@ -4,12 +4,21 @@ using Crm.Campaigns.Rendering;
 namespace Crm.Campaigns.DependencyInjection;
 
 /// <summary>Campaign settings: sender, links, limits and the dispatcher's pace.</summary>
-public sealed class BulkEmailOptions
+public sealed class BulkEmailOptions : IValidatableObject
 {
-    /// <summary>The default sender address of campaigns.</summary>
-    [Required]
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SigningKey is not null && System.Text.Encoding.UTF8.GetByteCount(SigningKey) < 32)
+        {
+            yield return new ValidationResult("The tracking SigningKey must be at least 32 bytes: anyone could forge opens and unsubscribes with a short one.", [nameof(SigningKey)]);
+        }
+    }
+
+    /// <summary>The default sender address of campaigns. Required: there is no made-up default sender.</summary>
+    [Required(ErrorMessage = "Set the sender address of campaigns (Crm:Campaigns:FromAddress, or o.FromAddress in AddBulkEmail).")]
     [EmailAddress]
-    public string FromAddress { get; set; } = "newsletter@crm.example";
+    public string? FromAddress { get; set; }
 
     /// <summary>The default sender display name.</summary>
     [MaxLength(128)]

@@ -38,6 +38,8 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapCrmChannels() needs a ticket store: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore, or .UseInMemoryStore() on the AddCrmChannels() builder for tests.");
         }
 
+        // Built now, not on the first request: two adapters claiming one channel stop the app at start.
+        _ = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>();
         var group = endpoints;
         var intake = group.MapPost("/tickets", IntakeAsync)
             .WithName("CrmTicketIntake")
