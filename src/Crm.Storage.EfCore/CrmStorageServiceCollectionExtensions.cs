@@ -6,6 +6,8 @@ using Crm.Channels.Storage;
 using Crm.Storage.EfCore.Campaigns;
 using Crm.Storage.EfCore.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -26,6 +28,8 @@ public static class CrmStorageServiceCollectionExtensions
         {
             configure(options);
             options.AddInterceptors(SqliteConnectionTuning.Instance);
+            // Every pixel hit and chat message runs SQL: at Information the log would be nothing else. Debug still has it.
+            options.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
         });
         return services.AddCrmEntityFrameworkStores<CrmDbContext>();
     }

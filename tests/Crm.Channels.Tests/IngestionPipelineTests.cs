@@ -208,6 +208,12 @@ public sealed class IngestionPipelineTests
 
         Assert.Equal(IngestionOutcome.TicketCreated, afterClose.Outcome);
         Assert.NotEqual(first.Ticket.Id, afterClose.Ticket.Id);
+
+        // Waiting on the customer (pending) and the customer writes: back to open, and the event says so too.
+        await handle.Store.SetTicketStatusAsync(afterClose.Ticket.Id, TicketStatus.Pending, _clock.GetUtcNow(), CancellationToken.None);
+        var answer = await pipeline.IngestAsync(Chat("Here is the photo", conversationKey: afterClose.Ticket.ConversationKey), CancellationToken.None);
+        Assert.True(answer.Reopened);
+        Assert.Equal(TicketStatus.Open, answer.Ticket.Status);
     }
 
     [Theory]

@@ -28,6 +28,7 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable
         Assert.Equal("open", receipt.GetProperty("status").GetString());
         var ticketId = receipt.GetProperty("id").GetInt64();
         var conversationId = receipt.GetProperty("conversationId").GetString();
+        Assert.Equal($"/tickets/{ticketId}", first.Headers.Location?.OriginalString);
 
         using var followUp = await PostChatAsync(new { name = "Ann", email, message = "Any news?", conversationId });
         Assert.Equal(HttpStatusCode.Created, followUp.StatusCode);

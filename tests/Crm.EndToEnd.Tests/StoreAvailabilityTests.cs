@@ -52,4 +52,27 @@ public sealed class StoreAvailabilityTests
         var details = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticket.GetProperty("id").GetInt64()}");
         Assert.Equal(["after the lock"], details.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
     }
+
+    [Fact]
+    public async Task With_everything_logged_at_information_the_stores_log_no_sql()
+    {
+        await using var host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
+        });
+        using var visitor = host.CreateClient();
+
+        using var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email = "sql@example.com", message = "quiet please" });
+
+        Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
+        var deadline = Stopwatch.StartNew();
+        while (!host.Output.Contains("Ingested a chat message", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("Ingested a chat message", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Executed DbCommand", host.Output, StringComparison.Ordinal);
+    }
 }

@@ -90,6 +90,13 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
                 results.Add(await pipeline.IngestAsync(message, cancellationToken).ConfigureAwait(false));
             }
 
+            if (results is [{ Outcome: not IngestionOutcome.Duplicate } stored])
+            {
+                // Where the stored ticket can be read (by agents): the Location a 201 should carry.
+                context.Response.Headers.Location = context.RequestServices.GetRequiredService<LinkGenerator>()
+                    .GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = stored.Ticket.Id });
+            }
+
             return adapter.CreateResponse(results);
         }
         catch (ChannelRequestException ex)

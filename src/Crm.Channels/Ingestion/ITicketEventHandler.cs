@@ -16,7 +16,7 @@ public enum TicketEventKind
 /// <param name="Kind">What happened.</param>
 /// <param name="Ticket">The ticket as it is now.</param>
 /// <param name="Message">The message that caused it.</param>
-/// <param name="Reopened">True when the message reopened a solved ticket.</param>
+/// <param name="Reopened">True when the message put a solved or pending ticket back to open.</param>
 public sealed record TicketEvent(TicketEventKind Kind, Ticket Ticket, TicketMessage Message, bool Reopened);
 
 /// <summary>

@@ -123,7 +123,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
 
         // A customer's reply puts the ticket back in the agents' queue, whether it was solved or waiting on them.
         var (appendedTo, appended) = await _store.AppendMessageAsync(ticket.Id, newMessage, TicketStatus.Open, cancellationToken).ConfigureAwait(false);
-        return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status == TicketStatus.Solved);
+        return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status is TicketStatus.Solved or TicketStatus.Pending);
     }
 
     private async Task<Ticket?> FindConversationAsync(InboundMessage message, ContactSummary? contact, CancellationToken cancellationToken)

@@ -19,5 +19,5 @@ public enum IngestionOutcome
 /// <param name="Outcome">What happened.</param>
 /// <param name="Ticket">The ticket the message belongs to, as it is now.</param>
 /// <param name="Message">The stored message (for a duplicate, the copy stored first).</param>
-/// <param name="Reopened">True when a solved ticket was reopened by this message.</param>
+/// <param name="Reopened">True when the message put a solved or pending ticket back to open.</param>
 public sealed record IngestionResult(IngestionOutcome Outcome, Ticket Ticket, TicketMessage Message, bool Reopened = false);
