@@ -145,6 +145,24 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sent_failed_and_skipped_outcomes_are_counted_in_the_stats()
+    {
+        await Contacts.UpsertAsync(Enumerable.Range(0, 3).Select(i => Upsert($"o{i}@x.example", [])).ToList(), Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var rows = await Campaigns.ClaimBatchAsync(10, "one", Now, Now.AddSeconds(30), CancellationToken.None);
+
+        await Campaigns.CompleteAttemptsAsync(
+        [
+            new SendAttempt(rows[0].RecipientId, campaign.Id, SendOutcome.Sent),
+            new SendAttempt(rows[1].RecipientId, campaign.Id, SendOutcome.Failed, "550 gone"),
+            new SendAttempt(rows[2].RecipientId, campaign.Id, SendOutcome.Skipped),
+        ], Now, CancellationToken.None);
+
+        var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+        Assert.Equal((1, 1, 1), (stats.Sent, stats.Failed, stats.Skipped));
+    }
+
+    [Fact]
     public async Task A_scheduled_campaign_launches_once_and_only_when_due()
     {
         await Contacts.UpsertAsync([Upsert("a@x.example", [])], Now, CancellationToken.None);

@@ -171,7 +171,7 @@ public sealed class CampaignComposer
     {
         var template = CampaignTemplate.Parse(subject, body, _options.TemplateLimits, _time);
         var now = _time.GetUtcNow();
-        var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Draft, now, null, null, null,
+        var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Scheduled, now, null, null, null,
             _options.FromAddress!, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
         var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
         return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, cancellationToken).ConfigureAwait(false);

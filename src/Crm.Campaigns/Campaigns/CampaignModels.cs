@@ -5,9 +5,6 @@ namespace Crm.Campaigns.Campaigns;
 /// <summary>Where a campaign stands.</summary>
 public enum CampaignStatus
 {
-    /// <summary>Created, not scheduled (kept for integrators who stage campaigns).</summary>
-    Draft,
-
     /// <summary>Waiting for its <c>scheduledAt</c>.</summary>
     Scheduled,
 
@@ -62,7 +59,8 @@ public sealed record Campaign(
 /// <param name="UniqueOpens">Recipients who opened at least once.</param>
 /// <param name="TotalOpens">Every pixel load with a valid token.</param>
 /// <param name="Unsubscribes">Recipients who unsubscribed from this campaign.</param>
-public sealed record CampaignStats(int Recipients, int Sent, int Failed, int UniqueOpens, int TotalOpens, int Unsubscribes);
+/// <param name="Skipped">Not sent because the contact unsubscribed or bounced after the launch.</param>
+public sealed record CampaignStats(int Recipients, int Sent, int Failed, int UniqueOpens, int TotalOpens, int Unsubscribes, int Skipped = 0);
 
 /// <summary>A campaign to create.</summary>
 /// <param name="Subject">The subject (Liquid).</param>

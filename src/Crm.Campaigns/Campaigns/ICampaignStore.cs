@@ -75,7 +75,7 @@ public static class CampaignTransitions
         (CampaignStatus.Paused, CampaignCommand.Pause) => CampaignStatus.Paused,
         (CampaignStatus.Paused, CampaignCommand.Resume) => CampaignStatus.Sending,
         (CampaignStatus.Sending, CampaignCommand.Resume) => CampaignStatus.Sending,
-        (CampaignStatus.Draft or CampaignStatus.Scheduled or CampaignStatus.Sending or CampaignStatus.Paused, CampaignCommand.Cancel) => CampaignStatus.Cancelled,
+        (CampaignStatus.Scheduled or CampaignStatus.Sending or CampaignStatus.Paused, CampaignCommand.Cancel) => CampaignStatus.Cancelled,
         (CampaignStatus.Cancelled, CampaignCommand.Cancel) => CampaignStatus.Cancelled,
         _ => null,
     };

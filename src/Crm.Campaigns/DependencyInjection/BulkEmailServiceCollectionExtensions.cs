@@ -42,6 +42,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<TrackingBaseUrl>();
+        services.TryAddSingleton<CampaignControl>();
         services.TryAddSingleton<DispatcherSignal>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();

@@ -43,11 +43,10 @@ public sealed partial class CampaignDispatcher : BackgroundService
         DispatcherSignal signal,
         TimeProvider time,
         IOptions<BulkEmailOptions> options,
-        IOptions<SmtpOptions> smtpOptions,
         ILogger<CampaignDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(smtpOptions);
+        ArgumentNullException.ThrowIfNull(sender);
         _store = store;
         _sender = sender;
         _keys = keys;
@@ -55,7 +54,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         _time = time;
         _options = options.Value;
         _logger = logger;
-        _concurrency = sender is SmtpCampaignSender smtp ? smtp.Concurrency : Math.Max(1, smtpOptions.Value.MaxConnections);
+        _concurrency = Math.Max(1, sender.Concurrency);
         if (_options.MessagesPerSecond > 0)
         {
             _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -276,7 +275,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A temporary refusal, or a sender that broke in a way it did not classify: try again later, within MaxAttempts.
-            var delay = _options.RetryBaseDelay * Math.Pow(2, Math.Min(recipient.Attempts, 10));
+            var delay = RetryDelay(recipient.Attempts);
             var reason = ex is CampaignSendException ? ex.Message : $"The sender failed: {ex.Message}";
             LogSendDeferred(_logger, recipient.CampaignId, recipient.RecipientId, reason, delay);
             return recipient.Attempts + 1 >= _options.MaxAttempts
@@ -284,6 +283,13 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 : new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, reason, _time.GetUtcNow() + delay);
         }
     }
+
+    /// <summary>
+    /// Exponential backoff with ±20 % jitter, so recipients deferred together by one outage do not all come back in the
+    /// same instant (and several hosts do not retry in lockstep).
+    /// </summary>
+    private TimeSpan RetryDelay(int attempts)
+        => _options.RetryBaseDelay * Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (0.4 * Random.Shared.NextDouble()));
 
     private async Task PauseUnrenderableCampaignsAsync(IEnumerable<SendAttempt> renderFailures, CancellationToken cancellationToken)
     {

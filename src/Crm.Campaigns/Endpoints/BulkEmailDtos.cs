@@ -49,6 +49,7 @@ public sealed record CampaignDto(
     [property: JsonPropertyName("recipients")] int Recipients,
     [property: JsonPropertyName("sent")] int Sent,
     [property: JsonPropertyName("failed")] int Failed,
+    [property: JsonPropertyName("skipped")] int Skipped,
     [property: JsonPropertyName("open_count")] int OpenCount,
     [property: JsonPropertyName("total_opens")] int TotalOpens,
     [property: JsonPropertyName("unsubscribe_count")] int UnsubscribeCount,
@@ -62,7 +63,7 @@ public sealed record CampaignDto(
         ArgumentNullException.ThrowIfNull(c);
         var s = c.Stats;
         return new(c.Id, c.Subject, c.Body, c.Segment, c.Status.ToString().ToLowerInvariant(), c.CreatedAt, c.ScheduledAt, c.LaunchedAt, c.CompletedAt,
-            c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
+            c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.Skipped, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
             s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight);
     }
 }

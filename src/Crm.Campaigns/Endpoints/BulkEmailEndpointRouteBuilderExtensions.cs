@@ -60,9 +60,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").Produces<IReadOnlyList<CampaignDto>>();
         campaigns.MapGet("/{id:long}", GetAsync).WithName(BulkEmailEndpointNames.Get).Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
-        campaigns.MapPost("/{id:long}/pause", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Pause, store, time, null, ct)).DisableAntiforgery();
-        campaigns.MapPost("/{id:long}/resume", (long id, ICampaignStore store, TimeProvider time, DispatcherSignal signal, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Resume, store, time, signal, ct)).DisableAntiforgery();
-        campaigns.MapPost("/{id:long}/cancel", (long id, ICampaignStore store, TimeProvider time, CancellationToken ct) => TransitionAsync(id, CampaignCommand.Cancel, store, time, null, ct)).DisableAntiforgery();
+        campaigns.MapPost("/{id:long}/pause", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Pause, context, control)).DisableAntiforgery();
+        campaigns.MapPost("/{id:long}/resume", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Resume, context, control)).DisableAntiforgery();
+        campaigns.MapPost("/{id:long}/cancel", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Cancel, context, control)).DisableAntiforgery();
         campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery();
         campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery();
 
@@ -138,18 +138,16 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             : Results.Ok(CampaignDto.From(campaign, await store.CountInFlightAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, ICampaignStore store, TimeProvider time, DispatcherSignal? signal, CancellationToken cancellationToken)
+    private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, HttpContext context, CampaignControl control)
     {
         try
         {
-            var reason = command == CampaignCommand.Pause ? "Paused by a person." : null;
-            var campaign = await store.TransitionAsync(id, command, reason, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var campaign = await control.ApplyAsync(id, command, context.User.Identity?.Name, context.RequestAborted).ConfigureAwait(false);
             if (campaign is null)
             {
                 return CampaignNotFound(id);
             }
 
-            signal?.Wake();
             return Results.Ok(CampaignDto.From(campaign));
         }
         catch (InvalidCampaignTransitionException ex)

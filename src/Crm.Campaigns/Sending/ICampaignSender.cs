@@ -18,6 +18,9 @@ public interface ICampaignSender
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <exception cref="CampaignSendException">The transport refused it, for now or for good.</exception>
     Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken);
+
+    /// <summary>How many messages the dispatcher may hand over at once (e.g. pooled SMTP connections). Default 1.</summary>
+    int Concurrency => 1;
 }
 
 /// <summary>A transport refused a message.</summary>

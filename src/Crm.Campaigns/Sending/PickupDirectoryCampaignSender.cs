@@ -26,6 +26,9 @@ public sealed class PickupDirectoryCampaignSender : ICampaignSender
         RemoveAbandonedPartials();
     }
 
+    /// <inheritdoc />
+    public int Concurrency => Math.Max(2, Environment.ProcessorCount);
+
     /// <summary>The folder the files go to.</summary>
     public string Directory => _directory;
 

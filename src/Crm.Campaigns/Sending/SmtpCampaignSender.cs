@@ -34,7 +34,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
         }
     }
 
-    /// <summary>How many messages may be in flight at once.</summary>
+    /// <summary>How many messages may be in flight at once: one per pooled connection.</summary>
     public int Concurrency => _options.MaxConnections;
 
     /// <inheritdoc />

@@ -237,6 +237,7 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
                         break;
                     case SendOutcome.Skipped:
                         row.State = "skipped";
+                        campaign.Skipped++;
                         break;
                     default:
                         row.State = "pending";
@@ -403,7 +404,7 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
     private static Campaign ToCampaign(CampaignRow row) => new(
         row.Id, row.New.Subject, row.New.Body, row.New.Segment, row.Status, row.New.CreatedAt, row.New.ScheduledAt, row.LaunchedAt, row.CompletedAt,
         row.New.FromAddress, row.New.FromName, row.New.TrackingBaseUrl,
-        new CampaignStats(row.Recipients, row.Sent, row.Failed, row.UniqueOpens, row.TotalOpens, row.Unsubscribes), row.PauseReason);
+        new CampaignStats(row.Recipients, row.Sent, row.Failed, row.UniqueOpens, row.TotalOpens, row.Unsubscribes, row.Skipped), row.PauseReason);
 
     private sealed class ContactRow
     {
@@ -443,6 +444,8 @@ public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, 
         public int Sent { get; set; }
 
         public int Failed { get; set; }
+
+        public int Skipped { get; set; }
 
         public int UniqueOpens { get; set; }
 

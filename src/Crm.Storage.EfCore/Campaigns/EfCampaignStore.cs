@@ -291,7 +291,7 @@ public sealed class EfCampaignStore<TContext> : ICampaignStore
         row.FromAddress,
         row.FromName,
         row.TrackingBaseUrl,
-        new CampaignStats(row.RecipientCount, row.SentCount, row.FailedCount, row.OpenCount, row.TotalOpens, row.UnsubscribeCount),
+        new CampaignStats(row.RecipientCount, row.SentCount, row.FailedCount, row.OpenCount, row.TotalOpens, row.UnsubscribeCount, row.SkippedCount),
         row.PauseReason);
 
     // "launching" lives only inside the launch transaction; readers outside it see "scheduled".

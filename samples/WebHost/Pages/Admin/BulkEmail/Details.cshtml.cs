@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Crm.WebHost.Pages.Admin.BulkEmail;
 
 /// <summary>One campaign: live progress, stats, opens over time, and pause/resume/cancel.</summary>
-public sealed class DetailsModel(ICampaignStore campaigns, DispatcherSignal signal, TimeProvider time) : PageModel
+public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl control) : PageModel
 {
     public Campaign? Campaign { get; private set; }
 
@@ -36,12 +36,11 @@ public sealed class DetailsModel(ICampaignStore campaigns, DispatcherSignal sign
     {
         try
         {
-            if (await campaigns.TransitionAsync(id, command, command == CampaignCommand.Pause ? $"Paused by {User.Identity?.Name}." : null, time.GetUtcNow(), cancellationToken) is null)
+            if (await control.ApplyAsync(id, command, User.Identity?.Name, cancellationToken) is null)
             {
                 return NotFound();
             }
 
-            signal.Wake();
             return Redirect($"/admin/bulk-email/{id}");
         }
         catch (InvalidCampaignTransitionException ex)
