@@ -80,7 +80,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GotoAsync("/login");
         await page.GetByTestId("login-user").FillAsync(user);
         await page.GetByTestId("login-password").FillAsync(user);
-        await page.GetByTestId("login-submit").ClickAsync();
+        var answer = await page.RunAndWaitForResponseAsync(
+            () => page.GetByTestId("login-submit").ClickAsync(),
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/login");
+        if (answer.Status != 302)
+        {
+            throw new InvalidOperationException($"Signing in as {user} answered {answer.Status}: {await answer.TextAsync()}");
+        }
+
         await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
     }
 
