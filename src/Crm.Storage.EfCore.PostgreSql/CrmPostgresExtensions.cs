@@ -8,16 +8,23 @@ public static class CrmPostgresExtensions
 {
     /// <summary>
     /// Uses PostgreSQL for <see cref="CrmDbContext"/>: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmPostgres(connectionString))</c>.
-    /// The migrations come from this assembly (SQLite's live in Crm.Storage.EfCore), so each provider keeps its own.
+    /// For the ready <c>CrmDbContext</c> the migrations come from this package (each provider keeps its own); your own
+    /// context keeps its own migrations. Claims use <c>FOR UPDATE SKIP LOCKED</c>, so several hosts share one database.
     /// </summary>
     public static DbContextOptionsBuilder UseCrmPostgres(this DbContextOptionsBuilder options, string connectionString, Action<NpgsqlDbContextOptionsBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        return options.UseNpgsql(connectionString, npgsql =>
+        var ownMigrations = options.Options.ContextType == typeof(CrmDbContext);
+        options.UseNpgsql(connectionString, npgsql =>
         {
-            npgsql.MigrationsAssembly(typeof(CrmPostgresExtensions).Assembly.GetName().Name);
+            if (ownMigrations)
+            {
+                npgsql.MigrationsAssembly(typeof(CrmPostgresExtensions).Assembly.GetName().Name);
+            }
+
             configure?.Invoke(npgsql);
         });
+        return options.UseCrmDatabaseProvider(PostgresCrmDatabaseProvider.Instance);
     }
 }

@@ -27,11 +27,7 @@ internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        if (db.Database.IsSqlite())
-        {
-            // WAL lets readers (the inbox, the pixel) run while the dispatcher and intake write.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-        }
+        await db.GetCrmDatabaseProvider().AfterMigrateAsync(db, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)

@@ -22,9 +22,6 @@ public class CrmDbContext : DbContext
     {
         modelBuilder.ApplyCrmChannels();
         modelBuilder.ApplyCrmCampaigns();
-        if (Database.IsSqlite())
-        {
-            modelBuilder.ApplyCrmSqliteConventions();
-        }
+        this.GetCrmDatabaseProvider().ApplyConventions(modelBuilder);
     }
 }

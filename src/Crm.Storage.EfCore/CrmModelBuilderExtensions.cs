@@ -190,24 +190,4 @@ public static class CrmModelBuilderExtensions
 
         return modelBuilder;
     }
-
-    /// <summary>
-    /// SQLite has no date-time-offset type it can compare or sort: the CRM's own date columns are stored as sortable
-    /// integers. Call in <c>OnModelCreating</c> after <see cref="ApplyCrmChannels"/> and <see cref="ApplyCrmCampaigns"/> when
-    /// the context runs on SQLite. It changes only the CRM's entities: your own <see cref="DateTimeOffset"/> columns keep
-    /// the provider's default mapping, so an existing table is never altered.
-    /// </summary>
-    public static ModelBuilder ApplyCrmSqliteConventions(this ModelBuilder modelBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(modelBuilder);
-        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.ClrType.Assembly == typeof(CrmModelBuilderExtensions).Assembly))
-        {
-            foreach (var property in entity.GetDeclaredProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
-            {
-                property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
-            }
-        }
-
-        return modelBuilder;
-    }
 }

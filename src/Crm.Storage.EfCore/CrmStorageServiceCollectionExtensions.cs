@@ -18,7 +18,7 @@ public static class CrmStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Stores everything in the ready <see cref="CrmDbContext"/>, configured by <paramref name="configure"/>
-    /// (e.g. <c>o =&gt; o.UseSqlite("Data Source=crm.db")</c>). Replaces any in-memory store.
+    /// (<c>o =&gt; o.UseCrmSqlite("Data Source=crm.db")</c> from Crm.Storage.EfCore.Sqlite, or <c>o.UseCrmPostgres(...)</c>). Replaces any in-memory store.
     /// </summary>
     public static IServiceCollection AddCrmEntityFrameworkStores(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
     {
@@ -27,7 +27,6 @@ public static class CrmStorageServiceCollectionExtensions
         services.AddPooledDbContextFactory<CrmDbContext>(options =>
         {
             configure(options);
-            options.AddInterceptors(SqliteConnectionTuning.Instance);
             // Every pixel hit and chat message runs SQL: at Information the log would be nothing else. Debug still has it.
             options.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
         });
@@ -57,6 +56,11 @@ public static class CrmStorageServiceCollectionExtensions
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CrmStoreStartupCheck<TContext>>());
+        services.TryAddSingleton(sp => new CrmStoreErrors(() =>
+        {
+            using var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
+            return db.FindCrmDatabaseProvider();
+        }));
         return services;
     }
 }

@@ -18,6 +18,11 @@ internal sealed class CrmStoreStartupCheck<TContext>(IServiceProvider services, 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var name = typeof(TContext).Name;
+        if (db.FindCrmDatabaseProvider() is null)
+        {
+            throw new InvalidOperationException($"{name} does not say which database the CRM runs on: configure its options with o.UseCrmSqlite(...) from Crm.Storage.EfCore.Sqlite or o.UseCrmPostgres(...) from Crm.Storage.EfCore.PostgreSql.");
+        }
+
         if (services.GetService<IIngestionPipeline>() is not null && db.Model.FindEntityType(typeof(TicketRecord)) is null)
         {
             throw new InvalidOperationException($"Crm.Channels is registered but {name} has no ticket tables: call modelBuilder.ApplyCrmChannels() in {name}.OnModelCreating.");

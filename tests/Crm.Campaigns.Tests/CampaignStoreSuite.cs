@@ -30,7 +30,7 @@ public sealed class SqliteCampaignStoreTests : CampaignStoreSuite
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("crm-campaign-store-");
 
     protected override Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync()
-        => Task.FromResult<Action<DbContextOptionsBuilder>>(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")};Pooling=False"));
+        => Task.FromResult<Action<DbContextOptionsBuilder>>(o => o.UseCrmSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")};Pooling=False"));
 
     protected override Task DropDatabaseAsync()
     {

@@ -26,7 +26,7 @@ public static class TicketStores
             case Sqlite:
                 var directory = Directory.CreateTempSubdirectory("crm-store-");
                 var services = new ServiceCollection()
-                    .AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")};Pooling=False"))
+                    .AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")};Pooling=False"))
                     .BuildServiceProvider();
                 await services.MigrateCrmDatabaseAsync();
                 return new StoreHandle(services.GetRequiredService<ITicketStore>(), services, directory);

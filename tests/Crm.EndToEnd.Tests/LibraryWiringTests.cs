@@ -189,7 +189,7 @@ public sealed class LibraryWiringTests
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
-            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseSqlite($"Data Source={Path.Combine(directory, "a.db")};Pooling=False"));
+            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "a.db")};Pooling=False"));
             builder.Services.AddCrmEntityFrameworkStores<ChannelsOnlyContext>();
             builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = directory);
             await using (var app = builder.Build())
@@ -201,7 +201,7 @@ public sealed class LibraryWiringTests
             var unmigrated = WebApplication.CreateSlimBuilder();
             unmigrated.WebHost.UseUrls("http://127.0.0.1:0");
             unmigrated.Logging.ClearProviders();
-            unmigrated.Services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory, "b.db")};Pooling=False"));
+            unmigrated.Services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "b.db")};Pooling=False"));
             await using (var app = unmigrated.Build())
             {
                 var pending = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());

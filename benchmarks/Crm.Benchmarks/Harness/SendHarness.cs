@@ -155,7 +155,7 @@ public static class SendHarness
         }
         else
         {
-            services.AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")}"));
+            services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory.FullName, "crm.db")}"));
         }
 
         services.AddBulkEmail(o =>

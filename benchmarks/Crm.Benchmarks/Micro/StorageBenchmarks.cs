@@ -28,7 +28,7 @@ public class LedgerBenchmarks
     public async Task Setup()
     {
         _directory = Directory.CreateTempSubdirectory("crm-bench-ledger-");
-        _services = new ServiceCollection().AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")}")).BuildServiceProvider();
+        _services = new ServiceCollection().AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")}")).BuildServiceProvider();
         await _services.MigrateCrmDatabaseAsync();
         var contacts = _services.GetRequiredService<IContactDirectory>();
         await contacts.UpsertAsync(Enumerable.Range(0, 20_000).Select(i => new ContactUpsert($"c{i}@bench.example", $"C{i}", null, null, null)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
@@ -70,7 +70,7 @@ public class ChatIngestionBenchmarks
     public async Task Setup()
     {
         _directory = Directory.CreateTempSubdirectory("crm-bench-intake-");
-        _services = new ServiceCollection().AddCrmEntityFrameworkStores(o => o.UseSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")}")).BuildServiceProvider();
+        _services = new ServiceCollection().AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(_directory.FullName, "crm.db")}")).BuildServiceProvider();
         await _services.MigrateCrmDatabaseAsync();
         _inMemory = Pipeline(new InMemoryTicketStore());
         _sqlite = Pipeline(_services.GetRequiredService<ITicketStore>());

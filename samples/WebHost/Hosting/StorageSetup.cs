@@ -13,7 +13,7 @@ internal static class StorageSetup
         var connectionString = configuration.GetConnectionString(HostSettings.ConnectionStringName) ?? HostSettings.DefaultConnectionString;
         return provider.ToLowerInvariant() switch
         {
-            "sqlite" => services.AddCrmEntityFrameworkStores(o => o.UseSqlite(WithBusyTimeout(connectionString, configuration))),
+            "sqlite" => services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite(WithBusyTimeout(connectionString, configuration))),
             "postgres" or "postgresql" => services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(connectionString)),
             _ => throw new InvalidOperationException($"{HostSettings.StorageProvider} is '{provider}'; use 'Sqlite' or 'Postgres'."),
         };

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace Crm.WebHost.Hosting;
 
 /// <summary>Answers 503 with <c>Retry-After</c> when the store is locked, unreachable or damaged, instead of a bare 500.</summary>
-internal sealed partial class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
+internal sealed partial class StoreUnavailableHandler(IProblemDetailsService problems, CrmStoreErrors errors, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!CrmStoreErrors.IsUnavailable(exception))
+        if (!errors.IsUnavailable(exception))
         {
             return false;
         }

@@ -102,7 +102,7 @@ public sealed class EfCampaignStore<TContext> : ICampaignStore
     public async Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.Database.SqlQueryRaw<long>(SqlDialect.For(db).ClaimBatch, owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
+        var ids = await db.Database.SqlQueryRaw<long>(db.GetCrmDatabaseProvider().ClaimBatchSql, owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         if (ids.Count == 0)
         {

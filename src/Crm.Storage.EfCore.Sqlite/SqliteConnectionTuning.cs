@@ -2,14 +2,14 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace Crm.Storage.EfCore;
+namespace Crm.Storage.EfCore.Sqlite;
 
 /// <summary>
 /// Sets <c>synchronous=NORMAL</c> on every SQLite connection: with the write-ahead log it cannot corrupt the
 /// database, loses nothing when the process crashes, and only risks the last commits on power loss — while a
 /// commit stops costing an fsync, which made every pixel hit and chat message wait on the disk.
 /// </summary>
-public sealed class SqliteConnectionTuning : DbConnectionInterceptor
+internal sealed class SqliteConnectionTuning : DbConnectionInterceptor
 {
     /// <summary>The shared instance.</summary>
     public static SqliteConnectionTuning Instance { get; } = new();

@@ -1,0 +1,58 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Crm.Storage.EfCore.Sqlite;
+
+/// <summary>SQLite's part of the CRM stores: the claim statement, date conventions, write-ahead logging, its error codes.</summary>
+internal sealed class SqliteCrmDatabaseProvider : CrmDatabaseProvider
+{
+    // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB.
+    private static readonly HashSet<int> UnavailableCodes = [5, 6, 10, 11, 13, 14, 26];
+
+    public static SqliteCrmDatabaseProvider Instance { get; } = new();
+
+    public override string Name => "SQLite";
+
+    // SQLite serialises writers, so the UPDATE's own subquery is already an atomic claim. Pending rows and expired
+    // leases are two index range scans on (state, id); one OR over both would scan the whole ledger.
+    public override string ClaimBatchSql => """
+        UPDATE campaign_recipients SET state = 'sending', lease_owner = {0}, lease_until = {1}
+        WHERE id IN (
+            SELECT id FROM (
+                SELECT r.id FROM campaign_recipients r
+                WHERE r.state = 'pending' AND r.next_attempt_at <= {2}
+                  AND r.campaign_id IN (SELECT c.id FROM bulk_email_campaigns c WHERE c.status = 'sending')
+                ORDER BY r.id LIMIT {3})
+            UNION ALL
+            SELECT id FROM (
+                SELECT r.id FROM campaign_recipients r
+                WHERE r.state = 'sending' AND r.lease_until < {2}
+                  AND r.campaign_id IN (SELECT c.id FROM bulk_email_campaigns c WHERE c.status = 'sending')
+                ORDER BY r.id LIMIT {3})
+            LIMIT {3})
+        RETURNING id AS "Value"
+        """;
+
+    /// <summary>
+    /// SQLite has no date-time-offset type it can compare or sort: the CRM's own dates are stored as sortable integers.
+    /// Only the CRM's entities: an integrator's own columns keep the provider's default mapping.
+    /// </summary>
+    public override void ApplyConventions(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.ClrType.Assembly == typeof(CrmDbContext).Assembly))
+        {
+            foreach (var property in entity.GetDeclaredProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+            {
+                property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
+            }
+        }
+    }
+
+    // WAL lets readers (the inbox, the pixel) run while the dispatcher and intake write.
+    public override async Task AfterMigrateAsync(DbContext db, CancellationToken cancellationToken)
+        => await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+
+    public override bool IsUnavailable(Exception exception)
+        => exception is SqliteException sqlite && UnavailableCodes.Contains(sqlite.SqliteErrorCode);
+}

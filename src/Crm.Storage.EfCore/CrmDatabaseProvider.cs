@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>
+/// What differs between databases, kept out of the stores: a provider package (Crm.Storage.EfCore.Sqlite,
+/// Crm.Storage.EfCore.PostgreSql) supplies one through its <c>UseCrm…</c> call. Everything else is LINQ or portable SQL.
+/// </summary>
+public abstract class CrmDatabaseProvider
+{
+    /// <summary>The database's name, for messages.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// Claims up to {3} ledger rows of sending campaigns, pending and due by {2} (Unix ms) or with a lease that expired
+    /// before {2}, for owner {0} until {1}; returns the ids as column <c>Value</c>.
+    /// </summary>
+    public abstract string ClaimBatchSql { get; }
+
+    /// <summary>Adjusts the CRM's own entities to the database (called from <c>OnModelCreating</c>).</summary>
+    public virtual void ApplyConventions(ModelBuilder modelBuilder)
+    {
+    }
+
+    /// <summary>Runs after the schema was migrated (e.g. switching SQLite to write-ahead logging).</summary>
+    public virtual Task AfterMigrateAsync(DbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>True when the database's own error says it cannot serve now (locked, damaged, shutting down).</summary>
+    public virtual bool IsUnavailable(Exception exception) => false;
+}
