@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Crm.Testing;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>
+/// The packages as a new user gets them: packed to a local feed, their dependencies checked, and the README's minimal
+/// app built from that feed and run, mapped under a prefix, sending a campaign whose links must work.
+/// </summary>
+public sealed partial class PackageConsumerTests : IDisposable
+{
+    private static readonly string[] Packages = ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.EfCore", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql"];
+    private readonly string _root = Directory.CreateTempSubdirectory("crm-consumer-").FullName;
+    private readonly string _version = "0.1.0-consumer." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task The_packages_restore_from_a_local_feed_and_the_readme_app_sends_working_links_under_a_prefix()
+    {
+        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
+        foreach (var package in Packages)
+        {
+            await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={_version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+        }
+
+        // Dependency closure: PostgreSQL users never carry SQLite, and the neutral package carries no provider.
+        var dependencies = Packages.ToDictionary(p => p, p => Dependencies(Path.Combine(feed, $"{p}.{_version}.nupkg")));
+        Assert.DoesNotContain(dependencies["Crm.Storage.EfCore.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(dependencies["Crm.Storage.EfCore"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Crm.Storage.EfCore", dependencies["Crm.Storage.EfCore.PostgreSql"]);
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", dependencies["Crm.Storage.EfCore.Sqlite"]);
+        Assert.DoesNotContain(dependencies["Crm.Channels"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(dependencies["Crm.Campaigns"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+
+        var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="crm-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <NoWarn>$(NoWarn);NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Crm.Channels" Version="{_version}" />
+                <PackageReference Include="Crm.Campaigns" Version="{_version}" />
+                <PackageReference Include="Crm.Storage.EfCore.Sqlite" Version="{_version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        // The README's minimal app, verbatim, with its authorization decisions opened for this test's anonymous calls.
+        var program = ReadmeConsumerApp().Replace(".RequireAuthorization()", ".AllowAnonymous()", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
+
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(app, "out", "Consumer.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        await using var process = OwnedProcess.Start(start);
+        var output = new System.Text.StringBuilder();
+        process.Process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Process.BeginOutputReadLine();
+        process.Process.BeginErrorReadLine();
+        var baseAddress = await WaitForAddressAsync(process, output);
+
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        using (var import = await client.PostAsJsonAsync("/crm/contacts", new[] { new { email = "consumer@example.com" } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        using var created = await client.PostAsJsonAsync("/crm/bulk-email", new { subject = "From the package", body = "<p>Hi</p>" });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal($"/crm/bulk-email/{id}", created.Headers.Location?.OriginalString);
+        await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/crm/bulk-email/{id}");
+
+        var message = MimeKit.MimeMessage.Load(Directory.GetFiles(Path.Combine(app, "outbox"), "*.eml").Single());
+        var pixel = Regex.Match(message.HtmlBody!, "src=\"([^\"]+/open/[^\"]+)\"").Groups[1].Value;
+        Assert.StartsWith($"{baseAddress.ToString().TrimEnd('/')}/crm/bulk-email/open/{id}/", pixel, StringComparison.Ordinal);
+        using var hit = await client.GetAsync(pixel);
+        Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+        using var anonymousTickets = await client.GetAsync("/crm/tickets");
+        Assert.Equal(HttpStatusCode.OK, anonymousTickets.StatusCode);
+    }
+
+    public void Dispose() => HostProcess.TryDeleteDirectory(_root);
+
+    private static string ReadmeConsumerApp()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var match = ConsumerAppBlock().Match(readme);
+        Assert.True(match.Success, "README.md has no consumer-app code block");
+        return match.Groups[1].Value;
+    }
+
+    private static List<string> Dependencies(string nupkg)
+    {
+        using var archive = ZipFile.OpenRead(nupkg);
+        var nuspec = archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspec.Open();
+        return XDocument.Load(stream).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).Distinct().ToList();
+    }
+
+    private static async Task<Uri> WaitForAddressAsync(OwnedProcess process, System.Text.StringBuilder output)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            string text;
+            lock (output)
+            {
+                text = output.ToString();
+            }
+
+            if (ListeningOn().Match(text) is { Success: true } listening)
+            {
+                return new Uri(listening.Groups[1].Value);
+            }
+
+            Assert.False(process.HasExited, text);
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The consumer app did not start listening.");
+    }
+
+    private static async Task RunAsync(string command, string[] arguments, string directory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(command) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        await using var process = OwnedProcess.Start(start);
+        var stdout = process.Process.StandardOutput.ReadToEndAsync();
+        var stderr = process.Process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.Process.WaitForExitAsync(cancel.Token);
+        Assert.True(process.Process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed:\n{await stdout}\n{await stderr}");
+    }
+
+    [GeneratedRegex("<!-- consumer-app[^>]*-->\\s*```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ConsumerAppBlock();
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}
