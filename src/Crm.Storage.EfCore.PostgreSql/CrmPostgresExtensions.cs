@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
+using Crm.Storage.EfCore.PostgreSql;
+using Crm.Storage.EfCore;
 
-namespace Crm.Storage.EfCore.PostgreSql;
+namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>Points the CRM stores at PostgreSQL, with this package's migrations.</summary>
 public static class CrmPostgresExtensions

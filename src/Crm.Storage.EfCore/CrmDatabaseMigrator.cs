@@ -45,14 +45,3 @@ internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> 
         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
     }
 }
-
-/// <summary>Schema helpers for hosts.</summary>
-public static class CrmDatabaseServiceProviderExtensions
-{
-    /// <summary>Creates or upgrades the CRM schema; call once at start, before serving requests.</summary>
-    public static Task MigrateCrmDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        return services.GetRequiredService<ICrmDatabaseMigrator>().MigrateAsync(cancellationToken);
-    }
-}

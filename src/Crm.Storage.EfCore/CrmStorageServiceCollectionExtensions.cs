@@ -10,8 +10,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Crm.Storage.EfCore;
 
-namespace Crm.Storage.EfCore;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the EF Core stores for Crm.Channels and Crm.Campaigns.</summary>
 public static class CrmStorageServiceCollectionExtensions

@@ -23,14 +23,3 @@ public sealed class CrmStoreHealthCheck(ICrmDatabaseMigrator database) : IHealth
         }
     }
 }
-
-/// <summary>Registers <see cref="CrmStoreHealthCheck"/>.</summary>
-public static class CrmStoreHealthCheckBuilderExtensions
-{
-    /// <summary>Adds the store check (named <c>crm-store</c>), answering within <paramref name="timeout"/> (default 10 s).</summary>
-    public static IHealthChecksBuilder AddCrmStoreHealthCheck(this IHealthChecksBuilder builder, TimeSpan? timeout = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddCheck<CrmStoreHealthCheck>("crm-store", HealthStatus.Unhealthy, ["store"], timeout ?? TimeSpan.FromSeconds(10));
-    }
-}

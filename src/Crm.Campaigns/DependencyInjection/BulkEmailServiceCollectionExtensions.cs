@@ -8,15 +8,9 @@ using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Crm.Campaigns.DependencyInjection;
 
-namespace Crm.Campaigns.DependencyInjection;
-
-/// <summary>Returned by <c>AddBulkEmail()</c>: the sender and stores add themselves through extension methods on it.</summary>
-public interface IBulkEmailBuilder
-{
-    /// <summary>The service collection being configured.</summary>
-    IServiceCollection Services { get; }
-}
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Crm.Campaigns.</summary>
 public static class BulkEmailServiceCollectionExtensions
@@ -120,6 +114,3 @@ public static class BulkEmailServiceCollectionExtensions
         public IServiceCollection Services { get; } = services;
     }
 }
-
-/// <summary>Marks that <c>AddBulkEmail()</c> was called.</summary>
-internal sealed class BulkEmailMarker;

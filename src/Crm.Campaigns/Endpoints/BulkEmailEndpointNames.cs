@@ -1,4 +1,4 @@
-namespace Crm.Campaigns;
+namespace Crm.Campaigns.Endpoints;
 
 /// <summary>The names of the endpoints <c>MapBulkEmail()</c> maps, for <c>LinkGenerator</c>.</summary>
 public static class BulkEmailEndpointNames

@@ -16,8 +16,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Crm.Campaigns.Endpoints;
 
-namespace Crm.Campaigns.Endpoints;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the campaign API, the contacts API and the public tracking endpoints.</summary>
 public static class BulkEmailEndpointRouteBuilderExtensions
@@ -299,46 +300,4 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         h1{font-family:Georgia,serif;font-weight:400}button{background:#14213d;color:#fff;border:0;padding:.7rem 1.4rem;cursor:pointer}</style>
         </head><body><main><h1>{{title}}</h1>{{body}}</main></body></html>
         """;
-}
-
-/// <summary>The endpoints <c>MapBulkEmail()</c> mapped, grouped by who may call them.</summary>
-public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
-{
-    internal BulkEmailEndpoints(IEndpointConventionBuilder campaigns, IEndpointConventionBuilder tracking, IEndpointConventionBuilder contactsRead, IEndpointConventionBuilder contactsWrite)
-    {
-        Campaigns = campaigns;
-        Tracking = tracking;
-        ContactsRead = contactsRead;
-        ContactsWrite = contactsWrite;
-    }
-
-    /// <summary>The campaign API (<c>/bulk-email</c>): managers and marketing only.</summary>
-    public IEndpointConventionBuilder Campaigns { get; }
-
-    /// <summary>The pixel and unsubscribe endpoints: public, authenticated by their signed tokens.</summary>
-    public IEndpointConventionBuilder Tracking { get; }
-
-    /// <summary><c>GET /contacts</c>: agents.</summary>
-    public IEndpointConventionBuilder ContactsRead { get; }
-
-    /// <summary><c>POST /contacts</c>: managers, marketing or an import job.</summary>
-    public IEndpointConventionBuilder ContactsWrite { get; }
-
-    /// <inheritdoc />
-    public void Add(Action<EndpointBuilder> convention)
-    {
-        Campaigns.Add(convention);
-        Tracking.Add(convention);
-        ContactsRead.Add(convention);
-        ContactsWrite.Add(convention);
-    }
-
-    /// <inheritdoc />
-    public void Finally(Action<EndpointBuilder> finallyConvention)
-    {
-        Campaigns.Finally(finallyConvention);
-        Tracking.Finally(finallyConvention);
-        ContactsRead.Finally(finallyConvention);
-        ContactsWrite.Finally(finallyConvention);
-    }
 }

@@ -1,4 +1,5 @@
 using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;

@@ -7,8 +7,9 @@ using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Crm.Channels.DependencyInjection;
 
-namespace Crm.Channels.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Crm.Channels: the ingestion pipeline, adapters and stores.</summary>
 public static class CrmChannelsServiceCollectionExtensions

@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Crm.Channels.Email;
 
-namespace Crm.Channels.Email;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the email channel: the inbound-MIME webhook and IMAP mailboxes.</summary>
 public static class EmailBuilderExtensions
@@ -65,7 +66,7 @@ public static class EmailBuilderExtensions
     public static ICrmChannelsBuilder AddImapMailbox(this ICrmChannelsBuilder builder, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        return builder.AddImapMailbox(Options.DefaultName, section.Bind);
+        return builder.AddImapMailbox(Microsoft.Extensions.Options.Options.DefaultName, section.Bind);
     }
 
     /// <summary>Hands bounces to your sink as well (any number can be added).</summary>

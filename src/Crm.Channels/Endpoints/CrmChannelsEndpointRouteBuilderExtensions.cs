@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Crm.Channels.Endpoints;
 
-namespace Crm.Channels.Endpoints;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the ticket intake and query endpoints.</summary>
 public static class CrmChannelsEndpointRouteBuilderExtensions
@@ -227,33 +228,3 @@ public sealed record TicketUpdateRequest(string? Status);
 /// <summary>The body of <c>POST /tickets/{id}/replies</c>.</summary>
 /// <param name="Text">The agent's answer, sent on the ticket's channel.</param>
 public sealed record TicketReplyRequest(string? Text);
-
-/// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
-public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
-{
-    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries)
-    {
-        Intake = intake;
-        Queries = queries;
-    }
-
-    /// <summary><c>POST /tickets</c>: public; add rate limiting or CORS here.</summary>
-    public IEndpointConventionBuilder Intake { get; }
-
-    /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c>: for agents; add authorization here.</summary>
-    public IEndpointConventionBuilder Queries { get; }
-
-    /// <inheritdoc />
-    public void Add(Action<EndpointBuilder> convention)
-    {
-        Intake.Add(convention);
-        Queries.Add(convention);
-    }
-
-    /// <inheritdoc />
-    public void Finally(Action<EndpointBuilder> finallyConvention)
-    {
-        Intake.Finally(finallyConvention);
-        Queries.Finally(finallyConvention);
-    }
-}

@@ -4,21 +4,22 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Crm.Channels.WhatsApp;
 
-namespace Crm.Channels.WhatsApp;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the WhatsApp (Twilio) channel.</summary>
 public static class WhatsAppBuilderExtensions
 {
     /// <summary>Adds the WhatsApp channel with one (default) Twilio account.</summary>
     public static ICrmChannelsBuilder AddWhatsApp(this ICrmChannelsBuilder builder, Action<WhatsAppOptions> configure)
-        => builder.AddWhatsApp(Options.DefaultName, configure);
+        => builder.AddWhatsApp(Microsoft.Extensions.Options.Options.DefaultName, configure);
 
     /// <summary>Adds the WhatsApp channel with one (default) Twilio account bound from configuration.</summary>
     public static ICrmChannelsBuilder AddWhatsApp(this ICrmChannelsBuilder builder, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        return builder.AddWhatsApp(Options.DefaultName, section.Bind);
+        return builder.AddWhatsApp(Microsoft.Extensions.Options.Options.DefaultName, section.Bind);
     }
 
     /// <summary>

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Crm.Campaigns.Endpoints;
+
+/// <summary>The endpoints <c>MapBulkEmail()</c> mapped, grouped by who may call them.</summary>
+public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
+{
+    internal BulkEmailEndpoints(IEndpointConventionBuilder campaigns, IEndpointConventionBuilder tracking, IEndpointConventionBuilder contactsRead, IEndpointConventionBuilder contactsWrite)
+    {
+        Campaigns = campaigns;
+        Tracking = tracking;
+        ContactsRead = contactsRead;
+        ContactsWrite = contactsWrite;
+    }
+
+    /// <summary>The campaign API (<c>/bulk-email</c>): managers and marketing only.</summary>
+    public IEndpointConventionBuilder Campaigns { get; }
+
+    /// <summary>The pixel and unsubscribe endpoints: public, authenticated by their signed tokens.</summary>
+    public IEndpointConventionBuilder Tracking { get; }
+
+    /// <summary><c>GET /contacts</c>: agents.</summary>
+    public IEndpointConventionBuilder ContactsRead { get; }
+
+    /// <summary><c>POST /contacts</c>: managers, marketing or an import job.</summary>
+    public IEndpointConventionBuilder ContactsWrite { get; }
+
+    /// <inheritdoc />
+    public void Add(Action<EndpointBuilder> convention)
+    {
+        Campaigns.Add(convention);
+        Tracking.Add(convention);
+        ContactsRead.Add(convention);
+        ContactsWrite.Add(convention);
+    }
+
+    /// <inheritdoc />
+    public void Finally(Action<EndpointBuilder> finallyConvention)
+    {
+        Campaigns.Finally(finallyConvention);
+        Tracking.Finally(finallyConvention);
+        ContactsRead.Finally(finallyConvention);
+        ContactsWrite.Finally(finallyConvention);
+    }
+}
