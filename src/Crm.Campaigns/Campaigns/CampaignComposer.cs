@@ -83,7 +83,7 @@ public sealed class CampaignComposer
             }
         }
 
-        if (request.FromAddress is not null && ContactImportValidator.NormalizeEmail(request.FromAddress) is null)
+        if (request.FromAddress is not null && Crm.Contacts.ContactIdentity.NormalizeEmail(request.FromAddress) is null)
         {
             errors["fromAddress"] = ["The sender address is not valid."];
         }

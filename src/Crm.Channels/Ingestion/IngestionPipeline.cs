@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Crm.Channels.Contacts;
+using Crm.Contacts;
 using Crm.Channels.Diagnostics;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Crm.Channels.Contacts;
+using Crm.Contacts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Channels.WhatsApp;

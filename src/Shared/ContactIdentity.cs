@@ -1,11 +1,13 @@
 using System.Net.Mail;
 
-namespace Crm.Channels.Contacts;
+// Compiled into Crm.Channels and Crm.Campaigns (linked source): both write the same contacts columns, so both must
+// normalise identities the same way, and this is the one implementation they share.
+namespace Crm.Contacts;
 
 /// <summary>
 /// The canonical forms contacts are matched on: email addresses lower-cased, phone numbers in E.164.
 /// </summary>
-public static class ContactIdentity
+internal static class ContactIdentity
 {
     /// <summary>Returns the lower-cased address, or null when <paramref name="email"/> is not a single valid address.</summary>
     public static string? NormalizeEmail(string? email)
