@@ -88,6 +88,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapRazorPages();
+app.MapCrmChatWidget();
 
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);

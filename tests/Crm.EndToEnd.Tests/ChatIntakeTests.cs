@@ -18,6 +18,22 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_widget_script_is_served_from_the_package_with_caching_and_revalidation()
+    {
+        using var first = await _public.GetAsync("/widget/crm-chat.js");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("text/javascript", first.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("crm-chat", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var etag = first.Headers.ETag!;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/widget/crm-chat.js");
+        request.Headers.IfNoneMatch.Add(etag);
+        using var revalidated = await _public.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+    }
+
+    [Fact]
     public async Task A_chat_message_becomes_a_ticket_and_a_follow_up_joins_it()
     {
         var email = UniqueEmail();
