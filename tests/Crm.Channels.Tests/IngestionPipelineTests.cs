@@ -314,4 +314,43 @@ public sealed class IngestionPipelineTests
         Text = text,
         Thread = new ThreadHints { JoinOpenTicketOfSender = true },
     };
+
+    [Fact]
+    public async Task Metrics_tag_outcomes_in_lower_snake_case()
+    {
+        var seen = new List<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Crm.Channels" && instrument.Name == "crm.channels.messages.ingested")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "crm.outcome")
+                {
+                    lock (seen)
+                    {
+                        seen.Add((string)tag.Value!);
+                    }
+                }
+            }
+        });
+        listener.Start();
+        var pipeline = CreatePipeline(new InMemoryTicketStore());
+        var message = Chat("metrics", id: "metrics-" + Guid.NewGuid().ToString("N"));
+
+        var created = await pipeline.IngestAsync(message, CancellationToken.None);
+        await pipeline.IngestAsync(message, CancellationToken.None);
+        await pipeline.IngestAsync(Chat("more", conversationKey: created.Ticket.ConversationKey), CancellationToken.None);
+
+        lock (seen)
+        {
+            Assert.Equal(["ticket_created", "duplicate", "message_appended"], seen);
+        }
+    }
 }

@@ -9,7 +9,7 @@ public static class CrmChannelsTelemetry
     /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name: subscribe to it in OpenTelemetry.</summary>
     public const string SourceName = "Crm.Channels";
 
-    /// <summary>Counter of ingested messages, tagged with <c>crm.channel</c> and <c>crm.outcome</c>.</summary>
+    /// <summary>Counter of ingested messages, tagged with <c>crm.channel</c> and <c>crm.outcome</c> (<c>ticket_created</c>, <c>message_appended</c>, <c>duplicate</c>).</summary>
     public const string MessagesIngestedMetric = "crm.channels.messages.ingested";
 
     /// <summary>Counter of messages refused by an adapter or the pipeline, tagged with <c>crm.channel</c> and <c>crm.reason</c>.</summary>
@@ -20,6 +20,14 @@ public static class CrmChannelsTelemetry
     internal static readonly Meter Meter = new(SourceName, typeof(CrmChannelsTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static readonly Counter<long> MessagesIngested = Meter.CreateCounter<long>(MessagesIngestedMetric, "{message}", "Messages taken in by the ingestion pipeline.");
+
+    /// <summary>The tag value of an outcome: lower-case snake_case, like every tag value of the CRM's metrics.</summary>
+    internal static string OutcomeTag(Ingestion.IngestionOutcome outcome) => outcome switch
+    {
+        Ingestion.IngestionOutcome.TicketCreated => "ticket_created",
+        Ingestion.IngestionOutcome.MessageAppended => "message_appended",
+        _ => "duplicate",
+    };
 
     internal static readonly Counter<long> MessagesRejected = Meter.CreateCounter<long>(MessagesRejectedMetric, "{message}", "Messages refused by an adapter or the pipeline.");
 }

@@ -53,9 +53,9 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             try
             {
                 var result = await IngestOnceAsync(message, email, phone, receivedAt, cancellationToken).ConfigureAwait(false);
-                activity?.SetTag("crm.outcome", result.Outcome.ToString());
+                activity?.SetTag("crm.outcome", CrmChannelsTelemetry.OutcomeTag(result.Outcome));
                 activity?.SetTag("crm.ticket_id", result.Ticket.Id);
-                CrmChannelsTelemetry.MessagesIngested.Add(1, new("crm.channel", message.Channel), new("crm.outcome", result.Outcome.ToString()));
+                CrmChannelsTelemetry.MessagesIngested.Add(1, new("crm.channel", message.Channel), new("crm.outcome", CrmChannelsTelemetry.OutcomeTag(result.Outcome)));
                 if (result.Outcome == IngestionOutcome.Duplicate)
                 {
                     LogDuplicate(_logger, message.Channel, message.ExternalMessageId, result.Ticket.Id);
