@@ -327,26 +327,33 @@ public sealed class IngestionPipelineTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
+        // Other tests ingest in parallel: only this test's channel counts.
+        const string channel = "metrics-only";
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
         {
+            string? outcome = null;
+            var ours = false;
             foreach (var tag in tags)
             {
-                if (tag.Key == "crm.outcome")
+                outcome = tag.Key == "crm.outcome" ? (string?)tag.Value : outcome;
+                ours |= tag.Key == "crm.channel" && (string?)tag.Value == channel;
+            }
+
+            if (ours)
+            {
+                lock (seen)
                 {
-                    lock (seen)
-                    {
-                        seen.Add((string)tag.Value!);
-                    }
+                    seen.Add(outcome!);
                 }
             }
         });
         listener.Start();
         var pipeline = CreatePipeline(new InMemoryTicketStore());
-        var message = Chat("metrics", id: "metrics-" + Guid.NewGuid().ToString("N"));
+        var message = Chat("metrics", id: "metrics-" + Guid.NewGuid().ToString("N")) with { Channel = channel };
 
         var created = await pipeline.IngestAsync(message, CancellationToken.None);
         await pipeline.IngestAsync(message, CancellationToken.None);
-        await pipeline.IngestAsync(Chat("more", conversationKey: created.Ticket.ConversationKey), CancellationToken.None);
+        await pipeline.IngestAsync(Chat("more", conversationKey: created.Ticket.ConversationKey) with { Channel = channel }, CancellationToken.None);
 
         lock (seen)
         {
