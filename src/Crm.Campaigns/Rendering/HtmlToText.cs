@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Crm.Campaigns.Rendering;
 
 /// <summary>Derives the text/plain alternative of an HTML body: paragraphs become lines, links show their URL.</summary>
-public static partial class HtmlToText
+internal static partial class HtmlToText
 {
     /// <summary>Converts HTML to readable plain text.</summary>
     public static string Convert(string html)

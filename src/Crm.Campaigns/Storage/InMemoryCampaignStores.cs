@@ -9,7 +9,7 @@ namespace Crm.Campaigns.Storage;
 /// Contacts, campaigns, the ledger and tracking in process memory, behind one lock: for tests and demos. Everything
 /// is lost when the process ends; use <c>Crm.Storage.EfCore</c> for anything else.
 /// </summary>
-public sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, ITrackingStore
+internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, ITrackingStore
 {
     private readonly Lock _gate = new();
     private readonly List<ContactRow> _contacts = [];

@@ -15,7 +15,7 @@ namespace Crm.Campaigns.Tracking;
 /// A crash (<c>kill -9</c>) loses at most the opens of the last interval: unsubscribes, which must never be lost,
 /// are written synchronously instead.
 /// </summary>
-public sealed partial class OpenRecorder : BackgroundService
+internal sealed partial class OpenRecorder : BackgroundService
 {
     private const int MaxBatch = 10_000;
     private readonly Channel<OpenEvent> _queue;

@@ -13,7 +13,7 @@ namespace Crm.Channels.Chat;
 /// <c>{ "name", "email", "message", "conversationId"? }</c>. A follow-up carrying the
 /// <c>conversationId</c> from the first answer joins the same ticket.
 /// </summary>
-public sealed class ChatAdapter : IChannelAdapter
+internal sealed class ChatAdapter : IChannelAdapter
 {
     /// <summary>The channel name.</summary>
     public const string ChannelName = "chat";

@@ -13,7 +13,7 @@ namespace Crm.Channels.Email;
 /// <c>text/plain</c>), authenticated by the shared secret in <c>X-Crm-Secret</c> or as the HTTP basic password.
 /// Registered only when a secret is configured.
 /// </summary>
-public sealed partial class EmailWebhookAdapter : IChannelAdapter
+internal sealed partial class EmailWebhookAdapter : IChannelAdapter
 {
     private readonly EmailIntake _intake;
     private readonly ILogger<EmailWebhookAdapter> _logger;

@@ -9,7 +9,7 @@ namespace Crm.Channels.Email;
 /// content loads (remote images and CSS <c>url()</c> would tell the sender when and where a mail was read).
 /// Links stay, and inline <c>cid:</c> and <c>data:</c> images stay.
 /// </summary>
-public static class HtmlEmailSanitizer
+internal static class HtmlEmailSanitizer
 {
     private static readonly string[] SourceAttributes = ["src", "srcset", "background", "poster", "dynsrc", "lowsrc"];
 

@@ -17,7 +17,7 @@ namespace Crm.Channels.Email;
 /// Waits with IDLE where the server offers it, polls otherwise, and reconnects with backoff after failures.
 /// Unreadable mail is quarantined and skipped, never retried forever.
 /// </summary>
-public sealed partial class ImapPoller : BackgroundService
+internal sealed partial class ImapPoller : BackgroundService
 {
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<ImapMailboxOptions> _options;

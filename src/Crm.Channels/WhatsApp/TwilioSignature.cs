@@ -10,7 +10,7 @@ namespace Crm.Channels.WhatsApp;
 /// (ordinal, case-sensitive). For JSON bodies the parameters are absent and the URL carries
 /// <c>bodySHA256</c>, the hex SHA-256 of the body.
 /// </summary>
-public static class TwilioSignature
+internal static class TwilioSignature
 {
     /// <summary>Computes the signature of a request.</summary>
     public static string Compute(string authToken, string url, IEnumerable<KeyValuePair<string, StringValues>> parameters)

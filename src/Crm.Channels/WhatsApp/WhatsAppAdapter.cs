@@ -17,7 +17,7 @@ namespace Crm.Channels.WhatsApp;
 /// verifies <c>X-Twilio-Signature</c> with the auth token of the account the webhook names, and answers
 /// an empty TwiML <c>&lt;Response/&gt;</c>. Messages from one number join that contact's open WhatsApp ticket.
 /// </summary>
-public sealed partial class WhatsAppAdapter : IChannelAdapter
+internal sealed partial class WhatsAppAdapter : IChannelAdapter
 {
     /// <summary>The channel name.</summary>
     public const string ChannelName = "whatsapp";

@@ -8,7 +8,7 @@ namespace Crm.Storage.EfCore.Campaigns;
 
 /// <summary>The EF Core <see cref="ICampaignStore"/>: campaigns and the send ledger.</summary>
 /// <typeparam name="TContext">A context that applied <c>ApplyCrmCampaigns()</c>.</typeparam>
-public sealed class EfCampaignStore<TContext> : ICampaignStore
+internal sealed class EfCampaignStore<TContext> : ICampaignStore
     where TContext : DbContext
 {
     private const string Scheduled = "scheduled";

@@ -7,7 +7,7 @@ namespace Crm.Storage.EfCore.Campaigns;
 
 /// <summary>The EF Core <see cref="IContactDirectory"/>, over the same <c>contacts</c> table the channels fill.</summary>
 /// <typeparam name="TContext">A context that applied <c>ApplyCrmCampaigns()</c>.</typeparam>
-public sealed class EfContactDirectory<TContext> : IContactDirectory
+internal sealed class EfContactDirectory<TContext> : IContactDirectory
     where TContext : DbContext
 {
     private const int UpsertChunk = 500;

@@ -10,7 +10,7 @@ namespace Crm.Storage.EfCore.Campaigns;
 /// instances lose no increment and count a first open or an unsubscribe once.
 /// </summary>
 /// <typeparam name="TContext">A context that applied <c>ApplyCrmCampaigns()</c>.</typeparam>
-public sealed class EfTrackingStore<TContext> : ITrackingStore
+internal sealed class EfTrackingStore<TContext> : ITrackingStore
     where TContext : DbContext
 {
     private const string SigningKeySetting = "tracking.signing_key";

@@ -6,7 +6,7 @@ namespace Crm.Storage.EfCore.Channels;
 
 /// <summary>The EF Core <see cref="IMailboxStateStore"/>.</summary>
 /// <typeparam name="TContext">A context that applied <c>ApplyCrmChannels()</c>.</typeparam>
-public sealed class EfMailboxStateStore<TContext>(IDbContextFactory<TContext> contexts) : IMailboxStateStore
+internal sealed class EfMailboxStateStore<TContext>(IDbContextFactory<TContext> contexts) : IMailboxStateStore
     where TContext : DbContext
 {
     /// <inheritdoc />

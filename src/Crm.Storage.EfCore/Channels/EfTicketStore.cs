@@ -8,7 +8,7 @@ namespace Crm.Storage.EfCore.Channels;
 
 /// <summary>The EF Core <see cref="ITicketStore"/>, over any context that applied <c>ApplyCrmChannels()</c>.</summary>
 /// <typeparam name="TContext">The database context.</typeparam>
-public sealed class EfTicketStore<TContext> : ITicketStore
+internal sealed class EfTicketStore<TContext> : ITicketStore
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contexts;

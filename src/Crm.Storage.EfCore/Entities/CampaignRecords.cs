@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>bulk_email_campaigns</c>.</summary>
-public sealed class CampaignRecord
+internal sealed class CampaignRecord
 {
     /// <summary>The id.</summary>
     public long Id { get; set; }
@@ -65,7 +65,7 @@ public sealed class CampaignRecord
 }
 
 /// <summary>A row of <c>campaign_recipients</c>: the send ledger, one per (campaign, contact) and (campaign, address).</summary>
-public sealed class CampaignRecipientRecord
+internal sealed class CampaignRecipientRecord
 {
     /// <summary>The id (names the recipient in tracking tokens).</summary>
     public long Id { get; set; }
@@ -111,7 +111,7 @@ public sealed class CampaignRecipientRecord
 }
 
 /// <summary>A row of <c>crm_settings</c>: values the library generates once and keeps (the tracking signing key).</summary>
-public sealed class CrmSettingRecord
+internal sealed class CrmSettingRecord
 {
     /// <summary>The name.</summary>
     public string Key { get; set; } = "";

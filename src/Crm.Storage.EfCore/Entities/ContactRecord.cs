@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>contacts</c>: one client across channels and campaigns.</summary>
-public sealed class ContactRecord
+internal sealed class ContactRecord
 {
     /// <summary>The id.</summary>
     public long Id { get; set; }
@@ -32,7 +32,7 @@ public sealed class ContactRecord
 }
 
 /// <summary>A row of <c>contact_tags</c>.</summary>
-public sealed class ContactTagRecord
+internal sealed class ContactTagRecord
 {
     /// <summary>The contact.</summary>
     public long ContactId { get; set; }
@@ -42,7 +42,7 @@ public sealed class ContactTagRecord
 }
 
 /// <summary>A row of <c>contact_attributes</c>: one named value of a contact.</summary>
-public sealed class ContactAttributeRecord
+internal sealed class ContactAttributeRecord
 {
     /// <summary>The contact.</summary>
     public long ContactId { get; set; }
@@ -55,7 +55,7 @@ public sealed class ContactAttributeRecord
 }
 
 /// <summary>The values of <see cref="ContactRecord.MarketingStatus"/>.</summary>
-public static class MarketingStatuses
+internal static class MarketingStatuses
 {
     /// <summary>May receive marketing mail.</summary>
     public const string Subscribed = "subscribed";

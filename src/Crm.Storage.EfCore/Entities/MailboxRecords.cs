@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>mailbox_checkpoints</c>: how far the IMAP poller got in one mailbox.</summary>
-public sealed class MailboxCheckpointRecord
+internal sealed class MailboxCheckpointRecord
 {
     /// <summary>The mailbox key (<c>imap://user@host:port/folder</c>).</summary>
     public string Mailbox { get; set; } = "";
@@ -17,7 +17,7 @@ public sealed class MailboxCheckpointRecord
 }
 
 /// <summary>A row of <c>quarantined_emails</c>: mail that could not be read.</summary>
-public sealed class QuarantinedEmailRecord
+internal sealed class QuarantinedEmailRecord
 {
     /// <summary>The id.</summary>
     public long Id { get; set; }

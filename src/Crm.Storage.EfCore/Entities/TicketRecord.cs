@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>tickets</c>.</summary>
-public sealed class TicketRecord
+internal sealed class TicketRecord
 {
     /// <summary>The ticket number.</summary>
     public long Id { get; set; }
@@ -32,7 +32,7 @@ public sealed class TicketRecord
 }
 
 /// <summary>A row of <c>ticket_messages</c>; unique on (channel, external message id).</summary>
-public sealed class TicketMessageRecord
+internal sealed class TicketMessageRecord
 {
     /// <summary>The id.</summary>
     public long Id { get; set; }
