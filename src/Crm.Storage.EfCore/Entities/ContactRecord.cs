@@ -30,39 +30,3 @@ internal sealed class ContactRecord
     /// <summary>Its attributes (<c>contact_attributes</c>).</summary>
     public List<ContactAttributeRecord> Attributes { get; set; } = [];
 }
-
-/// <summary>A row of <c>contact_tags</c>.</summary>
-internal sealed class ContactTagRecord
-{
-    /// <summary>The contact.</summary>
-    public long ContactId { get; set; }
-
-    /// <summary>The tag.</summary>
-    public string Tag { get; set; } = "";
-}
-
-/// <summary>A row of <c>contact_attributes</c>: one named value of a contact.</summary>
-internal sealed class ContactAttributeRecord
-{
-    /// <summary>The contact.</summary>
-    public long ContactId { get; set; }
-
-    /// <summary>The attribute's name.</summary>
-    public string Name { get; set; } = "";
-
-    /// <summary>Its value.</summary>
-    public string Value { get; set; } = "";
-}
-
-/// <summary>The values of <see cref="ContactRecord.MarketingStatus"/>.</summary>
-internal static class MarketingStatuses
-{
-    /// <summary>May receive marketing mail.</summary>
-    public const string Subscribed = "subscribed";
-
-    /// <summary>Asked not to receive marketing mail.</summary>
-    public const string Unsubscribed = "unsubscribed";
-
-    /// <summary>The address bounced.</summary>
-    public const string Bounced = "bounced";
-}

@@ -1,0 +1,11 @@
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>A row of <c>contact_tags</c>.</summary>
+internal sealed class ContactTagRecord
+{
+    /// <summary>The contact.</summary>
+    public long ContactId { get; set; }
+
+    /// <summary>The tag.</summary>
+    public string Tag { get; set; } = "";
+}

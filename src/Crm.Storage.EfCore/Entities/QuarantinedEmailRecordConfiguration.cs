@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>Maps <see cref="QuarantinedEmailRecord"/> to <c>quarantined_emails</c>.</summary>
+internal sealed class QuarantinedEmailRecordConfiguration : IEntityTypeConfiguration<QuarantinedEmailRecord>
+{
+    public void Configure(EntityTypeBuilder<QuarantinedEmailRecord> quarantined)
+    {
+        quarantined.ToTable("quarantined_emails");
+        quarantined.HasKey(q => q.Id);
+        quarantined.Property(q => q.Id).HasColumnName("id");
+        quarantined.Property(q => q.Source).HasColumnName("source").HasMaxLength(512).IsRequired();
+        quarantined.Property(q => q.Uid).HasColumnName("uid");
+        quarantined.Property(q => q.Reason).HasColumnName("reason").HasMaxLength(1024).IsRequired();
+        quarantined.Property(q => q.Size).HasColumnName("size");
+        quarantined.Property(q => q.QuarantinedAt).HasColumnName("quarantined_at");
+    }
+}

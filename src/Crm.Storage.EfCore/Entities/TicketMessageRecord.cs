@@ -1,0 +1,35 @@
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>A row of <c>ticket_messages</c>; unique on (channel, external message id).</summary>
+internal sealed class TicketMessageRecord
+{
+    /// <summary>The id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The ticket.</summary>
+    public long TicketId { get; set; }
+
+    /// <summary><c>inbound</c> or <c>outbound</c>.</summary>
+    public string Direction { get; set; } = "inbound";
+
+    /// <summary>The channel.</summary>
+    public string Channel { get; set; } = "";
+
+    /// <summary>The transport's id.</summary>
+    public string ExternalMessageId { get; set; } = "";
+
+    /// <summary>Who wrote it.</summary>
+    public string? Author { get; set; }
+
+    /// <summary>Verbatim text.</summary>
+    public string Text { get; set; } = "";
+
+    /// <summary>Sanitised HTML.</summary>
+    public string? Html { get; set; }
+
+    /// <summary>Attachment metadata as JSON.</summary>
+    public string? AttachmentsJson { get; set; }
+
+    /// <summary>When it arrived.</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+}

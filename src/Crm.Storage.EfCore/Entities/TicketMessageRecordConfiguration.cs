@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Crm.Storage.EfCore.Entities;
+
+/// <summary>Maps <see cref="TicketMessageRecord"/> to <c>ticket_messages</c>.</summary>
+internal sealed class TicketMessageRecordConfiguration : IEntityTypeConfiguration<TicketMessageRecord>
+{
+    public void Configure(EntityTypeBuilder<TicketMessageRecord> message)
+    {
+        message.ToTable("ticket_messages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).HasColumnName("id");
+        message.Property(m => m.TicketId).HasColumnName("ticket_id");
+        message.Property(m => m.Direction).HasColumnName("direction").HasMaxLength(16).IsRequired();
+        message.Property(m => m.Channel).HasColumnName("channel").HasMaxLength(64).IsRequired();
+        message.Property(m => m.ExternalMessageId).HasColumnName("external_message_id").HasMaxLength(512).IsRequired();
+        message.Property(m => m.Author).HasColumnName("author").HasMaxLength(256);
+        message.Property(m => m.Text).HasColumnName("text").IsRequired();
+        message.Property(m => m.Html).HasColumnName("html");
+        message.Property(m => m.AttachmentsJson).HasColumnName("attachments");
+        message.Property(m => m.ReceivedAt).HasColumnName("received_at");
+        // The dedupe guarantee: the same transport message is stored once, whoever races to insert it.
+        message.HasIndex(m => new { m.Channel, m.ExternalMessageId }).IsUnique().HasDatabaseName("ux_ticket_messages_channel_external_id");
+        message.HasIndex(m => new { m.TicketId, m.ReceivedAt }).HasDatabaseName("ix_ticket_messages_ticket_received");
+    }
+}
