@@ -40,27 +40,3 @@ public sealed class SmtpOptions
     /// <summary>The name sent in EHLO; the machine name when unset.</summary>
     public string? LocalDomain { get; set; }
 }
-
-/// <summary>How an SMTP connection is secured.</summary>
-public enum SmtpSecurity
-{
-    /// <summary>STARTTLS when the server offers it; implicit TLS on port 465.</summary>
-    Auto,
-
-    /// <summary>Plain text.</summary>
-    None,
-
-    /// <summary>STARTTLS, required.</summary>
-    StartTls,
-
-    /// <summary>TLS from the first byte.</summary>
-    SslOnConnect,
-}
-
-/// <summary>Where the pickup-folder sender writes <c>.eml</c> files.</summary>
-public sealed class PickupDirectoryOptions
-{
-    /// <summary>The folder; created when missing. Default <c>outbox</c>.</summary>
-    [Required]
-    public string Directory { get; set; } = "outbox";
-}

@@ -16,6 +16,3 @@ public interface IChannelReplySender
     /// <exception cref="ChannelReplyException">The transport refused the reply.</exception>
     Task<string> SendReplyAsync(TicketDetails ticket, string text, CancellationToken cancellationToken);
 }
-
-/// <summary>The transport refused a reply (answered as 502 by the endpoint, with this message).</summary>
-public sealed class ChannelReplyException(string message, Exception? innerException = null) : Exception(message, innerException);

@@ -4,11 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Email;
 
-/// <summary>What became of one email.</summary>
-/// <param name="Kind">What it was.</param>
-/// <param name="Result">The ingestion result, for a message.</param>
-public sealed record EmailIntakeResult(EmailKind Kind, IngestionResult? Result);
-
 /// <summary>The one path every email takes, polled or posted: read, classify, hand bounces to the sink, ingest the rest.</summary>
 public sealed partial class EmailIntake
 {

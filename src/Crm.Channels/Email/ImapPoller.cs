@@ -250,10 +250,3 @@ internal sealed partial class ImapPoller : BackgroundService
     [LoggerMessage(EventId = 2305, Level = LogLevel.Warning, Message = "Quarantined {Mailbox} UID {Uid}: {Reason}")]
     private static partial void LogQuarantined(ILogger logger, string mailbox, uint uid, string reason);
 }
-
-/// <summary>An open folder, and the folder processed mail moves to when configured.</summary>
-internal sealed record OpenMailbox(IMailFolder Folder, IMailFolder? MoveTarget);
-
-/// <summary>Records that <c>AddImapMailbox(name, ...)</c> configured a mailbox with this name.</summary>
-/// <param name="Name">The options name.</param>
-public sealed record ImapMailboxRegistration(string Name);

@@ -220,11 +220,3 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }
-
-/// <summary>The body of <c>PATCH /tickets/{id}</c>.</summary>
-/// <param name="Status">The new status: open, pending, solved or closed.</param>
-public sealed record TicketUpdateRequest(string? Status);
-
-/// <summary>The body of <c>POST /tickets/{id}/replies</c>.</summary>
-/// <param name="Text">The agent's answer, sent on the ticket's channel.</param>
-public sealed record TicketReplyRequest(string? Text);

@@ -35,35 +35,3 @@ public sealed record InboundMessage
     /// <summary>When the transport received it; the pipeline uses its clock when unset.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 }
-
-/// <summary>Who sent a message. At least one of <see cref="Email"/> and <see cref="Phone"/> identifies a contact.</summary>
-/// <param name="Email">The sender's address (the pipeline lower-cases it).</param>
-/// <param name="Phone">The sender's phone number in E.164, or a form the pipeline can normalise to it (<c>00</c> prefix, spaces, dashes).</param>
-/// <param name="Name">The display name (recorded as the message's author).</param>
-/// <param name="IsVerified">
-/// True when the transport authenticated the sender (a signed WhatsApp webhook names the number Twilio saw). Data from
-/// an unverified sender (chat, an email's From) is recorded on the message only and never changes a stored contact.
-/// </param>
-public sealed record SenderIdentity(string? Email = null, string? Phone = null, string? Name = null, bool IsVerified = false);
-
-/// <summary>
-/// Conversation clues, tried in this order: replies to stored message ids, the conversation key,
-/// the ticket number when the sender is that ticket's contact, and the sender's open ticket on the channel.
-/// </summary>
-public sealed record ThreadHints
-{
-    /// <summary>No clues: a new ticket.</summary>
-    public static ThreadHints None { get; } = new();
-
-    /// <summary>External message ids this message answers (email In-Reply-To and References).</summary>
-    public IReadOnlyList<string> ReplyTo { get; init; } = [];
-
-    /// <summary>The ticket's conversation key, as handed to the customer earlier (chat <c>conversationId</c>).</summary>
-    public string? ConversationKey { get; init; }
-
-    /// <summary>A ticket number the customer quoted (an email subject tag such as <c>[#123]</c>).</summary>
-    public long? TicketNumber { get; init; }
-
-    /// <summary>Join the sender's latest unclosed ticket on this channel (messaging apps with no threads).</summary>
-    public bool JoinOpenTicketOfSender { get; init; }
-}

@@ -2,19 +2,6 @@ using Crm.Channels.Tickets;
 
 namespace Crm.Channels.Ingestion;
 
-/// <summary>What the pipeline did with one message.</summary>
-public enum IngestionOutcome
-{
-    /// <summary>A new ticket was opened with this message.</summary>
-    TicketCreated,
-
-    /// <summary>The message was added to an existing ticket.</summary>
-    MessageAppended,
-
-    /// <summary>The same message was stored before; nothing new was stored.</summary>
-    Duplicate,
-}
-
 /// <summary>The outcome of ingesting one message.</summary>
 /// <param name="Outcome">What happened.</param>
 /// <param name="Ticket">The ticket the message belongs to, as it is now.</param>

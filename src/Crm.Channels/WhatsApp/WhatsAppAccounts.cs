@@ -52,12 +52,3 @@ public sealed class WhatsAppAccounts
         return null;
     }
 }
-
-/// <summary>Records that <c>AddWhatsApp(name, ...)</c> configured an account with this name.</summary>
-/// <param name="Name">The options name.</param>
-public sealed record WhatsAppAccountRegistration(string Name);
-
-/// <summary>A configured Twilio account.</summary>
-/// <param name="Name">The options name.</param>
-/// <param name="Options">Its settings.</param>
-public sealed record WhatsAppAccount(string Name, WhatsAppOptions Options);

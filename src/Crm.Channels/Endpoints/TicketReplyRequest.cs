@@ -1,0 +1,17 @@
+using Crm.Channels.Adapters;
+using Crm.Channels.DependencyInjection;
+using Crm.Channels.Ingestion;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Crm.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Crm.Channels.Endpoints;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The body of <c>POST /tickets/{id}/replies</c>.</summary>
+/// <param name="Text">The agent's answer, sent on the ticket's channel.</param>
+public sealed record TicketReplyRequest(string? Text);

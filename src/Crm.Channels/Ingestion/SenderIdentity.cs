@@ -1,0 +1,13 @@
+using Crm.Channels.Tickets;
+
+namespace Crm.Channels.Ingestion;
+
+/// <summary>Who sent a message. At least one of <see cref="Email"/> and <see cref="Phone"/> identifies a contact.</summary>
+/// <param name="Email">The sender's address (the pipeline lower-cases it).</param>
+/// <param name="Phone">The sender's phone number in E.164, or a form the pipeline can normalise to it (<c>00</c> prefix, spaces, dashes).</param>
+/// <param name="Name">The display name (recorded as the message's author).</param>
+/// <param name="IsVerified">
+/// True when the transport authenticated the sender (a signed WhatsApp webhook names the number Twilio saw). Data from
+/// an unverified sender (chat, an email's From) is recorded on the message only and never changes a stored contact.
+/// </param>
+public sealed record SenderIdentity(string? Email = null, string? Phone = null, string? Name = null, bool IsVerified = false);

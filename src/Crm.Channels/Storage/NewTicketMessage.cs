@@ -1,0 +1,22 @@
+using Crm.Channels.Tickets;
+
+namespace Crm.Channels.Storage;
+
+/// <summary>A message to store.</summary>
+/// <param name="Channel">The channel.</param>
+/// <param name="ExternalMessageId">The transport's id.</param>
+/// <param name="Direction">Inbound or outbound.</param>
+/// <param name="Author">Who wrote it.</param>
+/// <param name="Text">Verbatim text.</param>
+/// <param name="Html">Sanitised HTML.</param>
+/// <param name="Attachments">Attachment metadata.</param>
+/// <param name="ReceivedAt">When it arrived.</param>
+public sealed record NewTicketMessage(
+    string Channel,
+    string ExternalMessageId,
+    MessageDirection Direction,
+    string? Author,
+    string Text,
+    string? Html,
+    IReadOnlyList<AttachmentInfo> Attachments,
+    DateTimeOffset ReceivedAt);

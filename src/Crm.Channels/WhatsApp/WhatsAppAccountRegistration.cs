@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.WhatsApp;
+
+/// <summary>Records that <c>AddWhatsApp(name, ...)</c> configured an account with this name.</summary>
+/// <param name="Name">The options name.</param>
+public sealed record WhatsAppAccountRegistration(string Name);
