@@ -1,9 +1,3 @@
-using Crm.Campaigns.Endpoints;
-using Crm.Channels.DependencyInjection;
-using Crm.Channels.Email;
-using Crm.Channels.Endpoints;
-using Crm.Channels.WhatsApp;
-using Crm.Storage.EfCore;
 using Crm.WebHost.Hosting;
 using Crm.WebHost.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,10 +1,7 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
-using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
-using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.PostgreSql;
 using Crm.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,4 @@
 using Crm.Channels.Storage;
-using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.PostgreSql;
 using Crm.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

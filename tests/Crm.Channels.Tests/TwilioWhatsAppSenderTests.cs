@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Crm.Channels.DependencyInjection;
 using Crm.Channels.WhatsApp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,12 +1,13 @@
 using System.Text;
 using Crm.WebHost.Pages.Admin.Contacts;
+using Crm.Campaigns.Contacts;
 
 namespace Crm.EndToEnd.Tests;
 
 /// <summary>The admin UI's CSV reader (RFC 4180), fed what spreadsheets and hand-edited files produce.</summary>
 public sealed class ContactCsvTests
 {
-    private static Task<List<Crm.Campaigns.Endpoints.ContactImportRow?>> ReadAsync(string csv, bool bom = false)
+    private static Task<List<Crm.Campaigns.Contacts.ContactImportRow?>> ReadAsync(string csv, bool bom = false)
     {
         var bytes = Encoding.UTF8.GetBytes(csv);
         var stream = new MemoryStream(bom ? [.. Encoding.UTF8.GetPreamble(), .. bytes] : bytes);

@@ -2,18 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Crm.Benchmarks.Micro;
 using Crm.Campaigns.Campaigns;
-using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Dispatching;
-using Crm.Campaigns.Endpoints;
-using Crm.Campaigns.Rendering;
-using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
-using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Crm.Campaigns.Management;
 
 namespace Crm.Benchmarks.Harness;
 
@@ -103,7 +98,7 @@ public static class SendHarness
             GC.Collect();
             using var sampler = new PeakMemorySampler();
             var watch = Stopwatch.StartNew();
-            var campaign = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Autumn news for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
+            var (campaign, _) = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Autumn news for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
             var lastReport = TimeSpan.Zero;
             while ((await store.GetAsync(campaign.Id, CancellationToken.None))!.Status != CampaignStatus.Completed)
             {
@@ -195,7 +190,7 @@ public static class SendHarness
         }
 
         var watch = Stopwatch.StartNew();
-        var warmUp = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Warm-up for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
+        var (warmUp, _) = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Warm-up for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
         while ((await store.GetAsync(warmUp.Id, CancellationToken.None))!.Stats.Sent < messages)
         {
             await Task.Delay(20);

@@ -3,6 +3,7 @@ using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
+using Crm.Campaigns.Endpoints;
 
 namespace Crm.Benchmarks.Micro;
 

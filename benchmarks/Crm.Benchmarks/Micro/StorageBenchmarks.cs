@@ -4,7 +4,6 @@ using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Segments;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
-using Crm.Storage.EfCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

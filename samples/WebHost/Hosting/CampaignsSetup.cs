@@ -1,4 +1,4 @@
-using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns;
 
 namespace Crm.WebHost.Hosting;
 

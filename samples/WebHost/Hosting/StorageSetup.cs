@@ -1,5 +1,3 @@
-using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.WebHost.Hosting;

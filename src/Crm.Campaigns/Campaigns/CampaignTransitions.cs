@@ -1,4 +1,3 @@
-using Crm.Campaigns.Segments;
 
 namespace Crm.Campaigns.Campaigns;
 

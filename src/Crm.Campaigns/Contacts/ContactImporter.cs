@@ -1,5 +1,3 @@
-using Crm.Campaigns.DependencyInjection;
-using Crm.Campaigns.Endpoints;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Campaigns.Contacts;

@@ -9,6 +9,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Crm.Campaigns.DependencyInjection;
+using Crm.Campaigns;
+using Crm.Campaigns.Management;
+using Crm.Campaigns.Endpoints;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Crm.Campaigns.Campaigns;
-using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Diagnostics;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Sending;

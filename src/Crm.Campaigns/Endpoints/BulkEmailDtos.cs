@@ -5,34 +5,6 @@ using Crm.Campaigns.Segments;
 
 namespace Crm.Campaigns.Endpoints;
 
-/// <summary>The body of <c>POST /bulk-email</c>.</summary>
-public sealed record CreateCampaignRequest
-{
-    /// <summary>The subject (Liquid).</summary>
-    [JsonPropertyName("subject")]
-    public string? Subject { get; init; }
-
-    /// <summary>The HTML body (Liquid).</summary>
-    [JsonPropertyName("body")]
-    public string? Body { get; init; }
-
-    /// <summary>Who it goes to; all clients when absent.</summary>
-    [JsonPropertyName("segment")]
-    public SegmentCriteria? Segment { get; init; }
-
-    /// <summary>When to send; now when absent or past.</summary>
-    [JsonPropertyName("scheduledAt")]
-    public DateTimeOffset? ScheduledAt { get; init; }
-
-    /// <summary>The sender address; the configured one when absent.</summary>
-    [JsonPropertyName("fromAddress")]
-    public string? FromAddress { get; init; }
-
-    /// <summary>The sender name; the configured one when absent.</summary>
-    [JsonPropertyName("fromName")]
-    public string? FromName { get; init; }
-}
-
 /// <summary>A campaign and its stats in the API.</summary>
 public sealed record CampaignDto(
     [property: JsonPropertyName("id")] long Id,
@@ -66,30 +38,6 @@ public sealed record CampaignDto(
             c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.Skipped, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
             s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight);
     }
-}
-
-/// <summary>One row of <c>POST /contacts</c>.</summary>
-public sealed record ContactImportRow
-{
-    /// <summary>The address, the upsert key.</summary>
-    [JsonPropertyName("email")]
-    public string? Email { get; init; }
-
-    /// <summary>Display name.</summary>
-    [JsonPropertyName("name")]
-    public string? Name { get; init; }
-
-    /// <summary>Phone, international format.</summary>
-    [JsonPropertyName("phone")]
-    public string? Phone { get; init; }
-
-    /// <summary>Tags (replace the stored ones when present).</summary>
-    [JsonPropertyName("tags")]
-    public IReadOnlyList<string>? Tags { get; init; }
-
-    /// <summary>Attributes (replace the stored ones when present).</summary>
-    [JsonPropertyName("attributes")]
-    public IReadOnlyDictionary<string, string>? Attributes { get; init; }
 }
 
 /// <summary>A contact in the API.</summary>

@@ -4,8 +4,6 @@ using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Diagnostics;
-using Crm.Campaigns.Dispatching;
-using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Tracking;
@@ -17,6 +15,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Crm.Campaigns.Endpoints;
+using Crm.Campaigns;
+using Crm.Campaigns.Management;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -93,13 +93,12 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return error;
         }
 
-        var errors = await composer.ValidateAsync(request!, context.RequestAborted).ConfigureAwait(false);
-        if (errors.Count > 0)
+        var (campaign, errors) = await composer.CreateAsync(request!, trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
+        if (campaign is null)
         {
             return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid campaign");
         }
 
-        var campaign = await composer.CreateAsync(request!, trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
         var location = links.GetPathByName(context, BulkEmailEndpointNames.Get, new RouteValueDictionary { ["id"] = campaign.Id });
         return campaign.Status == CampaignStatus.Scheduled && campaign.ScheduledAt > campaign.CreatedAt
             ? Results.Created(location, CampaignDto.From(campaign))

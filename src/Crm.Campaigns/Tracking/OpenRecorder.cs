@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Crm.Campaigns.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Campaigns.Tracking;

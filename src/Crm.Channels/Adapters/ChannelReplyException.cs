@@ -1,4 +1,3 @@
-using Crm.Channels.Tickets;
 
 namespace Crm.Channels.Adapters;
 

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Crm.Channels.Adapters;
-using Crm.Contacts;
-using Crm.Channels.Ingestion;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,3 @@
-using Crm.Channels.Ingestion;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;

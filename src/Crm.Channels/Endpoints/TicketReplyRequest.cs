@@ -1,14 +1,7 @@
-using Crm.Channels.Adapters;
-using Crm.Channels.DependencyInjection;
-using Crm.Channels.Ingestion;
-using Crm.Channels.Storage;
-using Crm.Channels.Tickets;
-using Crm.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Crm.Channels.Endpoints;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Endpoints;
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>bulk_email_campaigns</c>.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Crm.Campaigns.Endpoints;
 
 namespace Crm.Storage.EfCore.Entities;
 

@@ -1,7 +1,7 @@
 using Crm.Campaigns.Campaigns;
-using Crm.Campaigns.Dispatching;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Crm.Campaigns.Management;
 
 namespace Crm.WebHost.Pages.Admin.BulkEmail;
 

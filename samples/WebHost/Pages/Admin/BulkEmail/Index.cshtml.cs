@@ -1,4 +1,3 @@
-using Crm.Campaigns.Tracking;
 using System.Globalization;
 using System.Security.Claims;
 using Crm.Campaigns.Campaigns;
@@ -8,6 +7,7 @@ using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Crm.Campaigns.Management;
 
 namespace Crm.WebHost.Pages.Admin.BulkEmail;
 
@@ -49,22 +49,21 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
     public async Task<IActionResult> OnPostSendAsync(CancellationToken cancellationToken)
     {
         var request = ToRequest(out var scheduleError);
-        var errors = (await composer.ValidateAsync(request, cancellationToken)).ToDictionary();
         if (scheduleError is not null)
         {
-            errors["scheduledAt"] = [scheduleError];
+            return await RefuseAsync(new Dictionary<string, string[]> { ["scheduledAt"] = [scheduleError] }, cancellationToken);
         }
 
-        if (errors.Count > 0)
-        {
-            Errors = errors;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            await LoadAsync(cancellationToken);
-            return Page();
-        }
+        var (campaign, errors) = await composer.CreateAsync(request, trackingBaseUrl.For(Request), cancellationToken);
+        return campaign is null ? await RefuseAsync(errors, cancellationToken) : Redirect($"/admin/bulk-email/{campaign.Id}");
+    }
 
-        var campaign = await composer.CreateAsync(request, trackingBaseUrl.For(Request), cancellationToken);
-        return Redirect($"/admin/bulk-email/{campaign.Id}");
+    private async Task<IActionResult> RefuseAsync(IReadOnlyDictionary<string, string[]> errors, CancellationToken cancellationToken)
+    {
+        Errors = errors.ToDictionary();
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        await LoadAsync(cancellationToken);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostTestAsync(CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
 using System.Text;
-using Crm.Campaigns.Endpoints;
+using Crm.Campaigns.Contacts;
 
 namespace Crm.WebHost.Pages.Admin.Contacts;
 

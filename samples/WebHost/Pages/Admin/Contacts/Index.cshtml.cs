@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Crm.Campaigns.Contacts;
-using Crm.Campaigns.Endpoints;
 using Crm.WebHost.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

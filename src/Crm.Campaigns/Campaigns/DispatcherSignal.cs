@@ -1,4 +1,4 @@
-namespace Crm.Campaigns.Dispatching;
+namespace Crm.Campaigns.Campaigns;
 
 /// <summary>Wakes an idle dispatcher at once (a campaign was created or resumed) instead of at its next poll.</summary>
 public sealed class DispatcherSignal

@@ -1,6 +1,6 @@
-using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Campaigns;
 
-namespace Crm.Campaigns.Campaigns;
+namespace Crm.Campaigns.Management;
 
 /// <summary>
 /// Pause, resume and cancel: the status change and the dispatcher's wake-up in one place, used by the API and any

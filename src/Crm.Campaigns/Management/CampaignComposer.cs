@@ -1,14 +1,11 @@
-using Crm.Campaigns.Contacts;
-using Crm.Campaigns.DependencyInjection;
-using Crm.Campaigns.Dispatching;
-using Crm.Campaigns.Endpoints;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Crm.Campaigns.Campaigns;
 
-namespace Crm.Campaigns.Campaigns;
+namespace Crm.Campaigns.Management;
 
 /// <summary>
 /// Validates and creates campaigns, renders previews and sends test messages: the one place the API and any
@@ -105,16 +102,20 @@ public sealed class CampaignComposer
         return errors;
     }
 
-    /// <summary>Creates a valid campaign, to send now or at its <c>scheduledAt</c>, and wakes the dispatcher.</summary>
+    /// <summary>
+    /// Validates the campaign (once: the checks, and a sample rendering under the template limits) and, when it is valid,
+    /// creates it to send now or at its <c>scheduledAt</c> and wakes the dispatcher.
+    /// </summary>
     /// <param name="request">The campaign.</param>
-    /// <param name="trackingBaseUrl">Where the tracking endpoints live (<see cref="Tracking.TrackingBaseUrl"/>).</param>
+    /// <param name="trackingBaseUrl">Where the tracking endpoints live (<see cref="Endpoints.TrackingBaseUrl"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException">The request is not valid (check <see cref="ValidateAsync"/> first).</exception>
-    public async Task<Campaign> CreateAsync(CreateCampaignRequest request, string trackingBaseUrl, CancellationToken cancellationToken)
+    /// <returns>The campaign, or (with a null campaign) per field what is wrong.</returns>
+    public async Task<(Campaign? Campaign, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(CreateCampaignRequest request, string trackingBaseUrl, CancellationToken cancellationToken)
     {
-        if ((await ValidateAsync(request, cancellationToken).ConfigureAwait(false)).Count > 0)
+        var errors = await ValidateAsync(request, cancellationToken).ConfigureAwait(false);
+        if (errors.Count > 0)
         {
-            throw new ArgumentException("The campaign is not valid.", nameof(request));
+            return (null, errors);
         }
 
         var now = _time.GetUtcNow();
@@ -128,7 +129,7 @@ public sealed class CampaignComposer
             _signal.Wake();
         }
 
-        return campaign;
+        return (campaign, errors);
     }
 
     /// <summary>Renders the campaign for a sample contact (Alex Example in Lisbon), for a live preview.</summary>

@@ -1,4 +1,4 @@
-namespace Crm.Campaigns.Rendering;
+namespace Crm.Campaigns;
 
 /// <summary>
 /// What one rendering of a campaign template may use. A template that exceeds a limit is refused when the campaign

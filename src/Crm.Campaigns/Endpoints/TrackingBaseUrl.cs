@@ -1,10 +1,9 @@
-using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Crm.Campaigns.Tracking;
+namespace Crm.Campaigns.Endpoints;
 
 /// <summary>
 /// Where the tracking endpoints (pixel, unsubscribe) live, as mail must link to them: the public base URL

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Crm.Campaigns.Rendering;
 
-namespace Crm.Campaigns.DependencyInjection;
+namespace Crm.Campaigns;
 
 /// <summary>Campaign settings: sender, links, limits and the dispatcher's pace.</summary>
 public sealed class BulkEmailOptions : IValidatableObject
