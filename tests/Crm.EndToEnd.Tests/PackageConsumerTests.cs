@@ -65,6 +65,8 @@ public sealed partial class PackageConsumerTests : IDisposable
         // The README's minimal app, verbatim, with its authorization decisions opened for this test's anonymous calls.
         var program = ReadmeConsumerApp().Replace(".RequireAuthorization()", ".AllowAnonymous()", StringComparison.Ordinal);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        // Every other C# snippet of the README compiles too, against the same packages.
+        await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -109,6 +111,62 @@ public sealed partial class PackageConsumerTests : IDisposable
         var match = ConsumerAppBlock().Match(readme);
         Assert.True(match.Success, "README.md has no consumer-app code block");
         return match.Groups[1].Value;
+    }
+
+    /// <summary>
+    /// The README's other C# blocks as files of the consumer app: a block that declares a type is a file of its own; a
+    /// fragment becomes the body of a method whose parameters are the names the fragment uses without declaring
+    /// (<c>builder</c>, <c>app</c>, <c>whatsApp</c>, <c>ct</c>); <c>using</c> lines move to the file's top. The types
+    /// the fragments only name (<c>MyTelegramAdapter</c>, <c>TelegramUpdate</c>, …) are stubbed here.
+    /// </summary>
+    private static async Task WriteReadmeSnippetsAsync(string app)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var blocks = CSharpBlock().Matches(readme).Select(m => m.Groups[1].Value).Where(b => !b.Contains("var builder = WebApplication.CreateBuilder", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(blocks);
+        await File.WriteAllTextAsync(Path.Combine(app, "SnippetSupport.cs"), """
+            global using System.Text.Json;
+            global using Crm.Campaigns.DependencyInjection;
+            global using Crm.Channels.Adapters;
+            global using Crm.Channels.Email;
+            global using Crm.Channels.Ingestion;
+            global using Crm.Channels.WhatsApp;
+
+            public sealed class MyTelegramAdapter : TelegramAdapter;
+
+            public sealed class NotifyAgentsOnSlack : ITicketEventHandler
+            {
+                public ValueTask HandleAsync(TicketEvent ticketEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+
+            public sealed record TelegramUpdate(long UpdateId, TelegramMessage Message);
+
+            public sealed record TelegramMessage(string Text, TelegramUser From, TelegramContact? Contact);
+
+            public sealed record TelegramUser(string FirstName);
+
+            public sealed record TelegramContact(string PhoneNumber);
+            """);
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var lines = blocks[i].Split('\n');
+            var usings = string.Join('\n', lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)));
+            var body = string.Join('\n', lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)));
+            string file;
+            if (Regex.IsMatch(body, @"^public (sealed )?(class|record)", RegexOptions.Multiline))
+            {
+                file = usings + "\n" + body.Replace("public sealed class TelegramAdapter", "public class TelegramAdapter", StringComparison.Ordinal);
+            }
+            else
+            {
+                var parameters = new[] { ("WebApplicationBuilder", "builder"), ("WebApplication", "app"), ("IWhatsAppSender", "whatsApp"), ("CancellationToken", "ct") }
+                    .Where(p => Regex.IsMatch(body, $@"\b{p.Item2}\b") && !Regex.IsMatch(body, $@"\bvar {p.Item2}\b"))
+                    .Select(p => $"{p.Item1} {p.Item2}");
+                file = $"{usings}\n#pragma warning disable CS0219, CS0168\ninternal static class ReadmeSnippet{i}\n{{\n    public static async Task RunAsync({string.Join(", ", parameters)})\n    {{\n{body}\n        await Task.CompletedTask;\n    }}\n}}\n";
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(app, $"ReadmeSnippet{i}.cs"), file);
+        }
     }
 
     private static List<string> Dependencies(string nupkg)
@@ -157,6 +215,9 @@ public sealed partial class PackageConsumerTests : IDisposable
         await process.Process.WaitForExitAsync(cancel.Token);
         Assert.True(process.Process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed:\n{await stdout}\n{await stderr}");
     }
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
 
     [GeneratedRegex("<!-- consumer-app[^>]*-->\\s*```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex ConsumerAppBlock();
