@@ -46,17 +46,6 @@ internal sealed partial class ImapPoller : BackgroundService
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
         => Task.WhenAll(_mailboxes.Select(name => WatchAsync(name, stoppingToken)));
 
-    /// <summary>Takes every message above the checkpoint once, then returns. For tools and tests.</summary>
-    public async Task<int> DrainOnceAsync(string mailboxName, CancellationToken cancellationToken)
-    {
-        var options = _options.Get(mailboxName);
-        using var client = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        var mailbox = await OpenAsync(client, options, cancellationToken).ConfigureAwait(false);
-        var taken = await DrainAsync(mailbox, options, cancellationToken).ConfigureAwait(false);
-        await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
-        return taken;
-    }
-
     private async Task WatchAsync(string name, CancellationToken stoppingToken)
     {
         var options = _options.Get(name);
