@@ -13,6 +13,11 @@ public static class CrmPostgresExtensions
     /// For the ready <c>CrmDbContext</c> the migrations come from this package (each provider keeps its own); your own
     /// context keeps its own migrations. Claims use <c>FOR UPDATE SKIP LOCKED</c>, so several hosts share one database.
     /// </summary>
+    public static DbContextOptionsBuilder<TContext> UseCrmPostgres<TContext>(this DbContextOptionsBuilder<TContext> options, string connectionString, Action<NpgsqlDbContextOptionsBuilder>? configure = null)
+        where TContext : DbContext
+        => (DbContextOptionsBuilder<TContext>)((DbContextOptionsBuilder)options).UseCrmPostgres(connectionString, configure);
+
+    /// <summary>Uses PostgreSQL (see the generic overload for a typed options builder).</summary>
     public static DbContextOptionsBuilder UseCrmPostgres(this DbContextOptionsBuilder options, string connectionString, Action<NpgsqlDbContextOptionsBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);

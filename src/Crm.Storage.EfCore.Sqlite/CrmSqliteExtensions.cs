@@ -30,6 +30,11 @@ public static class CrmSqliteExtensions
         return options.UseCrmDatabaseProvider(SqliteCrmDatabaseProvider.Instance);
     }
 
+    /// <summary>Uses SQLite for <typeparamref name="TContext"/> (see the non-generic overload).</summary>
+    public static DbContextOptionsBuilder<TContext> UseCrmSqlite<TContext>(this DbContextOptionsBuilder<TContext> options, string connectionString, Action<SqliteDbContextOptionsBuilder>? configure = null)
+        where TContext : DbContext
+        => (DbContextOptionsBuilder<TContext>)((DbContextOptionsBuilder)options).UseCrmSqlite(connectionString, configure);
+
     /// <summary>
     /// For your own context on SQLite: call in <c>OnModelCreating</c> after <c>ApplyCrmChannels()</c> and
     /// <c>ApplyCrmCampaigns()</c>. It stores the CRM's own dates as sortable integers and touches none of your entities,

@@ -22,11 +22,7 @@ public sealed partial class PackageConsumerTests : IDisposable
     [Fact]
     public async Task The_packages_restore_from_a_local_feed_and_the_readme_app_sends_working_links_under_a_prefix()
     {
-        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-        foreach (var package in Packages)
-        {
-            await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={_version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
-        }
+        var feed = await PackAsync();
 
         // Dependency closure: PostgreSQL users never carry SQLite, and the neutral package carries no provider.
         var dependencies = Packages.ToDictionary(p => p, p => Dependencies(Path.Combine(feed, $"{p}.{_version}.nupkg")));
@@ -38,14 +34,7 @@ public sealed partial class PackageConsumerTests : IDisposable
         Assert.DoesNotContain(dependencies["Crm.Campaigns"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
 
         var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="crm-local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        await WriteNuGetConfigAsync(app, feed);
         await File.WriteAllTextAsync(Path.Combine(app, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk.Web">
               <PropertyGroup>
@@ -103,7 +92,112 @@ public sealed partial class PackageConsumerTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, anonymousTickets.StatusCode);
     }
 
+    [Fact]
+    public async Task Dotnet_ef_migrations_add_on_an_integrators_sqlite_context_creates_the_crm_tables_and_alters_none_of_theirs()
+    {
+        var feed = await PackAsync();
+        var tools = Path.Combine(_root, "tools");
+        await RunAsync("dotnet", ["tool", "install", "dotnet-ef", "--version", "10.0.15", "--tool-path", tools], _root, TimeSpan.FromMinutes(5));
+        var shop = Directory.CreateDirectory(Path.Combine(_root, "shop")).FullName;
+        await WriteNuGetConfigAsync(shop, feed);
+        await File.WriteAllTextAsync(Path.Combine(shop, "Shop.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <NoWarn>$(NoWarn);NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Crm.Storage.EfCore.Sqlite" Version="{_version}" />
+                <PackageReference Include="Microsoft.EntityFrameworkCore.Design" Version="10.0.0" PrivateAssets="all" />
+              </ItemGroup>
+            </Project>
+            """);
+        // The integrator's own context: an Orders table with a DateTimeOffset and rows; the CRM's tables are added later.
+        await File.WriteAllTextAsync(Path.Combine(shop, "Program.cs"), """
+            using Crm.Storage.EfCore;
+            using Microsoft.EntityFrameworkCore;
+            using Microsoft.EntityFrameworkCore.Design;
+
+            await using var db = new ShopFactory().CreateDbContext(args);
+            await db.Database.MigrateAsync();
+            if (args is ["seed"])
+            {
+                db.Orders.Add(new Order { PlacedAt = new DateTimeOffset(2026, 5, 1, 10, 0, 0, TimeSpan.FromHours(2)), Total = 42.5m });
+                await db.SaveChangesAsync();
+            }
+
+            var order = await db.Orders.SingleAsync();
+            Console.WriteLine($"order {order.PlacedAt:O} {order.Total}");
+
+            public sealed class Order
+            {
+                public int Id { get; set; }
+
+                public DateTimeOffset PlacedAt { get; set; }
+
+                public decimal Total { get; set; }
+            }
+
+            public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
+            {
+                public DbSet<Order> Orders => Set<Order>();
+
+                protected override void OnModelCreating(ModelBuilder modelBuilder)
+                {
+                    if (Environment.GetEnvironmentVariable("SHOP_WITH_CRM") == "1")
+                    {
+                        modelBuilder.ApplyCrmChannels().ApplyCrmCampaigns().ApplyCrmSqliteConventions();
+                    }
+                }
+            }
+
+            public sealed class ShopFactory : IDesignTimeDbContextFactory<ShopContext>
+            {
+                public ShopContext CreateDbContext(string[] args)
+                    => new(new DbContextOptionsBuilder<ShopContext>().UseCrmSqlite("Data Source=shop.db").Options);
+            }
+            """);
+        var ef = Path.Combine(tools, "dotnet-ef");
+        await RunAsync("dotnet", ["build"], shop, TimeSpan.FromMinutes(5));
+
+        await RunAsync(ef, ["migrations", "add", "Shop"], shop, TimeSpan.FromMinutes(5));
+        await RunAsync("dotnet", ["run", "--", "seed"], shop, TimeSpan.FromMinutes(5));
+        await RunAsync(ef, ["migrations", "add", "AddCrm"], shop, TimeSpan.FromMinutes(5), ("SHOP_WITH_CRM", "1"));
+        var migration = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(shop, "Migrations"), "*_AddCrm.cs").Single());
+        var read = await RunAsync("dotnet", ["run", "--", "read"], shop, TimeSpan.FromMinutes(5), ("SHOP_WITH_CRM", "1"));
+
+        Assert.Contains("name: \"tickets\"", migration, StringComparison.Ordinal);
+        Assert.Contains("name: \"campaign_recipients\"", migration, StringComparison.Ordinal);
+        Assert.DoesNotContain("AlterColumn", migration, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Orders\"", migration, StringComparison.Ordinal);
+        Assert.Contains("order 2026-05-01T10:00:00.0000000+02:00 42.5", read, StringComparison.Ordinal);
+    }
+
     public void Dispose() => HostProcess.TryDeleteDirectory(_root);
+
+    private async Task<string> PackAsync()
+    {
+        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
+        foreach (var package in Packages)
+        {
+            await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={_version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+        }
+
+        return feed;
+    }
+
+    private static Task WriteNuGetConfigAsync(string directory, string feed)
+        => File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="crm-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
 
     private static string ReadmeConsumerApp()
     {
@@ -200,12 +294,17 @@ public sealed partial class PackageConsumerTests : IDisposable
         throw new TimeoutException("The consumer app did not start listening.");
     }
 
-    private static async Task RunAsync(string command, string[] arguments, string directory, TimeSpan timeout)
+    private static async Task<string> RunAsync(string command, string[] arguments, string directory, TimeSpan timeout, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(command) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         await using var process = OwnedProcess.Start(start);
@@ -214,6 +313,7 @@ public sealed partial class PackageConsumerTests : IDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await process.Process.WaitForExitAsync(cancel.Token);
         Assert.True(process.Process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed:\n{await stdout}\n{await stderr}");
+        return await stdout;
     }
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
