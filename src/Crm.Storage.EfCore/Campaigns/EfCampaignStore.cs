@@ -1,3 +1,4 @@
+using Crm.Campaigns.Contacts;
 using System.Text.Json;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Segments;
@@ -12,8 +13,6 @@ namespace Crm.Storage.EfCore.Campaigns;
 internal sealed class EfCampaignStore<TContext> : ICampaignStore
     where TContext : DbContext
 {
-    private const string Scheduled = "scheduled";
-    private const string Sending = "sending";
     private readonly IDbContextFactory<TContext> _contexts;
 
     /// <summary>Creates the store.</summary>
@@ -32,7 +31,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             Subject = campaign.Subject,
             Body = campaign.Body,
             SegmentCriteria = JsonSerializer.Serialize(campaign.Segment, StorageJsonContext.Default.SegmentCriteria),
-            Status = Scheduled,
+            Status = CampaignRowStatus.Scheduled,
             CreatedAt = campaign.CreatedAt.ToUniversalTime(),
             ScheduledAt = campaign.ScheduledAt?.ToUniversalTime(),
             FromAddress = campaign.FromAddress,
@@ -67,7 +66,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var utcNow = now.ToUniversalTime();
         var due = await db.Set<CampaignRecord>().AsNoTracking()
-            .Where(c => c.Status == Scheduled && c.ScheduledAt <= utcNow)
+            .Where(c => c.Status == CampaignRowStatus.Scheduled && c.ScheduledAt <= utcNow)
             .OrderBy(c => c.ScheduledAt).ThenBy(c => c.Id)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (due is null)
@@ -78,8 +77,8 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // The status guard makes the launch happen once even when several dispatchers race for it.
         var claimed = await db.Set<CampaignRecord>()
-            .Where(c => c.Id == due.Id && c.Status == Scheduled)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, "launching"), cancellationToken).ConfigureAwait(false);
+            .Where(c => c.Id == due.Id && c.Status == CampaignRowStatus.Scheduled)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignRowStatus.Launching), cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
             return null;
@@ -93,7 +92,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             """;
         var recipients = await db.Database.ExecuteSqlRawAsync(snapshot, [due.Id, .. parameters], cancellationToken).ConfigureAwait(false);
         await db.Set<CampaignRecord>().Where(c => c.Id == due.Id).ExecuteUpdateAsync(
-            s => s.SetProperty(c => c.Status, Sending).SetProperty(c => c.LaunchedAt, utcNow).SetProperty(c => c.RecipientCount, recipients),
+            s => s.SetProperty(c => c.Status, CampaignRowStatus.Sending).SetProperty(c => c.LaunchedAt, utcNow).SetProperty(c => c.RecipientCount, recipients),
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(due.Id, cancellationToken).ConfigureAwait(false);
@@ -125,7 +124,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
         return rows.Select(r => new ClaimedRecipient(
             r.Id, r.CampaignId, r.ContactId, r.Email, r.Name, attributes.GetValueOrDefault(r.ContactId, none), r.Attempts,
-            Suppressed: r.MarketingStatus != MarketingStatuses.Subscribed)).ToList();
+            Suppressed: r.MarketingStatus != MarketingStatus.Subscribed)).ToList();
     }
 
     /// <inheritdoc />
@@ -146,22 +145,22 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             var campaignId = campaign.Key;
             // Only rows still claimed move: a row whose lease expired and was finished by another dispatcher is not counted twice.
             var sentIds = campaign.Where(a => a.Outcome == SendOutcome.Sent).Select(a => a.RecipientId).ToList();
-            var sent = sentIds.Count == 0 ? 0 : await recipients.Where(r => sentIds.Contains(r.Id) && r.State == Sending)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "sent").SetProperty(r => r.SentAt, utcNow).SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
+            var sent = sentIds.Count == 0 ? 0 : await recipients.Where(r => sentIds.Contains(r.Id) && r.State == LedgerState.Sending)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Sent).SetProperty(r => r.SentAt, utcNow).SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                 .ConfigureAwait(false);
 
             var failed = 0;
             foreach (var attempt in campaign.Where(a => a.Outcome == SendOutcome.Failed))
             {
                 var error = Truncate(attempt.Error);
-                failed += await recipients.Where(r => r.Id == attempt.RecipientId && r.State == Sending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "failed").SetProperty(r => r.LastError, error).SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
+                failed += await recipients.Where(r => r.Id == attempt.RecipientId && r.State == LedgerState.Sending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Failed).SetProperty(r => r.LastError, error).SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                     .ConfigureAwait(false);
             }
 
             var skippedIds = campaign.Where(a => a.Outcome == SendOutcome.Skipped).Select(a => a.RecipientId).ToList();
-            var skipped = skippedIds.Count == 0 ? 0 : await recipients.Where(r => skippedIds.Contains(r.Id) && r.State == Sending)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "skipped").SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
+            var skipped = skippedIds.Count == 0 ? 0 : await recipients.Where(r => skippedIds.Contains(r.Id) && r.State == LedgerState.Sending)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Skipped).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                 .ConfigureAwait(false);
 
             foreach (var attempt in campaign.Where(a => a.Outcome == SendOutcome.Retry))
@@ -169,8 +168,8 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
                 var retryAt = (attempt.RetryAt ?? now).ToUnixTimeMilliseconds();
                 var error = Truncate(attempt.Error);
                 var counts = attempt.Error is null ? 0 : 1;
-                await recipients.Where(r => r.Id == attempt.RecipientId && r.State == Sending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "pending").SetProperty(r => r.NextAttemptAt, retryAt).SetProperty(r => r.Attempts, r => r.Attempts + counts)
+                await recipients.Where(r => r.Id == attempt.RecipientId && r.State == LedgerState.Sending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Pending).SetProperty(r => r.NextAttemptAt, retryAt).SetProperty(r => r.Attempts, r => r.Attempts + counts)
                         .SetProperty(r => r.LastError, r => error ?? r.LastError).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                     .ConfigureAwait(false);
             }
@@ -192,15 +191,15 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var recipients = db.Set<CampaignRecipientRecord>();
         var finished = await db.Set<CampaignRecord>()
-            .Where(c => c.Status == Sending && !recipients.Any(r => r.CampaignId == c.Id && (r.State == "pending" || r.State == Sending)))
+            .Where(c => c.Status == CampaignRowStatus.Sending && !recipients.Any(r => r.CampaignId == c.Id && (r.State == LedgerState.Pending || r.State == LedgerState.Sending)))
             .Select(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var completed = new List<long>(finished.Count);
         var utcNow = now.ToUniversalTime();
         foreach (var id in finished)
         {
             var changed = await db.Set<CampaignRecord>()
-                .Where(c => c.Id == id && c.Status == Sending && !recipients.Any(r => r.CampaignId == c.Id && (r.State == "pending" || r.State == Sending)))
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, "completed").SetProperty(c => c.CompletedAt, utcNow), cancellationToken).ConfigureAwait(false);
+                .Where(c => c.Id == id && c.Status == CampaignRowStatus.Sending && !recipients.Any(r => r.CampaignId == c.Id && (r.State == LedgerState.Pending || r.State == LedgerState.Sending)))
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignRowStatus.Completed).SetProperty(c => c.CompletedAt, utcNow), cancellationToken).ConfigureAwait(false);
             if (changed == 1)
             {
                 completed.Add(id);
@@ -230,10 +229,10 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
                 next = CampaignStatus.Scheduled;
             }
 
-            var nextName = next.ToString().ToLowerInvariant();
+            var nextStatus = Enum.Parse<CampaignRowStatus>(next.ToString());
             var pauseReason = next == CampaignStatus.Paused ? reason : null;
             var changed = await db.Set<CampaignRecord>().Where(c => c.Id == campaignId && c.Status == row.Status)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, nextName).SetProperty(c => c.PauseReason, pauseReason), cancellationToken).ConfigureAwait(false);
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, nextStatus).SetProperty(c => c.PauseReason, pauseReason), cancellationToken).ConfigureAwait(false);
             if (changed == 1)
             {
                 return await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
@@ -258,7 +257,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     public async Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Set<CampaignRecipientRecord>().AsNoTracking().CountAsync(r => r.CampaignId == campaignId && r.State == "sending", cancellationToken).ConfigureAwait(false);
+        return await db.Set<CampaignRecipientRecord>().AsNoTracking().CountAsync(r => r.CampaignId == campaignId && r.State == LedgerState.Sending, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -295,10 +294,10 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         new CampaignStats(row.RecipientCount, row.SentCount, row.FailedCount, row.OpenCount, row.TotalOpens, row.UnsubscribeCount, row.SkippedCount),
         row.PauseReason);
 
-    // "launching" lives only inside the launch transaction; readers outside it see "scheduled".
-    private static CampaignStatus ParseStatus(string status) => status == "launching"
+    // Launching lives only inside the launch transaction; readers outside it see Scheduled.
+    private static CampaignStatus ParseStatus(CampaignRowStatus status) => status == CampaignRowStatus.Launching
         ? CampaignStatus.Scheduled
-        : Enum.Parse<CampaignStatus>(status, ignoreCase: true);
+        : Enum.Parse<CampaignStatus>(status.ToString());
 
     private static string? Truncate(string? error) => error is { Length: > 1024 } ? error[..1024] : error;
 }

@@ -70,8 +70,8 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         await using (var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
         {
             var utcNow = now.ToUniversalTime();
-            await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatuses.Bounced)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Subscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+            await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatus.Bounced)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatus.Subscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -107,8 +107,8 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var utcNow = now.ToUniversalTime();
         // Only a subscribed contact becomes bounced: an unsubscribe is the person's own word and must outlive any bounce.
-        var changed = await db.Set<ContactRecord>().Where(c => c.Email == normalized && c.MarketingStatus == MarketingStatuses.Subscribed)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Bounced).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+        var changed = await db.Set<ContactRecord>().Where(c => c.Email == normalized && c.MarketingStatus == MarketingStatus.Subscribed)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatus.Bounced).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
         return changed > 0;
     }
@@ -188,6 +188,6 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         row.Phone,
         row.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(),
         row.Attributes.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal),
-        Enum.Parse<MarketingStatus>(row.MarketingStatus, ignoreCase: true),
+        row.MarketingStatus,
         row.CreatedAt);
 }

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -86,8 +87,8 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
         }
 
         // A bounced address stays bounced; anyone else is now unsubscribed from all marketing mail.
-        await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatuses.Subscribed)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatuses.Unsubscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+        await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == MarketingStatus.Subscribed)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatus.Unsubscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;

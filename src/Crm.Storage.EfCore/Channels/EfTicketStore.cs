@@ -137,9 +137,8 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     public async Task<Ticket?> FindLatestUnclosedTicketAsync(string channel, long contactId, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var closed = TicketStatusNames.ToApi(TicketStatus.Closed);
         var row = await db.Set<TicketRecord>().AsNoTracking()
-            .Where(t => t.Channel == channel && t.ContactId == contactId && t.Status != closed)
+            .Where(t => t.Channel == channel && t.ContactId == contactId && t.Status != TicketStatus.Closed)
             .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToTicket(row);
@@ -155,7 +154,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         var ticketRow = new TicketRecord
         {
             Channel = ticket.Channel,
-            Status = TicketStatusNames.ToApi(TicketStatus.Open),
+            Status = TicketStatus.Open,
             Subject = ticket.Subject,
             ContactId = ticket.ContactId,
             ConversationKey = ticket.ConversationKey,
@@ -178,7 +177,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         var messageRow = ToRow(message);
         messageRow.TicketId = ticketId;
         db.Add(messageRow);
-        ticketRow.Status = TicketStatusNames.ToApi(statusAfter);
+        ticketRow.Status = statusAfter;
         var receivedAt = message.ReceivedAt.ToUniversalTime();
         if (receivedAt > ticketRow.UpdatedAt)
         {
@@ -199,7 +198,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             return null;
         }
 
-        row.Status = TicketStatusNames.ToApi(status);
+        row.Status = status;
         row.UpdatedAt = now.ToUniversalTime();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return ToTicket(row);
@@ -218,8 +217,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
 
         if (query.Status is { } status)
         {
-            var name = TicketStatusNames.ToApi(status);
-            tickets = tickets.Where(t => t.Status == name);
+            tickets = tickets.Where(t => t.Status == status);
         }
 
         var total = await tickets.CountAsync(cancellationToken).ConfigureAwait(false);
@@ -274,7 +272,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     {
         Channel = message.Channel,
         ExternalMessageId = message.ExternalMessageId,
-        Direction = message.Direction == MessageDirection.Inbound ? "inbound" : "outbound",
+        Direction = message.Direction,
         Author = message.Author,
         Text = message.Text,
         Html = message.Html,
@@ -284,14 +282,13 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
 
     private static Ticket ToTicket(TicketRecord row)
     {
-        TicketStatusNames.TryParse(row.Status, out var status);
-        return new Ticket(row.Id, row.Channel, status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt);
+        return new Ticket(row.Id, row.Channel, row.Status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt);
     }
 
     private static TicketMessage ToMessage(TicketMessageRecord row) => new(
         row.Id,
         row.TicketId,
-        row.Direction == "outbound" ? MessageDirection.Outbound : MessageDirection.Inbound,
+        row.Direction,
         row.Channel,
         row.ExternalMessageId,
         row.Author,

@@ -16,7 +16,7 @@ internal sealed class CampaignRecipientRecord
     public string Email { get; set; } = "";
 
     /// <summary><c>pending</c>, <c>sending</c>, <c>sent</c>, <c>failed</c> or <c>skipped</c>.</summary>
-    public string State { get; set; } = "pending";
+    public LedgerState State { get; set; } = LedgerState.Pending;
 
     /// <summary>Send attempts so far.</summary>
     public int Attempts { get; set; }

@@ -14,7 +14,7 @@ internal sealed class CampaignRecipientRecordConfiguration : IEntityTypeConfigur
         recipient.Property(r => r.CampaignId).HasColumnName("campaign_id");
         recipient.Property(r => r.ContactId).HasColumnName("contact_id");
         recipient.Property(r => r.Email).HasColumnName("email").HasMaxLength(320).IsRequired();
-        recipient.Property(r => r.State).HasColumnName("state").HasMaxLength(16).IsRequired();
+        recipient.Property(r => r.State).HasConversion(new LowerCaseEnumConverter<LedgerState>()).HasColumnName("state").HasMaxLength(16).IsRequired();
         recipient.Property(r => r.Attempts).HasColumnName("attempts");
         recipient.Property(r => r.LastError).HasColumnName("last_error").HasMaxLength(1024);
         recipient.Property(r => r.NextAttemptAt).HasColumnName("next_attempt_at");

@@ -17,7 +17,7 @@ internal sealed class CampaignRecord
     public string SegmentCriteria { get; set; } = "{}";
 
     /// <summary><c>draft</c>, <c>scheduled</c>, <c>sending</c>, <c>paused</c>, <c>completed</c> or <c>cancelled</c>.</summary>
-    public string Status { get; set; } = "scheduled";
+    public CampaignRowStatus Status { get; set; } = CampaignRowStatus.Scheduled;
 
     /// <summary>Why it was paused.</summary>
     public string? PauseReason { get; set; }

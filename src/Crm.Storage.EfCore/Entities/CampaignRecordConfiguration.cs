@@ -15,7 +15,7 @@ internal sealed class CampaignRecordConfiguration : IEntityTypeConfiguration<Cam
         campaign.Property(c => c.Subject).HasColumnName("subject").HasMaxLength(255).IsRequired();
         campaign.Property(c => c.Body).HasColumnName("body").IsRequired();
         campaign.Property(c => c.SegmentCriteria).HasColumnName("segment_criteria").IsRequired();
-        campaign.Property(c => c.Status).HasColumnName("status").HasMaxLength(16).IsRequired();
+        campaign.Property(c => c.Status).HasConversion(new LowerCaseEnumConverter<CampaignRowStatus>()).HasColumnName("status").HasMaxLength(16).IsRequired();
         campaign.Property(c => c.PauseReason).HasColumnName("pause_reason").HasMaxLength(1024);
         campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
         campaign.Property(c => c.ScheduledAt).HasColumnName("scheduled_at");

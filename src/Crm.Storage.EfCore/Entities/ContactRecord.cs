@@ -16,7 +16,7 @@ internal sealed class ContactRecord
     public string? Name { get; set; }
 
     /// <summary>Whether marketing mail may be sent: <c>subscribed</c>, <c>unsubscribed</c> or <c>bounced</c>.</summary>
-    public string MarketingStatus { get; set; } = MarketingStatuses.Subscribed;
+    public Crm.Campaigns.Contacts.MarketingStatus MarketingStatus { get; set; } = Crm.Campaigns.Contacts.MarketingStatus.Subscribed;
 
     /// <summary>When the contact was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }

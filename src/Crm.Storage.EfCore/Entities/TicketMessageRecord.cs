@@ -10,7 +10,7 @@ internal sealed class TicketMessageRecord
     public long TicketId { get; set; }
 
     /// <summary><c>inbound</c> or <c>outbound</c>.</summary>
-    public string Direction { get; set; } = "inbound";
+    public Crm.Channels.Tickets.MessageDirection Direction { get; set; } = Crm.Channels.Tickets.MessageDirection.Inbound;
 
     /// <summary>The channel.</summary>
     public string Channel { get; set; } = "";

@@ -12,7 +12,7 @@ internal sealed class TicketMessageRecordConfiguration : IEntityTypeConfiguratio
         message.HasKey(m => m.Id);
         message.Property(m => m.Id).HasColumnName("id");
         message.Property(m => m.TicketId).HasColumnName("ticket_id");
-        message.Property(m => m.Direction).HasColumnName("direction").HasMaxLength(16).IsRequired();
+        message.Property(m => m.Direction).HasConversion(new LowerCaseEnumConverter<Crm.Channels.Tickets.MessageDirection>()).HasColumnName("direction").HasMaxLength(16).IsRequired();
         message.Property(m => m.Channel).HasColumnName("channel").HasMaxLength(64).IsRequired();
         message.Property(m => m.ExternalMessageId).HasColumnName("external_message_id").HasMaxLength(512).IsRequired();
         message.Property(m => m.Author).HasColumnName("author").HasMaxLength(256);

@@ -10,7 +10,7 @@ internal sealed class TicketRecord
     public string Channel { get; set; } = "";
 
     /// <summary><c>open</c>, <c>pending</c>, <c>solved</c> or <c>closed</c>.</summary>
-    public string Status { get; set; } = "open";
+    public Crm.Channels.Tickets.TicketStatus Status { get; set; } = Crm.Channels.Tickets.TicketStatus.Open;
 
     /// <summary>The title.</summary>
     public string? Subject { get; set; }
