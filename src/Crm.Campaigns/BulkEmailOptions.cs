@@ -33,6 +33,13 @@ public sealed class BulkEmailOptions : IValidatableObject
     /// <summary>The key that signs tracking tokens. When unset a random key is generated once and kept in the store.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// The RFC 2919 <c>List-Id</c> of campaign mail, a dot-atom such as <c>news.shop.example</c> under a domain you own;
+    /// <c>campaigns.{sender domain}</c> when unset.
+    /// </summary>
+    [RegularExpression(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$", ErrorMessage = "ListId must be a dot-atom such as news.shop.example.")]
+    public string? ListId { get; set; }
+
     /// <summary>The mailbox of the <c>mailto:</c> unsubscribe in <c>List-Unsubscribe</c>; the sender address when unset.</summary>
     [EmailAddress]
     public string? UnsubscribeMailbox { get; set; }

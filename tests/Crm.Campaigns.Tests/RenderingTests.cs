@@ -34,7 +34,7 @@ public sealed class RenderingTests
         var recipient = new ClaimedRecipient(9, 5, 3, "ann@example.com", "Ann <script>", new Dictionary<string, string> { ["city"] = "Berlin" }, 0);
         var links = CampaignMessageBuilder.LinksFor("https://crm.example/", 5, "9.token", "unsubscribe@shop.example");
 
-        var message = await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse(campaign.Subject, campaign.Body), recipient, links, Now, CancellationToken.None);
+        var message = await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse(campaign.Subject, campaign.Body), recipient, links, Now, null, CancellationToken.None);
 
         Assert.Equal("Hello Ann <script> Bcc: evil@example.com", message.Subject);
         Assert.Empty(message.Bcc);
@@ -45,6 +45,7 @@ public sealed class RenderingTests
         Assert.DoesNotContain("/open/", message.TextBody, StringComparison.Ordinal);
         Assert.Equal("<https://crm.example/bulk-email/unsubscribe/5/9.token>, <mailto:unsubscribe@shop.example?subject=unsubscribe%205%209.token>", message.Headers["List-Unsubscribe"]);
         Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
+        Assert.Equal("\"Shop\" <campaigns.shop.example>", message.Headers["List-Id"]);
         Assert.EndsWith("@shop.example", message.MessageId, StringComparison.Ordinal);
         Assert.Equal(Now, message.Date);
     }
@@ -56,7 +57,7 @@ public sealed class RenderingTests
         var campaign = new Campaign(1, "s", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null, "a@shop.example", null, "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));
         var recipient = new ClaimedRecipient(2, 1, 3, "b@example.com", null, new Dictionary<string, string>(), 0);
 
-        var message = await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, CancellationToken.None);
+        var message = await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, null, CancellationToken.None);
 
         Assert.Contains("<a href=\"https://crm.example/bulk-email/unsubscribe/1/2.t\">Leave</a>", message.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain(">Unsubscribe</a>", message.HtmlBody, StringComparison.Ordinal);
@@ -129,6 +130,6 @@ public sealed class RenderingTests
     {
         var campaign = new Campaign(1, "s", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null, "a@shop.example", null, "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));
         var recipient = new ClaimedRecipient(2, 1, 3, "b@example.com", null, new Dictionary<string, string>(), 0);
-        return await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, CancellationToken.None);
+        return await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, null, CancellationToken.None);
     }
 }

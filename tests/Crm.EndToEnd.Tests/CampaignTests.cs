@@ -78,6 +78,7 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
         Assert.Contains("Our Paris store opens soon", bob.TextBody, StringComparison.Ordinal);
         Assert.Contains("Visit (https://shop.example/)", bob.TextBody, StringComparison.Ordinal);
         Assert.Equal("List-Unsubscribe=One-Click", bob.Headers["List-Unsubscribe-Post"]);
+        Assert.Equal("\"Crm.Libraries\" <campaigns.shop.example>", bob.Headers["List-Id"]);
         var listUnsubscribe = bob.Headers["List-Unsubscribe"];
         Assert.Matches(@"^<http://127\.0\.0\.1:\d+/bulk-email/unsubscribe/\d+/[^>]+>, <mailto:[^>]+>$", Regex.Replace(listUnsubscribe ?? "", @"\s+", " ").Trim());
         Assert.False(string.IsNullOrEmpty(bob.MessageId));

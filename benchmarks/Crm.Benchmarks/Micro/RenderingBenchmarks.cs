@@ -30,7 +30,7 @@ public class RenderingBenchmarks
     public async Task<long> RenderAndSerialiseMessage()
     {
         var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _tokens.Create(_campaign.Id, _recipient.RecipientId), "news@shop.example");
-        var message = await CampaignMessageBuilder.BuildAsync(_campaign, _template, _recipient, links, Now, CancellationToken.None);
+        var message = await CampaignMessageBuilder.BuildAsync(_campaign, _template, _recipient, links, Now, null, CancellationToken.None);
         using var sink = new MemoryStream();
         await message.WriteToAsync(sink);
         return sink.Length;

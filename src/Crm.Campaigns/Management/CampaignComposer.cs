@@ -175,6 +175,6 @@ public sealed class CampaignComposer
         var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Scheduled, now, null, null, null,
             _options.FromAddress!, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
         var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
-        return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, cancellationToken).ConfigureAwait(false);
+        return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, _options.ListId, cancellationToken).ConfigureAwait(false);
     }
 }

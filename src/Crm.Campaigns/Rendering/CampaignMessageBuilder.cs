@@ -41,7 +41,14 @@ public static partial class CampaignMessageBuilder
     }
 
     /// <summary>Renders and assembles the message.</summary>
-    public static async ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="campaign">The campaign.</param>
+    /// <param name="template">Its parsed template.</param>
+    /// <param name="recipient">Who it goes to.</param>
+    /// <param name="links">The recipient's tracking links.</param>
+    /// <param name="now">The Date header.</param>
+    /// <param name="listId">The RFC 2919 list identifier (<c>List-Id</c>); <c>campaigns.{sender domain}</c> when null.</param>
+    /// <param name="cancellationToken">Cancels the rendering.</param>
+    public static async ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, string? listId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(template);
@@ -75,6 +82,8 @@ public static partial class CampaignMessageBuilder
         message.MessageId = RecipientReference.MessageId(campaign.Id, links.Token, from.Domain);
         message.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        // RFC 2919: mailbox providers group, filter and rate the stream by it.
+        message.Headers.Add("List-Id", $"\"{(SingleLine(campaign.FromName) ?? "Campaigns").Replace("\"", "", StringComparison.Ordinal)}\" <{listId ?? "campaigns." + from.Domain}>");
         message.Headers.Add(CampaignHeader, campaign.Id.ToString(CultureInfo.InvariantCulture));
         // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
         // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
