@@ -52,6 +52,7 @@ public static class CrmStorageServiceCollectionExtensions
         services.AddSingleton<IMailboxStateStore, EfMailboxStateStore<TContext>>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBounceSink, ContactBounceSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUnsubscribeMailSink, CampaignUnsubscribeMailSink>());
         services.RemoveAll<ITrackingStore>();
         services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();

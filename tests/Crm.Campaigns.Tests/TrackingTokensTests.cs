@@ -63,3 +63,27 @@ public sealed class RecipientReferenceTests
     public void Anything_else_or_a_forged_signature_names_nobody(string reference)
         => Assert.False(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var token) && Tokens.Verify(campaignId, token) is not null);
 }
+
+public sealed class MailtoUnsubscribeTests
+{
+    [Theory]
+    [InlineData("unsubscribe 12 345.AbC-_x")]
+    [InlineData("  UNSUBSCRIBE 12 345.AbC-_x ")]
+    [InlineData("Re: unsubscribe 12 345.AbC-_x")]
+    public void The_subject_the_mailto_link_writes_is_read_back(string subject)
+    {
+        Assert.True(Crm.Campaigns.Tracking.MailtoUnsubscribe.TryRead(subject, out var campaignId, out var token));
+        Assert.Equal(12, campaignId);
+        Assert.Equal("345.AbC-_x", token);
+        Assert.Equal("unsubscribe 12 345.AbC-_x", Crm.Campaigns.Tracking.MailtoUnsubscribe.Subject(12, "345.AbC-_x"));
+    }
+
+    [Theory]
+    [InlineData("please unsubscribe me")]
+    [InlineData("unsubscribe")]
+    [InlineData("unsubscribe 0 1.x")]
+    [InlineData("unsubscribe 12 345 and more")]
+    [InlineData("")]
+    public void Other_subjects_name_nobody(string subject)
+        => Assert.False(Crm.Campaigns.Tracking.MailtoUnsubscribe.TryRead(subject, out _, out _));
+}

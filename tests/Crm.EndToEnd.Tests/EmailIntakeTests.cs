@@ -112,6 +112,36 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
     }
 
     [Fact]
+    public async Task A_mailto_unsubscribe_through_the_mailbox_unsubscribes_that_recipient_opens_no_ticket_and_a_forged_one_is_a_ticket()
+    {
+        var key = Unique();
+        using var manager = fixture.Host.CreateClient(EmailHostFixture.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(new[] { "leaver", "stayer" }.Select(name => new { email = $"{name}.{key}@example.com", tags = new[] { key } }));
+        var id = await api.CreateAsync(new { subject = $"Mailto {key}", body = "<p>Hello</p>", segment = new { tags = new[] { key } } });
+        await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var listUnsubscribe = OutboxMessages($"Mailto {key}")[$"leaver.{key}@example.com"].Headers["List-Unsubscribe"]!;
+        var mailto = new Uri(System.Text.RegularExpressions.Regex.Match(listUnsubscribe, "<(mailto:[^>]+)>").Groups[1].Value);
+        var subject = Uri.UnescapeDataString(mailto.Query.TrimStart('?')["subject=".Length..]);
+
+        // What a mailbox provider or a mail client sends for the mailto: link, through the polled mailbox.
+        await fixture.Dovecot.DeliverAsync(Mail($"<leave.{key}@example.com>", subject, from: $"leaver.{key}@example.com"));
+        // The same shape with a forged token, through the webhook: a person's message, not an unsubscribe.
+        using var forged = await PostWebhookAsync(Mail($"<forged.{key}@example.com>", System.Text.RegularExpressions.Regex.Replace(subject, @"\.[A-Za-z0-9_-]+$", ".AAAAAAAAAAAAAAAAAAAAAA"), from: $"stayer.{key}@example.com"));
+        Assert.Equal(HttpStatusCode.Created, forged.StatusCode);
+
+        var campaign = await api.WaitForAsync(id, c => c.GetProperty("unsubscribe_count").GetInt32() == 1, TimeSpan.FromSeconds(30));
+        var statuses = (await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}")).GetProperty("items").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("email").GetString()!, c => c.GetProperty("marketingStatus").GetString());
+        Assert.Equal("unsubscribed", statuses[$"leaver.{key}@example.com"]);
+        Assert.Equal("subscribed", statuses[$"stayer.{key}@example.com"]);
+        Assert.Equal(1, campaign.GetProperty("unsubscribe_count").GetInt32());
+        var tickets = (await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200")).GetProperty("items").EnumerateArray()
+            .Select(t => t.GetProperty("subject").GetString() ?? "").Where(t => t.StartsWith($"unsubscribe {id} ", StringComparison.Ordinal)).ToList();
+        Assert.Single(tickets);
+    }
+
+    [Fact]
     public async Task A_bounce_tied_to_campaign_mail_suppresses_that_recipient_and_a_forged_one_changes_nothing_but_is_shown()
     {
         var key = Unique();

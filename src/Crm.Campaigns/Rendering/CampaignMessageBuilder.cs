@@ -36,7 +36,7 @@ public static partial class CampaignMessageBuilder
         return new RecipientLinks(
             $"{root}/bulk-email/open/{id}/{token}",
             $"{root}/bulk-email/unsubscribe/{id}/{token}",
-            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString($"unsubscribe {id} {token}")}",
+            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString(MailtoUnsubscribe.Subject(campaignId, token))}",
             token);
     }
 

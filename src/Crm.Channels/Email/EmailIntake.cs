@@ -9,15 +9,17 @@ public sealed partial class EmailIntake
 {
     private readonly IIngestionPipeline _pipeline;
     private readonly IEnumerable<IBounceSink> _bounceSinks;
+    private readonly IEnumerable<IUnsubscribeMailSink> _unsubscribeSinks;
     private readonly EmailOptions _options;
     private readonly ILogger<EmailIntake> _logger;
 
     /// <summary>Creates the intake.</summary>
-    public EmailIntake(IIngestionPipeline pipeline, IEnumerable<IBounceSink> bounceSinks, IOptions<EmailOptions> options, ILogger<EmailIntake> logger)
+    public EmailIntake(IIngestionPipeline pipeline, IEnumerable<IBounceSink> bounceSinks, IEnumerable<IUnsubscribeMailSink> unsubscribeSinks, IOptions<EmailOptions> options, ILogger<EmailIntake> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _pipeline = pipeline;
         _bounceSinks = bounceSinks;
+        _unsubscribeSinks = unsubscribeSinks;
         _options = options.Value;
         _logger = logger;
     }
@@ -59,11 +61,26 @@ public sealed partial class EmailIntake
             LogAutoReply(_logger, read.Reason);
         }
 
+        if (read is { Kind: EmailKind.Message, Message: { Subject: { } subject } message } && subject.Contains("unsubscribe", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var sink in _unsubscribeSinks)
+            {
+                if (await sink.TryUnsubscribeAsync(message.Sender.Email ?? "", subject, cancellationToken).ConfigureAwait(false))
+                {
+                    LogUnsubscribeMail(_logger);
+                    return read with { Kind = EmailKind.Unsubscribe, Message = null, Reason = "List-Unsubscribe mailto" };
+                }
+            }
+        }
+
         return read;
     }
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Ignored an automatic reply ({Reason})")]
     private static partial void LogAutoReply(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Took a verified unsubscribe request by mail; no ticket opened")]
+    private static partial void LogUnsubscribeMail(ILogger logger);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Took a bounce ({Reason}) naming {Count} failed recipients; tied to our mail: {Matched}")]
     private static partial void LogBounce(ILogger logger, string reason, int count, bool matched);
