@@ -88,7 +88,17 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Signing in as {user} answered {answer.Status}: {await answer.TextAsync()}");
         }
 
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        // Poll the URL: Playwright's WaitForURL can miss a navigation that finished before it was called.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (page.Url.Contains("/login", StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new InvalidOperationException($"Signed in as {user} (302 to {answer.Headers.GetValueOrDefault("location")}) but the browser stayed at {page.Url}.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public static Task ScreenshotAsync(IPage page, string name)

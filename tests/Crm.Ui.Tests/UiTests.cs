@@ -84,7 +84,7 @@ public sealed class UiTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "bulk-email-editor");
         await page.GetByTestId("campaign-send").ClickAsync();
 
-        await page.WaitForURLAsync(new Regex(@"/admin/bulk-email/\d+$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/admin/bulk-email/\d+$"));
         await Assertions.Expect(page.GetByTestId("campaign-progress-text")).ToHaveTextAsync("100%", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("completed");
         var campaignUrl = page.Url;
