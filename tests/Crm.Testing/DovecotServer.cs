@@ -111,18 +111,7 @@ public sealed class DovecotServer : IAsyncDisposable
     /// <summary>Starts (again), keeping the mail; waits out a port still held by the previous run.</summary>
     public async Task StartAsync()
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await StartOnceAsync();
-                return;
-            }
-            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20 && _restarting)
-            {
-                await Task.Delay(250);
-            }
-        }
+        await LoopbackPort.RestartOnSamePortAsync(StartOnceAsync, waitForRelease: _restarting);
     }
 
     private async Task StartOnceAsync()

@@ -40,6 +40,27 @@ public static class LoopbackPort
     }
 
     /// <summary>
+    /// Starts a server (again) on its own port; after a stop (<paramref name="waitForRelease"/>) the port may still be held
+    /// for a moment, so "address in use" is retried for up to five seconds. On a first start it is not: the caller picks another port.
+    /// </summary>
+    public static async Task RestartOnSamePortAsync(Func<Task> start, bool waitForRelease)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await start();
+                return;
+            }
+            catch (PortUnavailableException ex) when (ex.AddressInUse && waitForRelease && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    /// <summary>
     /// Starts a server on a free port, trying another port when the one picked was taken meanwhile (a free port is only
     /// known to be free until somebody binds it).
     /// </summary>

@@ -54,18 +54,7 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Starts (again) on the same port and folder, waiting out a port still held by the previous run.</summary>
     public async Task StartAsync()
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await StartOnceAsync();
-                return;
-            }
-            catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20 && _restarting)
-            {
-                await Task.Delay(250);
-            }
-        }
+        await LoopbackPort.RestartOnSamePortAsync(StartOnceAsync, waitForRelease: _restarting);
     }
 
     private async Task StartOnceAsync()
