@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
 using Crm.Storage.EfCore.PostgreSql;
 using Crm.Storage.EfCore;

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Crm.Storage.EfCore;
 
 /// <summary>Creates or upgrades the CRM schema.</summary>

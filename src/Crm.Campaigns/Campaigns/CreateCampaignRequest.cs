@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Segments;
 
 namespace Crm.Campaigns.Campaigns;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Crm.Campaigns.Contacts;
 
 namespace Crm.Campaigns.Contacts;
 

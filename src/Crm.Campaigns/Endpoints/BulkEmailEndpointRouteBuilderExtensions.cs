@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
@@ -8,7 +7,6 @@ using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Tracking;
 using Crm.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Crm.Campaigns.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,3 @@
-using MimeKit;
-
 namespace Crm.Campaigns.Sending;
 
 /// <summary>A transport refused a message.</summary>

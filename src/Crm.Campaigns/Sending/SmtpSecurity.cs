@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Crm.Campaigns.Sending;
 
 /// <summary>How an SMTP connection is secured.</summary>

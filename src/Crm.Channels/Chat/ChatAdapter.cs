@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Crm.Channels.Adapters;
 using Crm.Contacts;
 using Crm.Channels.Ingestion;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Crm.Channels.DependencyInjection;
 
 /// <summary>Marks that <c>AddCrmChannels()</c> was called, so <c>MapCrmChannels()</c> can say so when it was not.</summary>

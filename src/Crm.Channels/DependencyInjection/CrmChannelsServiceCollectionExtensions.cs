@@ -5,7 +5,6 @@ using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Crm.Channels.DependencyInjection;
 

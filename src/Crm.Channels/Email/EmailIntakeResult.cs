@@ -1,6 +1,4 @@
 using Crm.Channels.Ingestion;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Email;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Crm.Channels.Email;
 
 /// <summary>How a mail connection is secured.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Crm.Channels.Email;
 
 /// <summary>What the poller does with a message it has stored.</summary>

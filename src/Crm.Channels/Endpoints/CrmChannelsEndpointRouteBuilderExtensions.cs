@@ -4,7 +4,6 @@ using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
 using Crm.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

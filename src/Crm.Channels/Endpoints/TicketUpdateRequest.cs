@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>The body of <c>PATCH /tickets/{id}</c>.</summary>

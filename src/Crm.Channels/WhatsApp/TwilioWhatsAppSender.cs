@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Crm.Contacts;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Channels.WhatsApp;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Crm.Channels.WhatsApp;
 
 /// <summary>A configured Twilio account.</summary>

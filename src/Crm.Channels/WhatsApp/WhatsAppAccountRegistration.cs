@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Crm.Channels.WhatsApp;
 
 /// <summary>Records that <c>AddWhatsApp(name, ...)</c> configured an account with this name.</summary>

@@ -7,7 +7,6 @@ using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace Crm.Channels.WhatsApp;

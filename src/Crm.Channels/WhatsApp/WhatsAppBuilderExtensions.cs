@@ -3,7 +3,6 @@ using Crm.Channels.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Crm.Channels.WhatsApp;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,6 @@ using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Segments;
 using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
-using Crm.Campaigns.Endpoints;
 
 namespace Crm.Storage.EfCore.Campaigns;
 

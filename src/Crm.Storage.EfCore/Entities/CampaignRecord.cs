@@ -1,4 +1,3 @@
-using Crm.Campaigns.Endpoints;
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>bulk_email_campaigns</c>.</summary>

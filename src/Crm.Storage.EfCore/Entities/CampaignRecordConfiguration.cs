@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Crm.Campaigns.Endpoints;
 
 namespace Crm.Storage.EfCore.Entities;
 
