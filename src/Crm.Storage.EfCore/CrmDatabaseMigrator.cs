@@ -23,7 +23,7 @@ internal sealed class CrmDatabaseMigrator<TContext>(IDbContextFactory<TContext> 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         // SQLite begins with BEGIN IMMEDIATE (the write lock), PostgreSQL with a transaction that could write.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await db.Database.SqlQueryRaw<string>("SELECT \"MigrationId\" AS \"Value\" FROM \"__EFMigrationsHistory\"").Take(1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.SqlQueryRaw<string>("SELECT \"MigrationId\" AS \"Value\" FROM \"__EFMigrationsHistory\"").OrderBy(id => id).Take(1).ToListAsync(cancellationToken).ConfigureAwait(false);
         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
     }
 }
