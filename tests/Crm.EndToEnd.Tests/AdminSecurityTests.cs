@@ -26,6 +26,19 @@ public sealed class AdminSecurityTests
     }
 
     [Fact]
+    public async Task A_first_run_in_development_signs_in_with_the_demo_users_the_readme_lists()
+    {
+        await using var host = await HostProcess.StartAsync(environment: "Development");
+        using var session = AdminSession.For(host);
+
+        using var response = await session.SignInAsync("agent", "agent");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("Demo users", await session.Client.GetStringAsync("/login"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Crm:DemoUsers=true", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_users_can_be_asked_for_explicitly_and_the_host_warns()
     {
         await using var host = await HostProcess.StartAsync(new Dictionary<string, string?> { ["Crm:DemoUsers"] = "true" });

@@ -62,13 +62,13 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// the port of one just killed) retries while the port is still held. The data directory is deleted on dispose
     /// when this call created it.
     /// </summary>
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, int? port = null)
+    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, int? port = null, string environment = "Production")
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(settings, dataDirectory, port);
+                return await StartOnceAsync(settings, dataDirectory, port, environment);
             }
             catch (PortUnavailableException ex) when (ex.AddressInUse && attempt < 20)
             {
@@ -77,7 +77,7 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<HostProcess> StartOnceAsync(IReadOnlyDictionary<string, string?>? settings, string? dataDirectory, int? port)
+    private static async Task<HostProcess> StartOnceAsync(IReadOnlyDictionary<string, string?>? settings, string? dataDirectory, int? port, string environment)
     {
         var ownsDataDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("crm-host-").FullName;
@@ -112,7 +112,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         var host = new HostProcess(OwnedProcess.Start(start), dataDirectory, ownsDataDirectory);
