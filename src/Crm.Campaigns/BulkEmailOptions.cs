@@ -19,6 +19,20 @@ public sealed class BulkEmailOptions : IValidatableObject
     [EmailAddress]
     public string? FromAddress { get; set; }
 
+    /// <summary>
+    /// The domains a campaign may name as its own sender (<c>fromAddress</c>); the default sender's domain when empty.
+    /// Keep it to the domains you publish SPF and DKIM for.
+    /// </summary>
+    public IList<string> AllowedFromDomains { get; } = [];
+
+    /// <summary>The domains a campaign's sender may have: <see cref="AllowedFromDomains"/>, or the default sender's domain.</summary>
+    public IReadOnlyList<string> SenderDomains => AllowedFromDomains.Count > 0
+        ? [.. AllowedFromDomains]
+        : FromAddress is { } from && from.LastIndexOf('@') is > 0 and var at ? [from[(at + 1)..]] : [];
+
+    /// <summary>True when a campaign may send from <paramref name="domain"/>.</summary>
+    public bool AllowsSenderDomain(string domain) => SenderDomains.Contains(domain, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The default sender display name.</summary>
     [MaxLength(128)]
     public string? FromName { get; set; } = "Crm.Libraries";

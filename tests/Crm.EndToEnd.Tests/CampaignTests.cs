@@ -456,6 +456,25 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task A_campaign_may_send_as_an_allowed_domain_only()
+    {
+        var tag = NewTag();
+        await Api.ImportAsync([new { email = $"sender.{tag}@example.com", tags = new[] { tag } }]);
+        var before = await Api.CountAsync();
+
+        using var spoofed = await _manager.PostAsJsonAsync("/bulk-email", new { subject = "Hi", body = "<p>x</p>", fromAddress = "ceo@bank.example", segment = new { tags = new[] { tag } } });
+        Assert.Equal(HttpStatusCode.BadRequest, spoofed.StatusCode);
+        Assert.Contains("shop.example", (await spoofed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("fromAddress")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await Api.CountAsync());
+
+        var id = await Api.CreateAsync(new { subject = "Hi", body = "<p>x</p>", fromAddress = "Promo@Shop.Example", fromName = "Promotions", segment = new { tags = new[] { tag } } });
+        await Api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var from = Assert.Single(MessagesOf(id)).Message.From.Mailboxes.Single();
+        Assert.Equal("Promotions", from.Name);
+        Assert.Equal("promo@shop.example", from.Address, ignoreCase: true);
+    }
+
+    [Fact]
     public async Task A_campaign_scheduled_for_later_is_created_201_and_waits()
     {
         var tag = NewTag();

@@ -80,9 +80,18 @@ public sealed class CampaignComposer
             }
         }
 
-        if (request.FromAddress is not null && Crm.Contacts.ContactIdentity.NormalizeEmail(request.FromAddress) is null)
+        if (request.FromAddress is not null)
         {
-            errors["fromAddress"] = ["The sender address is not valid."];
+            var fromAddress = Crm.Contacts.ContactIdentity.NormalizeEmail(request.FromAddress);
+            if (fromAddress is null)
+            {
+                errors["fromAddress"] = ["The sender address is not valid."];
+            }
+            else if (!_options.AllowsSenderDomain(fromAddress[(fromAddress.LastIndexOf('@') + 1)..]))
+            {
+                // Anyone who may run campaigns must not be able to send as any domain: only the ones the operator allows (and signs for).
+                errors["fromAddress"] = [$"The sender's domain is not allowed; allowed: {string.Join(", ", _options.SenderDomains)}."];
+            }
         }
 
         if (request.FromName is { Length: > 128 } || request.FromName?.IndexOfAny(['\r', '\n']) >= 0)
