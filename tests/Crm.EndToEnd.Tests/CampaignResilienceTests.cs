@@ -21,11 +21,7 @@ public sealed class CampaignResilienceTests
         await sink.WaitForMessagesAsync(50, TimeSpan.FromSeconds(30));
         await sink.StopAsync();
         // The outage lasts until the dispatcher has run into it (deferred messages), then the server returns.
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!host.Output.Contains("deferred", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
+        await host.WaitForOutputAsync("deferred", TimeSpan.FromSeconds(30));
 
         Assert.Contains("deferred", host.Output, StringComparison.Ordinal);
         await sink.StartAsync();

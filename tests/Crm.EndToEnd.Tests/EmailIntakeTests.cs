@@ -185,11 +185,7 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
         using var cleared = await manager.PatchAsJsonAsync($"/contacts/{verpId}", new { marketingStatus = "subscribed" });
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
         Assert.Equal("subscribed", (await cleared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("marketingStatus").GetString());
-        var deadline = Stopwatch.StartNew();
-        while (!fixture.Host.Output.Contains($"AUDIT: contact {verpId} (verp.{key}@example.com) suppression 'bounced' cleared by api-key:Manager", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
+        await fixture.Host.WaitForOutputAsync($"AUDIT: contact {verpId} (verp.{key}@example.com) suppression 'bounced' cleared by api-key:Manager", TimeSpan.FromSeconds(10));
 
         Assert.Contains($"AUDIT: contact {verpId} (verp.{key}@example.com) suppression 'bounced' cleared by api-key:Manager", fixture.Host.Output, StringComparison.Ordinal);
     }
@@ -238,12 +234,7 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
 
         await WaitForTicketAsync($"After bomb {key}");
         Assert.Null(await FindTicketAsync($"Parts bomb {key}"));
-        // The host's log reaches this process through a pipe, a little after the ticket is visible.
-        var deadline = Stopwatch.StartNew();
-        while (!fixture.Host.Output.Contains("more than 500 MIME parts", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
+        await fixture.Host.WaitForOutputAsync("more than 500 MIME parts", TimeSpan.FromSeconds(10));
 
         Assert.True(fixture.Host.Output.Contains("more than 500 MIME parts", StringComparison.Ordinal), fixture.Host.Output);
     }
@@ -295,7 +286,8 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
         var lostBefore = CountOccurrences(fixture.Host.Output, "Lost mailbox");
 
         await fixture.Dovecot.StopAsync();
-        await WaitForOutputAsync(output => CountOccurrences(output, "Lost mailbox") > lostBefore, "the poller to notice the outage");
+        await fixture.Host.WaitForOutputAsync(output => CountOccurrences(output, "Lost mailbox") > lostBefore, TimeSpan.FromSeconds(30));
+        Assert.True(CountOccurrences(fixture.Host.Output, "Lost mailbox") > lostBefore, $"The poller did not notice the outage:\n{fixture.Host.Output}");
         // The mail system keeps accepting mail while IMAP is down: it lands in the maildir.
         await fixture.Dovecot.DeliverToMaildirAsync(Mail($"<during1.{key}@example.com>", $"During outage one {key}"));
         await fixture.Dovecot.DeliverToMaildirAsync(Mail($"<during2.{key}@example.com>", $"During outage two {key}"));
@@ -313,20 +305,6 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
         {
             var details = await Agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticket.GetProperty("id").GetInt64()}");
             Assert.Equal(1, details.GetProperty("messages").GetArrayLength());
-        }
-    }
-
-    private async Task WaitForOutputAsync(Func<string, bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition(fixture.Host.Output))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException($"Waited in vain for {what}:\n{fixture.Host.Output}");
-            }
-
-            await Task.Delay(100);
         }
     }
 

@@ -66,11 +66,7 @@ public sealed class StoreAvailabilityTests
         using var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email = "sql@example.com", message = "quiet please" });
 
         Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
-        var deadline = Stopwatch.StartNew();
-        while (!host.Output.Contains("Ingested a chat message", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
+        await host.WaitForOutputAsync("Ingested a chat message", TimeSpan.FromSeconds(10));
 
         Assert.Contains("Ingested a chat message", host.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Executed DbCommand", host.Output, StringComparison.Ordinal);

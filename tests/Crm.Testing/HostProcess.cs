@@ -46,6 +46,24 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until what the host printed satisfies <paramref name="condition"/> (its log reaches this process through a
+    /// pipe, a little after the effect is visible), or <paramref name="timeout"/> passes; callers assert on <see cref="Output"/> after.
+    /// </summary>
+    public async Task WaitForOutputAsync(Func<string, bool> condition, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = Stopwatch.StartNew();
+        while (!condition(Output) && deadline.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until the host printed <paramref name="text"/>, or <paramref name="timeout"/> passes.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout)
+        => WaitForOutputAsync(output => output.Contains(text, StringComparison.Ordinal), timeout);
+
     public HttpClient CreateClient(string? apiKey = null)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

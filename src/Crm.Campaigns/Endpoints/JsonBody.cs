@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Crm.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Crm.Campaigns.Endpoints;
@@ -46,7 +47,7 @@ internal static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}, byte {ex.BytePositionInLine ?? 0})."));
+            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint ({JsonErrorLocation.Describe(ex)})."));
         }
     }
 

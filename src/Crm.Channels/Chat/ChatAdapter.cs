@@ -2,6 +2,7 @@ using System.Text.Json;
 using Crm.Channels.Adapters;
 using Crm.Contacts;
 using Crm.Channels.Ingestion;
+using Crm.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -46,8 +47,7 @@ internal sealed class ChatAdapter : IChannelAdapter
         }
         catch (JsonException ex)
         {
-            // JsonException's message names .NET types; the path and position say what the sender needs.
-            throw ChannelRequestException.Malformed($"The body is not valid JSON for a chat message (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}, byte {ex.BytePositionInLine ?? 0}).");
+            throw ChannelRequestException.Malformed($"The body is not valid JSON for a chat message ({JsonErrorLocation.Describe(ex)}).");
         }
 
         if (payload is null)
