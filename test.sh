@@ -8,6 +8,8 @@ bash .ci/install-deps.sh || exit 1
 # The tests' PostgreSQL cluster is started once here (the test assemblies also call the idempotent script) and is
 # deliberately left running: it holds nothing but throw-away databases and makes the next run faster.
 bash .ci/postgres.sh >/dev/null || exit 1
+# Once more, with a deadline: the tests call the script again and must not wait on a lock the server kept.
+timeout 60 bash .ci/postgres.sh >/dev/null || { echo "test.sh: .ci/postgres.sh does not answer a second call" >&2; exit 1; }
 
 log=$(mktemp)
 dotnet test Crm.Libraries.sln --configuration Release --blame-hang-timeout 10m \

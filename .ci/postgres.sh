@@ -26,7 +26,9 @@ if [ ! -f "$data/PG_VERSION" ]; then
 fi
 
 if ! as_owner "'$bin/pg_ctl' -D '$data' status" >/dev/null 2>&1; then
-  as_owner "'$bin/pg_ctl' -D '$data' -l '$data/server.log' -w -t 60 start -o \"-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null
+  # 9>&-: the server must not inherit the lock's descriptor, or it holds the lock for as long as it runs and the
+  # next caller of this script waits for ever.
+  as_owner "'$bin/pg_ctl' -D '$data' -l '$data/server.log' -w -t 60 start -o \"-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null 9>&-
 fi
 
 echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"

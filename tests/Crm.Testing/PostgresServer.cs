@@ -48,9 +48,24 @@ public static class PostgresServer
                 var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, ".ci", "postgres.sh"));
                 using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
-                var output = await process.StandardOutput.ReadToEndAsync();
-                var errors = await process.StandardError.ReadToEndAsync();
-                await process.WaitForExitAsync();
+                // A script that waits on its lock for ever would otherwise hang the whole run until the runner's
+                // hang timeout; two minutes covers initdb and start on a cold machine.
+                using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                string output, errors;
+                try
+                {
+                    var readOutput = process.StandardOutput.ReadToEndAsync(deadline.Token);
+                    var readErrors = process.StandardError.ReadToEndAsync(deadline.Token);
+                    output = await readOutput;
+                    errors = await readErrors;
+                    await process.WaitForExitAsync(deadline.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw new TimeoutException(".ci/postgres.sh did not finish within two minutes");
+                }
+
                 if (process.ExitCode != 0)
                 {
                     throw new InvalidOperationException($".ci/postgres.sh failed ({process.ExitCode}): {errors}");
