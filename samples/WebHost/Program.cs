@@ -24,6 +24,8 @@ if (!string.IsNullOrEmpty(whatsApp["AuthToken"]))
 }
 
 channels.AddEmail(builder.Configuration.GetSection(HostSettings.EmailSection));
+channels.AddCrmEmailReplies(builder.Configuration);
+channels.ConfigureReplyOutbox(builder.Configuration.GetSection(HostSettings.OutboxSection).Bind);
 var imap = builder.Configuration.GetSection(HostSettings.ImapSection);
 if (!string.IsNullOrEmpty(imap["Host"]))
 {
@@ -54,7 +56,8 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
         policy.AllowAnyOrigin();
     }
 
-    policy.WithMethods("POST").WithHeaders("Content-Type");
+    // GET and Authorization for the visitor's transcript and event stream (bearer visitor token, never cookies).
+    policy.WithMethods("GET", "POST").WithHeaders("Content-Type", "Authorization", "Last-Event-ID");
 }));
 builder.Services.AddHealthChecks().AddCrmStoreHealthCheck();
 builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -87,6 +90,7 @@ app.MapCrmChatWidget();
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
 channelEndpoints.Queries.RequireAuthorization(Roles.AgentsPolicy);
+channelEndpoints.Conversations.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
 
 var bulkEmail = app.MapBulkEmail();
 bulkEmail.Campaigns.RequireAuthorization(Roles.MarketingPolicy);

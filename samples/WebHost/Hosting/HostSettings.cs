@@ -12,6 +12,8 @@ internal static class HostSettings
     public const string ChatPermitLimit = "Crm:RateLimiting:ChatPermitLimit";
     public const string ChatWindowSeconds = "Crm:RateLimiting:ChatWindowSeconds";
     public const string EmailSection = "Crm:Email";
+    public const string OutboxSection = "Crm:Outbox";
+    public const string ConversationPermitLimit = "Crm:RateLimiting:ConversationPermitLimit";
     public const string ImapSection = "Crm:Imap";
     public const string WhatsAppSection = "Crm:WhatsApp";
     public const string TrustedProxies = "Crm:ForwardedHeaders:KnownProxies";

@@ -6,6 +6,7 @@ namespace Crm.WebHost.Hosting;
 internal static class RateLimitingSetup
 {
     public const string IntakePolicy = "crm-intake";
+    public const string ConversationPolicy = "crm-conversation";
 
     /// <summary>
     /// Limits the public chat intake per client IP (fixed window). Other channels authenticate their
@@ -15,6 +16,7 @@ internal static class RateLimitingSetup
     {
         var permitLimit = configuration.GetValue(HostSettings.ChatPermitLimit, 30);
         var window = TimeSpan.FromSeconds(configuration.GetValue(HostSettings.ChatWindowSeconds, 60));
+        var conversationLimit = configuration.GetValue(HostSettings.ConversationPermitLimit, 120);
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -28,6 +30,10 @@ internal static class RateLimitingSetup
                 await Results.Problem(statusCode: 429, title: "Too many requests", detail: "Slow down and try again in a minute.")
                     .ExecuteAsync(context.HttpContext);
             };
+            // The visitor's transcript and event stream: a reconnecting widget is a few requests a minute, a scraper many.
+            options.AddPolicy(ConversationPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = conversationLimit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.AddPolicy(IntakePolicy, context =>
             {
                 if (!string.Equals(context.Request.Query["channel"], "chat", StringComparison.Ordinal))

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
 using Crm.Contacts;
 using Crm.Channels.Ingestion;
+using Crm.Channels.Tickets;
 using Crm.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -19,12 +22,14 @@ internal sealed class ChatAdapter : IChannelAdapter
     public const string ChannelName = "chat";
 
     private readonly ChatOptions _options;
+    private readonly VisitorTokens _tokens;
 
     /// <summary>Creates the adapter.</summary>
-    public ChatAdapter(IOptions<ChatOptions> options)
+    public ChatAdapter(IOptions<ChatOptions> options, VisitorTokens tokens)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _tokens = tokens;
     }
 
     /// <inheritdoc />
@@ -43,7 +48,7 @@ internal sealed class ChatAdapter : IChannelAdapter
         ChatMessageRequest? payload;
         try
         {
-            payload = JsonSerializer.Deserialize(body, ChatJsonContext.Default.ChatMessageRequest);
+            payload = JsonSerializer.Deserialize(body, ChannelsJsonContext.Default.ChatMessageRequest);
         }
         catch (JsonException ex)
         {
@@ -55,7 +60,49 @@ internal sealed class ChatAdapter : IChannelAdapter
             throw ChannelRequestException.Malformed("The body must be a JSON object.");
         }
 
-        return [ToInboundMessage(payload)];
+        var message = ToInboundMessage(payload);
+        await _tokens.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
+        if (payload.ConversationId is { } conversationId
+            && !await _tokens.VerifyAsync(conversationId, BearerToken(request), cancellationToken).ConfigureAwait(false))
+        {
+            throw new ChannelRequestException(
+                StatusCodes.Status403Forbidden, "Visitor token required", "A follow-up must send the visitorToken of its conversation as 'Authorization: Bearer {visitorToken}'.");
+        }
+
+        return [message];
+    }
+
+    /// <summary>The receipt with the conversation's visitor token.</summary>
+    public IResult CreateResponse(IReadOnlyList<IngestionResult> results)
+    {
+        var result = results.Single();
+        var status = result.Outcome == IngestionOutcome.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created;
+        var receipt = new ChatReceipt(
+            result.Ticket.Id, result.Ticket.Channel, TicketStatusNames.ToApi(result.Ticket.Status), result.Ticket.ConversationKey, result.Message.Id,
+            result.Outcome == IngestionOutcome.Duplicate, _tokens.Issue(result.Ticket.ConversationKey), result.Message.IdentityVerified);
+        return Results.Json(receipt, ChannelsJsonContext.Default.ChatReceipt, statusCode: status);
+    }
+
+    /// <summary>The visitor token from <c>Authorization: Bearer</c>, or null.</summary>
+    internal static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+
+    /// <summary>
+    /// Without a <c>clientMessageId</c> each POST is a message of its own. With one, a retry maps to the same id, scoped
+    /// to the conversation (or, for a first message, the email address), so one visitor's id can never match another's.
+    /// </summary>
+    private static string ExternalIdFor(ChatMessageRequest payload)
+    {
+        if (payload.ClientMessageId is null)
+        {
+            return Guid.NewGuid().ToString("N");
+        }
+
+        var scope = payload.ConversationId ?? "new:" + payload.Email!.Trim().ToLowerInvariant();
+        return "cm-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scope + "\n" + payload.ClientMessageId)))[..48];
     }
 
     private InboundMessage ToInboundMessage(ChatMessageRequest payload)
@@ -89,17 +136,36 @@ internal sealed class ChatAdapter : IChannelAdapter
             errors["conversationId"] = ["The conversation id is not one this service issued."];
         }
 
+        if (payload.ClientMessageId is { } clientMessageId && (clientMessageId.Length is 0 or > 64 || clientMessageId.Any(char.IsControl)))
+        {
+            errors["clientMessageId"] = ["Use 1 to 64 printable characters (a random UUID)."];
+        }
+
         if (errors.Count > 0)
         {
             throw ChannelRequestException.Invalid(errors);
         }
 
+        var identityVerified = false;
+        if (!string.IsNullOrEmpty(payload.IdentityHash) && !string.IsNullOrEmpty(_options.IdentitySecret))
+        {
+            identityVerified = _tokens.IsIdentityValid(payload.Email!, payload.IdentityHash);
+            if (!identityVerified)
+            {
+                throw new ChannelRequestException(StatusCodes.Status403Forbidden, "Identity not verified", "The identityHash does not match the email address.");
+            }
+        }
+        else if (_options.RequireVerifiedIdentity)
+        {
+            throw new ChannelRequestException(StatusCodes.Status403Forbidden, "Identity required", "This chat is for signed-in users: the site must send identityHash with every message.");
+        }
+
         return new InboundMessage
         {
             Channel = ChannelName,
-            // The widget has no transport-level id; each POST is one message.
-            ExternalMessageId = Guid.NewGuid().ToString("N"),
-            Sender = new SenderIdentity(Email: payload.Email, Name: payload.Name),
+            ExternalMessageId = ExternalIdFor(payload),
+            // A site-signed identity is proved: like a signed WhatsApp webhook, it may complete the contact.
+            Sender = new SenderIdentity(Email: payload.Email, Name: payload.Name, IsVerified: identityVerified),
             Subject = string.IsNullOrWhiteSpace(payload.Name) ? "Website chat" : $"Website chat with {payload.Name.Trim()}",
             Text = payload.Message!,
             Thread = new ThreadHints { ConversationKey = payload.ConversationId },

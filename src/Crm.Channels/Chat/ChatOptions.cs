@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Crm.Channels.Chat;
 
-/// <summary>Limits of the website chat channel.</summary>
-public sealed class ChatOptions
+/// <summary>The website chat channel: limits, visitor tokens, identity verification and the live event stream.</summary>
+public sealed class ChatOptions : IValidatableObject
 {
     /// <summary>The longest message accepted, in characters. Default 10,000.</summary>
     [Range(1, 1_000_000)]
@@ -16,4 +16,50 @@ public sealed class ChatOptions
     /// <summary>The longest visitor name accepted. Default 200.</summary>
     [Range(1, 256)]
     public int MaxNameLength { get; set; } = 200;
+
+    /// <summary>
+    /// The key visitor tokens are signed with (at least 32 bytes). Unset: a key is generated once and kept in the store,
+    /// so every host instance on that store shares it.
+    /// </summary>
+    public string? TokenSigningKey { get; set; }
+
+    /// <summary>
+    /// The secret the customer's site signs its signed-in users with: <c>identityHash</c> = hex HMAC-SHA256 of the
+    /// lower-cased email. Unset: identity verification is off.
+    /// </summary>
+    public string? IdentitySecret { get; set; }
+
+    /// <summary>Refuse chat messages without a valid <c>identityHash</c> (needs <see cref="IdentitySecret"/>).</summary>
+    public bool RequireVerifiedIdentity { get; set; }
+
+    /// <summary>How often an event stream sends a heartbeat comment, so proxies keep it open. Default 15 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often, while streams are open, the store is checked for messages other host instances wrote. Default 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one event stream stays open; the browser reconnects with <c>Last-Event-ID</c> and loses nothing. Default 30 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TokenSigningKey is not null && System.Text.Encoding.UTF8.GetByteCount(TokenSigningKey) < 32)
+        {
+            yield return new ValidationResult("The chat TokenSigningKey must be at least 32 bytes: a short key lets anyone forge visitor tokens.", [nameof(TokenSigningKey)]);
+        }
+
+        if (IdentitySecret is not null && System.Text.Encoding.UTF8.GetByteCount(IdentitySecret) < 16)
+        {
+            yield return new ValidationResult("The chat IdentitySecret must be at least 16 bytes.", [nameof(IdentitySecret)]);
+        }
+
+        if (RequireVerifiedIdentity && string.IsNullOrEmpty(IdentitySecret))
+        {
+            yield return new ValidationResult("RequireVerifiedIdentity needs an IdentitySecret to verify identities with.", [nameof(RequireVerifiedIdentity)]);
+        }
+    }
 }

@@ -2,6 +2,8 @@ using Crm.Channels.Adapters;
 using Crm.Channels.Chat;
 using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
+using Crm.Channels.Replies;
+using Microsoft.Extensions.Hosting;
 using Crm.Channels.Storage;
 using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +39,10 @@ public static class CrmChannelsServiceCollectionExtensions
         services.TryAddSingleton<IIngestionPipeline, IngestionPipeline>();
         services.TryAddSingleton<ChannelAdapterRegistry>();
         services.TryAddSingleton<CrmChannelsMarker>();
+        services.AddOptions<ReplyOutboxOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ConversationChanges>();
+        services.TryAddSingleton<TicketReplies>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplyOutbox>());
         services.AddProtectedEndpointsCheck();
         services.AddProblemDetails();
         return new CrmChannelsBuilder(services);
@@ -60,7 +66,9 @@ public static class CrmChannelsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<ChatOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        return builder.AddAdapter<ChatAdapter>();
+        builder.Services.TryAddSingleton<VisitorTokens>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConversationChangeWatcher>());
+        return builder.AddAdapter<ChatAdapter>().AddReplySender<ChatReplySender>();
     }
 
     /// <summary>
@@ -72,6 +80,27 @@ public static class CrmChannelsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelAdapter, TAdapter>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the sender that delivers agents' replies on its <see cref="IChannelReplySender.Channel"/>, yours or a
+    /// built-in one, as a singleton. The last one registered for a channel is used.
+    /// </summary>
+    public static ICrmChannelsBuilder AddReplySender<TSender>(this ICrmChannelsBuilder builder)
+        where TSender : class, IChannelReplySender
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelReplySender, TSender>());
+        return builder;
+    }
+
+    /// <summary>Configures how the reply outbox delivers, retries and shares replies between host instances.</summary>
+    public static ICrmChannelsBuilder ConfigureReplyOutbox(this ICrmChannelsBuilder builder, Action<ReplyOutboxOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
         return builder;
     }
 

@@ -30,4 +30,19 @@ public static class CrmChannelsTelemetry
     };
 
     internal static readonly Counter<long> MessagesRejected = Meter.CreateCounter<long>(MessagesRejectedMetric, "{message}", "Messages refused by an adapter or the pipeline.");
+
+    /// <summary>The counter of replies the channels accepted, tagged <c>crm.channel</c>.</summary>
+    public const string RepliesSentMetric = "crm.channels.replies.sent";
+
+    /// <summary>The counter of replies that failed for good, tagged <c>crm.channel</c>.</summary>
+    public const string RepliesFailedMetric = "crm.channels.replies.failed";
+
+    /// <summary>The histogram of seconds from a reply's queuing to its sending, tagged <c>crm.channel</c>.</summary>
+    public const string OutboxAgeMetric = "crm.channels.outbox.age";
+
+    internal static readonly Counter<long> RepliesSent = Meter.CreateCounter<long>(RepliesSentMetric, "{message}", "Agents' replies the channel accepted.");
+
+    internal static readonly Counter<long> RepliesFailed = Meter.CreateCounter<long>(RepliesFailedMetric, "{message}", "Agents' replies that will not be delivered.");
+
+    internal static readonly Histogram<double> OutboxAge = Meter.CreateHistogram<double>(OutboxAgeMetric, "s", "How long replies waited in the outbox before the channel accepted them.");
 }

@@ -38,6 +38,18 @@ public static class EmailBuilderExtensions
         return builder.AddEmail(section.Bind);
     }
 
+    /// <summary>
+    /// Lets agents answer email tickets (<c>POST /tickets/{id}/replies</c>): through an SMTP server, or into a pickup
+    /// directory when <see cref="EmailReplyOptions.SmtpHost"/> is unset.
+    /// </summary>
+    public static ICrmChannelsBuilder AddEmailReplies(this ICrmChannelsBuilder builder, Action<EmailReplyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<EmailReplyOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        return builder.AddReplySender<EmailReplySender>();
+    }
+
     /// <summary>Polls an IMAP mailbox (call once per mailbox, each with its own name).</summary>
     public static ICrmChannelsBuilder AddImapMailbox(this ICrmChannelsBuilder builder, string name, Action<ImapMailboxOptions> configure)
     {

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Crm.Channels.Adapters;
+using Crm.Channels.Chat;
+using Crm.Channels.Replies;
 using Crm.Channels.DependencyInjection;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
@@ -12,10 +16,13 @@ using Crm.Channels.Endpoints;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the ticket intake and query endpoints.</summary>
-public static class CrmChannelsEndpointRouteBuilderExtensions
+public static partial class CrmChannelsEndpointRouteBuilderExtensions
 {
     /// <summary>The largest page <c>GET /tickets</c> serves.</summary>
     public const int MaxPageSize = 200;
+
+    /// <summary>The longest reply an agent may send, in characters.</summary>
+    public const int MaxReplyLength = 4096;
 
     private const int MaxPage = 1_000_000;
 
@@ -56,10 +63,14 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
         queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status201Created)
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
+        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        return new CrmChannelsEndpoints(intake, queries);
+        // The visitor's side of chat conversations: public, authorised by the conversation's visitor token.
+        IEndpointConventionBuilder? conversations = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>().Find(ChatAdapter.ChannelName) is null
+            ? null
+            : ChatConversationEndpoints.Map(group);
+        return new CrmChannelsEndpoints(intake, queries, conversations);
     }
 
     private static async Task<IResult> IntakeAsync(HttpContext context, string? channel, ChannelAdapterRegistry registry, IIngestionPipeline pipeline)
@@ -178,42 +189,54 @@ public static class CrmChannelsEndpointRouteBuilderExtensions
             : Results.Ok(TicketDto.From(ticket));
     }
 
-    private static async Task<IResult> ReplyAsync(
-        long id, TicketReplyRequest? reply, HttpContext context, ITicketStore store, IEnumerable<IChannelReplySender> senders, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplyAsync(long id, TicketReplyRequest? reply, HttpContext context, TicketReplies replies, CancellationToken cancellationToken)
     {
-        if (reply is null || string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > 4096)
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (reply is null || string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > MaxReplyLength)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Write 1 to 4096 characters."] });
+            errors["text"] = [$"Write 1 to {MaxReplyLength} characters."];
         }
 
-        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
-        if (details is null)
+        ReplyTemplate? template = null;
+        if (reply?.ContentSid is { } contentSid)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.");
+            if (!ContentSidPattern().IsMatch(contentSid))
+            {
+                errors["contentSid"] = ["A Twilio Content SID is HX followed by 32 hex digits."];
+            }
+
+            var variables = reply.ContentVariables is null ? null : JsonSerializer.Serialize(reply.ContentVariables, ChannelsJsonContext.Default.IReadOnlyDictionaryStringString);
+            if (variables is { Length: > 8192 })
+            {
+                errors["contentVariables"] = ["The template variables are longer than 8 KB."];
+            }
+
+            template = new ReplyTemplate(contentSid, variables);
+        }
+        else if (reply?.ContentVariables is not null)
+        {
+            errors["contentVariables"] = ["Template variables need a contentSid."];
         }
 
-        var sender = senders.FirstOrDefault(s => s.Channel == details.Ticket.Channel);
-        if (sender is null)
+        if (errors.Count > 0)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Channel cannot reply", detail: $"No reply sender is configured for channel '{details.Ticket.Channel}'.");
+            return Results.ValidationProblem(errors);
         }
 
-        string externalId;
-        try
+        var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text!, template, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
+        return kind switch
         {
-            externalId = await sender.SendReplyAsync(details, reply.Text, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelReplyException ex)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The channel refused the reply", detail: ex.Message);
-        }
-
-        var author = context.User.Identity?.Name;
-        var message = new NewTicketMessage(details.Ticket.Channel, externalId, MessageDirection.Outbound, author, reply.Text, null, [], timeProvider.GetUtcNow());
-        // Answered: the ticket now waits on the customer.
-        var (_, stored) = await store.AppendMessageAsync(id, message, TicketStatus.Pending, cancellationToken).ConfigureAwait(false);
-        return Results.Created(context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = id }), TicketMessageDto.From(stored));
+            ReplyOutcomeKind.TicketNotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}."),
+            ReplyOutcomeKind.NoSender => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Channel cannot reply", detail: reason),
+            ReplyOutcomeKind.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The channel cannot take this reply", detail: reason),
+            _ => Results.Accepted(
+                context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = id }),
+                TicketMessageDto.From(stored!)),
+        };
     }
+
+    [GeneratedRegex("^HX[0-9a-fA-F]{32}$")]
+    private static partial Regex ContentSidPattern();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -5,10 +5,11 @@ namespace Crm.Channels.Endpoints;
 /// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
 public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
 {
-    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries)
+    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries, IEndpointConventionBuilder? conversations)
     {
         Intake = intake;
         Queries = queries;
+        Conversations = conversations ?? new NoEndpoints();
     }
 
     /// <summary><c>POST /tickets</c>: public; add rate limiting or CORS here.</summary>
@@ -17,11 +18,18 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c>: for agents; add authorization here.</summary>
     public IEndpointConventionBuilder Queries { get; }
 
+    /// <summary>
+    /// <c>GET /chat/conversations/{id}/messages</c> and <c>/events</c> (mapped when chat is added): public, authorised by the
+    /// visitor token; add CORS and rate limiting here.
+    /// </summary>
+    public IEndpointConventionBuilder Conversations { get; }
+
     /// <inheritdoc />
     public void Add(Action<EndpointBuilder> convention)
     {
         Intake.Add(convention);
         Queries.Add(convention);
+        Conversations.Add(convention);
     }
 
     /// <inheritdoc />
@@ -29,5 +37,18 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     {
         Intake.Finally(finallyConvention);
         Queries.Finally(finallyConvention);
+        Conversations.Finally(finallyConvention);
+    }
+
+    /// <summary>Stands in for endpoint kinds that were not mapped, so conventions need no null checks.</summary>
+    private sealed class NoEndpoints : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+        }
+
+        public void Finally(Action<EndpointBuilder> finallyConvention)
+        {
+        }
     }
 }

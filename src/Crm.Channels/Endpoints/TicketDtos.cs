@@ -12,10 +12,18 @@ public sealed record TicketDto(long Id, string Channel, string Status, string? S
 public sealed record TicketPageDto(IReadOnlyList<TicketDto> Items, int Page, int PageSize, int Total);
 
 /// <summary>A message in the agents' API. <see cref="Text"/> is untrusted customer text: HTML-escape it when displaying.</summary>
-public sealed record TicketMessageDto(long Id, string Direction, string Channel, string ExternalMessageId, string? Author, string Text, string? Html, IReadOnlyList<AttachmentInfo> Attachments, DateTimeOffset ReceivedAt)
+/// <remarks>
+/// Outbound messages carry <see cref="DeliveryStatus"/> (<c>queued</c>, <c>sent</c>, <c>delivered</c>, <c>read</c>,
+/// <c>failed</c>) and, when it failed or is being retried, <see cref="Error"/>; <see cref="IdentityVerified"/> is true
+/// for chat messages the customer's site signed.
+/// </remarks>
+public sealed record TicketMessageDto(
+    long Id, string Direction, string Channel, string ExternalMessageId, string? Author, string Text, string? Html, IReadOnlyList<AttachmentInfo> Attachments, DateTimeOffset ReceivedAt,
+    string? DeliveryStatus, string? Error, bool IdentityVerified)
 {
     internal static TicketMessageDto From(TicketMessage m) => new(
-        m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, m.Html, m.Attachments, m.ReceivedAt);
+        m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, m.Html, m.Attachments, m.ReceivedAt,
+        m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified);
 }
 
 /// <summary>A ticket with its contact and messages in the agents' API.</summary>

@@ -111,7 +111,10 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             message.Text,
             message.Html,
             message.Attachments,
-            receivedAt);
+            receivedAt)
+        {
+            IdentityVerified = message.Sender.IsVerified,
+        };
 
         var ticket = await FindConversationAsync(message, contact, cancellationToken).ConfigureAwait(false);
         if (ticket is null)
@@ -236,22 +239,10 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         return (email, phone);
     }
 
-    private async Task RaiseAsync(IngestionResult result, CancellationToken cancellationToken)
+    private Task RaiseAsync(IngestionResult result, CancellationToken cancellationToken)
     {
         var kind = result.Outcome == IngestionOutcome.TicketCreated ? TicketEventKind.TicketCreated : TicketEventKind.MessageAdded;
-        var ticketEvent = new TicketEvent(kind, result.Ticket, result.Message, result.Reopened);
-        foreach (var handler in _handlers)
-        {
-            try
-            {
-                await handler.HandleAsync(ticketEvent, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The message is stored and the sender must not redeliver it: a subscriber's failure is its own.
-                LogHandlerFailed(_logger, ex, handler.GetType().Name, result.Ticket.Id);
-            }
-        }
+        return TicketEvents.RaiseAsync(_handlers, new TicketEvent(kind, result.Ticket, result.Message, result.Reopened), _logger, cancellationToken);
     }
 
     private static string? SubjectFor(InboundMessage message)
@@ -282,6 +273,4 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "A {Channel} message reuses the id {ExternalMessageId} of another sender's message; it is stored as a message of its own")]
     private static partial void LogIdReused(ILogger logger, string channel, string externalMessageId);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Ticket event handler {Handler} failed for ticket {TicketId}")]
-    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string handler, long ticketId);
 }

@@ -56,4 +56,30 @@ public interface ITicketStore
 
     /// <summary>Reads one ticket with its contact and messages.</summary>
     Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, CancellationToken cancellationToken);
+
+    /// <summary>Reads a ticket's messages with an id above <paramref name="afterMessageId"/>, oldest first.</summary>
+    Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken);
+
+    /// <summary>The highest message id stored on any ticket (0 when there is none): cheap, so host instances can poll it to notice each other's writes.</summary>
+    Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> queued outbound messages that are due, leasing each until
+    /// <paramref name="now"/> + <paramref name="lease"/> and counting the attempt. A message is claimed by one caller
+    /// at a time across every host instance; a lease that runs out (the claimer died) makes it claimable again.
+    /// </summary>
+    Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records the outcome of sending a claimed outbound message and releases its lease.</summary>
+    Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves an outbound message's delivery status forward on the channel's report (a status callback); a report
+    /// that arrives late never moves it back (read stays read), except to <see cref="DeliveryStatus.Failed"/>.
+    /// </summary>
+    /// <returns>The message as stored afterwards, or null when no outbound message has that id.</returns>
+    Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken);
+
+    /// <summary>Returns the stored secret named <paramref name="name"/>, storing <paramref name="generated"/> when there is none.</summary>
+    Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken);
 }

@@ -13,6 +13,8 @@ public sealed class InMemoryTicketStore : ITicketStore
     private readonly Dictionary<long, Ticket> _tickets = [];
     private readonly List<TicketMessage> _messages = [];
     private readonly Dictionary<(string Channel, string ExternalId), TicketMessage> _messagesByExternalId = [];
+    private readonly Dictionary<long, (DateTimeOffset DueAt, DateTimeOffset? LeasedUntil)> _outbox = [];
+    private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken)
@@ -191,9 +193,124 @@ public sealed class InMemoryTicketStore : ITicketStore
     {
         var stored = new TicketMessage(
             _messages.Count + 1, ticketId, message.Direction, message.Channel, message.ExternalMessageId,
-            message.Author, message.Text, message.Html, message.Attachments, message.ReceivedAt);
+            message.Author, message.Text, message.Html, message.Attachments, message.ReceivedAt)
+        {
+            DeliveryStatus = message.DeliveryStatus,
+            Template = message.Template,
+            IdentityVerified = message.IdentityVerified,
+        };
         _messages.Add(stored);
         _messagesByExternalId.Add((message.Channel, message.ExternalMessageId), stored);
+        if (message.DeliveryStatus == Tickets.DeliveryStatus.Queued)
+        {
+            _outbox[stored.Id] = (message.ReceivedAt, null);
+        }
+
         return stored;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<TicketMessage>>(_messages.Where(m => m.TicketId == ticketId && m.Id > afterMessageId).OrderBy(m => m.Id).Take(max).ToList());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((long)_messages.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var claimed = new List<TicketMessage>();
+            foreach (var (id, entry) in _outbox.OrderBy(e => e.Value.DueAt).ToList())
+            {
+                if (claimed.Count == max || entry.DueAt > now || entry.LeasedUntil > now)
+                {
+                    continue;
+                }
+
+                _outbox[id] = (entry.DueAt, now + lease);
+                var message = _messages[(int)id - 1];
+                message = message with { DeliveryAttempts = message.DeliveryAttempts + 1 };
+                Replace(message);
+                claimed.Add(message);
+            }
+
+            return Task.FromResult<IReadOnlyList<TicketMessage>>(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        lock (_gate)
+        {
+            var message = _messages[(int)messageId - 1];
+            if (outcome.ExternalMessageId is { } externalId && externalId != message.ExternalMessageId)
+            {
+                _messagesByExternalId.Remove((message.Channel, message.ExternalMessageId));
+                message = message with { ExternalMessageId = externalId };
+            }
+
+            message = message with { DeliveryStatus = outcome.Status, DeliveryError = outcome.Error };
+            Replace(message);
+            if (outcome.Status == Tickets.DeliveryStatus.Queued)
+            {
+                _outbox[messageId] = (outcome.RetryAt ?? DateTimeOffset.MinValue, null);
+            }
+            else
+            {
+                _outbox.Remove(messageId);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_messagesByExternalId.TryGetValue((channel, externalMessageId), out var message) || message.Direction != MessageDirection.Outbound)
+            {
+                return Task.FromResult<TicketMessage?>(null);
+            }
+
+            if (DeliveryProgress.Advances(message.DeliveryStatus, status))
+            {
+                message = message with { DeliveryStatus = status, DeliveryError = error ?? message.DeliveryError };
+                Replace(message);
+            }
+
+            return Task.FromResult<TicketMessage?>(message);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_secrets.TryAdd(name, generated) ? generated : _secrets[name]);
+        }
+    }
+
+    private void Replace(TicketMessage message)
+    {
+        _messages[(int)message.Id - 1] = message;
+        _messagesByExternalId[(message.Channel, message.ExternalMessageId)] = message;
     }
 }

@@ -19,4 +19,14 @@ public sealed record NewTicketMessage(
     string Text,
     string? Html,
     IReadOnlyList<AttachmentInfo> Attachments,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>For an outbound message: <see cref="Tickets.DeliveryStatus.Queued"/> puts it in the outbox.</summary>
+    public DeliveryStatus? DeliveryStatus { get; init; }
+
+    /// <summary>For an outbound message: the template to send instead of free text.</summary>
+    public ReplyTemplate? Template { get; init; }
+
+    /// <summary>True when the sender's identity was proved.</summary>
+    public bool IdentityVerified { get; init; }
+}

@@ -26,6 +26,30 @@ public enum MessageDirection
     Outbound,
 }
 
+/// <summary>Where an outbound message stands on its way to the customer.</summary>
+public enum DeliveryStatus
+{
+    /// <summary>Stored in the outbox, waiting to be sent (or to be retried after a temporary failure).</summary>
+    Queued,
+
+    /// <summary>The channel accepted it.</summary>
+    Sent,
+
+    /// <summary>The channel reports it reached the customer's device or mailbox.</summary>
+    Delivered,
+
+    /// <summary>The customer read it (or the chat widget showed it).</summary>
+    Read,
+
+    /// <summary>It will not be delivered; <see cref="TicketMessage.DeliveryError"/> says why.</summary>
+    Failed,
+}
+
+/// <summary>A template the channel fills in instead of free text (a Twilio Content template for WhatsApp).</summary>
+/// <param name="Id">The template's id (Twilio's <c>ContentSid</c>).</param>
+/// <param name="Variables">The template's variables as a JSON object (Twilio's <c>ContentVariables</c>), or null.</param>
+public sealed record ReplyTemplate(string Id, string? Variables);
+
 /// <summary>A support ticket: one conversation with one contact on one channel.</summary>
 /// <param name="Id">The ticket number agents see (also used in subject tags such as <c>[#123]</c>).</param>
 /// <param name="Channel">The channel the conversation started on (<c>chat</c>, <c>email</c>, <c>whatsapp</c> or a custom one).</param>
@@ -66,7 +90,23 @@ public sealed record TicketMessage(
     string Text,
     string? Html,
     IReadOnlyList<AttachmentInfo> Attachments,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>For outbound messages: where delivery stands; null for inbound ones.</summary>
+    public DeliveryStatus? DeliveryStatus { get; init; }
+
+    /// <summary>For a failed (or retried) outbound message: the channel's words.</summary>
+    public string? DeliveryError { get; init; }
+
+    /// <summary>For outbound messages: how many times sending was attempted.</summary>
+    public int DeliveryAttempts { get; init; }
+
+    /// <summary>For outbound messages: the template to send instead of free text.</summary>
+    public ReplyTemplate? Template { get; init; }
+
+    /// <summary>True when the sender's identity was proved (a chat message signed by the customer's site).</summary>
+    public bool IdentityVerified { get; init; }
+}
 
 /// <summary>Metadata of one attachment (the bytes are not stored by the ticket store).</summary>
 /// <param name="FileName">The file name the sender gave.</param>

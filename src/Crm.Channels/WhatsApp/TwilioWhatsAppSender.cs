@@ -33,12 +33,30 @@ public sealed class TwilioWhatsAppSender : IWhatsAppSender
         var options = _accounts.Get(message.Account ?? Microsoft.Extensions.Options.Options.DefaultName);
         var to = ContactIdentity.NormalizePhone(message.To)
             ?? throw new ArgumentException($"'{message.To}' is not an international phone number.", nameof(message));
-        if (string.IsNullOrWhiteSpace(message.Body) && message.MediaUrls is not { Count: > 0 })
+        if (string.IsNullOrWhiteSpace(message.Body) && message.MediaUrls is not { Count: > 0 } && message.ContentSid is null)
         {
-            throw new ArgumentException("A message needs a body or media.", nameof(message));
+            throw new ArgumentException("A message needs a body, media or a template.", nameof(message));
         }
 
-        var fields = new List<KeyValuePair<string, string>> { new("To", "whatsapp:" + to), new("Body", message.Body) };
+        var fields = new List<KeyValuePair<string, string>> { new("To", "whatsapp:" + to) };
+        if (message.ContentSid is { } contentSid)
+        {
+            fields.Add(new("ContentSid", contentSid));
+            if (message.ContentVariables is { } variables)
+            {
+                fields.Add(new("ContentVariables", variables));
+            }
+        }
+        else
+        {
+            fields.Add(new("Body", message.Body));
+        }
+
+        if (message.StatusCallback is { } statusCallback)
+        {
+            fields.Add(new("StatusCallback", statusCallback.AbsoluteUri));
+        }
+
         if (!string.IsNullOrEmpty(options.MessagingServiceSid))
         {
             fields.Add(new("MessagingServiceSid", options.MessagingServiceSid));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
 using Crm.Channels.Ingestion;
+using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -24,12 +25,14 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
     private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
     private readonly WhatsAppAccounts _accounts;
+    private readonly ITicketStore _store;
     private readonly ILogger<WhatsAppAdapter> _logger;
 
     /// <summary>Creates the adapter.</summary>
-    public WhatsAppAdapter(WhatsAppAccounts accounts, ILogger<WhatsAppAdapter> logger)
+    public WhatsAppAdapter(WhatsAppAccounts accounts, ITicketStore store, ILogger<WhatsAppAdapter> logger)
     {
         _accounts = accounts;
+        _store = store;
         _logger = logger;
     }
 
@@ -78,9 +81,10 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
             throw Forbidden();
         }
 
-        // Twilio posts delivery status callbacks to the same URL when configured so: nothing to store.
+        // Replies name this URL as their StatusCallback: a signed delivery report moves the reply's status forward.
         if (parameters.ContainsKey("MessageStatus") && !parameters.ContainsKey("Body") && !parameters.ContainsKey("NumMedia"))
         {
+            await ApplyStatusCallbackAsync(parameters, cancellationToken).ConfigureAwait(false);
             return [];
         }
 
@@ -89,6 +93,35 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
 
     /// <summary>Twilio wants a quick 200 with TwiML; an empty <c>&lt;Response/&gt;</c> sends no automatic reply.</summary>
     public IResult CreateResponse(IReadOnlyList<IngestionResult> results) => Results.Content(EmptyTwiml, "text/xml", Encoding.UTF8, StatusCodes.Status200OK);
+
+    private async Task ApplyStatusCallbackAsync(Dictionary<string, StringValues> parameters, CancellationToken cancellationToken)
+    {
+        var messageSid = parameters.GetValueOrDefault("MessageSid").ToString();
+        DeliveryStatus? status = parameters.GetValueOrDefault("MessageStatus").ToString() switch
+        {
+            "sent" => DeliveryStatus.Sent,
+            "delivered" => DeliveryStatus.Delivered,
+            "read" => DeliveryStatus.Read,
+            "failed" or "undelivered" => DeliveryStatus.Failed,
+            // queued, accepted, sending, scheduled: still on Twilio's side; nothing new for the agent.
+            _ => null,
+        };
+        if (status is null || string.IsNullOrEmpty(messageSid))
+        {
+            return;
+        }
+
+        var errorCode = parameters.GetValueOrDefault("ErrorCode").ToString();
+        var errorMessage = parameters.GetValueOrDefault("ErrorMessage").ToString();
+        string? error = status == DeliveryStatus.Failed
+            ? $"Twilio error {(errorCode.Length == 0 ? "(no code)" : errorCode)}{(errorMessage.Length == 0 ? "" : ": " + errorMessage)}"
+            : null;
+        var updated = await _store.UpdateDeliveryStatusAsync(ChannelName, messageSid, status.Value, error, cancellationToken).ConfigureAwait(false);
+        if (updated is null)
+        {
+            LogUnknownStatusCallback(_logger, messageSid);
+        }
+    }
 
     private static InboundMessage ToInboundMessage(Dictionary<string, StringValues> parameters)
     {
@@ -202,6 +235,9 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
     private static string Mask(string accountSid) => accountSid.Length > 6 ? accountSid[..6] + "…" : accountSid;
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "A WhatsApp status callback names {MessageSid}, which is not a reply stored here")]
+    private static partial void LogUnknownStatusCallback(ILogger logger, string messageSid);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Refused a WhatsApp webhook: {Reason} (account {AccountSid})")]
     private static partial void LogRefused(ILogger logger, string reason, string accountSid);

@@ -1,4 +1,4 @@
-using Crm.Channels.Adapters;
+using Crm.Channels.Replies;
 using Crm.Channels.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

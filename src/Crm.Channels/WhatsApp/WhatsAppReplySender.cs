@@ -1,28 +1,79 @@
-using Crm.Channels.Adapters;
+using System.Globalization;
+using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.WhatsApp;
 
-/// <summary>Answers WhatsApp tickets through <see cref="IWhatsAppSender"/>, to the ticket contact's phone.</summary>
-internal sealed class WhatsAppReplySender(IWhatsAppSender sender) : IChannelReplySender
+/// <summary>
+/// Answers WhatsApp tickets through <see cref="IWhatsAppSender"/>, to the ticket contact's phone: free text only within
+/// WhatsApp's 24-hour customer-service window, a Content template at any time. When the account has a
+/// <see cref="WhatsAppOptions.PublicBaseUrl"/>, Twilio reports delivery to the intake URL, which moves the reply's status.
+/// </summary>
+internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonitor<WhatsAppOptions> options, LinkGenerator links) : IChannelReplySender
 {
+    /// <summary>How long after the customer's last message WhatsApp lets a business send free text.</summary>
+    public static readonly TimeSpan CustomerServiceWindow = TimeSpan.FromHours(24);
+
     public string Channel => WhatsAppAdapter.ChannelName;
 
-    public async Task<string> SendReplyAsync(TicketDetails ticket, string text, CancellationToken cancellationToken)
+    public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now)
     {
-        var phone = ticket.Contact?.Phone ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact phone to answer.");
+        if (ticket.Contact?.Phone is null)
+        {
+            return $"Ticket {ticket.Ticket.Id} has no contact phone to answer.";
+        }
+
+        if (template is not null)
+        {
+            return null;
+        }
+
+        var lastInbound = WindowOpenedAt(ticket);
+        if (lastInbound is null || now - lastInbound.Value >= CustomerServiceWindow)
+        {
+            var since = lastInbound is null ? "has never written" : "last wrote at " + lastInbound.Value.ToString("u", CultureInfo.InvariantCulture);
+            return $"WhatsApp allows free text only within 24 hours of the customer's last message, and the customer {since}. Send an approved template instead (contentSid and contentVariables).";
+        }
+
+        return null;
+    }
+
+    /// <summary>The customer's last inbound message: the 24-hour window runs from it.</summary>
+    public static DateTimeOffset? WindowOpenedAt(TicketDetails ticket) =>
+        ticket.Messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound)?.ReceivedAt;
+
+    public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
+    {
+        var phone = ticket.Contact?.Phone ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact phone to answer.", permanent: true);
+        var message = new WhatsAppOutboundMessage(phone, reply.Text)
+        {
+            ContentSid = reply.Template?.Id,
+            ContentVariables = reply.Template?.Variables,
+            StatusCallback = StatusCallback(),
+        };
         try
         {
-            var result = await sender.SendAsync(new WhatsAppOutboundMessage(phone, text), cancellationToken).ConfigureAwait(false);
-            return result.MessageSid;
+            var result = await sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return new ReplyDelivery(result.MessageSid);
         }
         catch (TwilioApiException ex)
         {
-            throw new ChannelReplyException(ex.Message, ex);
+            // Twilio's 4xx answers (a bad number, a closed window, an unknown template) will not change on retry; 429 and 5xx may.
+            var permanent = ex.StatusCode is >= 400 and < 500 and not 429;
+            throw new ChannelReplyException(ex.Message, permanent, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new ChannelReplyException("Twilio could not be reached: " + ex.Message, ex);
+            throw new ChannelReplyException("Twilio could not be reached: " + ex.Message, permanent: false, ex);
         }
+    }
+
+    private Uri? StatusCallback()
+    {
+        var baseUrl = options.Get(Options.DefaultName).PublicBaseUrl;
+        var path = links.GetPathByName("CrmTicketIntake", new RouteValueDictionary { ["channel"] = WhatsAppAdapter.ChannelName });
+        return string.IsNullOrEmpty(baseUrl) || path is null ? null : new Uri(baseUrl.TrimEnd('/') + path);
     }
 }

@@ -413,6 +413,20 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("channel");
 
+                    b.Property<int>("DeliveryAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("delivery_attempts");
+
+                    b.Property<string>("DeliveryError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("delivery_error");
+
+                    b.Property<string>("DeliveryStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("delivery_status");
+
                     b.Property<string>("Direction")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -429,9 +443,25 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("text")
                         .HasColumnName("html");
 
+                    b.Property<bool>("IdentityVerified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("identity_verified");
+
+                    b.Property<DateTimeOffset?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("leased_until");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<string>("TemplateJson")
+                        .HasColumnType("text")
+                        .HasColumnName("template");
 
                     b.Property<string>("Text")
                         .IsRequired()
@@ -447,6 +477,9 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()
                         .HasDatabaseName("ux_ticket_messages_channel_external_id");
+
+                    b.HasIndex("DeliveryStatus", "NextAttemptAt")
+                        .HasDatabaseName("ix_ticket_messages_outbox");
 
                     b.HasIndex("TicketId", "ReceivedAt")
                         .HasDatabaseName("ix_ticket_messages_ticket_received");

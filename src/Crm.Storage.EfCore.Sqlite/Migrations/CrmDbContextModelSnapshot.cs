@@ -397,6 +397,20 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("channel");
 
+                    b.Property<int>("DeliveryAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_attempts");
+
+                    b.Property<string>("DeliveryError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_error");
+
+                    b.Property<string>("DeliveryStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_status");
+
                     b.Property<string>("Direction")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -413,9 +427,25 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("html");
 
+                    b.Property<bool>("IdentityVerified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("identity_verified");
+
+                    b.Property<long?>("LeasedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("leased_until");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
+
+                    b.Property<string>("TemplateJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("template");
 
                     b.Property<string>("Text")
                         .IsRequired()
@@ -431,6 +461,9 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()
                         .HasDatabaseName("ux_ticket_messages_channel_external_id");
+
+                    b.HasIndex("DeliveryStatus", "NextAttemptAt")
+                        .HasDatabaseName("ix_ticket_messages_outbox");
 
                     b.HasIndex("TicketId", "ReceivedAt")
                         .HasDatabaseName("ix_ticket_messages_ticket_received");

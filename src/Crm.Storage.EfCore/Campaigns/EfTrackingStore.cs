@@ -97,26 +97,7 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
     /// <inheritdoc />
     public async Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(generated);
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await db.Set<CrmSettingRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == SigningKeySetting, cancellationToken).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            return Convert.FromBase64String(stored.Value);
-        }
-
-        db.Add(new CrmSettingRecord { Key = SigningKeySetting, Value = Convert.ToBase64String(generated) });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return generated;
-        }
-        catch (DbUpdateException)
-        {
-            // Another instance stored its key first: use that one, so all links verify everywhere.
-            db.ChangeTracker.Clear();
-            var winner = await db.Set<CrmSettingRecord>().AsNoTracking().FirstAsync(s => s.Key == SigningKeySetting, cancellationToken).ConfigureAwait(false);
-            return Convert.FromBase64String(winner.Value);
-        }
+        return await CrmSettings.GetOrCreateSecretAsync(db, SigningKeySetting, generated, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -250,6 +250,106 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         return new TicketDetails(ToTicket(ticket), contact, messages.Select(ToMessage).ToList());
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.TicketId == ticketId && m.Id > afterMessageId)
+            .OrderBy(m => m.Id).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Select(ToMessage).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<TicketMessageRecord>().MaxAsync(m => (long?)m.Id, cancellationToken).ConfigureAwait(false) ?? 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        var utcNow = now.ToUniversalTime();
+        var leasedUntil = utcNow + lease;
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var outbox = db.Set<TicketMessageRecord>();
+        var candidates = await outbox.AsNoTracking()
+            .Where(m => m.DeliveryStatus == DeliveryStatus.Queued && m.NextAttemptAt <= utcNow && (m.LeasedUntil == null || m.LeasedUntil <= utcNow))
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
+            .Select(m => m.Id).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = new List<TicketMessage>(candidates.Count);
+        foreach (var id in candidates)
+        {
+            // The same condition again, atomically: of several instances racing for a message, one updates it.
+            var won = await outbox
+                .Where(m => m.Id == id && m.DeliveryStatus == DeliveryStatus.Queued && (m.LeasedUntil == null || m.LeasedUntil <= utcNow))
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.LeasedUntil, leasedUntil).SetProperty(m => m.DeliveryAttempts, m => m.DeliveryAttempts + 1), cancellationToken)
+                .ConfigureAwait(false);
+            if (won == 1)
+            {
+                var row = await outbox.AsNoTracking().FirstAsync(m => m.Id == id, cancellationToken).ConfigureAwait(false);
+                claimed.Add(ToMessage(row));
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <inheritdoc />
+    public async Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketMessageRecord>().FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
+        row.DeliveryStatus = outcome.Status;
+        row.DeliveryError = outcome.Error is { Length: > 1024 } error ? error[..1024] : outcome.Error;
+        row.LeasedUntil = null;
+        row.NextAttemptAt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? row.NextAttemptAt : null;
+        if (outcome.ExternalMessageId is { } externalId)
+        {
+            row.ExternalMessageId = externalId;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketMessageRecord>()
+            .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId && m.Direction == MessageDirection.Outbound, cancellationToken)
+            .ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (DeliveryProgress.Advances(row.DeliveryStatus, status))
+        {
+            // Conditional on the status read, so two callbacks racing cannot move it backwards.
+            var previous = row.DeliveryStatus;
+            var newError = error is { Length: > 1024 } ? error[..1024] : error ?? row.DeliveryError;
+            await db.Set<TicketMessageRecord>().Where(m => m.Id == row.Id && m.DeliveryStatus == previous)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, newError), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        var stored = await db.Set<TicketMessageRecord>().AsNoTracking().FirstAsync(m => m.Id == row.Id, cancellationToken).ConfigureAwait(false);
+        return ToMessage(stored);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await CrmSettings.GetOrCreateSecretAsync(db, "channels." + name, generated, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task SaveMessageAsync(TContext db, NewTicketMessage message, CancellationToken cancellationToken)
     {
         try
@@ -278,6 +378,10 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         Html = message.Html,
         AttachmentsJson = message.Attachments.Count == 0 ? null : JsonSerializer.Serialize(message.Attachments, StorageJsonContext.Default.IReadOnlyListAttachmentInfo),
         ReceivedAt = message.ReceivedAt.ToUniversalTime(),
+        DeliveryStatus = message.DeliveryStatus,
+        NextAttemptAt = message.DeliveryStatus == DeliveryStatus.Queued ? message.ReceivedAt.ToUniversalTime() : null,
+        TemplateJson = message.Template is null ? null : JsonSerializer.Serialize(message.Template, StorageJsonContext.Default.ReplyTemplate),
+        IdentityVerified = message.IdentityVerified,
     };
 
     private static Ticket ToTicket(TicketRecord row)
@@ -295,5 +399,12 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         row.Text,
         row.Html,
         row.AttachmentsJson is null ? [] : JsonSerializer.Deserialize(row.AttachmentsJson, StorageJsonContext.Default.IReadOnlyListAttachmentInfo) ?? [],
-        row.ReceivedAt);
+        row.ReceivedAt)
+    {
+        DeliveryStatus = row.DeliveryStatus,
+        DeliveryError = row.DeliveryError,
+        DeliveryAttempts = row.DeliveryAttempts,
+        Template = row.TemplateJson is null ? null : JsonSerializer.Deserialize(row.TemplateJson, StorageJsonContext.Default.ReplyTemplate),
+        IdentityVerified = row.IdentityVerified,
+    };
 }

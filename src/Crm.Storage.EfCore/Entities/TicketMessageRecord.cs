@@ -32,4 +32,25 @@ internal sealed class TicketMessageRecord
 
     /// <summary>When it arrived.</summary>
     public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>For outbound messages: <c>queued</c>, <c>sent</c>, <c>delivered</c>, <c>read</c> or <c>failed</c>.</summary>
+    public Crm.Channels.Tickets.DeliveryStatus? DeliveryStatus { get; set; }
+
+    /// <summary>Why delivery failed or is being retried.</summary>
+    public string? DeliveryError { get; set; }
+
+    /// <summary>How many times sending was attempted.</summary>
+    public int DeliveryAttempts { get; set; }
+
+    /// <summary>When a queued message is due (next attempt).</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>Until when a host instance holds the claim on a queued message.</summary>
+    public DateTimeOffset? LeasedUntil { get; set; }
+
+    /// <summary>The template to send instead of free text, as JSON.</summary>
+    public string? TemplateJson { get; set; }
+
+    /// <summary>True when the sender's identity was proved.</summary>
+    public bool IdentityVerified { get; set; }
 }

@@ -20,6 +20,15 @@ internal sealed class TicketMessageRecordConfiguration : IEntityTypeConfiguratio
         message.Property(m => m.Html).HasColumnName("html");
         message.Property(m => m.AttachmentsJson).HasColumnName("attachments");
         message.Property(m => m.ReceivedAt).HasColumnName("received_at");
+        message.Property(m => m.DeliveryStatus).HasConversion(new LowerCaseEnumConverter<Crm.Channels.Tickets.DeliveryStatus>()).HasColumnName("delivery_status").HasMaxLength(16);
+        message.Property(m => m.DeliveryError).HasColumnName("delivery_error").HasMaxLength(1024);
+        message.Property(m => m.DeliveryAttempts).HasColumnName("delivery_attempts");
+        message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+        message.Property(m => m.LeasedUntil).HasColumnName("leased_until");
+        message.Property(m => m.TemplateJson).HasColumnName("template");
+        message.Property(m => m.IdentityVerified).HasColumnName("identity_verified");
+        // The outbox's claim query: queued messages by due time.
+        message.HasIndex(m => new { m.DeliveryStatus, m.NextAttemptAt }).HasDatabaseName("ix_ticket_messages_outbox");
         // The dedupe guarantee: the same transport message is stored once, whoever races to insert it.
         message.HasIndex(m => new { m.Channel, m.ExternalMessageId }).IsUnique().HasDatabaseName("ux_ticket_messages_channel_external_id");
         message.HasIndex(m => new { m.TicketId, m.ReceivedAt }).HasDatabaseName("ix_ticket_messages_ticket_received");

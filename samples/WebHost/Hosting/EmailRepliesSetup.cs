@@ -1,0 +1,26 @@
+using Crm.Channels.DependencyInjection;
+
+namespace Crm.WebHost.Hosting;
+
+internal static class EmailRepliesSetup
+{
+    /// <summary>
+    /// Agents' email replies: from <c>Crm:Email:ReplyFrom</c> with <c>Crm:Email:Signature</c>, through the same SMTP
+    /// server as campaigns (<c>Crm:Smtp:*</c>) or, when none is set, into the same pickup directory the admin UI lists.
+    /// </summary>
+    public static ICrmChannelsBuilder AddCrmEmailReplies(this ICrmChannelsBuilder channels, IConfiguration configuration)
+    {
+        var email = configuration.GetSection(HostSettings.EmailSection);
+        var smtp = configuration.GetSection("Crm:Smtp");
+        return channels.AddEmailReplies(options =>
+        {
+            options.From = email["ReplyFrom"] ?? "Support <support@crm.example>";
+            options.Signature = email["Signature"];
+            options.SmtpHost = smtp["Host"];
+            options.SmtpPort = smtp.GetValue("Port", 25);
+            options.SmtpUserName = smtp["UserName"];
+            options.SmtpPassword = smtp["Password"];
+            options.PickupDirectory = smtp["PickupDirectory"] ?? "outbox";
+        });
+    }
+}

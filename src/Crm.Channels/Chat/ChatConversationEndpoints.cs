@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Crm.Channels.Adapters;
+using Crm.Channels.Replies;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.Chat;
+
+/// <summary>
+/// The visitor's side of a chat conversation: <c>GET /chat/conversations/{id}/messages</c> (the transcript) and
+/// <c>GET /chat/conversations/{id}/events</c> (server-sent events, one <c>message</c> event per new message, resumable
+/// with <c>Last-Event-ID</c>). Both need the conversation's visitor token, as bearer or <c>access_token</c>.
+/// </summary>
+internal static class ChatConversationEndpoints
+{
+    /// <summary>The most messages one transcript answer or one stream round carries.</summary>
+    private const int PageSize = 200;
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/chat/conversations/{conversationId}");
+        group.MapGet("/messages", TranscriptAsync).WithName("CrmChatTranscript")
+            .Produces<IReadOnlyList<ConversationMessage>>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/events", StreamAsync).WithName("CrmChatEvents")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        return group;
+    }
+
+    private static async Task<IResult> TranscriptAsync(string conversationId, long? after, HttpContext context, ITicketStore store, VisitorTokens tokens, CancellationToken cancellationToken)
+    {
+        var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var messages = await store.GetMessagesAfterAsync(ticket!.Id, Math.Max(0, after ?? 0), PageSize, cancellationToken).ConfigureAwait(false);
+        await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(Visible(messages).ToList(), ChannelsJsonContext.Default.IReadOnlyListConversationMessage);
+    }
+
+    private static async Task StreamAsync(
+        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider)
+    {
+        var cancellationToken = context.RequestAborted;
+        var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            await refusal.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var lastId = LastEventId(context.Request);
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-store";
+        // Tells nginx-style proxies not to buffer the stream.
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var settings = options.Value;
+        var closeAt = timeProvider.GetUtcNow() + settings.MaxStreamDuration;
+        using var watch = changes.Watch();
+        try
+        {
+            await response.WriteAsync("retry: 3000\n\n", cancellationToken).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested && timeProvider.GetUtcNow() < closeAt)
+            {
+                // Taken before reading: a message written while this round reads wakes the next wait at once.
+                var changed = changes.WaitAsync(settings.HeartbeatInterval, cancellationToken);
+                IReadOnlyList<TicketMessage> messages;
+                do
+                {
+                    messages = await store.GetMessagesAfterAsync(ticket!.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
+                    foreach (var message in Visible(messages))
+                    {
+                        await response.WriteAsync(EventFor(message), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (messages.Count > 0)
+                    {
+                        lastId = messages[^1].Id;
+                        await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                while (messages.Count == PageSize);
+
+                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!await changed.ConfigureAwait(false))
+                {
+                    // A comment line: EventSource ignores it, proxies see traffic and keep the connection.
+                    await response.WriteAsync(": heartbeat\n\n", cancellationToken).ConfigureAwait(false);
+                    await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The visitor left.
+        }
+    }
+
+    private static async Task<(Ticket? Ticket, IResult? Refusal)> AuthorizeAsync(
+        string conversationId, HttpRequest request, ITicketStore store, VisitorTokens tokens, CancellationToken cancellationToken)
+    {
+        var token = ChatAdapter.BearerToken(request) ?? request.Query["access_token"].ToString();
+        if (string.IsNullOrEmpty(token))
+        {
+            return (null, Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Visitor token required",
+                detail: "Send the conversation's visitorToken as 'Authorization: Bearer {visitorToken}' (or access_token for EventSource)."));
+        }
+
+        // The token is checked before the store is asked, so a wrong token learns nothing about which ids exist.
+        if (conversationId.Length > 128 || !await tokens.VerifyAsync(conversationId, token, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, Forbidden());
+        }
+
+        var ticket = await store.FindTicketByConversationKeyAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        return ticket is null || ticket.Channel != ChatAdapter.ChannelName ? (null, Forbidden()) : (ticket, null);
+
+        static IResult Forbidden() => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your conversation", detail: "The visitor token does not belong to this conversation.");
+    }
+
+    private static long LastEventId(HttpRequest request)
+    {
+        var value = request.Headers["Last-Event-ID"].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            value = request.Query["lastEventId"].ToString();
+        }
+
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0;
+    }
+
+    /// <summary>What the visitor sees: their messages and agents' replies that were not refused by the channel.</summary>
+    private static IEnumerable<ConversationMessage> Visible(IEnumerable<TicketMessage> messages) => messages
+        .Where(m => m.DeliveryStatus != DeliveryStatus.Failed)
+        .Select(m => new ConversationMessage(m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Author, m.Text, m.ReceivedAt));
+
+    private static string EventFor(ConversationMessage message)
+    {
+        // JSON has no raw line breaks, so one data: line carries the whole message.
+        var json = JsonSerializer.Serialize(message, ChannelsJsonContext.Default.ConversationMessage);
+        return new StringBuilder().Append("id: ").Append(message.Id.ToString(CultureInfo.InvariantCulture))
+            .Append("\nevent: message\ndata: ").Append(json).Append("\n\n").ToString();
+    }
+
+    /// <summary>An agent's reply the visitor's widget has received is delivered.</summary>
+    private static async Task MarkDeliveredAsync(ITicketStore store, IReadOnlyList<TicketMessage> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages.Where(m => m.Direction == MessageDirection.Outbound && m.DeliveryStatus is DeliveryStatus.Sent))
+        {
+            await store.UpdateDeliveryStatusAsync(message.Channel, message.ExternalMessageId, DeliveryStatus.Delivered, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+using MimeKit;
+
+namespace Crm.Channels.Email;
+
+/// <summary>How agents' replies to email tickets are sent: through an SMTP server, or as <c>.eml</c> files into a pickup directory.</summary>
+public sealed class EmailReplyOptions : IValidatableObject
+{
+    /// <summary>The support mailbox replies come from, e.g. <c>Support &lt;support@example.com&gt;</c>; its domain also names minted Message-IDs.</summary>
+    [Required]
+    public string From { get; set; } = "";
+
+    /// <summary>Text appended to every reply, after a <c>-- </c> line (RFC 3676 signature separator).</summary>
+    [MaxLength(2000)]
+    public string? Signature { get; set; }
+
+    /// <summary>The SMTP server. Unset: replies are written to <see cref="PickupDirectory"/>.</summary>
+    public string? SmtpHost { get; set; }
+
+    /// <summary>The SMTP port. Default 25.</summary>
+    [Range(1, 65535)]
+    public int SmtpPort { get; set; } = 25;
+
+    /// <summary>The SMTP user, when the server wants authentication.</summary>
+    public string? SmtpUserName { get; set; }
+
+    /// <summary>The SMTP password.</summary>
+    public string? SmtpPassword { get; set; }
+
+    /// <summary>How long one SMTP conversation may take. Default 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SmtpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where replies are written when no SMTP server is set. Default <c>outbox</c>.</summary>
+    public string PickupDirectory { get; set; } = "outbox";
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!MailboxAddress.TryParse(From, out var from) || from.Domain.Length == 0)
+        {
+            yield return new ValidationResult($"EmailReplyOptions.From '{From}' is not a mailbox such as 'Support <support@example.com>'.", [nameof(From)]);
+        }
+    }
+}

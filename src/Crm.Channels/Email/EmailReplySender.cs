@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Crm.Channels.Replies;
+using Crm.Channels.Tickets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Crm.Channels.Email;
+
+/// <summary>
+/// Answers email tickets as a person would: from the support mailbox, with a minted Message-ID stored before sending
+/// (so the customer's answer threads back), <c>In-Reply-To</c> the customer's last message, <c>References</c> the
+/// chain, subject <c>Re: {subject} [#{ticket}]</c>, text and HTML parts, and no list or auto-reply headers.
+/// </summary>
+internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IChannelReplySender
+{
+    /// <summary>Mail clients cut long References; the first id and the latest ones keep a thread together.</summary>
+    private const int MaxReferences = 20;
+
+    public string Channel => EmailReader.ChannelName;
+
+    public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now) =>
+        template is not null ? "Email replies are free text; templates are for WhatsApp."
+        : ticket.Contact?.Email is null ? $"Ticket {ticket.Ticket.Id} has no contact email address to answer."
+        : null;
+
+    public string NewMessageId(TicketDetails ticket) =>
+        $"{Guid.NewGuid():N}.{ticket.Ticket.Id}@{MailboxAddress.Parse(options.Value.From).Domain}";
+
+    public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
+    {
+        var message = Compose(ticket, reply, options.Value);
+        if (string.IsNullOrEmpty(options.Value.SmtpHost))
+        {
+            await WriteToPickupAsync(message, options.Value.PickupDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await SendBySmtpAsync(message, options.Value, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReplyDelivery();
+    }
+
+    /// <summary>Builds the reply's MIME message.</summary>
+    internal static MimeMessage Compose(TicketDetails ticket, TicketMessage reply, EmailReplyOptions settings)
+    {
+        var to = ticket.Contact?.Email ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact email address to answer.", permanent: true);
+        var message = new MimeMessage
+        {
+            MessageId = reply.ExternalMessageId,
+            Date = reply.ReceivedAt,
+            Subject = ReplySubject(ticket.Ticket.Subject, ticket.Ticket.Id),
+        };
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        message.To.Add(new MailboxAddress(ticket.Contact.Name, to));
+
+        // Only ids that were real Message-ID headers: synthetic ones (mail that had none) would confuse the customer's client.
+        var chain = ticket.Messages
+            .Where(m => m.Channel == EmailReader.ChannelName && m.Id != reply.Id && m.Id < reply.Id && IsRealMessageId(m.ExternalMessageId))
+            .ToList();
+        if (chain.LastOrDefault(m => m.Direction == MessageDirection.Inbound) is { } customersLast)
+        {
+            message.InReplyTo = customersLast.ExternalMessageId;
+        }
+
+        var references = chain.Count <= MaxReferences ? chain : [chain[0], .. chain.TakeLast(MaxReferences - 1)];
+        foreach (var reference in references)
+        {
+            message.References.Add(reference.ExternalMessageId);
+        }
+
+        var text = string.IsNullOrWhiteSpace(settings.Signature) ? reply.Text : $"{reply.Text}\n\n-- \n{settings.Signature}";
+        var html = new StringBuilder("<div style=\"white-space:pre-wrap\">").Append(WebUtility.HtmlEncode(reply.Text)).Append("</div>");
+        if (!string.IsNullOrWhiteSpace(settings.Signature))
+        {
+            html.Append("<div style=\"white-space:pre-wrap;color:#555\">-- <br>").Append(WebUtility.HtmlEncode(settings.Signature)).Append("</div>");
+        }
+
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html.ToString() }.ToMessageBody();
+        return message;
+    }
+
+    /// <summary><c>Re: {subject} [#{ticket}]</c>, without piling up <c>Re:</c> prefixes or ticket tags.</summary>
+    internal static string ReplySubject(string? subject, long ticketId)
+    {
+        var core = (subject ?? "").Trim();
+        while (true)
+        {
+            var stripped = StripPrefix(core);
+            if (stripped.Length == core.Length)
+            {
+                break;
+            }
+
+            core = stripped;
+        }
+
+        var tag = $"[#{ticketId}]";
+        core = core.Replace(tag, "", StringComparison.Ordinal).Trim();
+        return core.Length == 0 ? $"Re: Your request {tag}" : $"Re: {core} {tag}";
+
+        static string StripPrefix(string value)
+        {
+            foreach (var prefix in (string[])["Re:", "RE:", "re:", "Aw:", "AW:", "Fwd:", "FW:", "Fw:"])
+            {
+                if (value.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return value[prefix.Length..].TrimStart();
+                }
+            }
+
+            return value;
+        }
+    }
+
+    private static bool IsRealMessageId(string id) => !id.EndsWith("@crm.synthetic", StringComparison.Ordinal) && id.Contains('@', StringComparison.Ordinal);
+
+    private static async Task SendBySmtpAsync(MimeMessage message, EmailReplyOptions settings, CancellationToken cancellationToken)
+    {
+        using var smtp = new SmtpClient { Timeout = (int)settings.SmtpTimeout.TotalMilliseconds };
+        try
+        {
+            await smtp.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, SecureSocketOptions.Auto, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(settings.SmtpUserName))
+            {
+                await smtp.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? "", cancellationToken).ConfigureAwait(false);
+            }
+
+            await smtp.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await smtp.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpCommandException ex)
+        {
+            // A 5xx answer is the server's final word (unknown mailbox, policy); a 4xx asks to come back later.
+            var permanent = (int)ex.StatusCode >= 500;
+            throw new ChannelReplyException($"The SMTP server answered {(int)ex.StatusCode}: {ex.Message.Trim()}", permanent, ex);
+        }
+        catch (AuthenticationException ex)
+        {
+            throw new ChannelReplyException("The SMTP server refused the credentials: " + ex.Message, permanent: false, ex);
+        }
+        catch (Exception ex) when (ex is SmtpProtocolException or SocketException or IOException or ServiceNotConnectedException or TimeoutException)
+        {
+            throw new ChannelReplyException("The SMTP server could not be reached: " + ex.Message, permanent: false, ex);
+        }
+    }
+
+    private static async Task WriteToPickupAsync(MimeMessage message, string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        // Written under a temporary name and renamed: whoever watches the folder never sees half a message.
+        var name = $"reply-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}";
+        var temporary = Path.Combine(directory, name + ".tmp");
+        await message.WriteToAsync(temporary, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, Path.Combine(directory, name + ".eml"));
+    }
+}

@@ -1,0 +1,33 @@
+using Crm.Storage.EfCore.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>Secrets the library generates once and keeps in <c>crm_settings</c>, shared by every host instance.</summary>
+internal static class CrmSettings
+{
+    /// <summary>Returns the stored secret named <paramref name="key"/>, storing <paramref name="generated"/> when there is none.</summary>
+    public static async Task<byte[]> GetOrCreateSecretAsync(DbContext db, string key, byte[] generated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        var stored = await db.Set<CrmSettingRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            return Convert.FromBase64String(stored.Value);
+        }
+
+        db.Add(new CrmSettingRecord { Key = key, Value = Convert.ToBase64String(generated) });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return generated;
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance stored its secret first: use that one, so tokens verify on every instance.
+            db.ChangeTracker.Clear();
+            var winner = await db.Set<CrmSettingRecord>().AsNoTracking().FirstAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
+            return Convert.FromBase64String(winner.Value);
+        }
+    }
+}
