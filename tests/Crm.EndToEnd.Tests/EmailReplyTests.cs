@@ -1,0 +1,274 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Testing;
+using MimeKit;
+
+namespace Crm.EndToEnd.Tests;
+
+public sealed class EmailReplyFixture : IAsyncLifetime
+{
+    public const string Secret = "relay-secret-for-replies-0123";
+    public const string AgentKey = "agent-key-email-replies";
+
+    public SmtpSink Sink { get; private set; } = null!;
+
+    public DovecotServer Dovecot { get; private set; } = null!;
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            Sink = await SmtpSink.StartAsync();
+            Dovecot = await DovecotServer.CreateAsync();
+            Host = await HostProcess.StartAsync(new Dictionary<string, string?>
+            {
+                [$"Crm:ApiKeys:{AgentKey}"] = "Agent",
+                ["Crm:Email:InboundSecret"] = Secret,
+                ["Crm:Email:ReplyFrom"] = "Shop Support <support@shop.example>",
+                ["Crm:Email:Signature"] = "Kind regards,\nThe Shop team",
+                ["Crm:Smtp:Host"] = "127.0.0.1",
+                ["Crm:Smtp:Port"] = Sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Crm:Outbox:RetryDelay"] = "00:00:00.300",
+                ["Crm:Outbox:MaxRetryDelay"] = "00:00:01",
+                ["Crm:Imap:Host"] = "127.0.0.1",
+                ["Crm:Imap:Port"] = Dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Crm:Imap:Security"] = "None",
+                ["Crm:Imap:UserName"] = DovecotServer.UserName,
+                ["Crm:Imap:Password"] = DovecotServer.Password,
+                ["Crm:Imap:PollInterval"] = "00:00:01",
+            });
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (Dovecot is not null)
+        {
+            await Dovecot.DisposeAsync();
+        }
+
+        if (Sink is not null)
+        {
+            await Sink.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Agents answer email tickets: the reply as smtp-sink stored it, and the customer's answer threading back.</summary>
+public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<EmailReplyFixture>, IDisposable
+{
+    private readonly HttpClient _agent = fixture.Host.CreateClient(EmailReplyFixture.AgentKey);
+
+    public void Dispose() => _agent.Dispose();
+
+    [Fact]
+    public async Task A_reply_is_a_threaded_personal_mail_from_the_support_mailbox()
+    {
+        var customerId = $"<{Guid.NewGuid():N}@customer.example>";
+        var ticketId = await OpenTicketAsync(CustomerMail("Order 1042 is late", customerId, "Where is my parcel?"));
+
+        var reply = await ReplyAndWaitAsync(ticketId, "It left our warehouse today.\nTracking: 123");
+
+        var mail = reply.Message;
+        Assert.Equal(["buyer@customer.example"], reply.EnvelopeRecipients);
+        Assert.Equal("support@shop.example", ((MailboxAddress)mail.From.Single()).Address);
+        Assert.Equal("buyer@customer.example", ((MailboxAddress)mail.To.Single()).Address);
+        Assert.Equal($"Re: Order 1042 is late [#{ticketId}]", mail.Subject);
+        Assert.Equal(customerId.Trim('<', '>'), mail.InReplyTo);
+        Assert.Equal([customerId.Trim('<', '>')], mail.References);
+        Assert.Contains("It left our warehouse today.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("-- \nKind regards,\nThe Shop team", mail.TextBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Tracking: 123", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Null(mail.Headers[HeaderId.ListUnsubscribe]);
+        Assert.Null(mail.Headers["Auto-Submitted"]);
+        Assert.Null(mail.Headers[HeaderId.Precedence]);
+        var stored = (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").EnumerateArray().Last();
+        Assert.Equal(mail.MessageId, stored.GetProperty("externalMessageId").GetString());
+        Assert.Equal("pending", (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_customers_answer_joins_the_ticket_with_only_references_or_only_in_reply_to()
+    {
+        var customerId = $"<{Guid.NewGuid():N}@customer.example>";
+        var ticketId = await OpenTicketAsync(CustomerMail("Refund", customerId, "I want a refund"));
+        var reply = await ReplyAndWaitAsync(ticketId, "Which order?");
+        var ourId = $"<{reply.Message.MessageId}>";
+
+        // Outlook: References only, its own subject prefix, no ticket tag.
+        using var outlook = await PostWebhookAsync(CustomerMail("RE: Refund", $"<{Guid.NewGuid():N}@customer.example>", "Order 77", references: $"{customerId} {ourId}"));
+        // A client that sends In-Reply-To only.
+        using var inReplyTo = await PostWebhookAsync(CustomerMail("Refund again", $"<{Guid.NewGuid():N}@customer.example>", "Still waiting", inReplyTo: ourId));
+
+        Assert.Equal(HttpStatusCode.Created, outlook.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, inReplyTo.StatusCode);
+        Assert.Equal(ticketId, (await outlook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        Assert.Equal(ticketId, (await inReplyTo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        var ticket = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.Equal("open", ticket.GetProperty("status").GetString());
+        Assert.Equal(4, ticket.GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_gmail_style_answer_polled_from_the_imap_mailbox_joins_the_ticket_and_the_next_reply_references_the_chain()
+    {
+        var customerId = $"<{Guid.NewGuid():N}@customer.example>";
+        var ticketId = await OpenTicketAsync(CustomerMail("Broken zipper", customerId, "The zipper broke"));
+        var first = await ReplyAndWaitAsync(ticketId, "Please send a photo");
+        var ourId = $"<{first.Message.MessageId}>";
+        var answerId = $"<{Guid.NewGuid():N}@mail.gmail.example>";
+
+        await fixture.Dovecot.DeliverAsync(CustomerMail($"Re: Broken zipper [#{ticketId}]", answerId, "Photo attached", inReplyTo: ourId, references: $"{customerId} {ourId}"));
+        await Poll.UntilAsync(
+            async () => (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").GetArrayLength(),
+            count => count == 3,
+            TimeSpan.FromSeconds(20),
+            "the polled answer on the ticket");
+
+        var second = await ReplyAndWaitAsync(ticketId, "Thanks, a new one is on its way");
+        Assert.Equal(answerId.Trim('<', '>'), second.Message.InReplyTo);
+        Assert.Equal([customerId.Trim('<', '>'), first.Message.MessageId!, answerId.Trim('<', '>')], second.Message.References);
+    }
+
+    [Fact]
+    public async Task A_reply_queued_while_the_smtp_server_is_down_is_sent_once_when_it_is_back()
+    {
+        var ticketId = await OpenTicketAsync(CustomerMail("Outage", $"<{Guid.NewGuid():N}@customer.example>", "Hello?"));
+        await fixture.Sink.StopAsync();
+        long replyId;
+        try
+        {
+            using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Answer during the outage" });
+            Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+            replyId = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            // Retried, with the reason visible to agents, and still queued.
+            var retrying = await Poll.UntilAsync(
+                () => TicketApi.MessageAsync(_agent, ticketId, replyId),
+                m => m.GetProperty("error").ValueKind == JsonValueKind.String,
+                TimeSpan.FromSeconds(20),
+                "a failed attempt recorded");
+            Assert.Equal("queued", retrying.GetProperty("deliveryStatus").GetString());
+            Assert.Contains("could not be reached", retrying.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Sink.StartAsync();
+        }
+
+        await TicketApi.WaitForDeliveryAsync(_agent, ticketId, replyId, "sent", TimeSpan.FromSeconds(30));
+        var delivered = SinkMessage.LoadAll(fixture.Sink).Where(m => m.Message.TextBody?.Contains("Answer during the outage", StringComparison.Ordinal) == true).ToList();
+        Assert.Single(delivered);
+    }
+
+    private async Task<SinkMessage> ReplyAndWaitAsync(long ticketId, string text)
+    {
+        using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text });
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var id = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var sent = await TicketApi.WaitForDeliveryAsync(_agent, ticketId, id, "sent");
+        var messageId = sent.GetProperty("externalMessageId").GetString();
+        return await Poll.UntilAsync(
+            () => Task.FromResult(SinkMessage.LoadAll(fixture.Sink).FirstOrDefault(m => m.Message.MessageId == messageId)),
+            m => m is not null,
+            TimeSpan.FromSeconds(10),
+            $"the reply {messageId} in smtp-sink") ?? throw new InvalidOperationException();
+    }
+
+    private async Task<long> OpenTicketAsync(byte[] mail)
+    {
+        using var response = await PostWebhookAsync(mail);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private async Task<HttpResponseMessage> PostWebhookAsync(byte[] raw)
+    {
+        using var client = fixture.Host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(raw) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", EmailReplyFixture.Secret);
+        return await client.SendAsync(request);
+    }
+
+    private static byte[] CustomerMail(string subject, string messageId, string body, string? inReplyTo = null, string? references = null)
+    {
+        var mail = new StringBuilder()
+            .Append("From: Bea Buyer <buyer@customer.example>\r\nTo: support@shop.example\r\n")
+            .Append("Subject: ").Append(subject).Append("\r\nMessage-ID: ").Append(messageId).Append("\r\nDate: ")
+            .Append(DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
+        if (inReplyTo is not null)
+        {
+            mail.Append("In-Reply-To: ").Append(inReplyTo).Append("\r\n");
+        }
+
+        if (references is not null)
+        {
+            mail.Append("References: ").Append(references).Append("\r\n");
+        }
+
+        mail.Append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n").Append(body).Append("\r\n");
+        return Encoding.UTF8.GetBytes(mail.ToString());
+    }
+}
+
+/// <summary>A reply the SMTP server refuses for good is failed with the server's words, and not retried.</summary>
+public sealed class EmailReplyRefusalTests : IAsyncLifetime
+{
+    private const string AgentKey = "agent-key-email-refusal";
+    private ScriptedSmtpServer _smtp = null!;
+    private HostProcess _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = new ScriptedSmtpServer(recipient => recipient.StartsWith("gone@", StringComparison.Ordinal));
+        _host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            [$"Crm:ApiKeys:{AgentKey}"] = "Agent",
+            ["Crm:Email:InboundSecret"] = EmailReplyFixture.Secret,
+            ["Crm:Smtp:Host"] = "127.0.0.1",
+            ["Crm:Smtp:Port"] = _smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Crm:Outbox:RetryDelay"] = "00:00:00.100",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _smtp.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_5xx_answer_marks_the_reply_failed_with_the_servers_words()
+    {
+        using var client = _host.CreateClient();
+        using var agent = _host.CreateClient(AgentKey);
+        var raw = Encoding.UTF8.GetBytes($"From: gone@customer.example\r\nTo: support@shop.example\r\nSubject: Hi\r\nMessage-ID: <{Guid.NewGuid():N}@customer.example>\r\n\r\nHello\r\n");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(raw) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", EmailReplyFixture.Secret);
+        using var created = await client.SendAsync(request);
+        var ticketId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        using var reply = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Hello back" });
+        var id = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var failed = await TicketApi.WaitForDeliveryAsync(agent, ticketId, id, "failed");
+        Assert.Contains("550", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_smtp.Accepted);
+    }
+}
