@@ -1,0 +1,221 @@
+using Crm.Channels.Ingestion;
+using Crm.Channels.Replies;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Crm.Channels.Tests;
+
+/// <summary>The reply outbox against every store: claims, retries, failures and events.</summary>
+public sealed class ReplyOutboxTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_queued_reply_is_claimed_by_one_claimer_until_its_lease_runs_out(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var store = handle.Store;
+        var ticket = await CreateTicketAsync(store, "claims@example.com");
+        var (_, reply) = await store.AppendMessageAsync(ticket.Id, Reply(ticket, "r1"), TicketStatus.Pending, CancellationToken.None);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.ClaimDueRepliesAsync(Start, TimeSpan.FromMinutes(2), 10, CancellationToken.None)));
+        var again = await store.ClaimDueRepliesAsync(Start.AddMinutes(1), TimeSpan.FromMinutes(2), 10, CancellationToken.None);
+        var afterLease = await store.ClaimDueRepliesAsync(Start.AddMinutes(3), TimeSpan.FromMinutes(2), 10, CancellationToken.None);
+
+        var claimed = Assert.Single(claims.SelectMany(c => c));
+        Assert.Equal(reply.Id, claimed.Id);
+        Assert.Equal(1, claimed.DeliveryAttempts);
+        Assert.Empty(again);
+        Assert.Equal(2, Assert.Single(afterLease).DeliveryAttempts);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_temporary_failure_is_retried_after_a_backoff_and_then_sent_with_the_transports_id(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var clock = new FakeTimeProvider(Start);
+        var sender = new ScriptedSender("test", new ChannelReplyException("421 try later", permanent: false), new ReplyDelivery("transport-id-1"));
+        var events = new RecordingHandler();
+        var (outbox, replies) = Build(handle.Store, clock, sender, events);
+        var ticket = await CreateTicketAsync(handle.Store, "retry@example.com");
+
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        var afterFailure = await MessageAsync(handle.Store, ticket.Id, queued!.Id);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        var notYetDue = sender.Calls;
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await outbox.RunOnceAsync(CancellationToken.None);
+        var sent = await MessageAsync(handle.Store, ticket.Id, queued.Id);
+
+        Assert.Equal(DeliveryStatus.Queued, afterFailure.DeliveryStatus);
+        Assert.Equal("421 try later", afterFailure.DeliveryError);
+        Assert.Equal(1, notYetDue);
+        Assert.Equal(DeliveryStatus.Sent, sent.DeliveryStatus);
+        Assert.Equal("transport-id-1", sent.ExternalMessageId);
+        Assert.Equal(2, sent.DeliveryAttempts);
+        Assert.Equal([TicketEventKind.ReplyQueued, TicketEventKind.ReplySent], events.Kinds);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_permanent_refusal_fails_the_reply_at_once_with_the_transports_words(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var clock = new FakeTimeProvider(Start);
+        var sender = new ScriptedSender("test", new ChannelReplyException("550 5.1.1 no such user", permanent: true));
+        var events = new RecordingHandler();
+        var (outbox, replies) = Build(handle.Store, clock, sender, events);
+        var ticket = await CreateTicketAsync(handle.Store, "refused@example.com");
+
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromHours(1));
+        await outbox.RunOnceAsync(CancellationToken.None);
+
+        var failed = await MessageAsync(handle.Store, ticket.Id, queued!.Id);
+        Assert.Equal(DeliveryStatus.Failed, failed.DeliveryStatus);
+        Assert.Equal("550 5.1.1 no such user", failed.DeliveryError);
+        Assert.Equal(1, sender.Calls);
+        Assert.Equal([TicketEventKind.ReplyQueued, TicketEventKind.ReplyFailed], events.Kinds);
+    }
+
+    [Fact]
+    public async Task A_reply_that_keeps_failing_temporarily_gives_up_after_the_last_attempt()
+    {
+        var store = new InMemoryTicketStore();
+        var clock = new FakeTimeProvider(Start);
+        var sender = new ScriptedSender("test", Enumerable.Repeat<object>(new IOException("connection reset"), 10).ToArray());
+        var (outbox, replies) = Build(store, clock, sender, new RecordingHandler(), new ReplyOutboxOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromSeconds(1) });
+        var ticket = await CreateTicketAsync(store, "flaky@example.com");
+
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            await outbox.RunOnceAsync(CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var failed = await MessageAsync(store, ticket.Id, queued!.Id);
+        Assert.Equal(DeliveryStatus.Failed, failed.DeliveryStatus);
+        Assert.StartsWith("Gave up after 3 attempts; last: IOException: connection reset", failed.DeliveryError, StringComparison.Ordinal);
+        Assert.Equal(3, sender.Calls);
+    }
+
+    [Fact]
+    public async Task A_channel_that_refuses_before_queueing_stores_nothing()
+    {
+        var store = new InMemoryTicketStore();
+        var sender = new ScriptedSender("test") { Refusal = "outside the window" };
+        var (_, replies) = Build(store, new FakeTimeProvider(Start), sender, new RecordingHandler());
+        var ticket = await CreateTicketAsync(store, "window@example.com");
+
+        var (kind, reply, reason) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+
+        Assert.Equal(ReplyOutcomeKind.Refused, kind);
+        Assert.Null(reply);
+        Assert.Equal("outside the window", reason);
+        Assert.Single((await store.GetTicketDetailsAsync(ticket.Id, CancellationToken.None))!.Messages);
+    }
+
+    [Fact]
+    public void Backoff_doubles_per_attempt_within_jitter_and_stops_at_the_cap()
+    {
+        var settings = new ReplyOutboxOptions { RetryDelay = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromMinutes(1) };
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.InRange(ReplyOutbox.Backoff(1, settings).TotalSeconds, 4, 6);
+            Assert.InRange(ReplyOutbox.Backoff(3, settings).TotalSeconds, 16, 24);
+            Assert.InRange(ReplyOutbox.Backoff(30, settings).TotalSeconds, 48, 72);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, DeliveryStatus.Sent, true)]
+    [InlineData(DeliveryStatus.Sent, DeliveryStatus.Delivered, true)]
+    [InlineData(DeliveryStatus.Delivered, DeliveryStatus.Read, true)]
+    [InlineData(DeliveryStatus.Read, DeliveryStatus.Delivered, false)]
+    [InlineData(DeliveryStatus.Delivered, DeliveryStatus.Sent, false)]
+    [InlineData(DeliveryStatus.Delivered, DeliveryStatus.Failed, true)]
+    [InlineData(DeliveryStatus.Read, DeliveryStatus.Failed, false)]
+    public void Delivery_reports_only_move_a_message_forward(DeliveryStatus? current, DeliveryStatus reported, bool applies) =>
+        Assert.Equal(applies, DeliveryProgress.Advances(current, reported));
+
+    private static (ReplyOutbox Outbox, TicketReplies Replies) Build(
+        ITicketStore store, TimeProvider clock, IChannelReplySender sender, ITicketEventHandler handler, ReplyOutboxOptions? options = null)
+    {
+        var changes = new ConversationChanges();
+        var outbox = new ReplyOutbox(store, [sender], [handler], changes, Options.Create(options ?? new ReplyOutboxOptions()), clock, NullLogger<ReplyOutbox>.Instance);
+        var replies = new TicketReplies(store, [sender], [handler], changes, clock, NullLogger<TicketReplies>.Instance);
+        return (outbox, replies);
+    }
+
+    private static async Task<Ticket> CreateTicketAsync(ITicketStore store, string email)
+    {
+        var contact = await store.ResolveContactAsync(email, null, "Customer", false, Start, CancellationToken.None);
+        var (ticket, _) = await store.CreateTicketAsync(
+            new NewTicket("test", "Subject", contact.Id, Guid.NewGuid().ToString("N"), Start),
+            new NewTicketMessage("test", Guid.NewGuid().ToString("N"), MessageDirection.Inbound, "Customer", "Hi", null, [], Start),
+            CancellationToken.None);
+        return ticket;
+    }
+
+    private static NewTicketMessage Reply(Ticket ticket, string id) =>
+        new(ticket.Channel, id, MessageDirection.Outbound, "agent", "Reply", null, [], Start) { DeliveryStatus = DeliveryStatus.Queued };
+
+    private static async Task<TicketMessage> MessageAsync(ITicketStore store, long ticketId, long messageId) =>
+        (await store.GetTicketDetailsAsync(ticketId, CancellationToken.None))!.Messages.Single(m => m.Id == messageId);
+
+    /// <summary>Answers each send with the next scripted outcome: an exception to throw or a delivery to return.</summary>
+    private sealed class ScriptedSender(string channel, params object[] outcomes) : IChannelReplySender
+    {
+        private int _calls;
+
+        public string Channel => channel;
+
+        public string? Refusal { get; init; }
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now) => Refusal;
+
+        public Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls) - 1;
+            var outcome = call < outcomes.Length ? outcomes[call] : new ReplyDelivery();
+            return outcome is Exception ex ? Task.FromException<ReplyDelivery>(ex) : Task.FromResult((ReplyDelivery)outcome);
+        }
+    }
+
+    private sealed class RecordingHandler : ITicketEventHandler
+    {
+        private readonly List<TicketEventKind> _kinds = [];
+
+        public IReadOnlyList<TicketEventKind> Kinds
+        {
+            get
+            {
+                lock (_kinds)
+                {
+                    return [.. _kinds];
+                }
+            }
+        }
+
+        public ValueTask HandleAsync(TicketEvent ticketEvent, CancellationToken cancellationToken)
+        {
+            lock (_kinds)
+            {
+                _kinds.Add(ticketEvent.Kind);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
