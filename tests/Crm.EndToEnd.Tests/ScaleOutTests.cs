@@ -73,6 +73,89 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_reply_posted_on_one_instance_reaches_a_visitor_streaming_from_the_other()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        try
+        {
+            await using var owned = new OwnedResources();
+            var sink = await owned.AddAsync(SmtpSink.StartAsync());
+            var a = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-a")));
+            var b = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-b")));
+            using var visitorOnA = a.CreateClient();
+            using var visitorOnB = b.CreateClient();
+            using var agentOnA = a.CreateClient(CampaignApi.AgentKey);
+
+            using var started = await visitorOnA.PostAsJsonAsync("/tickets?channel=chat", new { name = "Vic", email = "vic@example.com", message = "Anyone there?" });
+            var receipt = await started.Content.ReadFromJsonAsync<JsonElement>();
+            var conversationId = receipt.GetProperty("conversationId").GetString()!;
+            var token = receipt.GetProperty("visitorToken").GetString()!;
+            await using var stream = await EventStreamReader.OpenAsync(visitorOnB, $"/chat/conversations/{conversationId}/events", bearer: token);
+            Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+            await stream.NextMessageAsync(TimeSpan.FromSeconds(10));
+
+            var clock = Stopwatch.StartNew();
+            using var reply = await agentOnA.PostAsJsonAsync($"/tickets/{receipt.GetProperty("id").GetInt64()}/replies", new { text = "Answered on A" });
+            Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+            var (_, data) = await stream.NextMessageAsync(TimeSpan.FromSeconds(3));
+            output.WriteLine($"Reply on instance A reached the stream on instance B after {clock.ElapsedMilliseconds} ms");
+
+            Assert.Equal("Answered on A", JsonDocument.Parse(data).RootElement.GetProperty("text").GetString());
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task A_reply_in_flight_when_its_host_is_killed_is_sent_once_after_the_lease()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        // An SMTP server that accepts the connection and never answers: the reply is in flight for as long as we like.
+        using var blackHole = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        blackHole.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            await using var owned = new OwnedResources();
+            var sink = await owned.AddAsync(SmtpSink.StartAsync());
+            var stalled = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, ((IPEndPoint)blackHole.LocalEndpoint).Port, "instance-a",
+                ("Crm:Email:InboundSecret", "relay-secret-for-scale-out"), ("Crm:Outbox:Lease", "00:00:02"))));
+            using var agent = stalled.CreateClient(CampaignApi.AgentKey);
+            using var relay = stalled.CreateClient();
+            using var mail = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email")
+            {
+                Content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes($"From: kim@example.com\r\nTo: support@shop.example\r\nSubject: Crash\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nHello\r\n")),
+            };
+            mail.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+            mail.Headers.Add("X-Crm-Secret", "relay-secret-for-scale-out");
+            using var created = await relay.SendAsync(mail);
+            var ticketId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+            using var reply = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Sent exactly once" });
+            var replyId = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            using (var accept = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                held.Add(await blackHole.AcceptTcpClientAsync(accept.Token));
+            }
+
+            await stalled.KillAsync();
+            var survivor = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-b")));
+            using var survivorAgent = survivor.CreateClient(CampaignApi.AgentKey);
+            await TicketApi.WaitForDeliveryAsync(survivorAgent, ticketId, replyId, "sent", TimeSpan.FromSeconds(30));
+
+            var copies = SinkMessage.LoadAll(sink).Count(m => m.Message.TextBody?.Contains("Sent exactly once", StringComparison.Ordinal) == true);
+            Assert.Equal(1, copies);
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+            await PostgresServer.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task The_same_webhook_delivered_to_two_instances_at_once_is_stored_once()
     {
         var database = await PostgresServer.CreateDatabaseAsync();
