@@ -154,10 +154,10 @@ internal static class ChatConversationEndpoints
             .Append("\nevent: message\ndata: ").Append(json).Append("\n\n").ToString();
     }
 
-    /// <summary>An agent's reply the visitor's widget has received is delivered.</summary>
+    /// <summary>An agent's reply the visitor's widget has received is delivered (even when the outbox has not yet recorded it sent).</summary>
     private static async Task MarkDeliveredAsync(ITicketStore store, IReadOnlyList<TicketMessage> messages, CancellationToken cancellationToken)
     {
-        foreach (var message in messages.Where(m => m.Direction == MessageDirection.Outbound && m.DeliveryStatus is DeliveryStatus.Sent))
+        foreach (var message in messages.Where(m => m.Direction == MessageDirection.Outbound && m.DeliveryStatus is DeliveryStatus.Queued or DeliveryStatus.Sent))
         {
             await store.UpdateDeliveryStatusAsync(message.Channel, message.ExternalMessageId, DeliveryStatus.Delivered, null, cancellationToken).ConfigureAwait(false);
         }

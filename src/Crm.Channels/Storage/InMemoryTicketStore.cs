@@ -264,7 +264,7 @@ public sealed class InMemoryTicketStore : ITicketStore
                 message = message with { ExternalMessageId = externalId };
             }
 
-            message = message with { DeliveryStatus = outcome.Status, DeliveryError = outcome.Error };
+            message = message with { DeliveryStatus = DeliveryProgress.AfterAttempt(message.DeliveryStatus, outcome.Status), DeliveryError = outcome.Error };
             Replace(message);
             if (outcome.Status == Tickets.DeliveryStatus.Queued)
             {

@@ -12,6 +12,13 @@ public static class DeliveryProgress
             ? current != DeliveryStatus.Read
             : Rank(reported) > Rank(current.Value);
 
+    /// <summary>
+    /// The status after a send attempt: the attempt's outcome, unless a report that arrived while the message was in
+    /// flight already moved it further (a chat widget showed the reply before the outbox recorded it sent).
+    /// </summary>
+    public static DeliveryStatus AfterAttempt(DeliveryStatus? current, DeliveryStatus outcome) =>
+        current is DeliveryStatus.Delivered or DeliveryStatus.Read && outcome is DeliveryStatus.Sent ? current.Value : outcome;
+
     private static int Rank(DeliveryStatus status) => status switch
     {
         DeliveryStatus.Queued => 0,

@@ -305,7 +305,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<TicketMessageRecord>().FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
-        row.DeliveryStatus = outcome.Status;
+        row.DeliveryStatus = DeliveryProgress.AfterAttempt(row.DeliveryStatus, outcome.Status);
         row.DeliveryError = outcome.Error is { Length: > 1024 } error ? error[..1024] : outcome.Error;
         row.LeasedUntil = null;
         row.NextAttemptAt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? row.NextAttemptAt : null;

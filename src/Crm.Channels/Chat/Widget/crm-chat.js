@@ -1,15 +1,23 @@
 /*! Crm.Libraries chat widget. Embed with:
  *  <script src="https://crm.example.com/widget/crm-chat.js" data-endpoint="https://crm.example.com" async></script>
- * It posts to {endpoint}/tickets?channel=chat and keeps the conversationId in localStorage so follow-ups join the
- * same ticket. Styles live in a Shadow DOM: the host page's CSS cannot reach in, and ours cannot leak out. */
+ * Optional: data-title, data-offline-after (seconds without an answer before the visitor is told the answer comes
+ * by email; default 120), and for a signed-in user data-user-email, data-user-name, data-user-hash (the site's
+ * hex HMAC-SHA256 of the lower-cased email). It posts to {endpoint}/tickets?channel=chat, keeps the conversation
+ * and its visitor token in localStorage, restores the transcript from the server, and shows agents' replies live
+ * (server-sent events, polling when the stream cannot connect). Styles live in a Shadow DOM: the host page's CSS
+ * cannot reach in, and ours cannot leak out. Text only: nothing a message contains is ever parsed as HTML. */
 (() => {
   "use strict";
   const script = document.currentScript;
-  const endpoint = ((script && script.dataset.endpoint) || (script && new URL(script.src, location.href).origin) || location.origin).replace(/\/+$/, "");
-  const title = (script && script.dataset.title) || "Chat with us";
-  const storeKey = "crm-chat:" + endpoint;
+  const data = (script && script.dataset) || {};
+  const endpoint = (data.endpoint || (script && new URL(script.src, location.href).origin) || location.origin).replace(/\/+$/, "");
+  const title = data.title || "Chat with us";
+  const offlineAfter = Math.max(10, Number(data.offlineAfter) || 120) * 1000;
+  const user = data.userEmail ? { email: data.userEmail, name: data.userName || "", hash: data.userHash || "" } : null;
+  const storeKey = "crm-chat:" + endpoint + (user ? ":" + user.email.toLowerCase() : "");
   const load = () => { try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch { return {}; } };
-  const save = state => { try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch { /* private mode */ } };
+  const save = () => { try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch { /* private mode */ } };
+  const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
 
   const host = document.createElement("div");
   host.setAttribute("data-crm-chat", "");
@@ -21,21 +29,25 @@
 .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; background: #14213d; color: #f7f4ee; border: 1px solid #b08d57;
   border-radius: 999px; padding: 12px 20px; font-size: 15px; cursor: pointer; box-shadow: 0 6px 18px rgba(20,33,61,.25); }
 .launcher:hover { background: #24345a; }
-.launcher:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 2px solid #b08d57; outline-offset: 2px; }
+.launcher:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 2px solid #7a5c2e; outline-offset: 2px; }
 .panel { position: fixed; right: 20px; bottom: 80px; z-index: 2147483000; width: 340px; max-height: calc(100vh - 110px); display: flex;
-  flex-direction: column; background: #f7f4ee; color: #1c2333; border: 1px solid #e4ded3; border-top: 3px solid #b08d57; border-radius: 6px;
+  flex-direction: column; background: #f7f4ee; color: #1c2333; border: 1px solid #d9d1c3; border-top: 3px solid #b08d57; border-radius: 6px;
   box-shadow: 0 12px 32px rgba(20,33,61,.22); overflow: hidden; }
 .panel[hidden] { display: none; }
-header { display: flex; justify-content: space-between; align-items: center; padding: 14px 16px; background: #14213d; color: #f7f4ee; }
+.head { display: flex; justify-content: space-between; align-items: center; padding: 14px 16px; background: #14213d; color: #f7f4ee; }
 h2 { margin: 0; font: 500 18px/1.2 "Playfair Display", Georgia, serif; }
 .close { background: none; border: 0; color: #f7f4ee; font-size: 22px; line-height: 1; cursor: pointer; padding: 2px 6px; }
 .transcript { list-style: none; margin: 0; padding: 12px 16px; overflow-y: auto; flex: 1; min-height: 60px; display: flex; flex-direction: column; gap: 8px; }
-.transcript li { align-self: flex-end; max-width: 85%; background: #fff; border: 1px solid #e4ded3; border-radius: 10px 10px 2px 10px; padding: 8px 10px;
-  font-size: 14px; white-space: pre-wrap; word-break: break-word; }
-.transcript .hint { align-self: stretch; background: none; border: 0; color: #6b7280; font-size: 13px; padding: 0; }
-form { padding: 12px 16px 16px; border-top: 1px solid #e4ded3; display: grid; gap: 8px; }
-label { font-size: 11px; letter-spacing: .08em; text-transform: uppercase; color: #6b7280; }
-input, textarea { width: 100%; font-size: 14px; padding: 8px 10px; border: 1px solid #e4ded3; border-radius: 4px; background: #fff; color: #1c2333; }
+.transcript li { max-width: 85%; border-radius: 10px; padding: 8px 10px; font-size: 14px; white-space: pre-wrap; word-break: break-word; }
+.transcript .inbound { align-self: flex-end; background: #fff; border: 1px solid #d9d1c3; border-bottom-right-radius: 2px; }
+.transcript .outbound { align-self: flex-start; background: #14213d; color: #f7f4ee; border-bottom-left-radius: 2px; }
+.transcript .author { display: block; font-size: 11px; letter-spacing: .06em; text-transform: uppercase; color: #d8c7a5; margin-bottom: 2px; }
+.transcript .hint { align-self: stretch; max-width: none; color: #4b5563; font-size: 13px; padding: 0; }
+.note { margin: 0 16px 8px; font-size: 13px; color: #4b5563; }
+.note[hidden] { display: none; }
+form { padding: 12px 16px 16px; border-top: 1px solid #d9d1c3; display: grid; gap: 8px; }
+label { font-size: 11px; letter-spacing: .08em; text-transform: uppercase; color: #4b5563; }
+input, textarea { width: 100%; font-size: 14px; padding: 8px 10px; border: 1px solid #8d8577; border-radius: 4px; background: #fff; color: #1c2333; }
 textarea { min-height: 70px; resize: vertical; }
 .send { background: #14213d; color: #fff; border: 0; border-radius: 4px; padding: 10px; font-size: 15px; cursor: pointer; }
 .send[disabled] { opacity: .6; cursor: wait; }
@@ -43,10 +55,11 @@ textarea { min-height: 70px; resize: vertical; }
 .who[hidden] { display: none; }
 @media (max-width: 480px) { .panel { right: 0; left: 0; bottom: 0; width: 100%; max-height: 85vh; border-radius: 6px 6px 0 0; } .launcher { right: 12px; bottom: 12px; } }
 </style>
-<button class="launcher" type="button" aria-expanded="false" aria-controls="crm-chat-panel" data-testid="crm-chat-open">${title}</button>
-<section class="panel" id="crm-chat-panel" role="dialog" aria-label="${title}" hidden>
-  <header><h2>${title}</h2><button class="close" type="button" aria-label="Close chat">×</button></header>
+<button class="launcher" type="button" aria-expanded="false" aria-controls="crm-chat-panel" data-testid="crm-chat-open"></button>
+<section class="panel" id="crm-chat-panel" role="dialog" aria-labelledby="crm-chat-title" hidden>
+  <div class="head"><h2 id="crm-chat-title"></h2><button class="close" type="button" aria-label="Close chat">×</button></div>
   <ol class="transcript" aria-live="polite" data-testid="crm-chat-transcript"></ol>
+  <p class="note" role="status" data-testid="crm-chat-note" hidden></p>
   <form novalidate>
     <div class="who">
       <label for="crm-chat-name">Name</label>
@@ -63,27 +76,104 @@ textarea { min-height: 70px; resize: vertical; }
 
   const $ = selector => root.querySelector(selector);
   const launcher = $(".launcher"), panel = $(".panel"), form = $("form"), transcript = $(".transcript");
-  const error = $(".error"), send = $(".send"), who = $(".who");
+  const error = $(".error"), send = $(".send"), who = $(".who"), note = $(".note");
+  launcher.textContent = title;
+  $("h2").textContent = title;
   let state = load();
+  let messages = [];
+  let stream = null, pollTimer = null, noteTimer = null, streamFailures = 0;
+
+  const conversationUrl = path => `${endpoint}/chat/conversations/${encodeURIComponent(state.conversationId)}/${path}`;
+  const lastId = () => (messages.length ? messages[messages.length - 1].id : 0);
+
+  function merge(incoming) {
+    const known = new Set(messages.map(m => m.id));
+    for (const m of incoming) if (!known.has(m.id)) messages.push(m);
+    messages.sort((a, b) => a.id - b.id);
+    render();
+  }
 
   function render() {
     transcript.textContent = "";
-    const sent = state.sent || [];
-    if (sent.length === 0) {
+    if (messages.length === 0) {
       const hint = document.createElement("li");
       hint.className = "hint";
-      hint.textContent = "Ask us anything — we answer by email.";
+      hint.textContent = "Ask us anything — an agent answers here, or by email if you have left.";
       transcript.append(hint);
     }
-    for (const text of sent) {
+    for (const m of messages) {
       const item = document.createElement("li");
-      item.textContent = text; // never innerHTML: the visitor's text is text
+      item.className = m.direction === "outbound" ? "outbound" : "inbound";
+      if (m.direction === "outbound") {
+        const author = document.createElement("span");
+        author.className = "author";
+        author.textContent = m.author || "Support";
+        item.append(author);
+      }
+      item.append(document.createTextNode(m.text)); // never innerHTML: messages are text
       transcript.append(item);
     }
     transcript.scrollTop = transcript.scrollHeight;
     form.name.value = state.name || form.name.value;
     form.email.value = state.email || form.email.value;
-    who.hidden = Boolean(state.conversationId && state.email);
+    who.hidden = Boolean(user || (state.conversationId && state.email));
+    scheduleOfflineNote();
+  }
+
+  // Nobody answered in time: say where the answer will go instead of leaving the visitor waiting.
+  function scheduleOfflineNote() {
+    clearTimeout(noteTimer);
+    note.hidden = true;
+    const last = messages[messages.length - 1];
+    if (!last || last.direction !== "inbound") return;
+    const wait = offlineAfter - (Date.now() - Date.parse(last.sentAt));
+    const show = () => {
+      note.textContent = `Our team has not answered yet. You can close this page: the answer will also be sent to ${state.email || "your email address"}.`;
+      note.hidden = false;
+    };
+    if (wait <= 0) show(); else noteTimer = setTimeout(show, wait);
+  }
+
+  function reset() {
+    stopLive();
+    state = { name: state.name, email: state.email };
+    messages = [];
+    save();
+    render();
+  }
+
+  async function fetchTranscript() {
+    const response = await fetch(conversationUrl("messages") + "?after=" + lastId(), { headers: { Authorization: "Bearer " + state.visitorToken } });
+    if (response.status === 401 || response.status === 403) { reset(); return false; }
+    if (response.ok) merge(await response.json());
+    return response.ok;
+  }
+
+  function startLive() {
+    stopLive();
+    if (!state.conversationId || !state.visitorToken) return;
+    if (!("EventSource" in window) || streamFailures >= 3) { startPolling(); return; }
+    // EventSource cannot send headers: the token goes in the query, and the browser resumes with Last-Event-ID itself.
+    stream = new EventSource(conversationUrl("events") + "?access_token=" + encodeURIComponent(state.visitorToken));
+    stream.addEventListener("message", e => { streamFailures = 0; try { merge([JSON.parse(e.data)]); } catch { /* ignore a torn event */ } });
+    stream.addEventListener("error", () => {
+      if (stream && stream.readyState === EventSource.CLOSED) {
+        streamFailures++;
+        stopLive();
+        // Refused (token) or unreachable: check once by plain request, then stream again or poll.
+        fetchTranscript().then(ok => { if (ok && state.conversationId) setTimeout(startLive, 3000); }).catch(() => setTimeout(startLive, 5000));
+      }
+    });
+  }
+
+  function startPolling() {
+    pollTimer = setInterval(() => { fetchTranscript().catch(() => { /* offline: try again next tick */ }); }, 5000);
+  }
+
+  function stopLive() {
+    if (stream) { stream.close(); stream = null; }
+    clearInterval(pollTimer);
+    pollTimer = null;
   }
 
   function toggle(open) {
@@ -96,28 +186,47 @@ textarea { min-height: 70px; resize: vertical; }
   launcher.addEventListener("click", () => toggle(panel.hidden));
   $(".close").addEventListener("click", () => toggle(false));
   panel.addEventListener("keydown", e => { if (e.key === "Escape") toggle(false); });
+  form.message.addEventListener("keydown", e => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
 
   form.addEventListener("submit", async e => {
     e.preventDefault();
     error.textContent = "";
     const message = form.message.value.trim();
-    const email = form.email.value.trim();
+    const email = user ? user.email : form.email.value.trim();
+    const name = user ? user.name : form.name.value.trim();
     if (!message) { error.textContent = "Write a message first."; form.message.focus(); return; }
     if (!email) { who.hidden = false; error.textContent = "Tell us your email so we can answer."; form.email.focus(); return; }
     if (!navigator.onLine) { error.textContent = "You appear to be offline. Your message is kept here; try again when you are back online."; return; }
     send.disabled = true;
+    // One id per message, kept across retries of that message: the server stores it once.
+    state.pending = state.pending && state.pending.text === message ? state.pending : { id: newId(), text: message };
+    save();
     try {
+      const headers = { "Content-Type": "application/json" };
+      if (state.conversationId && state.visitorToken) headers.Authorization = "Bearer " + state.visitorToken;
       const response = await fetch(endpoint + "/tickets?channel=chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ name: form.name.value.trim(), email, message, conversationId: state.conversationId || undefined }),
+        headers,
+        body: JSON.stringify({
+          name, email, message,
+          conversationId: state.conversationId || undefined,
+          clientMessageId: state.pending.id,
+          identityHash: (user && user.hash) || undefined,
+        }),
       });
       if (response.ok) {
         const receipt = await response.json();
-        state = { ...state, name: form.name.value.trim(), email, conversationId: receipt.conversationId, sent: [...(state.sent || []), message].slice(-50) };
-        save(state);
+        const newConversation = receipt.conversationId !== state.conversationId;
+        state = { name, email, conversationId: receipt.conversationId, visitorToken: receipt.visitorToken };
+        if (newConversation) messages = [];
+        save();
         form.message.value = "";
-        render();
+        merge([{ id: receipt.messageId, direction: "inbound", author: name, text: message, sentAt: new Date().toISOString() }]);
+        if (newConversation || (!stream && !pollTimer)) startLive();
+      } else if (response.status === 403 && state.conversationId && !user) {
+        // The conversation is no longer ours (e.g. storage copied from another browser): start a new one.
+        reset();
+        error.textContent = "Your earlier conversation could not be continued. Send your message again to start a new one.";
       } else if (response.status === 429) {
         error.textContent = "You are sending messages too quickly. Please wait a minute and try again.";
       } else {
@@ -134,4 +243,5 @@ textarea { min-height: 70px; resize: vertical; }
 
   render();
   (document.body || document.documentElement).append(host);
+  if (state.conversationId && state.visitorToken) fetchTranscript().then(ok => { if (ok) startLive(); }).catch(() => startLive());
 })();

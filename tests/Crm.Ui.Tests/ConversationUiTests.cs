@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Crm.Ui.Tests;
+
+/// <summary>A visitor on /demo and an agent in the admin UI hold a conversation, each in a browser context of their own.</summary>
+[Collection(nameof(BrowserCollection))]
+public sealed class ConversationUiTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task An_agents_reply_appears_live_in_the_widget_and_survives_a_reload()
+    {
+        var visitor = await fixture.NewPageAsync();
+        var name = $"Live {Guid.NewGuid():N}"[..13];
+        await visitor.GotoAsync("/demo");
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        await visitor.GetByTestId("crm-chat-name").FillAsync(name);
+        await visitor.GetByTestId("crm-chat-email").FillAsync($"live.{Guid.NewGuid():N}@example.com");
+        await visitor.GetByTestId("crm-chat-message").FillAsync("Is the walnut desk in stock?");
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("Is the walnut desk in stock?");
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets?channel=chat");
+        await agent.GetByTestId("ticket-row").Filter(new LocatorFilterOptions { HasText = name }).GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("identity-badge")).ToHaveTextAsync("unverified");
+        await agent.GetByTestId("reply-text").FillAsync("Yes, two left. Shall I reserve one?");
+        await agent.GetByTestId("reply-text").PressAsync("Control+Enter");
+
+        // No reload on the visitor's side: the event stream brings the reply.
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("Yes, two left. Shall I reserve one?");
+        // The widget received it, and the agent's page shows that without a reload either.
+        await Assertions.Expect(agent.GetByTestId("delivery-status")).ToHaveTextAsync("delivered", new() { Timeout = 15_000 });
+        await BrowserFixture.ScreenshotAsync(agent, "ticket-reply");
+        await BrowserFixture.ScreenshotAsync(visitor, "chat-widget-live");
+
+        // The visitor answers; the agent's page shows it live.
+        await visitor.GetByTestId("crm-chat-message").FillAsync("Yes please!");
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("message-text")).ToHaveTextAsync(["Is the walnut desk in stock?", "Yes, two left. Shall I reserve one?", "Yes please!"]);
+
+        await visitor.ReloadAsync();
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        var transcript = visitor.GetByTestId("crm-chat-transcript");
+        await Assertions.Expect(transcript).ToContainTextAsync("Is the walnut desk in stock?");
+        await Assertions.Expect(transcript).ToContainTextAsync("Yes, two left. Shall I reserve one?");
+        await Assertions.Expect(transcript).ToContainTextAsync("Yes please!");
+    }
+
+    [Fact]
+    public async Task A_script_on_the_visitors_page_cannot_read_another_conversation()
+    {
+        using var api = fixture.Host.CreateClient();
+        using var other = await api.PostAsJsonAsync("/tickets?channel=chat", new { name = "Other", email = $"other.{Guid.NewGuid():N}@example.com", message = "Private: my address is 1 Elm St" });
+        var otherConversation = (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("conversationId").GetString();
+
+        var visitor = await fixture.NewPageAsync();
+        await visitor.GotoAsync("/demo");
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        await visitor.GetByTestId("crm-chat-name").FillAsync("Holder");
+        await visitor.GetByTestId("crm-chat-email").FillAsync($"holder.{Guid.NewGuid():N}@example.com");
+        await visitor.GetByTestId("crm-chat-message").FillAsync("Mine");
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("Mine");
+
+        // A hostile script sees everything the widget stored (its own token) and tries the other conversation with it.
+        var statuses = await visitor.EvaluateAsync<int[]>(
+            """
+            async other => {
+              const key = Object.keys(localStorage).find(k => k.startsWith("crm-chat:"));
+              const token = JSON.parse(localStorage.getItem(key)).visitorToken;
+              const read = await fetch(`/chat/conversations/${other}/messages`, { headers: { Authorization: "Bearer " + token } });
+              const write = await fetch("/tickets?channel=chat", { method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+                body: JSON.stringify({ email: "holder@example.com", message: "injected", conversationId: other }) });
+              const anonymous = await fetch(`/chat/conversations/${other}/messages`);
+              return [read.status, write.status, anonymous.status];
+            }
+            """,
+            otherConversation);
+
+        Assert.Equal([403, 403, 401], statuses);
+    }
+}
