@@ -35,6 +35,7 @@ public sealed class EmailReplyFixture : IAsyncLifetime
                 ["Crm:Smtp:Port"] = Sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Crm:Outbox:RetryDelay"] = "00:00:00.300",
                 ["Crm:Outbox:MaxRetryDelay"] = "00:00:01",
+                ["Crm:Chat:OfflineEmailAfter"] = "00:00:02",
                 ["Crm:Imap:Host"] = "127.0.0.1",
                 ["Crm:Imap:Port"] = Dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Crm:Imap:Security"] = "None",
@@ -173,6 +174,66 @@ public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<E
         await TicketApi.WaitForDeliveryAsync(_agent, ticketId, replyId, "sent", TimeSpan.FromSeconds(30));
         var delivered = SinkMessage.LoadAll(fixture.Sink).Where(m => m.Message.TextBody?.Contains("Answer during the outage", StringComparison.Ordinal) == true).ToList();
         Assert.Single(delivered);
+    }
+
+    [Fact]
+    public async Task A_chat_reply_the_visitor_never_saw_is_emailed_and_the_email_answer_continues_the_ticket_by_email()
+    {
+        using var visitor = fixture.Host.CreateClient();
+        var email = $"gone.{Guid.NewGuid():N}@customer.example";
+        using var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Gus", email, message = "Do you deliver on Sundays?" });
+        var ticketId = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Yes, between 10 and 4." });
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var copy = await Poll.UntilAsync(
+            () => Task.FromResult(SinkMessage.LoadAll(fixture.Sink).FirstOrDefault(m => m.EnvelopeRecipients.Contains(email))),
+            m => m is not null,
+            TimeSpan.FromSeconds(20),
+            "the email copy of the unseen chat reply") ?? throw new InvalidOperationException();
+        Assert.Equal($"Re: Website chat with Gus [#{ticketId}]", copy.Message.Subject);
+        Assert.Contains("Yes, between 10 and 4.", copy.Message.TextBody, StringComparison.Ordinal);
+
+        // The customer answers the email: it joins the chat's ticket, and the next reply goes back by email.
+        var answerId = $"<{Guid.NewGuid():N}@customer.example>";
+        using var answer = await PostWebhookAsync(Encoding.UTF8.GetBytes(
+            $"From: Gus <{email}>\r\nTo: support@shop.example\r\nSubject: Re: Website chat with Gus [#{ticketId}]\r\nMessage-ID: {answerId}\r\nIn-Reply-To: <{copy.Message.MessageId}>\r\n\r\nGreat, Sunday then.\r\n"));
+        Assert.Equal(ticketId, (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        var byEmail = await ReplyAndWaitAsync(ticketId, "Booked for Sunday.");
+        Assert.Equal([email], byEmail.EnvelopeRecipients);
+        Assert.Equal(answerId.Trim('<', '>'), byEmail.Message.InReplyTo);
+    }
+
+    [Fact]
+    public async Task A_chat_reply_the_widget_received_is_not_emailed()
+    {
+        using var visitor = fixture.Host.CreateClient();
+        var email = $"here.{Guid.NewGuid():N}@customer.example";
+        using var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Hana", email, message = "Quick question" });
+        var receipt = await chat.Content.ReadFromJsonAsync<JsonElement>();
+        var ticketId = receipt.GetProperty("id").GetInt64();
+        using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Quick answer" });
+        var replyId = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        using var transcript = new HttpRequestMessage(HttpMethod.Get, $"/chat/conversations/{receipt.GetProperty("conversationId").GetString()}/messages");
+        transcript.Headers.Authorization = new AuthenticationHeaderValue("Bearer", receipt.GetProperty("visitorToken").GetString());
+        using var seen = await visitor.SendAsync(transcript);
+        Assert.Contains("Quick answer", await seen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await TicketApi.WaitForDeliveryAsync(_agent, ticketId, replyId, "delivered");
+
+        // A control visitor answered just after, who never looks: once their copy is out, this one's was due too.
+        var control = $"control.{Guid.NewGuid():N}@customer.example";
+        using var controlChat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Cody", email = control, message = "Me too" });
+        var controlTicket = (await controlChat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        using var controlReply = await _agent.PostAsJsonAsync($"/tickets/{controlTicket}/replies", new { text = "Answer for Cody" });
+        await Poll.UntilAsync(
+            () => Task.FromResult(SinkMessage.LoadAll(fixture.Sink).Any(m => m.EnvelopeRecipients.Contains(control))),
+            sent => sent,
+            TimeSpan.FromSeconds(20),
+            "the control visitor's email copy");
+        Assert.DoesNotContain(SinkMessage.LoadAll(fixture.Sink), m => m.EnvelopeRecipients.Contains(email));
+        var messages = (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").EnumerateArray();
+        Assert.DoesNotContain(messages, m => m.GetProperty("channel").GetString() == "email");
     }
 
     private async Task<SinkMessage> ReplyAndWaitAsync(long ticketId, string text)

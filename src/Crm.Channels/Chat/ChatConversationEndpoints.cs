@@ -141,9 +141,11 @@ internal static class ChatConversationEndpoints
         return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0;
     }
 
-    /// <summary>What the visitor sees: their messages and agents' replies that were not refused by the channel.</summary>
+    /// <summary>
+    /// What the visitor sees: the chat's messages (not email copies or a continuation by email) that were not refused.
+    /// </summary>
     private static IEnumerable<ConversationMessage> Visible(IEnumerable<TicketMessage> messages) => messages
-        .Where(m => m.DeliveryStatus != DeliveryStatus.Failed)
+        .Where(m => m.Channel == ChatAdapter.ChannelName && m.DeliveryStatus != DeliveryStatus.Failed)
         .Select(m => new ConversationMessage(m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Author, m.Text, m.ReceivedAt));
 
     private static string EventFor(ConversationMessage message)

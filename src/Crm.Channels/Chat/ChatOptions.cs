@@ -44,6 +44,14 @@ public sealed class ChatOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// When an agent's chat reply has not reached the visitor's widget within this time and the visitor left an email
+    /// address, the reply is also emailed (needs <c>.AddEmailReplies(...)</c>), threaded so that the customer's email
+    /// answer joins the same ticket. Default 10 minutes; <see cref="TimeSpan.Zero"/> turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan OfflineEmailAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -68,6 +68,7 @@ public static class CrmChannelsServiceCollectionExtensions
         builder.Services.AddOptions<ChatOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<VisitorTokens>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConversationChangeWatcher>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOfflineCopies>());
         return builder.AddAdapter<ChatAdapter>().AddReplySender<ChatReplySender>();
     }
 

@@ -1,7 +1,9 @@
+using Crm.Channels.Chat;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Replies;
 
@@ -14,16 +16,20 @@ internal enum ReplyOutcomeKind
     Refused,
 }
 
-/// <summary>Stores agents' replies in the outbox (the only way a reply leaves): checked by the channel first, then queued and the outbox woken.</summary>
+/// <summary>
+/// Stores agents' replies in the outbox (the only way a reply leaves): on the channel the customer last wrote on (a chat
+/// that continued by email is answered by email), checked by that channel first, then queued and the outbox woken.
+/// </summary>
 internal sealed class TicketReplies(
     ITicketStore store,
     IEnumerable<IChannelReplySender> senders,
     IEnumerable<ITicketEventHandler> handlers,
     ConversationChanges changes,
+    IOptions<ChatOptions> chatOptions,
     TimeProvider timeProvider,
     ILogger<TicketReplies> logger)
 {
-    /// <summary>Queues a reply on the ticket's channel.</summary>
+    /// <summary>Queues a reply on the ticket's conversation.</summary>
     public async Task<(ReplyOutcomeKind Kind, TicketMessage? Reply, string? Reason)> QueueAsync(
         long ticketId, string text, ReplyTemplate? template, string? author, CancellationToken cancellationToken)
     {
@@ -33,10 +39,11 @@ internal sealed class TicketReplies(
             return (ReplyOutcomeKind.TicketNotFound, null, null);
         }
 
-        var sender = senders.LastOrDefault(s => s.Channel == details.Ticket.Channel);
+        var channel = details.Messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound && SenderFor(m.Channel) is not null)?.Channel ?? details.Ticket.Channel;
+        var sender = SenderFor(channel);
         if (sender is null)
         {
-            return (ReplyOutcomeKind.NoSender, null, $"No reply sender is configured for channel '{details.Ticket.Channel}'.");
+            return (ReplyOutcomeKind.NoSender, null, $"No reply sender is configured for channel '{channel}'.");
         }
 
         var now = timeProvider.GetUtcNow();
@@ -45,10 +52,14 @@ internal sealed class TicketReplies(
             return (ReplyOutcomeKind.Refused, null, reason);
         }
 
-        var message = new NewTicketMessage(details.Ticket.Channel, sender.NewMessageId(details), MessageDirection.Outbound, author, text, null, [], now)
+        var offlineAfter = chatOptions.Value.OfflineEmailAfter;
+        var emailCopyPossible = channel == ChatAdapter.ChannelName && offlineAfter > TimeSpan.Zero
+            && details.Contact?.Email is not null && SenderFor(Email.EmailReader.ChannelName) is not null;
+        var message = new NewTicketMessage(channel, sender.NewMessageId(details), MessageDirection.Outbound, author, text, null, [], now)
         {
             DeliveryStatus = DeliveryStatus.Queued,
             Template = template,
+            OfflineCopyDueAt = emailCopyPossible ? now + offlineAfter : null,
         };
 
         // Answered: the ticket now waits on the customer.
@@ -57,4 +68,29 @@ internal sealed class TicketReplies(
         await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
         return (ReplyOutcomeKind.Queued, stored, null);
     }
+
+    /// <summary>
+    /// Queues an email copy of a chat reply the visitor's widget never received: threaded by its own Message-ID, so the
+    /// customer's email answer joins this ticket (and is then answered by email).
+    /// </summary>
+    public async Task<TicketMessage?> QueueEmailCopyAsync(TicketMessage chatReply, CancellationToken cancellationToken)
+    {
+        var sender = SenderFor(Email.EmailReader.ChannelName);
+        var details = await store.GetTicketDetailsAsync(chatReply.TicketId, cancellationToken).ConfigureAwait(false);
+        if (sender is null || details is null || sender.Refuse(details, null, timeProvider.GetUtcNow()) is not null)
+        {
+            return null;
+        }
+
+        var message = new NewTicketMessage(Email.EmailReader.ChannelName, sender.NewMessageId(details), MessageDirection.Outbound, chatReply.Author, chatReply.Text, null, [], timeProvider.GetUtcNow())
+        {
+            DeliveryStatus = DeliveryStatus.Queued,
+        };
+        var (ticket, stored) = await store.AppendMessageAsync(details.Ticket.Id, message, details.Ticket.Status, cancellationToken).ConfigureAwait(false);
+        changes.Notify();
+        await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    private IChannelReplySender? SenderFor(string channel) => senders.LastOrDefault(s => s.Channel == channel);
 }

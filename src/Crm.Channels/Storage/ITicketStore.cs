@@ -80,6 +80,12 @@ public interface ITicketStore
     /// <returns>The message as stored afterwards, or null when no outbound message has that id.</returns>
     Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims chat replies whose offline copy is due (<see cref="NewTicketMessage.OfflineCopyDueAt"/> passed) and that no
+    /// widget has received yet; each is claimed once across every host instance, and its due time is cleared.
+    /// </summary>
+    Task<IReadOnlyList<TicketMessage>> ClaimDueOfflineCopiesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
     /// <summary>Returns the stored secret named <paramref name="name"/>, storing <paramref name="generated"/> when there is none.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken);
 }

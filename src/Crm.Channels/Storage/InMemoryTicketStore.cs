@@ -15,6 +15,7 @@ public sealed class InMemoryTicketStore : ITicketStore
     private readonly Dictionary<(string Channel, string ExternalId), TicketMessage> _messagesByExternalId = [];
     private readonly Dictionary<long, (DateTimeOffset DueAt, DateTimeOffset? LeasedUntil)> _outbox = [];
     private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, DateTimeOffset> _offlineCopies = [];
 
     /// <inheritdoc />
     public Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken)
@@ -206,6 +207,11 @@ public sealed class InMemoryTicketStore : ITicketStore
             _outbox[stored.Id] = (message.ReceivedAt, null);
         }
 
+        if (message.OfflineCopyDueAt is { } copyDue)
+        {
+            _offlineCopies[stored.Id] = copyDue;
+        }
+
         return stored;
     }
 
@@ -293,9 +299,29 @@ public sealed class InMemoryTicketStore : ITicketStore
             {
                 message = message with { DeliveryStatus = status, DeliveryError = error ?? message.DeliveryError };
                 Replace(message);
+                if (status is Tickets.DeliveryStatus.Delivered or Tickets.DeliveryStatus.Read)
+                {
+                    _offlineCopies.Remove(message.Id);
+                }
             }
 
             return Task.FromResult<TicketMessage?>(message);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TicketMessage>> ClaimDueOfflineCopiesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var due = _offlineCopies.Where(c => c.Value <= now).OrderBy(c => c.Value).Select(c => c.Key).Take(max).ToList();
+            foreach (var id in due)
+            {
+                _offlineCopies.Remove(id);
+            }
+
+            return Task.FromResult<IReadOnlyList<TicketMessage>>(due.Select(id => _messages[(int)id - 1])
+                .Where(m => m.DeliveryStatus is Tickets.DeliveryStatus.Queued or Tickets.DeliveryStatus.Sent).ToList());
         }
     }
 

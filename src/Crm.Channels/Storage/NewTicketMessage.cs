@@ -27,6 +27,9 @@ public sealed record NewTicketMessage(
     /// <summary>For an outbound message: the template to send instead of free text.</summary>
     public ReplyTemplate? Template { get; init; }
 
+    /// <summary>For a chat reply: when to email it too if the visitor's widget has not received it by then.</summary>
+    public DateTimeOffset? OfflineCopyDueAt { get; init; }
+
     /// <summary>True when the sender's identity was proved.</summary>
     public bool IdentityVerified { get; init; }
 }

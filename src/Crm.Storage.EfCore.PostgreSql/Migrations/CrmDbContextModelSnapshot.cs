@@ -455,6 +455,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<DateTimeOffset?>("OfflineCopyDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("offline_copy_due_at");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -473,6 +477,9 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnName("ticket_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OfflineCopyDueAt")
+                        .HasDatabaseName("ix_ticket_messages_offline_copy");
 
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()

@@ -439,6 +439,10 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<long?>("OfflineCopyDueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("offline_copy_due_at");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
@@ -457,6 +461,9 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnName("ticket_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OfflineCopyDueAt")
+                        .HasDatabaseName("ix_ticket_messages_offline_copy");
 
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()

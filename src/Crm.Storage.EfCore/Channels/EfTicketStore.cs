@@ -335,12 +335,41 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             var previous = row.DeliveryStatus;
             var newError = error is { Length: > 1024 } ? error[..1024] : error ?? row.DeliveryError;
             await db.Set<TicketMessageRecord>().Where(m => m.Id == row.Id && m.DeliveryStatus == previous)
-                .ExecuteUpdateAsync(u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, newError), cancellationToken)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, newError)
+                        // Received by the customer: no offline copy is needed any more.
+                        .SetProperty(m => m.OfflineCopyDueAt, m => status == DeliveryStatus.Delivered || status == DeliveryStatus.Read ? null : m.OfflineCopyDueAt),
+                    cancellationToken)
                 .ConfigureAwait(false);
         }
 
         var stored = await db.Set<TicketMessageRecord>().AsNoTracking().FirstAsync(m => m.Id == row.Id, cancellationToken).ConfigureAwait(false);
         return ToMessage(stored);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> ClaimDueOfflineCopiesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var utcNow = now.ToUniversalTime();
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messages = db.Set<TicketMessageRecord>();
+        var due = await messages.AsNoTracking()
+            .Where(m => m.OfflineCopyDueAt != null && m.OfflineCopyDueAt <= utcNow && (m.DeliveryStatus == DeliveryStatus.Queued || m.DeliveryStatus == DeliveryStatus.Sent))
+            .OrderBy(m => m.OfflineCopyDueAt).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = new List<TicketMessage>(due.Count);
+        foreach (var row in due)
+        {
+            // Clearing the due time is the claim: of several instances, one updates the row and copies it.
+            var won = await messages.Where(m => m.Id == row.Id && m.OfflineCopyDueAt != null && (m.DeliveryStatus == DeliveryStatus.Queued || m.DeliveryStatus == DeliveryStatus.Sent))
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.OfflineCopyDueAt, (DateTimeOffset?)null), cancellationToken).ConfigureAwait(false);
+            if (won == 1)
+            {
+                claimed.Add(ToMessage(row));
+            }
+        }
+
+        return claimed;
     }
 
     /// <inheritdoc />
@@ -382,6 +411,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         NextAttemptAt = message.DeliveryStatus == DeliveryStatus.Queued ? message.ReceivedAt.ToUniversalTime() : null,
         TemplateJson = message.Template is null ? null : JsonSerializer.Serialize(message.Template, StorageJsonContext.Default.ReplyTemplate),
         IdentityVerified = message.IdentityVerified,
+        OfflineCopyDueAt = message.OfflineCopyDueAt?.ToUniversalTime(),
     };
 
     private static Ticket ToTicket(TicketRecord row)

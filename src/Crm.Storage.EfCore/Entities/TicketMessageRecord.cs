@@ -51,6 +51,9 @@ internal sealed class TicketMessageRecord
     /// <summary>The template to send instead of free text, as JSON.</summary>
     public string? TemplateJson { get; set; }
 
+    /// <summary>For a chat reply: when to email it too if no widget has received it by then.</summary>
+    public DateTimeOffset? OfflineCopyDueAt { get; set; }
+
     /// <summary>True when the sender's identity was proved.</summary>
     public bool IdentityVerified { get; set; }
 }

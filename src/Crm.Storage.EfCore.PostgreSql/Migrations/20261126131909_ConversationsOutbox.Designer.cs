@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Storage.EfCore.PostgreSql.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261126130759_ConversationsOutbox")]
+    [Migration("20261126131909_ConversationsOutbox")]
     partial class ConversationsOutbox
     {
         /// <inheritdoc />
@@ -458,6 +458,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<DateTimeOffset?>("OfflineCopyDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("offline_copy_due_at");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -476,6 +480,9 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnName("ticket_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OfflineCopyDueAt")
+                        .HasDatabaseName("ix_ticket_messages_offline_copy");
 
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()

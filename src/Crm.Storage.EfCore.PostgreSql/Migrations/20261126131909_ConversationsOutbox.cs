@@ -51,11 +51,22 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                 type: "timestamp with time zone",
                 nullable: true);
 
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "offline_copy_due_at",
+                table: "ticket_messages",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.AddColumn<string>(
                 name: "template",
                 table: "ticket_messages",
                 type: "text",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages",
+                column: "offline_copy_due_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_ticket_messages_outbox",
@@ -66,6 +77,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages");
+
             migrationBuilder.DropIndex(
                 name: "ix_ticket_messages_outbox",
                 table: "ticket_messages");
@@ -92,6 +107,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
 
             migrationBuilder.DropColumn(
                 name: "next_attempt_at",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "offline_copy_due_at",
                 table: "ticket_messages");
 
             migrationBuilder.DropColumn(

@@ -50,11 +50,22 @@ namespace Crm.Storage.EfCore.Sqlite.Migrations
                 type: "INTEGER",
                 nullable: true);
 
+            migrationBuilder.AddColumn<long>(
+                name: "offline_copy_due_at",
+                table: "ticket_messages",
+                type: "INTEGER",
+                nullable: true);
+
             migrationBuilder.AddColumn<string>(
                 name: "template",
                 table: "ticket_messages",
                 type: "TEXT",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages",
+                column: "offline_copy_due_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_ticket_messages_outbox",
@@ -65,6 +76,10 @@ namespace Crm.Storage.EfCore.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages");
+
             migrationBuilder.DropIndex(
                 name: "ix_ticket_messages_outbox",
                 table: "ticket_messages");
@@ -91,6 +106,10 @@ namespace Crm.Storage.EfCore.Sqlite.Migrations
 
             migrationBuilder.DropColumn(
                 name: "next_attempt_at",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "offline_copy_due_at",
                 table: "ticket_messages");
 
             migrationBuilder.DropColumn(

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Crm.Storage.EfCore.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261126130753_ConversationsOutbox")]
+    [Migration("20261126131853_ConversationsOutbox")]
     partial class ConversationsOutbox
     {
         /// <inheritdoc />
@@ -442,6 +442,10 @@ namespace Crm.Storage.EfCore.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<long?>("OfflineCopyDueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("offline_copy_due_at");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
@@ -460,6 +464,9 @@ namespace Crm.Storage.EfCore.Sqlite.Migrations
                         .HasColumnName("ticket_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OfflineCopyDueAt")
+                        .HasDatabaseName("ix_ticket_messages_offline_copy");
 
                     b.HasIndex("Channel", "ExternalMessageId")
                         .IsUnique()
