@@ -24,9 +24,15 @@ internal static class CrmSettings
         }
         catch (DbUpdateException)
         {
-            // Another instance stored its secret first: use that one, so tokens verify on every instance.
+            // Another instance stored its secret first: use that one, so tokens verify on every instance. Nothing
+            // stored means the write itself failed (a locked or unreachable store): that error is the caller's.
             db.ChangeTracker.Clear();
-            var winner = await db.Set<CrmSettingRecord>().AsNoTracking().FirstAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
+            var winner = await db.Set<CrmSettingRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
+            if (winner is null)
+            {
+                throw;
+            }
+
             return Convert.FromBase64String(winner.Value);
         }
     }

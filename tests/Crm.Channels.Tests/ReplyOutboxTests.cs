@@ -152,7 +152,7 @@ public sealed class ReplyOutboxTests
     {
         var changes = new ConversationChanges();
         var outbox = new ReplyOutbox(store, [sender], [handler], changes, Options.Create(options ?? new ReplyOutboxOptions()), clock, NullLogger<ReplyOutbox>.Instance);
-        var replies = new TicketReplies(store, [sender], [handler], changes, Options.Create(new Chat.ChatOptions()), clock, NullLogger<TicketReplies>.Instance);
+        var replies = new TicketReplies(store, [sender], [handler], changes, Options.Create(new OfflineCopyOptions()), clock, NullLogger<TicketReplies>.Instance);
         return (outbox, replies);
     }
 

@@ -46,7 +46,7 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable
         var conversationId = receipt.GetProperty("conversationId").GetString();
         Assert.Equal($"/tickets/{ticketId}", first.Headers.Location?.OriginalString);
 
-        using var followUp = await PostChatAsync(new { name = "Ann", email, message = "Any news?", conversationId });
+        using var followUp = await PostChatAsync(new { name = "Ann", email, message = "Any news?", conversationId }, receipt.GetProperty("visitorToken").GetString());
         Assert.Equal(HttpStatusCode.Created, followUp.StatusCode);
         Assert.Equal(ticketId, (await followUp.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
 
@@ -245,7 +245,9 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.OK, solve.StatusCode);
         Assert.Equal("solved", (await solve.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
-        using var reply = await PostChatAsync(new { name = "Rita", email = "x@example.com", message = "Not fixed", conversationId = receipt.GetProperty("conversationId").GetString() });
+        using var reply = await PostChatAsync(
+            new { name = "Rita", email = "x@example.com", message = "Not fixed", conversationId = receipt.GetProperty("conversationId").GetString() },
+            receipt.GetProperty("visitorToken").GetString());
         var replyReceipt = await reply.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(id, replyReceipt.GetProperty("id").GetInt64());
         Assert.Equal("open", replyReceipt.GetProperty("status").GetString());
@@ -263,7 +265,16 @@ public sealed class ChatIntakeTests(ChatIntakeHostFixture fixture) : IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    private Task<HttpResponseMessage> PostChatAsync(object body) => _public.PostAsJsonAsync("/tickets?channel=chat", body);
+    private async Task<HttpResponseMessage> PostChatAsync(object body, string? visitorToken = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=chat") { Content = JsonContent.Create(body) };
+        if (visitorToken is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", visitorToken);
+        }
+
+        return await _public.SendAsync(request);
+    }
 
     private static string UniqueEmail() => $"Visitor-{Guid.NewGuid():N}@Example.com";
 

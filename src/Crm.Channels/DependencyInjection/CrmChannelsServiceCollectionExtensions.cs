@@ -4,6 +4,7 @@ using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Replies;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Crm.Channels.Storage;
 using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -69,6 +70,7 @@ public static class CrmChannelsServiceCollectionExtensions
         builder.Services.TryAddSingleton<VisitorTokens>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConversationChangeWatcher>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOfflineCopies>());
+        builder.Services.AddOptions<OfflineCopyOptions>().Configure<IOptions<ChatOptions>>((copies, chat) => copies.DelayByChannel[ChatAdapter.ChannelName] = chat.Value.OfflineEmailAfter);
         return builder.AddAdapter<ChatAdapter>().AddReplySender<ChatReplySender>();
     }
 

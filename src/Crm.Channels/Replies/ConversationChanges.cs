@@ -2,7 +2,7 @@ namespace Crm.Channels.Replies;
 
 /// <summary>
 /// Tells whoever waits (the reply outbox, visitors' event streams) that a ticket message was written. Writes on this
-/// instance notify at once; <see cref="ConversationChangeWatcher"/> notices other instances' writes through the store.
+/// instance notify at once; <see cref="Chat.ConversationChangeWatcher"/> notices other instances' writes through the store.
 /// </summary>
 internal sealed class ConversationChanges
 {

@@ -1,4 +1,3 @@
-using Crm.Channels.Chat;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
@@ -25,7 +24,7 @@ internal sealed class TicketReplies(
     IEnumerable<IChannelReplySender> senders,
     IEnumerable<ITicketEventHandler> handlers,
     ConversationChanges changes,
-    IOptions<ChatOptions> chatOptions,
+    IOptions<OfflineCopyOptions> offlineCopies,
     TimeProvider timeProvider,
     ILogger<TicketReplies> logger)
 {
@@ -52,9 +51,8 @@ internal sealed class TicketReplies(
             return (ReplyOutcomeKind.Refused, null, reason);
         }
 
-        var offlineAfter = chatOptions.Value.OfflineEmailAfter;
-        var emailCopyPossible = channel == ChatAdapter.ChannelName && offlineAfter > TimeSpan.Zero
-            && details.Contact?.Email is not null && SenderFor(Email.EmailReader.ChannelName) is not null;
+        var emailCopyPossible = offlineCopies.Value.DelayByChannel.TryGetValue(channel, out var offlineAfter) && offlineAfter > TimeSpan.Zero
+            && details.Contact?.Email is not null && SenderFor(OfflineCopyOptions.CopyChannel) is not null;
         var message = new NewTicketMessage(channel, sender.NewMessageId(details), MessageDirection.Outbound, author, text, null, [], now)
         {
             DeliveryStatus = DeliveryStatus.Queued,
@@ -75,14 +73,14 @@ internal sealed class TicketReplies(
     /// </summary>
     public async Task<TicketMessage?> QueueEmailCopyAsync(TicketMessage chatReply, CancellationToken cancellationToken)
     {
-        var sender = SenderFor(Email.EmailReader.ChannelName);
+        var sender = SenderFor(OfflineCopyOptions.CopyChannel);
         var details = await store.GetTicketDetailsAsync(chatReply.TicketId, cancellationToken).ConfigureAwait(false);
         if (sender is null || details is null || sender.Refuse(details, null, timeProvider.GetUtcNow()) is not null)
         {
             return null;
         }
 
-        var message = new NewTicketMessage(Email.EmailReader.ChannelName, sender.NewMessageId(details), MessageDirection.Outbound, chatReply.Author, chatReply.Text, null, [], timeProvider.GetUtcNow())
+        var message = new NewTicketMessage(OfflineCopyOptions.CopyChannel, sender.NewMessageId(details), MessageDirection.Outbound, chatReply.Author, chatReply.Text, null, [], timeProvider.GetUtcNow())
         {
             DeliveryStatus = DeliveryStatus.Queued,
         };

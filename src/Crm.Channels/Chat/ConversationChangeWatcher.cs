@@ -1,10 +1,10 @@
-using Crm.Channels.Chat;
+using Crm.Channels.Replies;
 using Crm.Channels.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Crm.Channels.Replies;
+namespace Crm.Channels.Chat;
 
 /// <summary>
 /// Notices messages written by other host instances: while a visitor's event stream is open here, it reads the
