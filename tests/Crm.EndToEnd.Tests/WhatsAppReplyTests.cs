@@ -208,6 +208,37 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         Assert.False(sent.ContainsKey("Body"));
     }
 
+    [Fact]
+    public async Task Outside_the_24_hour_window_free_text_is_409_and_nothing_is_stored_but_a_template_goes_out()
+    {
+        var ticketId = await OpenWhatsAppTicketAsync("SMinbound-window", "+447700900784");
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        // The customer's message moves 25 hours into the past, in the host's own database (dates are stored by EF's
+        // DateTimeOffsetToBinaryConverter: UTC ticks / 1000, shifted left by 11 bits).
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_host.DataDirectory, "crm.db")}"))
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = "UPDATE ticket_messages SET received_at = received_at - $shift WHERE ticket_id = $ticket";
+            command.Parameters.AddWithValue("$shift", (TimeSpan.FromHours(25).Ticks / 1000) << 11);
+            command.Parameters.AddWithValue("$ticket", ticketId);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        using var freeText = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Are you still there?" });
+        using var template = await agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Follow-up template", contentSid = "HX" + new string('b', 32) });
+
+        Assert.Equal(HttpStatusCode.Conflict, freeText.StatusCode);
+        Assert.Equal("application/problem+json", freeText.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("24 hours", await freeText.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, template.StatusCode);
+        var id = (await template.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await TicketApi.WaitForDeliveryAsync(agent, ticketId, id, "sent");
+        var outbound = (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").EnumerateArray()
+            .Where(m => m.GetProperty("direction").GetString() == "outbound").Select(m => m.GetProperty("text").GetString()).ToList();
+        Assert.Equal(["Follow-up template"], outbound);
+    }
+
     private Uri Target => new(_host.BaseAddress, "/tickets?channel=whatsapp");
 
     private static Dictionary<string, string> StatusCallback(string sid, string status) => new()
