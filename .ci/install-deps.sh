@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system services the test suite talks to for real: PostgreSQL,
-# Postfix's smtp-sink, Dovecot IMAP, Chromium and wrk. Idempotent: it only
+# Postfix's smtp-sink, Dovecot IMAP, Chromium, wrk and dkimpy. Idempotent: it only
 # calls apt when a binary is missing, and runs `apt-get update` once per call.
 set -euo pipefail
 
@@ -10,6 +10,8 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# An independent DKIM verifier (dkimpy) for the signing tests, next to MimeKit's own.
+/usr/bin/python3 -c "import dkim" >/dev/null 2>&1 || need+=(python3-dkim)
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

@@ -12,6 +12,11 @@ public sealed class BulkEmailOptions : IValidatableObject
         {
             yield return new ValidationResult("The tracking SigningKey must be at least 32 bytes: anyone could forge opens and unsubscribes with a short one.", [nameof(SigningKey)]);
         }
+
+        if (Dkim.Problem() is { } dkim)
+        {
+            yield return new ValidationResult(dkim, [nameof(Dkim)]);
+        }
     }
 
     /// <summary>The default sender address of campaigns. Required: there is no made-up default sender.</summary>
@@ -32,6 +37,9 @@ public sealed class BulkEmailOptions : IValidatableObject
 
     /// <summary>True when a campaign may send from <paramref name="domain"/>.</summary>
     public bool AllowsSenderDomain(string domain) => SenderDomains.Contains(domain, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>DKIM signing of every campaign message and test send; off while unset.</summary>
+    public DkimOptions Dkim { get; } = new();
 
     /// <summary>The default sender display name.</summary>
     [MaxLength(128)]

@@ -21,6 +21,8 @@ internal static class EmailRepliesSetup
             options.SmtpUserName = smtp["UserName"];
             options.SmtpPassword = smtp["Password"];
             options.PickupDirectory = smtp["PickupDirectory"] ?? "outbox";
+            // One key for all outgoing mail: replies are signed like campaigns.
+            configuration.GetSection("Crm:Campaigns:Dkim").Bind(options.Dkim);
         });
     }
 }

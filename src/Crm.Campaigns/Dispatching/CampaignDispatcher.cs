@@ -9,6 +9,7 @@ using Crm.Campaigns.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Crm.Mail;
 using MimeKit;
 
 namespace Crm.Campaigns.Dispatching;
@@ -28,6 +29,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
     private readonly BulkEmailOptions _options;
     private readonly ILogger<CampaignDispatcher> _logger;
     private readonly int _concurrency;
+    private readonly DkimMessageSigner? _dkim;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<long, (Campaign Campaign, CampaignTemplate? Template, string? TemplateError)> _campaigns = new();
     private readonly ConcurrentDictionary<long, int> _renderFailures = new();
@@ -52,6 +54,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         _signal = signal;
         _time = time;
         _options = options.Value;
+        _dkim = _options.Dkim.CreateSigner();
         _logger = logger;
         _concurrency = Math.Max(1, sender.Concurrency);
         if (_options.MessagesPerSecond > 0)
@@ -238,6 +241,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, tokens.Create(campaign.Id, recipient.RecipientId), _options.UnsubscribeMailbox ?? campaign.FromAddress);
             var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, cancellationToken).ConfigureAwait(false);
+            _dkim?.Sign(message);
             var bounceDomain = _options.BounceDomain ?? MailboxAddress.Parse(campaign.FromAddress).Domain;
             return (message, new MailboxAddress("", RecipientReference.ReturnPath(campaign.Id, links.Token, bounceDomain)), null);
         }

@@ -2,6 +2,7 @@ using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
 using Microsoft.Extensions.Options;
+using Crm.Mail;
 using MimeKit;
 using Crm.Campaigns.Campaigns;
 
@@ -21,6 +22,7 @@ public sealed class CampaignComposer
 
     private readonly ICampaignStore _store;
     private readonly ICampaignSender _sender;
+    private readonly DkimMessageSigner? _dkim;
     private readonly DispatcherSignal _signal;
     private readonly TimeProvider _time;
     private readonly BulkEmailOptions _options;
@@ -34,6 +36,7 @@ public sealed class CampaignComposer
         _signal = signal;
         _time = time;
         _options = options.Value;
+        _dkim = _options.Dkim.CreateSigner();
     }
 
     /// <summary>
@@ -174,6 +177,7 @@ public sealed class CampaignComposer
     {
         var message = await RenderAsync(subject, body, new ClaimedRecipient(0, 0, 0, email, name, SampleAttributes, 0), trackingBaseUrl, cancellationToken).ConfigureAwait(false);
         message.Subject = "[Test] " + message.Subject;
+        _dkim?.Sign(message);
         await _sender.SendAsync(message, envelopeFrom: null, cancellationToken).ConfigureAwait(false);
     }
 

@@ -34,9 +34,17 @@ public sealed class EmailReplyOptions : IValidatableObject
     /// <summary>Where replies are written when no SMTP server is set. Default <c>outbox</c>.</summary>
     public string PickupDirectory { get; set; } = "outbox";
 
+    /// <summary>DKIM signing of every reply; off while unset.</summary>
+    public DkimOptions Dkim { get; } = new();
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Dkim.Problem() is { } dkim)
+        {
+            yield return new ValidationResult(dkim, [nameof(Dkim)]);
+        }
+
         if (!MailboxAddress.TryParse(From, out var from) || from.Domain.Length == 0)
         {
             yield return new ValidationResult($"EmailReplyOptions.From '{From}' is not a mailbox such as 'Support <support@example.com>'.", [nameof(From)]);

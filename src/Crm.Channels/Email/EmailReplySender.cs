@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
+using Crm.Mail;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -18,6 +19,8 @@ namespace Crm.Channels.Email;
 /// </summary>
 internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IChannelReplySender
 {
+    private readonly DkimMessageSigner? _dkim = options.Value.Dkim.CreateSigner();
+
     /// <summary>Mail clients cut long References; the first id and the latest ones keep a thread together.</summary>
     private const int MaxReferences = 20;
 
@@ -34,6 +37,7 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IC
     public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
     {
         var message = Compose(ticket, reply, options.Value);
+        _dkim?.Sign(message);
         if (string.IsNullOrEmpty(options.Value.SmtpHost))
         {
             await WriteToPickupAsync(message, options.Value.PickupDirectory, cancellationToken).ConfigureAwait(false);
