@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.OpenSsl;
+using Org.BouncyCastle.Security;
 
 namespace Crm.Mail;
 
@@ -103,11 +105,11 @@ internal sealed class DkimMessageSigner
             _ => throw new InvalidOperationException($"The DKIM key '{privateKeyPath}' is a {key.GetType().Name}; use RSA (2048 bits or more) or Ed25519."),
         };
 
-        var signer = new DkimSigner(key, domain, selector, algorithm)
-        {
-            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-        };
+        var signer = key is RsaPrivateCrtKeyParameters rsaKey
+            ? new NativeRsaDkimSigner(rsaKey, domain, selector)
+            : new DkimSigner(key, domain, selector, algorithm);
+        signer.HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
+        signer.BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
         return new DkimMessageSigner(signer, name);
     }
 
@@ -119,5 +121,56 @@ internal sealed class DkimMessageSigner
         // The MIME headers (Content-Type, …) live on the body entity, yet are written as the message's own.
         var present = SignedHeaders.Where(h => message.Headers.Contains(h) || message.Body?.Headers.Contains(h) == true).ToList();
         _signer.Sign(message, present);
+    }
+
+    /// <summary>
+    /// RSA signing through the platform's crypto (OpenSSL on Linux) instead of BouncyCastle's managed RSA, which took
+    /// about 4 ms per message (measured in DkimBenchmarks): MimeKit still canonicalises and hashes, only the final
+    /// PKCS#1 signature is computed natively.
+    /// </summary>
+    private sealed class NativeRsaDkimSigner : DkimSigner
+    {
+        private readonly ThreadLocal<RSA> _rsa;
+
+        public NativeRsaDkimSigner(RsaPrivateCrtKeyParameters key, string domain, string selector)
+            : base(key, domain, selector, DkimSignatureAlgorithm.RsaSha256)
+        {
+            var parameters = DotNetUtilities.ToRSAParameters(key);
+            // One RSA object per thread: the platform object is not documented as safe for concurrent signing.
+            _rsa = new ThreadLocal<RSA>(() =>
+            {
+                var rsa = RSA.Create();
+                rsa.ImportParameters(parameters);
+                return rsa;
+            });
+        }
+
+        protected override ISigner CreateSigningContext() => new Sha256RsaSigner(_rsa.Value!);
+    }
+
+    /// <summary>A BouncyCastle <see cref="ISigner"/> over .NET: SHA-256 as the data arrives, then RSA PKCS#1 v1.5.</summary>
+    private sealed class Sha256RsaSigner(RSA rsa) : ISigner
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public string AlgorithmName => "SHA-256withRSA";
+
+        public void Init(bool forSigning, ICipherParameters parameters)
+        {
+        }
+
+        public void Update(byte input) => _hash.AppendData([input]);
+
+        public void BlockUpdate(byte[] input, int inOff, int inLen) => _hash.AppendData(input, inOff, inLen);
+
+        public void BlockUpdate(ReadOnlySpan<byte> input) => _hash.AppendData(input);
+
+        public int GetMaxSignatureSize() => rsa.KeySize / 8;
+
+        public byte[] GenerateSignature() => rsa.SignHash(_hash.GetHashAndReset(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+        public bool VerifySignature(byte[] signature) => throw new NotSupportedException("This context only signs.");
+
+        public void Reset() => _hash.GetHashAndReset();
     }
 }
