@@ -136,6 +136,16 @@ public sealed class BulkEmailOptions : IValidatableObject
     /// <summary>The template limits these options describe.</summary>
     public TemplateLimits TemplateLimits => new(TemplateMaxSteps, TemplateMaxOutputLength, TemplateMaxRangeLength, TemplateTimeout);
 
+    /// <summary>Put an open pixel in campaign mail; false turns open tracking off for every campaign (privacy). Default true.</summary>
+    public bool TrackOpens { get; set; } = true;
+
+    /// <summary>Route the body's links through the click tracker; false turns click tracking off for every campaign. Default true.</summary>
+    public bool TrackClicks { get; set; } = true;
+
+    /// <summary>An open this soon after the send is a machine's (a scanner or a privacy proxy), not a person's. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MachineOpenWindow { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long pixel hits are gathered before they are written in one transaction. Default 100 ms; zero writes as soon as possible.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan OpenFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);

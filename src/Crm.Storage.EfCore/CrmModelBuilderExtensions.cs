@@ -40,6 +40,8 @@ public static class CrmModelBuilderExtensions
         modelBuilder.ApplyCrmContacts();
         modelBuilder.ApplyConfiguration(new CampaignRecordConfiguration());
         modelBuilder.ApplyConfiguration(new CampaignRecipientRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new CampaignLinkClickRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookReceiptRecordConfiguration());
         modelBuilder.ApplyConfiguration(new CrmSettingRecordConfiguration());
 
         return modelBuilder;

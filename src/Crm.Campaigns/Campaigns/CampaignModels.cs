@@ -50,7 +50,20 @@ public sealed record Campaign(
     string? FromName,
     string TrackingBaseUrl,
     CampaignStats Stats,
-    string? PauseReason = null);
+    string? PauseReason = null)
+{
+    /// <summary>Where recipients' answers go (<c>Reply-To</c>), when not the sender.</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>False when this campaign carries no open pixel.</summary>
+    public bool TrackOpens { get; init; } = true;
+
+    /// <summary>False when this campaign's links are sent as written.</summary>
+    public bool TrackClicks { get; init; } = true;
+
+    /// <summary>The tracked links of the body, by index (what a click token's index names).</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+}
 
 /// <summary>A campaign's counters.</summary>
 /// <param name="Recipients">Recipients snapshotted at launch.</param>
@@ -60,7 +73,23 @@ public sealed record Campaign(
 /// <param name="TotalOpens">Every pixel load with a valid token.</param>
 /// <param name="Unsubscribes">Recipients who unsubscribed from this campaign.</param>
 /// <param name="Skipped">Not sent because the contact unsubscribed or bounced after the launch.</param>
-public sealed record CampaignStats(int Recipients, int Sent, int Failed, int UniqueOpens, int TotalOpens, int Unsubscribes, int Skipped = 0);
+public sealed record CampaignStats(int Recipients, int Sent, int Failed, int UniqueOpens, int TotalOpens, int Unsubscribes, int Skipped = 0)
+{
+    /// <summary>Recipients who clicked at least one tracked link.</summary>
+    public int UniqueClicks { get; init; }
+
+    /// <summary>Every click on a tracked link with a valid token.</summary>
+    public int TotalClicks { get; init; }
+
+    /// <summary>Pixel loads judged automatic (privacy proxies, scanners): not in <see cref="UniqueOpens"/> or <see cref="TotalOpens"/>.</summary>
+    public int MachineOpens { get; init; }
+
+    /// <summary>Recipients whose address hard-bounced (or soft-bounced too often).</summary>
+    public int Bounces { get; init; }
+
+    /// <summary>Recipients who reported the mail as spam.</summary>
+    public int Complaints { get; init; }
+}
 
 /// <summary>A campaign to create.</summary>
 /// <param name="Subject">The subject (Liquid).</param>
@@ -79,7 +108,20 @@ public sealed record NewCampaign(
     string FromAddress,
     string? FromName,
     string TrackingBaseUrl,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Where recipients' answers go (<c>Reply-To</c>).</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>False to send no open pixel.</summary>
+    public bool TrackOpens { get; init; } = true;
+
+    /// <summary>False to send the links as written.</summary>
+    public bool TrackClicks { get; init; } = true;
+
+    /// <summary>The body's trackable links, by index.</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+}
 
 /// <summary>One ledger row claimed for sending, with what personalisation needs.</summary>
 /// <param name="RecipientId">The ledger row id (names the recipient in tokens).</param>

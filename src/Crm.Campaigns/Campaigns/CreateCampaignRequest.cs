@@ -29,4 +29,16 @@ public sealed record CreateCampaignRequest
     /// <summary>The sender name; the configured one when absent.</summary>
     [JsonPropertyName("fromName")]
     public string? FromName { get; init; }
+
+    /// <summary>Where recipients' answers go (<c>Reply-To</c>); unset: to the sender.</summary>
+    [JsonPropertyName("replyTo")]
+    public string? ReplyTo { get; init; }
+
+    /// <summary>False to send no open pixel (privacy); the global <c>TrackOpens</c> setting can turn it off for all.</summary>
+    [JsonPropertyName("trackOpens")]
+    public bool? TrackOpens { get; init; }
+
+    /// <summary>False to send links as written, untracked; the global <c>TrackClicks</c> setting can turn it off for all.</summary>
+    [JsonPropertyName("trackClicks")]
+    public bool? TrackClicks { get; init; }
 }

@@ -11,6 +11,12 @@ public enum MarketingStatus
 
     /// <summary>The address bounced: never sent another campaign.</summary>
     Bounced,
+
+    /// <summary>Reported our mail as spam: never sent another campaign.</summary>
+    Complained,
+
+    /// <summary>Subscribed through the public form and not yet confirmed (double opt-in): receives no campaign until confirmed.</summary>
+    Pending,
 }
 
 /// <summary>A client of the CRM, as campaigns see it.</summary>

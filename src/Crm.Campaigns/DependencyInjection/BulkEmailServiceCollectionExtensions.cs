@@ -48,6 +48,7 @@ public static class BulkEmailServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))
         {
             services.AddSingleton<OpenRecorder>();
+            services.AddSingleton<CampaignLinks>();
             services.AddHostedService(sp => sp.GetRequiredService<OpenRecorder>());
             services.AddSingleton<CampaignDispatcher>();
             services.AddHostedService(sp => sp.GetRequiredService<CampaignDispatcher>());

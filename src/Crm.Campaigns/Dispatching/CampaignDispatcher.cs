@@ -239,7 +239,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 throw new TemplateRenderException(templateError!);
             }
 
-            var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, tokens.Create(campaign.Id, recipient.RecipientId), _options.UnsubscribeMailbox ?? campaign.FromAddress);
+            var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, recipient.RecipientId, tokens, _options.UnsubscribeMailbox ?? campaign.FromAddress);
             var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, cancellationToken).ConfigureAwait(false);
             _dkim?.Sign(message);
             var bounceDomain = _options.BounceDomain ?? MailboxAddress.Parse(campaign.FromAddress).Domain;

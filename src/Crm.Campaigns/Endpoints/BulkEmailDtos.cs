@@ -29,16 +29,79 @@ public sealed record CampaignDto(
     [property: JsonPropertyName("pauseReason")] string? PauseReason,
     [property: JsonPropertyName("inFlight"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? InFlight = null)
 {
-    /// <summary>Maps a campaign; <paramref name="inFlight"/> (messages being sent right now) only on the single-campaign answer.</summary>
-    public static CampaignDto From(Campaign c, int? inFlight = null)
+    /// <summary>Where answers go, when not to the sender.</summary>
+    [JsonPropertyName("replyTo")]
+    public string? ReplyTo { get; init; }
+
+    /// <summary>Whether the campaign carries an open pixel.</summary>
+    [JsonPropertyName("trackOpens")]
+    public bool TrackOpens { get; init; }
+
+    /// <summary>Whether its links go through the click tracker.</summary>
+    [JsonPropertyName("trackClicks")]
+    public bool TrackClicks { get; init; }
+
+    /// <summary>Recipients who clicked a tracked link.</summary>
+    [JsonPropertyName("click_count")]
+    public int ClickCount { get; init; }
+
+    /// <summary>Every click on a tracked link.</summary>
+    [JsonPropertyName("total_clicks")]
+    public int TotalClicks { get; init; }
+
+    /// <summary>Unique clickers per message sent.</summary>
+    [JsonPropertyName("click_rate")]
+    public double ClickRate { get; init; }
+
+    /// <summary>Pixel loads judged automatic (privacy proxies, scanners, within seconds of the send): in neither open count nor the open rate.</summary>
+    [JsonPropertyName("machine_opens")]
+    public int MachineOpens { get; init; }
+
+    /// <summary>Recipients whose address bounced.</summary>
+    [JsonPropertyName("bounces")]
+    public int Bounces { get; init; }
+
+    /// <summary>Recipients who reported the mail as spam.</summary>
+    [JsonPropertyName("complaints")]
+    public int Complaints { get; init; }
+
+    /// <summary>Per tracked link: its URL and clicks (on the single-campaign answer).</summary>
+    [JsonPropertyName("links"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<LinkDto>? Links { get; init; }
+
+    /// <summary>Maps a campaign; <paramref name="inFlight"/> (messages being sent right now) and <paramref name="linkClicks"/> only on the single-campaign answer.</summary>
+    public static CampaignDto From(Campaign c, int? inFlight = null, IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)>? linkClicks = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var s = c.Stats;
         return new(c.Id, c.Subject, c.Body, c.Segment, c.Status.ToString().ToLowerInvariant(), c.CreatedAt, c.ScheduledAt, c.LaunchedAt, c.CompletedAt,
             c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.Skipped, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
-            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight);
+            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight)
+        {
+            ReplyTo = c.ReplyTo,
+            TrackOpens = c.TrackOpens,
+            TrackClicks = c.TrackClicks,
+            ClickCount = s.UniqueClicks,
+            TotalClicks = s.TotalClicks,
+            ClickRate = s.Sent == 0 ? 0 : Math.Round((double)s.UniqueClicks / s.Sent, 4),
+            MachineOpens = s.MachineOpens,
+            Bounces = s.Bounces,
+            Complaints = s.Complaints,
+            Links = linkClicks is null ? null : c.Links.Select((url, index) =>
+            {
+                var clicks = linkClicks.FirstOrDefault(l => l.Index == index);
+                return new LinkDto(index, url, clicks.UniqueClicks, clicks.TotalClicks);
+            }).ToList(),
+        };
     }
 }
+
+/// <summary>One tracked link of a campaign and its clicks.</summary>
+public sealed record LinkDto(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("unique_clicks")] int UniqueClicks,
+    [property: JsonPropertyName("total_clicks")] int TotalClicks);
 
 /// <summary>A contact in the API.</summary>
 public sealed record ContactDto(

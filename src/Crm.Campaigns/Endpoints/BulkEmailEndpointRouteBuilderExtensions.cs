@@ -67,6 +67,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
         var tracking = root.MapGroup("/bulk-email");
         tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
+        tracking.MapGet("/click/{campaignId:long}/{token}", ClickAsync).WithName("CrmCampaignClick").ExcludeFromDescription();
         tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
         tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery();
 
@@ -128,12 +129,15 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return Results.Ok(campaigns.Select(c => CampaignDto.From(c)).ToList());
     }
 
-    private static async Task<IResult> GetAsync(long id, ICampaignStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(long id, ICampaignStore store, ITrackingStore tracking, CancellationToken cancellationToken)
     {
         var campaign = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return campaign is null
             ? CampaignNotFound(id)
-            : Results.Ok(CampaignDto.From(campaign, await store.CountInFlightAsync(id, cancellationToken).ConfigureAwait(false)));
+            : Results.Ok(CampaignDto.From(
+                campaign,
+                await store.CountInFlightAsync(id, cancellationToken).ConfigureAwait(false),
+                await tracking.GetLinkClicksAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 
     private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, HttpContext context, CampaignControl control)
@@ -172,12 +176,13 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return Results.Ok(new { recipients = await contacts.CountRecipientsAsync(segment, context.RequestAborted).ConfigureAwait(false) });
     }
 
-    private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, OpenRecorder opens)
+    private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, OpenRecorder opens, TimeProvider time)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         if (tokens.Verify(campaignId, token) is { } recipientId)
         {
-            await opens.RecordAsync(campaignId, recipientId, context.RequestAborted).ConfigureAwait(false);
+            var machine = MachineOpens.IsMachineUserAgent(context.Request.Headers.UserAgent.ToString());
+            await opens.RecordAsync(new OpenEvent(campaignId, recipientId, time.GetUtcNow()) { Machine = machine }, context.RequestAborted).ConfigureAwait(false);
         }
 
         // Every token gets the same pixel: a forged one learns nothing and counts nothing.
@@ -186,6 +191,24 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         headers.Pragma = "no-cache";
         headers.Expires = "0";
         return Results.Bytes(TransparentGif, "image/gif");
+    }
+
+    private static async Task<IResult> ClickAsync(
+        long campaignId, string token, HttpContext context, TrackingKeyProvider keys, CampaignLinks links, ITrackingStore store, TimeProvider time)
+    {
+        var cancellationToken = context.RequestAborted;
+        var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        // Only a valid token for a link of this campaign redirects, and only to that link: never an open redirect.
+        if (tokens.VerifyClick(campaignId, token) is not { } click
+            || await links.GetAsync(campaignId, cancellationToken).ConfigureAwait(false) is not { } campaignLinks
+            || click.LinkIndex >= campaignLinks.Count)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This link is not valid. Use the link from the latest email you received.");
+        }
+
+        await store.RecordClickAsync(new ClickEvent(campaignId, click.RecipientId, click.LinkIndex, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return Results.Redirect(campaignLinks[click.LinkIndex]);
     }
 
     private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links)

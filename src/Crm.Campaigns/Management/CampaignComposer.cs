@@ -97,6 +97,11 @@ public sealed class CampaignComposer
             }
         }
 
+        if (request.ReplyTo is not null && Crm.Contacts.ContactIdentity.NormalizeEmail(request.ReplyTo) is null)
+        {
+            errors["replyTo"] = ["The reply address is not valid."];
+        }
+
         if (request.FromName is { Length: > 128 } || request.FromName?.IndexOfAny(['\r', '\n']) >= 0)
         {
             errors["fromName"] = ["The sender name is one line of at most 128 characters."];
@@ -132,9 +137,16 @@ public sealed class CampaignComposer
 
         var now = _time.GetUtcNow();
         var scheduledLater = request.ScheduledAt is { } at && at > now;
+        var trackClicks = _options.TrackClicks && request.TrackClicks != false;
         var campaign = await _store.CreateAsync(
             new NewCampaign(request.Subject!, request.Body!, request.Segment ?? SegmentCriteria.All, scheduledLater ? request.ScheduledAt : now,
-                request.FromAddress ?? _options.FromAddress!, request.FromName ?? _options.FromName, trackingBaseUrl, now),
+                request.FromAddress ?? _options.FromAddress!, request.FromName ?? _options.FromName, trackingBaseUrl, now)
+            {
+                ReplyTo = request.ReplyTo is null ? null : Crm.Contacts.ContactIdentity.NormalizeEmail(request.ReplyTo),
+                TrackOpens = _options.TrackOpens && request.TrackOpens != false,
+                TrackClicks = trackClicks,
+                Links = trackClicks ? TrackedLinks.Find(request.Body!) : [],
+            },
             cancellationToken).ConfigureAwait(false);
         if (!scheduledLater)
         {

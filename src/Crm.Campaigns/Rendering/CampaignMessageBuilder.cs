@@ -25,7 +25,23 @@ public static partial class CampaignMessageBuilder
     /// <param name="UnsubscribeUrl">The unsubscribe page (GET) and one-click endpoint (POST).</param>
     /// <param name="UnsubscribeMailto">The <c>mailto:</c> alternative.</param>
     /// <param name="Token">The recipient's signed token, which also names them in the Message-ID and the return path.</param>
-    public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto, string Token);
+    public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto, string Token)
+    {
+        /// <summary>The recipient's tracking URL of each campaign link, by index; null sends links as written.</summary>
+        public Func<int, string>? ClickUrl { get; init; }
+    }
+
+    /// <summary>The links for a recipient, with click tracking: each link's URL carries its own signed token.</summary>
+    public static RecipientLinks LinksFor(string baseUrl, long campaignId, long recipientId, TrackingTokens tokens, string unsubscribeMailbox)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var root = baseUrl.TrimEnd('/');
+        var id = campaignId.ToString(CultureInfo.InvariantCulture);
+        return LinksFor(baseUrl, campaignId, tokens.Create(campaignId, recipientId), unsubscribeMailbox) with
+        {
+            ClickUrl = index => $"{root}/bulk-email/click/{id}/{tokens.CreateClick(campaignId, recipientId, index)}",
+        };
+    }
 
     /// <summary>The links for a recipient token under a base URL.</summary>
     public static RecipientLinks LinksFor(string baseUrl, long campaignId, string token, string unsubscribeMailbox)
@@ -69,13 +85,26 @@ public static partial class CampaignMessageBuilder
             text += $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
         }
 
-        html = InsertBeforeBodyEnd(html, $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">");
+        if (campaign.TrackClicks && links.ClickUrl is { } clickUrl)
+        {
+            html = TrackedLinks.Rewrite(html, campaign.Links, clickUrl);
+        }
+
+        if (campaign.TrackOpens)
+        {
+            html = InsertBeforeBodyEnd(html, $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">");
+        }
 
         var message = new MimeMessage();
         var from = MailboxAddress.Parse(campaign.FromAddress);
         from.Name = campaign.FromName ?? "";
         message.From.Add(from);
         message.To.Add(new MailboxAddress(SingleLine(recipient.Name) ?? "", recipient.Email));
+        if (campaign.ReplyTo is { } replyTo)
+        {
+            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
         message.Subject = subject;
         message.Date = now;
         // The Message-ID names the recipient with the signed token, so a delivery report quoting it can be trusted.

@@ -15,6 +15,8 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     private readonly List<ContactRow> _contacts = [];
     private readonly Dictionary<long, CampaignRow> _campaigns = [];
     private readonly SortedDictionary<long, LedgerRow> _ledger = [];
+    private readonly Dictionary<(long CampaignId, int LinkIndex, long RecipientId), int> _linkClicks = [];
+    private readonly TimeSpan _machineOpenWindow = new BulkEmailOptions().MachineOpenWindow;
     private byte[]? _signingKey;
 
     /// <inheritdoc />
@@ -227,6 +229,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 {
                     case SendOutcome.Sent:
                         row.State = "sent";
+                        row.SentAt = now;
                         row.Attempts++;
                         campaign.Sent++;
                         break;
@@ -340,6 +343,12 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 }
 
                 var campaign = _campaigns[row.CampaignId];
+                if (open.Machine || (row.SentAt is { } sentAt && open.At - sentAt < _machineOpenWindow))
+                {
+                    campaign.MachineOpens++;
+                    continue;
+                }
+
                 campaign.TotalOpens++;
                 if (row.FirstOpenedAt is null)
                 {
@@ -351,6 +360,45 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
             }
 
             return Task.FromResult(recorded);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RecordClickAsync(ClickEvent click, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(click);
+        lock (_gate)
+        {
+            if (!_ledger.TryGetValue(click.RecipientId, out var row) || row.CampaignId != click.CampaignId)
+            {
+                return Task.FromResult(false);
+            }
+
+            var campaign = _campaigns[row.CampaignId];
+            campaign.TotalClicks++;
+            if (row.FirstClickedAt is null)
+            {
+                row.FirstClickedAt = click.At;
+                campaign.UniqueClicks++;
+            }
+
+            var key = (click.CampaignId, click.LinkIndex, click.RecipientId);
+            _linkClicks[key] = _linkClicks.GetValueOrDefault(key) + 1;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)>> GetLinkClicksAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<(int, int, int)> links = _linkClicks.Where(c => c.Key.CampaignId == campaignId)
+                .GroupBy(c => c.Key.LinkIndex)
+                .Select(g => (g.Key, g.Count(), g.Sum(c => c.Value)))
+                .OrderBy(l => l.Item1)
+                .ToList();
+            return Task.FromResult(links);
         }
     }
 
@@ -404,7 +452,21 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     private static Campaign ToCampaign(CampaignRow row) => new(
         row.Id, row.New.Subject, row.New.Body, row.New.Segment, row.Status, row.New.CreatedAt, row.New.ScheduledAt, row.LaunchedAt, row.CompletedAt,
         row.New.FromAddress, row.New.FromName, row.New.TrackingBaseUrl,
-        new CampaignStats(row.Recipients, row.Sent, row.Failed, row.UniqueOpens, row.TotalOpens, row.Unsubscribes, row.Skipped), row.PauseReason);
+        new CampaignStats(row.Recipients, row.Sent, row.Failed, row.UniqueOpens, row.TotalOpens, row.Unsubscribes, row.Skipped)
+        {
+            UniqueClicks = row.UniqueClicks,
+            TotalClicks = row.TotalClicks,
+            MachineOpens = row.MachineOpens,
+            Bounces = row.Bounces,
+            Complaints = row.Complaints,
+        },
+        row.PauseReason)
+    {
+        ReplyTo = row.New.ReplyTo,
+        TrackOpens = row.New.TrackOpens,
+        TrackClicks = row.New.TrackClicks,
+        Links = row.New.Links,
+    };
 
     private sealed class ContactRow
     {
@@ -452,6 +514,16 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         public int TotalOpens { get; set; }
 
         public int Unsubscribes { get; set; }
+
+        public int UniqueClicks { get; set; }
+
+        public int TotalClicks { get; set; }
+
+        public int MachineOpens { get; set; }
+
+        public int Bounces { get; set; }
+
+        public int Complaints { get; set; }
     }
 
     private sealed class LedgerRow
@@ -473,6 +545,14 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         public DateTimeOffset LeaseUntil { get; set; }
 
         public DateTimeOffset? FirstOpenedAt { get; set; }
+
+        public DateTimeOffset? SentAt { get; set; }
+
+        public DateTimeOffset? FirstClickedAt { get; set; }
+
+        public DateTimeOffset? BouncedAt { get; set; }
+
+        public DateTimeOffset? ComplainedAt { get; set; }
 
         public DateTimeOffset? UnsubscribedAt { get; set; }
     }

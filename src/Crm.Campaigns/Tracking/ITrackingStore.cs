@@ -19,4 +19,14 @@ public interface ITrackingStore
 
     /// <summary>The key that signs tracking tokens: the one stored, or <paramref name="generated"/> stored now if none was (first caller wins).</summary>
     Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a click: counted in the campaign's total and the link's; the recipient's first click on the campaign, and
+    /// on the link, counts once.
+    /// </summary>
+    /// <returns>False when the recipient is not on that campaign's ledger.</returns>
+    Task<bool> RecordClickAsync(ClickEvent click, CancellationToken cancellationToken);
+
+    /// <summary>The clicks per link of a campaign, for the links that were clicked.</summary>
+    Task<IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)>> GetLinkClicksAsync(long campaignId, CancellationToken cancellationToken);
 }

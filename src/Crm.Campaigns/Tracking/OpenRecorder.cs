@@ -36,7 +36,11 @@ internal sealed partial class OpenRecorder : BackgroundService
 
     /// <summary>Queues one open.</summary>
     public ValueTask RecordAsync(long campaignId, long recipientId, CancellationToken cancellationToken)
-        => _queue.Writer.WriteAsync(new OpenEvent(campaignId, recipientId, _time.GetUtcNow()), cancellationToken);
+        => RecordAsync(new OpenEvent(campaignId, recipientId, _time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Queues one open, person's or machine's.</summary>
+    public ValueTask RecordAsync(OpenEvent open, CancellationToken cancellationToken)
+        => _queue.Writer.WriteAsync(open, cancellationToken);
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)

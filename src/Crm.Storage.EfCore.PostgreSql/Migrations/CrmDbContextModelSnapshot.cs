@@ -22,6 +22,35 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<int>("LinkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("link_index");
+
+                    b.Property<long>("RecipientId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recipient_id");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer")
+                        .HasColumnName("clicks");
+
+                    b.Property<DateTimeOffset>("FirstClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_clicked_at");
+
+                    b.HasKey("CampaignId", "LinkIndex", "RecipientId");
+
+                    b.HasIndex("RecipientId");
+
+                    b.ToTable("campaign_link_clicks", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -35,9 +64,21 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<DateTimeOffset?>("BouncedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("bounced_at");
+
                     b.Property<long>("CampaignId")
                         .HasColumnType("bigint")
                         .HasColumnName("campaign_id");
+
+                    b.Property<int>("ClickCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("click_count");
+
+                    b.Property<DateTimeOffset?>("ComplainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("complained_at");
 
                     b.Property<long>("ContactId")
                         .HasColumnType("bigint")
@@ -48,6 +89,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
+
+                    b.Property<DateTimeOffset?>("FirstClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_clicked_at");
 
                     b.Property<DateTimeOffset?>("FirstOpenedAt")
                         .HasColumnType("timestamp with time zone")
@@ -66,6 +111,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                     b.Property<long>("LeaseUntil")
                         .HasColumnType("bigint")
                         .HasColumnName("lease_until");
+
+                    b.Property<int>("MachineOpenCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("machine_open_count");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("bigint")
@@ -121,6 +170,18 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("text")
                         .HasColumnName("body");
 
+                    b.Property<int>("BounceCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("bounce_count");
+
+                    b.Property<int>("ClickCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("click_count");
+
+                    b.Property<int>("ComplaintCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("complaint_count");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -148,6 +209,14 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("launched_at");
 
+                    b.Property<string>("LinksJson")
+                        .HasColumnType("text")
+                        .HasColumnName("links");
+
+                    b.Property<int>("MachineOpens")
+                        .HasColumnType("integer")
+                        .HasColumnName("machine_opens");
+
                     b.Property<int>("OpenCount")
                         .HasColumnType("integer")
                         .HasColumnName("open_count");
@@ -160,6 +229,11 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                     b.Property<int>("RecipientCount")
                         .HasColumnType("integer")
                         .HasColumnName("recipient_count");
+
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("reply_to");
 
                     b.Property<DateTimeOffset?>("ScheduledAt")
                         .HasColumnType("timestamp with time zone")
@@ -190,9 +264,25 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("subject");
 
+                    b.Property<int>("TotalClicks")
+                        .HasColumnType("integer")
+                        .HasColumnName("total_clicks");
+
                     b.Property<int>("TotalOpens")
                         .HasColumnType("integer")
                         .HasColumnName("total_opens");
+
+                    b.Property<bool>("TrackClicks")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("track_clicks");
+
+                    b.Property<bool>("TrackOpens")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("track_opens");
 
                     b.Property<string>("TrackingBaseUrl")
                         .IsRequired()
@@ -270,6 +360,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("phone");
+
+                    b.Property<int>("SoftBounces")
+                        .HasColumnType("integer")
+                        .HasColumnName("soft_bounces");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -551,6 +645,45 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasDatabaseName("ix_tickets_contact_channel_status");
 
                     b.ToTable("tickets", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.WebhookReceiptRecord", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Provider", "EventId");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received_at");
+
+                    b.ToTable("webhook_receipts", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>

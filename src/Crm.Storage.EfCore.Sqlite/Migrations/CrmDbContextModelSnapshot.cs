@@ -16,6 +16,35 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.0");
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<int>("LinkIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("link_index");
+
+                    b.Property<long>("RecipientId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recipient_id");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clicks");
+
+                    b.Property<long>("FirstClickedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_clicked_at");
+
+                    b.HasKey("CampaignId", "LinkIndex", "RecipientId");
+
+                    b.HasIndex("RecipientId");
+
+                    b.ToTable("campaign_link_clicks", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -27,9 +56,21 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
+                    b.Property<long?>("BouncedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_at");
+
                     b.Property<long>("CampaignId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("campaign_id");
+
+                    b.Property<int>("ClickCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("click_count");
+
+                    b.Property<long?>("ComplainedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("complained_at");
 
                     b.Property<long>("ContactId")
                         .HasColumnType("INTEGER")
@@ -40,6 +81,10 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
+
+                    b.Property<long?>("FirstClickedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_clicked_at");
 
                     b.Property<long?>("FirstOpenedAt")
                         .HasColumnType("INTEGER")
@@ -58,6 +103,10 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                     b.Property<long>("LeaseUntil")
                         .HasColumnType("INTEGER")
                         .HasColumnName("lease_until");
+
+                    b.Property<int>("MachineOpenCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("machine_open_count");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
@@ -111,6 +160,18 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("body");
 
+                    b.Property<int>("BounceCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounce_count");
+
+                    b.Property<int>("ClickCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("click_count");
+
+                    b.Property<int>("ComplaintCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("complaint_count");
+
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
@@ -138,6 +199,14 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("launched_at");
 
+                    b.Property<string>("LinksJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("links");
+
+                    b.Property<int>("MachineOpens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("machine_opens");
+
                     b.Property<int>("OpenCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("open_count");
@@ -150,6 +219,11 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                     b.Property<int>("RecipientCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("recipient_count");
+
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reply_to");
 
                     b.Property<long?>("ScheduledAt")
                         .HasColumnType("INTEGER")
@@ -180,9 +254,25 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("subject");
 
+                    b.Property<int>("TotalClicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_clicks");
+
                     b.Property<int>("TotalOpens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_opens");
+
+                    b.Property<bool>("TrackClicks")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("track_clicks");
+
+                    b.Property<bool>("TrackOpens")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("track_opens");
 
                     b.Property<string>("TrackingBaseUrl")
                         .IsRequired()
@@ -258,6 +348,10 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
                         .HasColumnName("phone");
+
+                    b.Property<int>("SoftBounces")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("soft_bounces");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
@@ -533,6 +627,45 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasDatabaseName("ix_tickets_contact_channel_status");
 
                     b.ToTable("tickets", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.WebhookReceiptRecord", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Provider", "EventId");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received_at");
+
+                    b.ToTable("webhook_receipts", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>

@@ -36,6 +36,10 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             FromAddress = campaign.FromAddress,
             FromName = campaign.FromName,
             TrackingBaseUrl = campaign.TrackingBaseUrl,
+            ReplyTo = campaign.ReplyTo,
+            TrackOpens = campaign.TrackOpens,
+            TrackClicks = campaign.TrackClicks,
+            LinksJson = campaign.Links.Count == 0 ? null : JsonSerializer.Serialize(campaign.Links, StorageJsonContext.Default.IReadOnlyListString),
         };
         db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -290,8 +294,21 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         row.FromAddress,
         row.FromName,
         row.TrackingBaseUrl,
-        new CampaignStats(row.RecipientCount, row.SentCount, row.FailedCount, row.OpenCount, row.TotalOpens, row.UnsubscribeCount, row.SkippedCount),
-        row.PauseReason);
+        new CampaignStats(row.RecipientCount, row.SentCount, row.FailedCount, row.OpenCount, row.TotalOpens, row.UnsubscribeCount, row.SkippedCount)
+        {
+            UniqueClicks = row.ClickCount,
+            TotalClicks = row.TotalClicks,
+            MachineOpens = row.MachineOpens,
+            Bounces = row.BounceCount,
+            Complaints = row.ComplaintCount,
+        },
+        row.PauseReason)
+    {
+        ReplyTo = row.ReplyTo,
+        TrackOpens = row.TrackOpens,
+        TrackClicks = row.TrackClicks,
+        Links = row.LinksJson is null ? [] : JsonSerializer.Deserialize(row.LinksJson, StorageJsonContext.Default.IReadOnlyListString) ?? [],
+    };
 
     // Launching lives only inside the launch transaction; readers outside it see Scheduled.
     private static CampaignStatus ParseStatus(CampaignRowStatus status) => status == CampaignRowStatus.Launching

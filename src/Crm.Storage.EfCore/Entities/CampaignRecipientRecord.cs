@@ -44,4 +44,14 @@ internal sealed class CampaignRecipientRecord
 
     /// <summary>When this recipient unsubscribed through this campaign.</summary>
     public DateTimeOffset? UnsubscribedAt { get; set; }
+
+    public DateTimeOffset? FirstClickedAt { get; set; }
+
+    public int ClickCount { get; set; }
+
+    public int MachineOpenCount { get; set; }
+
+    public DateTimeOffset? BouncedAt { get; set; }
+
+    public DateTimeOffset? ComplainedAt { get; set; }
 }

@@ -24,6 +24,11 @@ internal sealed class CampaignRecipientRecordConfiguration : IEntityTypeConfigur
         recipient.Property(r => r.FirstOpenedAt).HasColumnName("first_opened_at");
         recipient.Property(r => r.OpenCount).HasColumnName("open_count");
         recipient.Property(r => r.UnsubscribedAt).HasColumnName("unsubscribed_at");
+        recipient.Property(r => r.FirstClickedAt).HasColumnName("first_clicked_at");
+        recipient.Property(r => r.ClickCount).HasColumnName("click_count");
+        recipient.Property(r => r.MachineOpenCount).HasColumnName("machine_open_count");
+        recipient.Property(r => r.BouncedAt).HasColumnName("bounced_at");
+        recipient.Property(r => r.ComplainedAt).HasColumnName("complained_at");
         // One message per client per campaign, whether counted by contact or by address.
         recipient.HasIndex(r => new { r.CampaignId, r.ContactId }).IsUnique().HasDatabaseName("ux_campaign_recipients_campaign_contact");
         recipient.HasIndex(r => new { r.CampaignId, r.Email }).IsUnique().HasDatabaseName("ux_campaign_recipients_campaign_email");

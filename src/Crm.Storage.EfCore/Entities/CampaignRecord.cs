@@ -62,4 +62,23 @@ internal sealed class CampaignRecord
 
     /// <summary>Unsubscribes from this campaign.</summary>
     public int UnsubscribeCount { get; set; }
+
+    public string? ReplyTo { get; set; }
+
+    public bool TrackOpens { get; set; } = true;
+
+    public bool TrackClicks { get; set; } = true;
+
+    /// <summary>The tracked links as a JSON array of URLs.</summary>
+    public string? LinksJson { get; set; }
+
+    public int ClickCount { get; set; }
+
+    public int TotalClicks { get; set; }
+
+    public int MachineOpens { get; set; }
+
+    public int BounceCount { get; set; }
+
+    public int ComplaintCount { get; set; }
 }

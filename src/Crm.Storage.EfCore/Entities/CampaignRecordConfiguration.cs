@@ -30,6 +30,15 @@ internal sealed class CampaignRecordConfiguration : IEntityTypeConfiguration<Cam
         campaign.Property(c => c.OpenCount).HasColumnName("open_count");
         campaign.Property(c => c.TotalOpens).HasColumnName("total_opens");
         campaign.Property(c => c.UnsubscribeCount).HasColumnName("unsubscribe_count");
+        campaign.Property(c => c.ReplyTo).HasColumnName("reply_to").HasMaxLength(320);
+        campaign.Property(c => c.TrackOpens).HasColumnName("track_opens").HasDefaultValue(true).HasSentinel(true);
+        campaign.Property(c => c.TrackClicks).HasColumnName("track_clicks").HasDefaultValue(true).HasSentinel(true);
+        campaign.Property(c => c.LinksJson).HasColumnName("links");
+        campaign.Property(c => c.ClickCount).HasColumnName("click_count");
+        campaign.Property(c => c.TotalClicks).HasColumnName("total_clicks");
+        campaign.Property(c => c.MachineOpens).HasColumnName("machine_opens");
+        campaign.Property(c => c.BounceCount).HasColumnName("bounce_count");
+        campaign.Property(c => c.ComplaintCount).HasColumnName("complaint_count");
         campaign.HasIndex(c => new { c.Status, c.ScheduledAt }).HasDatabaseName("ix_bulk_email_campaigns_status_scheduled");
     }
 }

@@ -19,6 +19,9 @@ internal sealed class ContactRecord
     public Crm.Campaigns.Contacts.MarketingStatus MarketingStatus { get; set; } = Crm.Campaigns.Contacts.MarketingStatus.Subscribed;
 
     /// <summary>When the contact was created.</summary>
+    /// <summary>Soft bounces reported by the sending provider since the last delivery; enough of them suppress the address.</summary>
+    public int SoftBounces { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>When the contact last changed.</summary>
