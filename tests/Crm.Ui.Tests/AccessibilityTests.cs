@@ -61,7 +61,9 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
 
     private static async Task AssertAccessibleAsync(IPage page, string name)
     {
-        var result = await page.RunAxe();
+        // Frames are left out: the sandboxed frames (email HTML, previews) run no script, so axe cannot enter them and
+        // would wait for ever; what they show is customers' or campaign authors' content, not this UI.
+        var result = await page.RunAxe(new AxeRunOptions { Iframes = false });
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(
             serious.Count == 0,

@@ -8,6 +8,7 @@ using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Chat;
@@ -47,9 +48,13 @@ internal static class ChatConversationEndpoints
     }
 
     private static async Task StreamAsync(
-        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider)
+        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider,
+        IHostApplicationLifetime lifetime)
     {
-        var cancellationToken = context.RequestAborted;
+        // A stream ends when the visitor leaves or the host stops: open streams must not hold up a graceful shutdown
+        // (the browser reconnects to another instance, or to this one when it is back, with Last-Event-ID).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = ended.Token;
         var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
@@ -104,7 +109,7 @@ internal static class ChatConversationEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The visitor left.
+            // The visitor left, or the host is stopping.
         }
     }
 
