@@ -26,6 +26,7 @@ public sealed class LibraryWiringTests
             {
                 o.FromAddress = "news@shop.example";
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.MachineOpenWindow = TimeSpan.Zero;
             })
             .UsePickupDirectory(o => o.Directory = pickupDirectory ?? Path.Combine(Path.GetTempPath(), "crm-wiring-" + Guid.NewGuid().ToString("N")))
             .UseInMemoryStores();
@@ -100,6 +101,7 @@ public sealed class LibraryWiringTests
             bulkEmail.ContactsWrite.AllowAnonymous();
             await app.StartAsync();
             using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(MailClient.UserAgent);
 
             using (var import = await client.PostAsJsonAsync("/base/crm/contacts", new[] { new { email = "prefixed@example.com" } }))
             {

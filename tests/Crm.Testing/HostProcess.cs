@@ -67,6 +67,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     public HttpClient CreateClient(string? apiKey = null)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(MailClient.UserAgent);
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);

@@ -3,6 +3,7 @@ using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Storage;
+using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
 using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -45,6 +46,10 @@ public static class BulkEmailServiceCollectionExtensions
         services.AddProtectedEndpointsCheck();
         services.TryAddSingleton<CampaignComposer>();
         services.TryAddSingleton<ContactImporter>();
+        services.TryAddSingleton<DeliveryEvents>();
+        services.TryAddSingleton<DeliveryWebhooks>();
+        services.TryAddSingleton<SnsCertificates>();
+        services.AddHttpClient(SnsCertificates.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))
         {
             services.AddSingleton<OpenRecorder>();
@@ -100,6 +105,7 @@ public static class BulkEmailServiceCollectionExtensions
         builder.Services.TryAddSingleton<ICampaignStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         builder.Services.TryAddSingleton<IContactDirectory>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         builder.Services.TryAddSingleton<ITrackingStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
+        builder.Services.TryAddSingleton<IDeliveryEventStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         return builder;
     }
 

@@ -5,6 +5,7 @@ using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns.Diagnostics;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
+using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
 using Crm.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -68,6 +69,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var tracking = root.MapGroup("/bulk-email");
         tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
         tracking.MapGet("/click/{campaignId:long}/{token}", ClickAsync).WithName("CrmCampaignClick").ExcludeFromDescription();
+        tracking.MapPost("/webhooks/{provider}", WebhookAsync).WithName("CrmDeliveryWebhook").DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
         tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery();
 
@@ -209,6 +213,31 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
         await store.RecordClickAsync(new ClickEvent(campaignId, click.RecipientId, click.LinkIndex, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return Results.Redirect(campaignLinks[click.LinkIndex]);
+    }
+
+    private static async Task<IResult> WebhookAsync(string provider, HttpContext context, DeliveryWebhooks webhooks)
+    {
+        // Providers batch at most a few hundred small events: a megabyte is plenty, and bounds what a stranger can send.
+        const int maxBytes = 1024 * 1024;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"Webhook bodies are limited to {maxBytes} bytes.");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"Webhook bodies are limited to {maxBytes} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return await webhooks.HandleAsync(provider.ToLowerInvariant(), buffer.ToArray(), context.Request, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links)

@@ -1,5 +1,6 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
 
@@ -9,14 +10,29 @@ namespace Crm.Campaigns.Storage;
 /// Contacts, campaigns, the ledger and tracking in process memory, behind one lock: for tests and demos. Everything
 /// is lost when the process ends; use <c>Crm.Storage.EfCore</c> for anything else.
 /// </summary>
-internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, ITrackingStore
+internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory, ITrackingStore, IDeliveryEventStore
 {
     private readonly Lock _gate = new();
     private readonly List<ContactRow> _contacts = [];
     private readonly Dictionary<long, CampaignRow> _campaigns = [];
     private readonly SortedDictionary<long, LedgerRow> _ledger = [];
     private readonly Dictionary<(long CampaignId, int LinkIndex, long RecipientId), int> _linkClicks = [];
-    private readonly TimeSpan _machineOpenWindow = new BulkEmailOptions().MachineOpenWindow;
+    private readonly HashSet<(string Provider, string EventId)> _receipts = [];
+    private readonly TimeSpan _machineOpenWindow;
+
+    /// <summary>Creates empty stores with the default machine-open window.</summary>
+    public InMemoryCampaignStores()
+        : this(Microsoft.Extensions.Options.Options.Create(new BulkEmailOptions()))
+    {
+    }
+
+    /// <summary>Creates empty stores with the configured machine-open window.</summary>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public InMemoryCampaignStores(Microsoft.Extensions.Options.IOptions<BulkEmailOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _machineOpenWindow = options.Value.MachineOpenWindow;
+    }
     private byte[]? _signingKey;
 
     /// <inheritdoc />
@@ -403,6 +419,60 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
+    public Task<DeliveryEventOutcome> ApplyAsync(DeliveryEvent deliveryEvent, int softBounceLimit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryEvent);
+        lock (_gate)
+        {
+            var contact = _contacts.FirstOrDefault(c => c.Email == deliveryEvent.Email);
+            if (contact is null)
+            {
+                return Task.FromResult(DeliveryEventOutcome.UnknownAddress);
+            }
+
+            var suppress = deliveryEvent.Kind != DeliveryEventKind.SoftBounce || ++contact.SoftBounces >= softBounceLimit;
+            if (!suppress)
+            {
+                return Task.FromResult(DeliveryEventOutcome.Counted);
+            }
+
+            if (deliveryEvent.Kind == DeliveryEventKind.Complaint)
+            {
+                contact.Status = MarketingStatus.Complained;
+            }
+            else if (contact.Status is MarketingStatus.Subscribed or MarketingStatus.Pending)
+            {
+                contact.Status = MarketingStatus.Bounced;
+            }
+
+            var row = deliveryEvent is { CampaignId: { } campaignId, RecipientId: { } recipientId }
+                ? _ledger.GetValueOrDefault(recipientId) is { } named && named.CampaignId == campaignId ? named : null
+                : _ledger.Values.Where(r => r.Email == deliveryEvent.Email && r.SentAt is not null).MaxBy(r => r.SentAt);
+            if (row is not null && deliveryEvent.Kind == DeliveryEventKind.Complaint && row.ComplainedAt is null)
+            {
+                row.ComplainedAt = deliveryEvent.At;
+                _campaigns[row.CampaignId].Complaints++;
+            }
+            else if (row is not null && deliveryEvent.Kind != DeliveryEventKind.Complaint && row.BouncedAt is null)
+            {
+                row.BouncedAt = deliveryEvent.At;
+                _campaigns[row.CampaignId].Bounces++;
+            }
+
+            return Task.FromResult(DeliveryEventOutcome.Suppressed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryRememberAsync(string provider, string eventId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(string.IsNullOrEmpty(eventId) || _receipts.Add((provider, eventId)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<bool> UnsubscribeAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -483,6 +553,8 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         public Dictionary<string, string> Attributes { get; set; } = new(StringComparer.Ordinal);
 
         public MarketingStatus Status { get; set; }
+
+        public int SoftBounces { get; set; }
 
         public DateTimeOffset CreatedAt { get; init; }
     }

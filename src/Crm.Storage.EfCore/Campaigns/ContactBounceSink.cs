@@ -1,5 +1,5 @@
 using Crm.Campaigns.Campaigns;
-using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
 using Crm.Channels.Email;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +12,7 @@ namespace Crm.Storage.EfCore.Campaigns;
 /// Message-ID, or arrives at its signed VERP return path, marks that recipient's contact bounced, so campaigns never
 /// mail it again. A report that names no mail of ours (anyone can mail the support address a hand-made one) changes nothing.
 /// </summary>
-internal sealed partial class ContactBounceSink(IServiceProvider services, IContactDirectory contacts, TimeProvider time, ILogger<ContactBounceSink> logger) : IBounceSink
+internal sealed partial class ContactBounceSink(IServiceProvider services, TimeProvider time, ILogger<ContactBounceSink> logger) : IBounceSink
 {
     public async Task<bool> RecordAsync(DeliveryReport report, CancellationToken cancellationToken)
     {
@@ -40,7 +40,9 @@ internal sealed partial class ContactBounceSink(IServiceProvider services, ICont
             }
 
             matched = true;
-            if (await contacts.MarkBouncedAsync(email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            // The same path as a provider's bounce webhook: the contact is suppressed and the campaign counts the bounce.
+            var bounce = new DeliveryEvent(DeliveryEventKind.HardBounce, email, "mail", report.Reason, time.GetUtcNow()) { CampaignId = campaignId, RecipientId = recipientId };
+            if (await services.GetRequiredService<DeliveryEvents>().ApplyAsync(bounce, null, cancellationToken).ConfigureAwait(false) == DeliveryEventOutcome.Suppressed)
             {
                 LogSuppressed(logger, email, campaignId, report.Reason);
             }

@@ -1,0 +1,33 @@
+using Crm.Campaigns.Tracking;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Campaigns.Deliverability;
+
+/// <summary>
+/// Applies bounces and complaints from every source (provider webhooks, bounce mail): ties each to the campaign message
+/// it names when that Message-ID is one of ours and verifies, and hands it to the <see cref="IDeliveryEventStore"/>.
+/// </summary>
+public sealed partial class DeliveryEvents(IDeliveryEventStore store, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, ILogger<DeliveryEvents> logger)
+{
+    /// <summary>Applies one event, reading the campaign and recipient from <paramref name="messageId"/> when it is our signed one.</summary>
+    public async Task<DeliveryEventOutcome> ApplyAsync(DeliveryEvent deliveryEvent, string? messageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryEvent);
+        if (deliveryEvent.CampaignId is null && RecipientReference.TryRead(messageId?.Trim().Trim('<', '>'), out var campaignId, out var token))
+        {
+            var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
+            if (tokens.Verify(campaignId, token) is { } recipientId)
+            {
+                deliveryEvent = deliveryEvent with { CampaignId = campaignId, RecipientId = recipientId };
+            }
+        }
+
+        var outcome = await store.ApplyAsync(deliveryEvent, options.Value.Webhooks.SoftBounceLimit, cancellationToken).ConfigureAwait(false);
+        LogApplied(logger, deliveryEvent.Kind, deliveryEvent.Provider, deliveryEvent.CampaignId, outcome, deliveryEvent.Detail);
+        return outcome;
+    }
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "A {Kind} reported by {Provider} (campaign {CampaignId}): {Outcome}; {Detail}")]
+    private static partial void LogApplied(ILogger logger, DeliveryEventKind kind, string provider, long? campaignId, DeliveryEventOutcome outcome, string? detail);
+}
