@@ -53,8 +53,6 @@ public static class CrmStorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBounceSink, ContactBounceSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUnsubscribeMailSink, CampaignUnsubscribeMailSink>());
         services.RemoveAll<ITrackingStore>();
-        // The tracking store reads the machine-open window; hosts without AddBulkEmail() get the defaults.
-        services.AddOptions<Crm.Campaigns.BulkEmailOptions>();
         services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.RemoveAll<Crm.Campaigns.Deliverability.IDeliveryEventStore>();
         services.AddSingleton<Crm.Campaigns.Deliverability.IDeliveryEventStore, EfDeliveryEventStore<TContext>>();

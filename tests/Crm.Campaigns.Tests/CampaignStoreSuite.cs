@@ -1,5 +1,6 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
+using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Tracking;
 using Crm.Testing;
@@ -61,6 +62,8 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     private IContactDirectory Contacts => _services.GetRequiredService<IContactDirectory>();
 
     private ITrackingStore Tracking => _services.GetRequiredService<ITrackingStore>();
+
+    private IDeliveryEventStore Deliveries => _services.GetRequiredService<IDeliveryEventStore>();
 
     public async Task InitializeAsync() => _services = await CreateServicesAsync();
 
@@ -180,15 +183,85 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
         var campaign = await LaunchAsync();
         var rows = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
 
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[i % 2].RecipientId, Now)], CancellationToken.None))));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[i % 2].RecipientId, Now)], TimeSpan.Zero, CancellationToken.None))));
         await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => Tracking.UnsubscribeAsync(campaign.Id, rows[0].RecipientId, Now, CancellationToken.None))));
-        Assert.Equal(0, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id + 1, rows[0].RecipientId, Now)], CancellationToken.None));
-        Assert.Equal(3, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[1].RecipientId, Now)], CancellationToken.None));
+        Assert.Equal(0, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id + 1, rows[0].RecipientId, Now)], TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(3, await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[0].RecipientId, Now), new OpenEvent(campaign.Id, rows[1].RecipientId, Now)], TimeSpan.Zero, CancellationToken.None));
 
         var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
         Assert.Equal(2, stats.UniqueOpens);
         Assert.Equal(43, stats.TotalOpens);
         Assert.Equal(1, stats.Unsubscribes);
+    }
+
+    [Fact]
+    public async Task Opens_flagged_as_machines_or_within_the_window_after_the_send_are_machine_opens()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", [])], Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var row = Assert.Single(await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None));
+        await Campaigns.CompleteAttemptsAsync([new SendAttempt(row.RecipientId, campaign.Id, SendOutcome.Sent)], Now, CancellationToken.None);
+        var window = TimeSpan.FromSeconds(5);
+
+        await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, row.RecipientId, Now.AddSeconds(2))], window, CancellationToken.None);
+        await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, row.RecipientId, Now.AddMinutes(5)) { Machine = true }], window, CancellationToken.None);
+        await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, row.RecipientId, Now.AddMinutes(10))], window, CancellationToken.None);
+
+        var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+        Assert.Equal(2, stats.MachineOpens);
+        Assert.Equal(1, stats.UniqueOpens);
+        Assert.Equal(1, stats.TotalOpens);
+    }
+
+    [Fact]
+    public async Task Clicks_count_once_per_recipient_per_campaign_and_per_link_under_concurrency()
+    {
+        await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", [])], Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var rows = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => Tracking.RecordClickAsync(new ClickEvent(campaign.Id, rows[0].RecipientId, i % 2, Now), CancellationToken.None))));
+        Assert.True(await Tracking.RecordClickAsync(new ClickEvent(campaign.Id, rows[1].RecipientId, 1, Now), CancellationToken.None));
+        Assert.False(await Tracking.RecordClickAsync(new ClickEvent(campaign.Id + 1, rows[1].RecipientId, 1, Now), CancellationToken.None));
+
+        var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+        Assert.Equal(2, stats.UniqueClicks);
+        Assert.Equal(21, stats.TotalClicks);
+        var links = await Tracking.GetLinkClicksAsync(campaign.Id, CancellationToken.None);
+        Assert.Equal([(0, 1, 10), (1, 2, 11)], links);
+    }
+
+    [Fact]
+    public async Task Bounces_and_complaints_suppress_count_once_and_soft_bounces_suppress_at_the_limit()
+    {
+        await Contacts.UpsertAsync([Upsert("hard@x.example", []), Upsert("spam@x.example", []), Upsert("soft@x.example", [])], Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var rows = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
+        await Campaigns.CompleteAttemptsAsync(rows.Select(r => new SendAttempt(r.RecipientId, campaign.Id, SendOutcome.Sent)).ToList(), Now, CancellationToken.None);
+
+        var hard = new DeliveryEvent(DeliveryEventKind.HardBounce, "hard@x.example", "test", null, Now);
+        Assert.Equal(DeliveryEventOutcome.Suppressed, await Deliveries.ApplyAsync(hard, 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.Suppressed, await Deliveries.ApplyAsync(hard, 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.Suppressed, await Deliveries.ApplyAsync(new DeliveryEvent(DeliveryEventKind.Complaint, "spam@x.example", "test", null, Now), 3, CancellationToken.None));
+        var soft = new DeliveryEvent(DeliveryEventKind.SoftBounce, "soft@x.example", "test", null, Now);
+        Assert.Equal(DeliveryEventOutcome.Counted, await Deliveries.ApplyAsync(soft, 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.Counted, await Deliveries.ApplyAsync(soft, 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.Suppressed, await Deliveries.ApplyAsync(soft, 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.UnknownAddress, await Deliveries.ApplyAsync(hard with { Email = "nobody@x.example" }, 3, CancellationToken.None));
+
+        var stats = (await Campaigns.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+        Assert.Equal(2, stats.Bounces);
+        Assert.Equal(1, stats.Complaints);
+        Assert.Equal(0, await Contacts.CountRecipientsAsync(SegmentCriteria.All, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_webhook_event_id_is_remembered_once_whoever_races_for_it()
+    {
+        var first = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Deliveries.TryRememberAsync("test", "event-1", Now, CancellationToken.None))));
+
+        Assert.Single(first, taken => taken);
+        Assert.True(await Deliveries.TryRememberAsync("other", "event-1", Now, CancellationToken.None));
     }
 
     [Fact]

@@ -18,21 +18,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     private readonly SortedDictionary<long, LedgerRow> _ledger = [];
     private readonly Dictionary<(long CampaignId, int LinkIndex, long RecipientId), int> _linkClicks = [];
     private readonly HashSet<(string Provider, string EventId)> _receipts = [];
-    private readonly TimeSpan _machineOpenWindow;
 
-    /// <summary>Creates empty stores with the default machine-open window.</summary>
-    public InMemoryCampaignStores()
-        : this(Microsoft.Extensions.Options.Options.Create(new BulkEmailOptions()))
-    {
-    }
-
-    /// <summary>Creates empty stores with the configured machine-open window.</summary>
-    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
-    public InMemoryCampaignStores(Microsoft.Extensions.Options.IOptions<BulkEmailOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _machineOpenWindow = options.Value.MachineOpenWindow;
-    }
     private byte[]? _signingKey;
 
     /// <inheritdoc />
@@ -345,7 +331,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
-    public Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken)
+    public Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, TimeSpan machineOpenWindow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(opens);
         lock (_gate)
@@ -359,7 +345,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 }
 
                 var campaign = _campaigns[row.CampaignId];
-                if (open.Machine || (row.SentAt is { } sentAt && open.At - sentAt < _machineOpenWindow))
+                if (open.Machine || (row.SentAt is { } sentAt && open.At - sentAt < machineOpenWindow))
                 {
                     campaign.MachineOpens++;
                     continue;

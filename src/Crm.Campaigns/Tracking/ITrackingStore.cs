@@ -8,7 +8,11 @@ public interface ITrackingStore
     /// Opens naming a recipient who is not in that campaign's ledger are ignored.
     /// </summary>
     /// <returns>How many opens were recorded.</returns>
-    Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken);
+    /// <remarks>
+    /// An open flagged <see cref="OpenEvent.Machine"/>, or within <paramref name="machineOpenWindow"/> of the send, is a
+    /// machine open: counted apart, never as a person's open.
+    /// </remarks>
+    Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, TimeSpan machineOpenWindow, CancellationToken cancellationToken);
 
     /// <summary>
     /// Unsubscribes the recipient's contact from marketing mail, idempotently: the campaign's unsubscribe

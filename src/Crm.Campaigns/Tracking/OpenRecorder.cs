@@ -84,7 +84,7 @@ internal sealed partial class OpenRecorder : BackgroundService
         {
             try
             {
-                var recorded = await _store.RecordOpensAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                var recorded = await _store.RecordOpensAsync(batch, _options.MachineOpenWindow, CancellationToken.None).ConfigureAwait(false);
                 CrmCampaignsTelemetry.Opens.Add(recorded);
                 return;
             }

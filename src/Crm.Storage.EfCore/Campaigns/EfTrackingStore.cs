@@ -1,9 +1,7 @@
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore.Entities;
-using Crm.Campaigns;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Crm.Storage.EfCore.Campaigns;
 
@@ -18,17 +16,15 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
 {
     private const string SigningKeySetting = "tracking.signing_key";
     private readonly IDbContextFactory<TContext> _contexts;
-    private readonly IOptions<BulkEmailOptions> _options;
 
     /// <summary>Creates the store.</summary>
-    public EfTrackingStore(IDbContextFactory<TContext> contexts, IOptions<BulkEmailOptions> options)
+    public EfTrackingStore(IDbContextFactory<TContext> contexts)
     {
         _contexts = contexts;
-        _options = options;
     }
 
     /// <inheritdoc />
-    public async Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, CancellationToken cancellationToken)
+    public async Task<int> RecordOpensAsync(IReadOnlyList<OpenEvent> opens, TimeSpan machineOpenWindow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(opens);
         if (opens.Count == 0)
@@ -36,7 +32,7 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
             return 0;
         }
 
-        var machineWindow = _options.Value.MachineOpenWindow;
+        var machineWindow = machineOpenWindow;
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var recorded = 0;
