@@ -96,6 +96,7 @@ var bulkEmail = app.MapBulkEmail();
 bulkEmail.Campaigns.RequireAuthorization(Roles.MarketingPolicy);
 bulkEmail.ContactsWrite.RequireAuthorization(Roles.MarketingPolicy);
 bulkEmail.ContactsRead.RequireAuthorization(Roles.AgentsPolicy);
+bulkEmail.Subscriptions.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.SubscribePolicy);
 
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {

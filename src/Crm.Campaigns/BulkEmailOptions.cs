@@ -51,6 +51,9 @@ public sealed class BulkEmailOptions : IValidatableObject
     /// <summary>The sending providers' bounce and complaint webhooks (<c>POST /bulk-email/webhooks/{provider}</c>).</summary>
     public Deliverability.WebhookOptions Webhooks { get; } = new();
 
+    /// <summary>The public double opt-in form (<c>POST /subscribe</c>).</summary>
+    public Subscriptions.SubscribeOptions Subscribe { get; } = new();
+
     /// <summary>DKIM signing of every campaign message and test send; off while unset.</summary>
     public DkimOptions Dkim { get; } = new();
 

@@ -104,8 +104,8 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     public async Task Bounced_and_unsubscribed_contacts_are_left_out_of_the_ledger_at_launch()
     {
         await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", []), Upsert("c@x.example", [])], Now, CancellationToken.None);
-        Assert.True(await Contacts.MarkBouncedAsync("B@X.example", Now, CancellationToken.None));
-        Assert.False(await Contacts.MarkBouncedAsync("nobody@x.example", Now, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.Suppressed, await Deliveries.ApplyAsync(new DeliveryEvent(DeliveryEventKind.HardBounce, "b@x.example", "test", null, Now), 3, CancellationToken.None));
+        Assert.Equal(DeliveryEventOutcome.UnknownAddress, await Deliveries.ApplyAsync(new DeliveryEvent(DeliveryEventKind.HardBounce, "nobody@x.example", "test", null, Now), 3, CancellationToken.None));
 
         var first = await LaunchAsync();
         var claimed = await Campaigns.ClaimBatchAsync(10, "test", Now, Now.AddMinutes(1), CancellationToken.None);

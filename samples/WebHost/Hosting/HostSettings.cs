@@ -14,6 +14,7 @@ internal static class HostSettings
     public const string EmailSection = "Crm:Email";
     public const string OutboxSection = "Crm:Outbox";
     public const string ConversationPermitLimit = "Crm:RateLimiting:ConversationPermitLimit";
+    public const string SubscribePermitLimit = "Crm:RateLimiting:SubscribePermitLimit";
     public const string ImapSection = "Crm:Imap";
     public const string WhatsAppSection = "Crm:WhatsApp";
     public const string TrustedProxies = "Crm:ForwardedHeaders:KnownProxies";

@@ -7,6 +7,7 @@ internal static class RateLimitingSetup
 {
     public const string IntakePolicy = "crm-intake";
     public const string ConversationPolicy = "crm-conversation";
+    public const string SubscribePolicy = "crm-subscribe";
 
     /// <summary>
     /// Limits the public chat intake per client IP (fixed window). Other channels authenticate their
@@ -17,6 +18,7 @@ internal static class RateLimitingSetup
         var permitLimit = configuration.GetValue(HostSettings.ChatPermitLimit, 30);
         var window = TimeSpan.FromSeconds(configuration.GetValue(HostSettings.ChatWindowSeconds, 60));
         var conversationLimit = configuration.GetValue(HostSettings.ConversationPermitLimit, 120);
+        var subscribeLimit = configuration.GetValue(HostSettings.SubscribePermitLimit, 10);
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -34,6 +36,10 @@ internal static class RateLimitingSetup
             options.AddPolicy(ConversationPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = conversationLimit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Each subscription mails a confirmation: ten a minute per client address keeps the form from mail-bombing anyone.
+            options.AddPolicy(SubscribePolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = subscribeLimit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.AddPolicy(IntakePolicy, context =>
             {
                 if (!string.Equals(context.Request.Query["channel"], "chat", StringComparison.Ordinal))

@@ -28,7 +28,14 @@ public interface IContactDirectory
     /// <returns>The contact after the call, or null when there is none.</returns>
     Task<Contact?> ClearBounceAsync(long contactId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Marks the contact with this address bounced; it gets no more campaigns.</summary>
-    /// <returns>True when a contact had that address.</returns>
-    Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// A subscription request (double opt-in): a new address becomes a <see cref="MarketingStatus.Pending"/> contact; an
+    /// existing contact is left as it is until the confirmation.
+    /// </summary>
+    /// <returns>The contact and its status now.</returns>
+    Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A confirmed subscription: the contact is subscribed (whatever its status was) and gets the tags.</summary>
+    /// <returns>False when the contact no longer exists.</returns>
+    Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -47,6 +47,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<CampaignComposer>();
         services.TryAddSingleton<ContactImporter>();
         services.TryAddSingleton<DeliveryEvents>();
+        services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();
         services.TryAddSingleton<DeliveryWebhooks>();
         services.TryAddSingleton<SnsCertificates>();
         services.AddHttpClient(SnsCertificates.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -85,7 +85,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         contactsWrite.MapPatch("/{id:long}", UpdateContactAsync).WithName("CrmContactUpdate").DisableAntiforgery()
             .Produces<ContactDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite);
+        var subscriptions = SubscriptionEndpoints.Map(root);
+        return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite, subscriptions);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl, LinkGenerator links, IOptions<BulkEmailOptions> options)
@@ -340,7 +341,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
     private static IResult CampaignNotFound(long id)
         => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {id}.");
 
-    private static string Page(string title, string body) => $$"""
+    internal static string Page(string title, string body) => $$"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="robots" content="noindex"><title>{{title}}</title>

@@ -5,13 +5,17 @@ namespace Crm.Campaigns.Endpoints;
 /// <summary>The endpoints <c>MapBulkEmail()</c> mapped, grouped by who may call them.</summary>
 public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
 {
-    internal BulkEmailEndpoints(IEndpointConventionBuilder campaigns, IEndpointConventionBuilder tracking, IEndpointConventionBuilder contactsRead, IEndpointConventionBuilder contactsWrite)
+    internal BulkEmailEndpoints(IEndpointConventionBuilder campaigns, IEndpointConventionBuilder tracking, IEndpointConventionBuilder contactsRead, IEndpointConventionBuilder contactsWrite, IEndpointConventionBuilder subscriptions)
     {
         Campaigns = campaigns;
         Tracking = tracking;
         ContactsRead = contactsRead;
         ContactsWrite = contactsWrite;
+        Subscriptions = subscriptions;
     }
+
+    /// <summary><c>POST /subscribe</c> and its confirmation links: public (a form on any site); add rate limiting here.</summary>
+    public IEndpointConventionBuilder Subscriptions { get; }
 
     /// <summary>The campaign API (<c>/bulk-email</c>): managers and marketing only.</summary>
     public IEndpointConventionBuilder Campaigns { get; }
@@ -32,6 +36,7 @@ public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
         Tracking.Add(convention);
         ContactsRead.Add(convention);
         ContactsWrite.Add(convention);
+        Subscriptions.Add(convention);
     }
 
     /// <inheritdoc />
@@ -41,5 +46,6 @@ public sealed class BulkEmailEndpoints : IEndpointConventionBuilder
         Tracking.Finally(finallyConvention);
         ContactsRead.Finally(finallyConvention);
         ContactsWrite.Finally(finallyConvention);
+        Subscriptions.Finally(finallyConvention);
     }
 }

@@ -111,18 +111,37 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
-    public Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(email);
         lock (_gate)
         {
-            var row = _contacts.Find(c => c.Email == email.Trim().ToLowerInvariant() && c.Status == MarketingStatus.Subscribed);
-            if (row is not null)
+            var existing = _contacts.Find(c => c.Email == email);
+            if (existing is not null)
             {
-                row.Status = MarketingStatus.Bounced;
+                return Task.FromResult((existing.Id, existing.Status));
             }
 
-            return Task.FromResult(row is not null);
+            var created = new ContactRow { Id = _contacts.Count + 1, Email = email, Name = name, Status = MarketingStatus.Pending, CreatedAt = now };
+            _contacts.Add(created);
+            return Task.FromResult((created.Id, MarketingStatus.Pending));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var contact = _contacts.Find(c => c.Id == contactId);
+            if (contact is null)
+            {
+                return Task.FromResult(false);
+            }
+
+            contact.Status = MarketingStatus.Subscribed;
+            contact.SoftBounces = 0;
+            contact.Tags = [.. contact.Tags.Union(tags, StringComparer.Ordinal)];
+            return Task.FromResult(true);
         }
     }
 

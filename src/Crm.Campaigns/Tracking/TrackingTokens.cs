@@ -15,6 +15,9 @@ public sealed class TrackingTokens
     private const int MacBytes = 16;
     private readonly byte[] _key;
 
+    /// <summary>The key, for other tokens of the same host that sign with it under their own domain (subscription links).</summary>
+    internal byte[] Key => _key;
+
     /// <summary>Creates a signer with a key of at least 32 bytes.</summary>
     public TrackingTokens(byte[] key)
     {

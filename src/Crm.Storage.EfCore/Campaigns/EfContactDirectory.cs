@@ -100,17 +100,59 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
-    public async Task<bool> MarkBouncedAsync(string email, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
-        var normalized = email.Trim().ToLowerInvariant();
-        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var utcNow = now.ToUniversalTime();
-        // Only a subscribed contact becomes bounced: an unsubscribe is the person's own word and must outlive any bounce.
-        var changed = await db.Set<ContactRecord>().Where(c => c.Email == normalized && c.MarketingStatus == MarketingStatus.Subscribed)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatus.Bounced).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var existing = await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Email == email)
+                .Select(c => new { c.Id, c.MarketingStatus }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return (existing.Id, existing.MarketingStatus);
+            }
+
+            var created = new ContactRecord { Email = email, Name = name, MarketingStatus = MarketingStatus.Pending, CreatedAt = utcNow, UpdatedAt = utcNow };
+            db.Add(created);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return (created.Id, MarketingStatus.Pending);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // The same address subscribed twice at once (or arrived by import): read the winner.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var utcNow = now.ToUniversalTime();
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Confirming is the person's own, fresh consent: it outranks an earlier unsubscribe, bounce or complaint.
+        var updated = await db.Set<ContactRecord>().Where(c => c.Id == contactId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, MarketingStatus.Subscribed).SetProperty(c => c.SoftBounces, 0).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
-        return changed > 0;
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        var present = await db.Set<ContactTagRecord>().Where(t => t.ContactId == contactId).Select(t => t.Tag).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var tag in tags.Except(present, StringComparer.Ordinal))
+        {
+            db.Add(new ContactTagRecord { ContactId = contactId, Tag = tag });
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<(int Created, int Updated)> UpsertOnceAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json;
+using Crm.Campaigns.Subscriptions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Campaigns.Endpoints;
+
+/// <summary>
+/// <c>POST /subscribe</c> (a plain HTML form on any site, or JSON), <c>GET /subscribe/confirm/{token}</c> (a page that
+/// changes nothing) and <c>POST /subscribe/confirm/{token}</c> (the page's button). Public; off unless
+/// <see cref="SubscribeOptions.Enabled"/>.
+/// </summary>
+internal static class SubscriptionEndpoints
+{
+    private const int MaxBodyBytes = 16 * 1024;
+    private const int MaxTags = 20;
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder root)
+    {
+        var group = root.MapGroup("/subscribe");
+        group.MapPost("/", SubscribeAsync).WithName("CrmSubscribe").DisableAntiforgery()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapMethods("/confirm/{token}", [HttpMethods.Get, HttpMethods.Head], ConfirmPageAsync).WithName("CrmSubscribeConfirmPage").ExcludeFromDescription();
+        group.MapPost("/confirm/{token}", ConfirmAsync).WithName("CrmSubscribeConfirm").DisableAntiforgery().ExcludeFromDescription();
+        return group;
+    }
+
+    private static async Task<IResult> SubscribeAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options)
+    {
+        var settings = options.Value.Subscribe;
+        if (!settings.Enabled)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "Subscriptions are not enabled on this server.");
+        }
+
+        var request = context.Request;
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"A subscription is at most {MaxBodyBytes} bytes.");
+        }
+
+        var isForm = request.HasFormContentType;
+        var isJson = request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
+        if (!isForm && !isJson)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Post a form or application/json.");
+        }
+
+        string? email, name;
+        List<string> tags;
+        try
+        {
+            (email, name, tags) = isForm ? await ReadFormAsync(request).ConfigureAwait(false) : await ReadJsonAsync(request).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or BadHttpRequestException or InvalidOperationException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed subscription", detail: "Send email, name and tags as a form or a JSON object.");
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var address = Crm.Contacts.ContactIdentity.NormalizeEmail(email);
+        if (address is null)
+        {
+            errors["email"] = ["Enter a valid email address."];
+        }
+
+        if (name is { Length: > 128 } || name?.IndexOfAny(['\r', '\n']) >= 0)
+        {
+            errors["name"] = ["The name is one line of at most 128 characters."];
+        }
+
+        var refused = tags.Where(t => !settings.AllowedTags.Contains(t, StringComparer.Ordinal)).ToList();
+        if (refused.Count > 0 || tags.Count > MaxTags)
+        {
+            errors["tags"] = [$"Choose from: {string.Join(", ", settings.AllowedTags)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return isForm
+                ? Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Please check the form", $"<p>{WebUtility.HtmlEncode(string.Join(" ", errors.Values.SelectMany(v => v)))}</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest)
+                : Results.ValidationProblem(errors, title: "Invalid subscription");
+        }
+
+        await subscriptions.RequestAsync(address!, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), tags.Distinct(StringComparer.Ordinal).ToList(), baseUrl.For(request) + "/subscribe/confirm", context.RequestAborted).ConfigureAwait(false);
+        // The same answer whether the address was new, pending or already subscribed: the form tells nobody who is on the list.
+        return isForm
+            ? Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Check your inbox", "<p data-testid=\"subscribe-sent\">We sent you an email. Click the link in it to confirm your subscription.</p>"), "text/html; charset=utf-8")
+            : Results.Json(new { status = "confirmation_sent" }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> ConfirmPageAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!options.Value.Subscribe.Enabled || !await subscriptions.IsValidAsync(token, context.RequestAborted).ConfigureAwait(false))
+        {
+            return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Link not valid", "<p>This confirmation link is not valid or has expired. Subscribe again to get a new one.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        // GET only shows the button: mail scanners follow links, and must not subscribe anyone.
+        return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Confirm your subscription",
+            $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(context.Request.PathBase + context.Request.Path)}\"><button type=\"submit\" data-testid=\"subscribe-confirm\">Yes, subscribe me</button></form>"), "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> ConfirmAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!options.Value.Subscribe.Enabled || !await subscriptions.ConfirmAsync(token, context.RequestAborted).ConfigureAwait(false))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This confirmation link is not valid or has expired.");
+        }
+
+        return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Subscribed", "<p data-testid=\"subscribed\">Thank you: you are subscribed.</p>"), "text/html; charset=utf-8");
+    }
+
+    private static async Task<(string? Email, string? Name, List<string> Tags)> ReadFormAsync(HttpRequest request)
+    {
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var tags = form["tags"].SelectMany(t => (t ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        return (form["email"].ToString(), form["name"].ToString(), tags);
+    }
+
+    private static async Task<(string? Email, string? Name, List<string> Tags)> ReadJsonAsync(HttpRequest request)
+    {
+        using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var root = document.RootElement;
+        string? Read(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var tags = root.TryGetProperty("tags", out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Select(t => t.GetString() ?? "").ToList()
+            : [];
+        return (Read("email"), Read("name"), tags);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Crm.Testing;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>Double opt-in through the public form, against the host and smtp-sink.</summary>
+public sealed partial class DoubleOptInTests : IAsyncLifetime
+{
+    private readonly OwnedResources _owned = new();
+    private SmtpSink _sink = null!;
+    private HostProcess _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sink = await _owned.AddAsync(SmtpSink.StartAsync());
+        _host = await _owned.AddAsync(HostProcess.StartAsync(CampaignApi.HostSettings(_sink.Port,
+            ("Crm:Campaigns:Subscribe:Enabled", "true"), ("Crm:Campaigns:Subscribe:AllowedTags:0", "newsletter"), ("Crm:RateLimiting:SubscribePermitLimit", "1000"))));
+    }
+
+    public async Task DisposeAsync() => await _owned.DisposeAsync();
+
+    [Fact]
+    public async Task A_form_on_another_site_creates_a_pending_contact_who_gets_nothing_until_the_link_is_confirmed_by_post()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var manager = _host.CreateClient(CampaignApi.ManagerKey);
+        var email = $"new.{Guid.NewGuid():N}@example.com";
+
+        using var form = await browser.PostAsync("/subscribe", new FormUrlEncodedContent([new("email", email), new("name", "Nina"), new("tags", "newsletter")]));
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        Assert.Contains("Check your inbox", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("pending", await StatusOfAsync(manager, email));
+
+        var confirmation = await Poll.UntilAsync(() => Task.FromResult(SinkMessage.LoadAll(_sink).FirstOrDefault(m => m.EnvelopeRecipients.Contains(email))), m => m is not null, TimeSpan.FromSeconds(10), "the confirmation mail");
+        Assert.Null(confirmation!.Message.Headers["List-Unsubscribe"]);
+        var link = ConfirmLink().Match(confirmation.Message.TextBody!).Value;
+
+        // A campaign to everyone now leaves the pending contact out.
+        var api = new CampaignApi(manager);
+        var before = await api.CreateAsync(new { subject = "Before", body = "<p>x</p>" });
+        await api.WaitForStatusAsync(before, "completed", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(SinkMessage.LoadAll(_sink), m => m.EnvelopeRecipients.Contains(email) && m.Message.Subject == "Before");
+
+        // A mail scanner follows the link: the page shows a button and changes nothing.
+        using (var scanned = await browser.GetAsync(link))
+        {
+            Assert.Equal(HttpStatusCode.OK, scanned.StatusCode);
+            Assert.Contains("subscribe-confirm", await scanned.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("pending", await StatusOfAsync(manager, email));
+        using (var confirmed = await browser.PostAsync(link, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        }
+
+        Assert.Equal("subscribed", await StatusOfAsync(manager, email));
+        var contact = await ContactAsync(manager, email);
+        Assert.Equal(["newsletter"], contact.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var after = await api.CreateAsync(new { subject = "After", body = "<p>x</p>", segment = new { tags = new[] { "newsletter" } } });
+        await api.WaitForStatusAsync(after, "completed", TimeSpan.FromSeconds(30));
+        Assert.Single(SinkMessage.LoadAll(_sink), m => m.EnvelopeRecipients.Contains(email) && m.Message.Subject == "After");
+    }
+
+    [Fact]
+    public async Task An_unsubscribed_address_stays_unsubscribed_until_it_confirms_again()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var manager = _host.CreateClient(CampaignApi.ManagerKey);
+        var email = $"back.{Guid.NewGuid():N}@example.com";
+        await new CampaignApi(manager).ImportAsync([new { email }]);
+        var api = new CampaignApi(manager);
+        var id = await api.CreateAsync(new { subject = "Leave", body = "<p>x</p>" });
+        await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var unsubscribe = System.Net.WebUtility.HtmlDecode(Regex.Match(SinkMessage.LoadAll(_sink).Single(m => m.EnvelopeRecipients.Contains(email)).Message.HtmlBody!, "\"(http://[^\"]+/bulk-email/unsubscribe/[^\"]+)\"").Groups[1].Value);
+        using (var left = await browser.PostAsync(unsubscribe, null))
+        {
+            Assert.True(left.IsSuccessStatusCode);
+        }
+
+        using var again = await browser.PostAsJsonAsync("/subscribe", new { email });
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal("unsubscribed", await StatusOfAsync(manager, email));
+        var confirmation = await Poll.UntilAsync(() => Task.FromResult(SinkMessage.LoadAll(_sink).FirstOrDefault(m => m.EnvelopeRecipients.Contains(email) && m.Message.Subject!.Contains("confirm", StringComparison.OrdinalIgnoreCase))), m => m is not null, TimeSpan.FromSeconds(10), "the confirmation mail");
+        using (var confirmed = await browser.PostAsync(ConfirmLink().Match(confirmation!.Message.TextBody!).Value, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        }
+
+        Assert.Equal("subscribed", await StatusOfAsync(manager, email));
+    }
+
+    [Fact]
+    public async Task Bad_addresses_disallowed_tags_and_tampered_links_are_refused()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+
+        using var badEmail = await browser.PostAsJsonAsync("/subscribe", new { email = "not an address" });
+        using var badTag = await browser.PostAsJsonAsync("/subscribe", new { email = "tags@example.com", tags = new[] { "vip" } });
+        using var badForm = await browser.PostAsync("/subscribe", new FormUrlEncodedContent([new("email", "x")]));
+        using var text = await browser.PostAsync("/subscribe", new StringContent("email=a@example.com"));
+        using var tamperedGet = await browser.GetAsync("/subscribe/confirm/1.9999999999.bmV3c2xldHRlcg.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        using var tamperedPost = await browser.PostAsync("/subscribe/confirm/1.9999999999.bmV3c2xldHRlcg.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, badEmail.StatusCode);
+        Assert.Contains("email", await badEmail.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badTag.StatusCode);
+        Assert.Contains("newsletter", await badTag.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badForm.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, tamperedGet.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, tamperedPost.StatusCode);
+        Assert.DoesNotContain(SinkMessage.LoadAll(_sink), m => m.EnvelopeRecipients.Contains("tags@example.com"));
+    }
+
+    private static async Task<string?> StatusOfAsync(HttpClient manager, string email) => (await ContactAsync(manager, email)).GetProperty("marketingStatus").GetString();
+
+    private static async Task<JsonElement> ContactAsync(HttpClient manager, string email)
+    {
+        var page = await manager.GetFromJsonAsync<JsonElement>("/contacts?pageSize=200");
+        return page.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("email").GetString() == email);
+    }
+
+    [GeneratedRegex(@"http://\S+/subscribe/confirm/\S+")]
+    private static partial Regex ConfirmLink();
+}
