@@ -2,12 +2,15 @@ using Crm.Campaigns.Campaigns;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Crm.Campaigns.Management;
+using Crm.Campaigns.Tracking;
 
 namespace Crm.WebHost.Pages.Admin.BulkEmail;
 
 /// <summary>One campaign: live progress, stats, opens over time, and pause/resume/cancel.</summary>
-public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl control) : PageModel
+public sealed class DetailsModel(ICampaignStore campaigns, ITrackingStore tracking, CampaignControl control) : PageModel
 {
+    public IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)> LinkClicks { get; private set; } = [];
+
     public Campaign? Campaign { get; private set; }
 
     public IReadOnlyList<(DateTimeOffset Start, int Count)> OpenBuckets { get; private set; } = [];
@@ -23,6 +26,7 @@ public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl contr
         }
 
         OpenBuckets = Bucket(await campaigns.GetFirstOpensAsync(id, 50_000, cancellationToken));
+        LinkClicks = await tracking.GetLinkClicksAsync(id, cancellationToken);
         return Page();
     }
 
@@ -51,7 +55,7 @@ public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl contr
         }
     }
 
-    /// <summary>Up to 24 equal time buckets between the first and last open.</summary>
+    /// <summary>24 equal time buckets from the first open (at least a minute each).</summary>
     private static List<(DateTimeOffset Start, int Count)> Bucket(IReadOnlyList<DateTimeOffset> opens)
     {
         if (opens.Count == 0)
@@ -61,8 +65,8 @@ public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl contr
 
         var first = opens[0];
         var span = opens[^1] - first;
-        var size = span < TimeSpan.FromMinutes(24) ? TimeSpan.FromMinutes(1) : TimeSpan.FromTicks(span.Ticks / 24 + 1);
-        var buckets = (int)Math.Min(24, span.Ticks / size.Ticks + 1);
+        var size = span < TimeSpan.FromMinutes(DetailsModelBuckets.Count) ? TimeSpan.FromMinutes(1) : TimeSpan.FromTicks(span.Ticks / DetailsModelBuckets.Count + 1);
+        var buckets = DetailsModelBuckets.Count;
         var counts = new int[buckets];
         foreach (var open in opens)
         {
@@ -71,4 +75,10 @@ public sealed class DetailsModel(ICampaignStore campaigns, CampaignControl contr
 
         return counts.Select((count, i) => (first + size * i, count)).ToList();
     }
+}
+
+/// <summary>How many time slots the opens chart has.</summary>
+public static class DetailsModelBuckets
+{
+    public const int Count = 24;
 }
