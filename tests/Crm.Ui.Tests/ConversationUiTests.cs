@@ -83,3 +83,31 @@ public sealed class ConversationUiTests(BrowserFixture fixture)
         Assert.Equal([403, 403, 401], statuses);
     }
 }
+
+/// <summary>The campaign editor's deliverability fields reach the campaign.</summary>
+[Collection(nameof(BrowserCollection))]
+public sealed class CampaignEditorUiTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Marketing_sets_reply_to_and_turns_click_tracking_off_in_the_editor()
+    {
+        var subject = $"Quiet links {Guid.NewGuid():N}"[..20];
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "marketing");
+        await page.GotoAsync("/admin/bulk-email");
+        await page.GetByTestId("campaign-subject").FillAsync(subject);
+        await page.GetByTestId("campaign-body").FillAsync("<p><a href=\"https://shop.example/quiet\">Quiet</a></p>");
+        await page.GetByTestId("campaign-reply-to").FillAsync("answers@crm.example");
+        await page.GetByTestId("campaign-track-clicks").UncheckAsync();
+        await page.GetByTestId("campaign-send").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/admin/bulk-email/\d+$"));
+
+        using var api = fixture.Host.CreateClient(BrowserFixture.ManagerKey);
+        var id = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        var campaign = await api.GetFromJsonAsync<JsonElement>($"/bulk-email/{id}");
+        Assert.Equal("answers@crm.example", campaign.GetProperty("replyTo").GetString());
+        Assert.False(campaign.GetProperty("trackClicks").GetBoolean());
+        Assert.True(campaign.GetProperty("trackOpens").GetBoolean());
+        await Assertions.Expect(page.GetByTestId("stat-machine-opens")).ToBeVisibleAsync();
+    }
+}

@@ -34,6 +34,16 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
     [BindProperty]
     public string? ScheduledAt { get; set; }
 
+    [BindProperty]
+    public string? ReplyTo { get; set; }
+
+    // Ticked on a GET; on a POST the checkbox's "true" comes before its hidden "false", so a cleared box posts false.
+    [BindProperty]
+    public bool TrackOpens { get; set; } = true;
+
+    [BindProperty]
+    public bool TrackClicks { get; set; } = true;
+
     public string? Notice { get; private set; }
 
     public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
@@ -110,7 +120,16 @@ public sealed class IndexModel(CampaignComposer composer, ICampaignStore campaig
         }
 
         var segment = Audience == "segment" ? new SegmentCriteria { Tags = SegmentTags } : null;
-        return new CreateCampaignRequest { Subject = Subject, Body = Body, Segment = segment, ScheduledAt = scheduledAt };
+        return new CreateCampaignRequest
+        {
+            Subject = Subject,
+            Body = Body,
+            Segment = segment,
+            ScheduledAt = scheduledAt,
+            ReplyTo = string.IsNullOrWhiteSpace(ReplyTo) ? null : ReplyTo.Trim(),
+            TrackOpens = TrackOpens,
+            TrackClicks = TrackClicks,
+        };
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
