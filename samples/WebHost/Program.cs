@@ -25,6 +25,7 @@ if (!string.IsNullOrEmpty(whatsApp["AuthToken"]))
 
 channels.AddEmail(builder.Configuration.GetSection(HostSettings.EmailSection));
 channels.AddCrmEmailReplies(builder.Configuration);
+channels.ConfigureAttachments(builder.Configuration.GetSection(HostSettings.AttachmentsSection).Bind);
 channels.ConfigureReplyOutbox(builder.Configuration.GetSection(HostSettings.OutboxSection).Bind);
 var imap = builder.Configuration.GetSection(HostSettings.ImapSection);
 if (!string.IsNullOrEmpty(imap["Host"]))

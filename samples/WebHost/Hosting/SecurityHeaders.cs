@@ -21,7 +21,12 @@ internal static class SecurityHeaders
                 // The widget's script is loaded by customers' sites: it is the one answer meant to be used elsewhere.
                 if (!context.Request.Path.StartsWithSegments("/widget", StringComparison.OrdinalIgnoreCase))
                 {
-                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    // An endpoint that set a stricter policy of its own (attachments: a sandbox) keeps it.
+                    if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+                    {
+                        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    }
+
                     headers.XFrameOptions = "DENY";
                 }
 

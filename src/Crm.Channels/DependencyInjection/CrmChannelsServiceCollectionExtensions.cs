@@ -1,4 +1,5 @@
 using Crm.Channels.Adapters;
+using Crm.Channels.Attachments;
 using Crm.Channels.Chat;
 using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
@@ -43,6 +44,8 @@ public static class CrmChannelsServiceCollectionExtensions
         services.AddOptions<ReplyOutboxOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ConversationChanges>();
         services.TryAddSingleton<TicketReplies>();
+        services.AddOptions<AttachmentOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplyOutbox>());
         services.AddProtectedEndpointsCheck();
         services.AddProblemDetails();
@@ -95,6 +98,15 @@ public static class CrmChannelsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelReplySender, TSender>());
+        return builder;
+    }
+
+    /// <summary>Configures where and within which limits customers' attachments are kept.</summary>
+    public static ICrmChannelsBuilder ConfigureAttachments(this ICrmChannelsBuilder builder, Action<AttachmentOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
         return builder;
     }
 

@@ -1,4 +1,7 @@
+using Crm.Channels.Attachments;
 using Crm.Channels.Ingestion;
+using Crm.Channels.Tickets;
+using MimeKit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,15 +14,27 @@ public sealed partial class EmailIntake
     private readonly IEnumerable<IBounceSink> _bounceSinks;
     private readonly IEnumerable<IUnsubscribeMailSink> _unsubscribeSinks;
     private readonly EmailOptions _options;
+    private readonly IAttachmentStore _attachments;
+    private readonly AttachmentOptions _attachmentOptions;
     private readonly ILogger<EmailIntake> _logger;
 
     /// <summary>Creates the intake.</summary>
-    public EmailIntake(IIngestionPipeline pipeline, IEnumerable<IBounceSink> bounceSinks, IEnumerable<IUnsubscribeMailSink> unsubscribeSinks, IOptions<EmailOptions> options, ILogger<EmailIntake> logger)
+    public EmailIntake(
+        IIngestionPipeline pipeline,
+        IEnumerable<IBounceSink> bounceSinks,
+        IEnumerable<IUnsubscribeMailSink> unsubscribeSinks,
+        IAttachmentStore attachments,
+        IOptions<AttachmentOptions> attachmentOptions,
+        IOptions<EmailOptions> options,
+        ILogger<EmailIntake> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(attachmentOptions);
         _pipeline = pipeline;
         _bounceSinks = bounceSinks;
         _unsubscribeSinks = unsubscribeSinks;
+        _attachments = attachments;
+        _attachmentOptions = attachmentOptions.Value;
         _options = options.Value;
         _logger = logger;
     }
@@ -43,6 +58,11 @@ public sealed partial class EmailIntake
     public async Task<EmailReadResult> ClassifyAsync(byte[] raw, CancellationToken cancellationToken)
     {
         var read = EmailReader.Read(raw, _options);
+        if (read.Message is { Attachments.Count: > 0 } withAttachments)
+        {
+            read = read with { Message = withAttachments with { Attachments = await KeepAsync(withAttachments.Attachments, read.AttachmentParts, cancellationToken).ConfigureAwait(false) } };
+        }
+
         if (read.Kind == EmailKind.Bounce)
         {
             var matched = false;
@@ -75,6 +95,58 @@ public sealed partial class EmailIntake
 
         return read;
     }
+
+    /// <summary>
+    /// Stores each part's bytes (decoded), within the per-file and per-message limits: a part over them is recorded as
+    /// not kept, and the message is stored all the same.
+    /// </summary>
+    private async Task<IReadOnlyList<AttachmentInfo>> KeepAsync(IReadOnlyList<AttachmentInfo> infos, IReadOnlyList<MimeEntity> parts, CancellationToken cancellationToken)
+    {
+        var kept = new List<AttachmentInfo>(infos.Count);
+        long total = 0;
+        for (var i = 0; i < infos.Count; i++)
+        {
+            var info = infos[i];
+            var room = Math.Min(_attachmentOptions.MaxFileBytes, _attachmentOptions.MaxMessageBytes - total);
+            if (i >= parts.Count || room <= 0)
+            {
+                kept.Add(info with { NotKept = "too large: the message's attachment limit was reached" });
+                continue;
+            }
+
+            try
+            {
+                await using var content = await OpenAsync(parts[i], cancellationToken).ConfigureAwait(false);
+                var key = await _attachments.PutAsync(content, room, cancellationToken).ConfigureAwait(false);
+                total += info.Size ?? 0;
+                kept.Add(info with { StorageKey = key });
+            }
+            catch (AttachmentTooLargeException ex)
+            {
+                LogNotKept(_logger, info.FileName, ex.Limit);
+                kept.Add(info with { NotKept = $"too large: over {ex.Limit} bytes" });
+            }
+        }
+
+        return kept;
+    }
+
+    private static async Task<Stream> OpenAsync(MimeEntity part, CancellationToken cancellationToken)
+    {
+        if (part is MimePart { Content: { } content })
+        {
+            return content.Open();
+        }
+
+        // An attached message (message/rfc822) or a part without content: kept as MIME.
+        var buffer = new MemoryStream();
+        await part.WriteToAsync(buffer, contentOnly: part is MessagePart, cancellationToken).ConfigureAwait(false);
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Did not keep attachment {FileName}: larger than {Limit} bytes")]
+    private static partial void LogNotKept(ILogger logger, string? fileName, long limit);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Ignored an automatic reply ({Reason})")]
     private static partial void LogAutoReply(ILogger logger, string reason);

@@ -31,7 +31,11 @@ public enum EmailKind
 /// <param name="Message">The message to ingest: for <see cref="EmailKind.Message"/>, and for a bounce should no sink act on it.</param>
 /// <param name="Report">What a bounce says, for <see cref="EmailKind.Bounce"/>.</param>
 /// <param name="Reason">Why it was classified so (for logs).</param>
-public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason);
+public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason)
+{
+    /// <summary>The MIME parts behind <see cref="InboundMessage.Attachments"/>, in the same order, for storing their bytes.</summary>
+    internal IReadOnlyList<MimeEntity> AttachmentParts { get; init; } = [];
+}
 
 /// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>
 public class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
@@ -87,7 +91,7 @@ public static partial class EmailReader
                 // A report without a usable sender can still be matched; it just cannot be shown as a ticket.
             }
 
-            return new EmailReadResult(EmailKind.Bounce, asTicket, report, bounce);
+            return new EmailReadResult(EmailKind.Bounce, asTicket, report, bounce) { AttachmentParts = asTicket is null ? [] : AttachmentsOf(message, options.MaxAttachments).Parts };
         }
 
         if (AutoReplyReason(message) is { } autoReply)
@@ -95,7 +99,7 @@ public static partial class EmailReader
             return new EmailReadResult(EmailKind.AutoReply, null, null, autoReply);
         }
 
-        return new EmailReadResult(EmailKind.Message, ToInbound(message, raw, options), null, "message");
+        return new EmailReadResult(EmailKind.Message, ToInbound(message, raw, options), null, "message") { AttachmentParts = AttachmentsOf(message, options.MaxAttachments).Parts };
     }
 
     private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options)
@@ -123,7 +127,7 @@ public static partial class EmailReader
             Subject = subject,
             Text = text,
             Html = sanitized,
-            Attachments = message.Attachments.Take(options.MaxAttachments).Select(Describe).ToList(),
+            Attachments = AttachmentsOf(message, options.MaxAttachments).Infos,
             Thread = new ThreadHints
             {
                 ReplyTo = [.. message.References.Reverse(), .. message.InReplyTo is null ? [] : new[] { message.InReplyTo }],
@@ -275,6 +279,36 @@ public static partial class EmailReader
         }
 
         return failed.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Every part that is not the chosen text or HTML body: attachments, inline images, an inline PDF, attached mail —
+    /// with or without a file name (a nameless one is called <c>attachment-N.ext</c> after its type).
+    /// </summary>
+    internal static (IReadOnlyList<AttachmentInfo> Infos, IReadOnlyList<MimeEntity> Parts) AttachmentsOf(MimeMessage message, int max)
+    {
+        var textBody = message.BodyParts.OfType<TextPart>().FirstOrDefault(p => !p.IsAttachment && p.IsPlain);
+        var htmlBody = message.BodyParts.OfType<TextPart>().FirstOrDefault(p => !p.IsAttachment && p.IsHtml);
+        var infos = new List<AttachmentInfo>();
+        var parts = new List<MimeEntity>();
+        foreach (var entity in message.BodyParts)
+        {
+            if (ReferenceEquals(entity, textBody) || ReferenceEquals(entity, htmlBody) || entity is MessageDeliveryStatus || infos.Count == max)
+            {
+                continue;
+            }
+
+            var info = Describe(entity);
+            if (string.IsNullOrWhiteSpace(info.FileName))
+            {
+                info = info with { FileName = $"attachment-{infos.Count + 1}{(MimeTypes.TryGetExtension(entity.ContentType.MimeType, out var extension) ? extension : ".bin")}" };
+            }
+
+            infos.Add(info with { ContentId = string.IsNullOrEmpty(entity.ContentId) ? null : entity.ContentId, Inline = !entity.IsAttachment });
+            parts.Add(entity);
+        }
+
+        return (infos, parts);
     }
 
     private static AttachmentInfo Describe(MimeEntity entity)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Channels.Adapters;
+using Crm.Channels.Attachments;
 using Crm.Channels.Chat;
 using Crm.Channels.Replies;
 using Crm.Channels.DependencyInjection;
@@ -61,6 +62,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             .RequireAuthorizationDecision("MapCrmChannels().Queries.RequireAuthorization(\"YourAgentsPolicy\")");
         queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
         queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
@@ -168,12 +170,40 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         return Results.Ok(new TicketPageDto(result.Items.Select(TicketDto.From).ToList(), result.Page, result.PageSize, result.Total));
     }
 
-    private static async Task<IResult> GetAsync(long id, ITicketStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(long id, HttpContext context, ITicketStore store, LinkGenerator links, CancellationToken cancellationToken)
     {
         var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
         return details is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
-            : Results.Ok(TicketDetailsDto.From(details));
+            : Results.Ok(TicketDetailsDto.From(details, a => a.StorageKey is null
+                ? null
+                : links.GetPathByName(context, "CrmTicketAttachment", new RouteValueDictionary { ["id"] = id, ["key"] = a.StorageKey })));
+    }
+
+    private static async Task<IResult> AttachmentAsync(long id, string key, HttpContext context, ITicketStore store, IAttachmentStore attachments, CancellationToken cancellationToken)
+    {
+        // Only an attachment of this ticket: a key alone (a hash anyone could compute for a known file) opens nothing.
+        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
+        var attachment = details?.Messages.SelectMany(m => m.Attachments).FirstOrDefault(a => a.StorageKey == key);
+        var content = attachment is null ? null : await attachments.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Attachment not found", detail: $"Ticket {id} has no kept attachment '{Truncate(key)}'.");
+        }
+
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        // Whatever the file holds (HTML, SVG with script), it cannot run in this origin: sandboxed, no sources.
+        headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'";
+        headers.CacheControl = "private, max-age=3600";
+        var type = attachment!.ContentType.ToLowerInvariant();
+        var inline = (type.StartsWith("image/", StringComparison.Ordinal) && type != "image/svg+xml") || type == "application/pdf";
+        var name = attachment.FileName ?? "attachment";
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+        disposition.SetHttpFileName(name);
+        headers.ContentDisposition = disposition.ToString();
+        // Served as the sniff-proof type it claims only when it is safe to show; anything else is opaque bytes.
+        return Results.Stream(content, inline ? type : "application/octet-stream", enableRangeProcessing: true);
     }
 
     private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, ITicketStore store, TimeProvider timeProvider, CancellationToken cancellationToken)

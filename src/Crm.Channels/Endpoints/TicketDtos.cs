@@ -15,21 +15,46 @@ public sealed record TicketPageDto(IReadOnlyList<TicketDto> Items, int Page, int
 /// <remarks>
 /// Outbound messages carry <see cref="DeliveryStatus"/> (<c>queued</c>, <c>sent</c>, <c>delivered</c>, <c>read</c>,
 /// <c>failed</c>) and, when it failed or is being retried, <see cref="Error"/>; <see cref="IdentityVerified"/> is true
-/// for chat messages the customer's site signed.
+/// for chat messages the customer's site signed. <see cref="Html"/> refers to kept inline images by their download URL.
 /// </remarks>
 public sealed record TicketMessageDto(
-    long Id, string Direction, string Channel, string ExternalMessageId, string? Author, string Text, string? Html, IReadOnlyList<AttachmentInfo> Attachments, DateTimeOffset ReceivedAt,
+    long Id, string Direction, string Channel, string ExternalMessageId, string? Author, string Text, string? Html, IReadOnlyList<AttachmentDto> Attachments, DateTimeOffset ReceivedAt,
     string? DeliveryStatus, string? Error, bool IdentityVerified)
 {
-    internal static TicketMessageDto From(TicketMessage m) => new(
-        m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, m.Html, m.Attachments, m.ReceivedAt,
-        m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified);
+    internal static TicketMessageDto From(TicketMessage m) => From(m, static _ => null);
+
+    internal static TicketMessageDto From(TicketMessage m, Func<AttachmentInfo, string?> downloadUrl)
+    {
+        var html = m.Html;
+        foreach (var attachment in m.Attachments.Where(a => a.ContentId is not null && a.StorageKey is not null))
+        {
+            html = html?.Replace("cid:" + attachment.ContentId, downloadUrl(attachment) ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return new(
+            m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, html,
+            m.Attachments.Select(a => new AttachmentDto(a.FileName, a.ContentType, a.Size, a.Inline, downloadUrl(a) ?? a.Url, a.NotKept)).ToList(),
+            m.ReceivedAt, m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified);
+    }
 }
+
+/// <summary>An attachment in the agents' API.</summary>
+/// <param name="FileName">The sender's file name, or <c>attachment-N.ext</c> when it had none.</param>
+/// <param name="ContentType">The MIME type.</param>
+/// <param name="Size">The size in bytes.</param>
+/// <param name="Inline">True for a part the sender placed in the body.</param>
+/// <param name="Url">Where to download it (an agent's request), or the transport's URL when the bytes were not kept.</param>
+/// <param name="NotKept">Why the bytes were not kept, when they were not.</param>
+public sealed record AttachmentDto(string? FileName, string ContentType, long? Size, bool Inline, string? Url, string? NotKept);
 
 /// <summary>A ticket with its contact and messages in the agents' API.</summary>
 public sealed record TicketDetailsDto(long Id, string Channel, string Status, string? Subject, ContactSummary? Contact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TicketMessageDto> Messages)
 {
     internal static TicketDetailsDto From(TicketDetails d) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
-        d.Messages.Select(TicketMessageDto.From).ToList());
+        d.Messages.Select(m => TicketMessageDto.From(m)).ToList());
+
+    internal static TicketDetailsDto From(TicketDetails d, Func<AttachmentInfo, string?> downloadUrl) => new(
+        d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
+        d.Messages.Select(m => TicketMessageDto.From(m, downloadUrl)).ToList());
 }

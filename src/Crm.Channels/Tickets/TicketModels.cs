@@ -113,7 +113,20 @@ public sealed record TicketMessage(
 /// <param name="ContentType">The MIME type.</param>
 /// <param name="Size">The size in bytes, when known.</param>
 /// <param name="Url">Where the bytes can be fetched, when the transport hosts them.</param>
-public sealed record AttachmentInfo(string? FileName, string ContentType, long? Size, string? Url = null);
+public sealed record AttachmentInfo(string? FileName, string ContentType, long? Size, string? Url = null)
+{
+    /// <summary>Where the bytes are kept (<see cref="Attachments.IAttachmentStore"/> key), when they were kept.</summary>
+    public string? StorageKey { get; init; }
+
+    /// <summary>The MIME <c>Content-ID</c> an HTML body refers to as <c>cid:</c>, for inline parts.</summary>
+    public string? ContentId { get; init; }
+
+    /// <summary>True for a part the sender placed in the body (an inline image, an inline PDF).</summary>
+    public bool Inline { get; init; }
+
+    /// <summary>Why the bytes were not kept (too large), when they were not.</summary>
+    public string? NotKept { get; init; }
+}
 
 /// <summary>A contact as the channels see it.</summary>
 /// <param name="Id">The store's id.</param>

@@ -16,6 +16,26 @@ public sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : Page
     /// <summary>For WhatsApp tickets: how long free text may still be sent (zero or less: closed).</summary>
     public TimeSpan? WhatsAppWindowLeft { get; private set; }
 
+    /// <summary>Where an agent downloads a kept attachment (the agents' API), or null.</summary>
+    public string? AttachmentUrl(AttachmentInfo attachment) =>
+        attachment.StorageKey is null ? null : $"/tickets/{Details!.Ticket.Id}/attachments/{attachment.StorageKey}";
+
+    /// <summary>Shown as a thumbnail: raster images only (an SVG can carry script, so it is a download).</summary>
+    public bool IsPicture(AttachmentInfo attachment) =>
+        attachment.ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !attachment.ContentType.Equals("image/svg+xml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The email's HTML with <c>cid:</c> references pointing at the kept inline images.</summary>
+    public string? HtmlWithAttachments(TicketMessage message)
+    {
+        var html = message.Html;
+        foreach (var attachment in message.Attachments.Where(a => a.ContentId is not null && a.StorageKey is not null))
+        {
+            html = html?.Replace("cid:" + attachment.ContentId, AttachmentUrl(attachment), StringComparison.OrdinalIgnoreCase);
+        }
+
+        return html;
+    }
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Details = await tickets.GetTicketDetailsAsync(id, cancellationToken);

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Channels.Attachments;
+
+/// <summary>
+/// Attachments as files, <c>{Directory}/{first two hex digits}/{sha256}</c>: written to a temporary file while hashed,
+/// then moved into place, so a reader never sees half a file and a crash leaves at most a temporary file behind.
+/// </summary>
+internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptions> options) : IAttachmentStore
+{
+    public async Task<string> PutAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var root = options.Value.Directory;
+        Directory.CreateDirectory(root);
+        var temporary = Path.Combine(root, $".incoming-{Guid.NewGuid():N}");
+        try
+        {
+            string key;
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[81920];
+                long total = 0;
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                    if (total > maxBytes)
+                    {
+                        throw new AttachmentTooLargeException(maxBytes);
+                    }
+
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
+                key = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+
+            var target = PathFor(key);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (File.Exists(target))
+            {
+                // Content-addressed: the same bytes are already kept.
+                File.Delete(temporary);
+            }
+            else
+            {
+                File.Move(temporary, target, overwrite: true);
+            }
+
+            return key;
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        // Keys are hashes this store made: anything else (a path, dots) never reaches the file system.
+        if (!KeyPattern().IsMatch(key) || !File.Exists(PathFor(key)))
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+
+        return Task.FromResult<Stream?>(new FileStream(PathFor(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+    }
+
+    private string PathFor(string key) => Path.Combine(options.Value.Directory, key[..2], key);
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex KeyPattern();
+}
