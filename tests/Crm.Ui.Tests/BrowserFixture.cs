@@ -12,6 +12,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string ManagerKey = "ui-manager-key";
 
+    public const string InboundSecret = "ui-relay-secret-0123456789";
+
     private IPlaywright? _playwright;
 
     public HostProcess Host { get; private set; } = null!;
@@ -28,6 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["Crm:Campaigns:PollInterval"] = "00:00:00.200",
             // The tests sign in as the demo users; outside Development they exist only when asked for.
             ["Crm:DemoUsers"] = "true",
+            ["Crm:Email:InboundSecret"] = InboundSecret,
             // The outbox viewer loads a message's pixel seconds after the send, as a person would much later.
             ["Crm:Campaigns:MachineOpenWindow"] = "00:00:00",
         });

@@ -111,3 +111,41 @@ public sealed class CampaignEditorUiTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId("stat-machine-opens")).ToBeVisibleAsync();
     }
 }
+
+/// <summary>Attachments in the admin UI: pictures show, anything that could run script is only a download.</summary>
+[Collection(nameof(BrowserCollection))]
+public sealed class AttachmentUiTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task An_agent_sees_an_image_attachment_and_a_hostile_svg_only_downloads_without_running()
+    {
+        var subject = $"Photo {Guid.NewGuid():N}"[..14];
+        var mail = new MimeKit.MimeMessage { Subject = subject, MessageId = $"{Guid.NewGuid():N}@ui.example" };
+        mail.From.Add(MimeKit.MailboxAddress.Parse("pic@customer.example"));
+        mail.To.Add(MimeKit.MailboxAddress.Parse("support@shop.example"));
+        var builder = new MimeKit.BodyBuilder { TextBody = "See attached" };
+        builder.Attachments.Add("photo.png", Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), new MimeKit.ContentType("image", "png"));
+        builder.Attachments.Add("evil.svg", System.Text.Encoding.UTF8.GetBytes("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"window.opener && (window.opener.pwned = true); document.title='ran'\"><script>window.pwned = true</script></svg>"), new MimeKit.ContentType("image", "svg+xml"));
+        mail.Body = builder.ToMessageBody();
+        using var raw = new MemoryStream();
+        await mail.WriteToAsync(raw);
+        using var relay = fixture.Host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(raw.ToArray()) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", BrowserFixture.InboundSecret);
+        using var created = await relay.SendAsync(request);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync($"/admin/tickets/{id}");
+        var thumbnail = agent.Locator("img.thumb");
+        await Assertions.Expect(thumbnail).ToHaveCountAsync(1);
+        await Assertions.Expect(thumbnail).ToHaveJSPropertyAsync("naturalWidth", 1);
+
+        var download = await agent.RunAndWaitForDownloadAsync(() => agent.GetByTestId("attachment-link").Filter(new LocatorFilterOptions { HasText = "evil.svg" }).ClickAsync());
+        Assert.Equal("evil.svg", download.SuggestedFilename);
+        Assert.False(await agent.EvaluateAsync<bool>("() => window.pwned === true"));
+        await BrowserFixture.ScreenshotAsync(agent, "ticket-attachments");
+    }
+}
