@@ -128,6 +128,28 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, traversal.StatusCode);
     }
 
+    [Fact]
+    public async Task Mail_in_gb2312_and_iso_2022_jp_reads_correctly_in_the_host()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        foreach (var (charset, text) in new[] { ("gb2312", "您好，我的订单还没有到"), ("iso-2022-jp", "注文がまだ届いていません") })
+        {
+            var encoding = Encoding.GetEncoding(charset);
+            var mail = new MimeMessage { MessageId = $"{Guid.NewGuid():N}@cjk.example" };
+            mail.From.Add(new MailboxAddress("王", "wang@customer.example"));
+            mail.To.Add(MailboxAddress.Parse("support@shop.example"));
+            mail.Headers.Replace(HeaderId.Subject, encoding, text[..4]);
+            var body = new TextPart("plain");
+            body.SetText(encoding, text);
+            mail.Body = body;
+
+            var ticket = await PostAndReadAsync(mail);
+
+            Assert.Equal(text[..4], ticket.GetProperty("subject").GetString());
+            Assert.Equal(text, ticket.GetProperty("messages")[0].GetProperty("text").GetString()!.Trim());
+        }
+    }
+
     private async Task<JsonElement> PostAndReadAsync(MimeMessage mail)
     {
         using var buffer = new MemoryStream();

@@ -12,9 +12,23 @@ internal static class EmailRepliesSetup
     {
         var email = configuration.GetSection(HostSettings.EmailSection);
         var smtp = configuration.GetSection("Crm:Smtp");
+        // Mail from our own addresses that comes back in (a loop, a forwarded notification) is never a ticket.
+        var replyFrom = email["ReplyFrom"] ?? "Support <support@crm.example>";
+        channels.Services.PostConfigure<Crm.Channels.Email.EmailOptions>(options =>
+        {
+            if (MimeKit.MailboxAddress.TryParse(replyFrom, out var reply))
+            {
+                options.OwnAddresses.Add(reply.Address);
+            }
+
+            if (configuration["Crm:Campaigns:FromAddress"] is { Length: > 0 } campaignSender)
+            {
+                options.OwnAddresses.Add(campaignSender);
+            }
+        });
         return channels.AddEmailReplies(options =>
         {
-            options.From = email["ReplyFrom"] ?? "Support <support@crm.example>";
+            options.From = replyFrom;
             options.Signature = email["Signature"];
             options.SmtpHost = smtp["Host"];
             options.SmtpPort = smtp.GetValue("Port", 25);

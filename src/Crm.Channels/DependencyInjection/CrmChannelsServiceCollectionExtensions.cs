@@ -37,6 +37,7 @@ public static class CrmChannelsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.AddOptions<IngestionOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        EmailReader.RegisterLegacyCharsets();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestionPipeline, IngestionPipeline>();
         services.TryAddSingleton<ChannelAdapterRegistry>();

@@ -31,4 +31,10 @@ public sealed class EmailOptions
     /// <summary>The longest HTML body kept after sanitising, in characters; longer HTML is dropped (the text stays). Default 1 MiB.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxHtmlLength { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Our own sending addresses (the reply mailbox, campaign senders): mail from them that comes back in is never a
+    /// ticket (a notification or a loop, not a customer).
+    /// </summary>
+    public IList<string> OwnAddresses { get; } = [];
 }

@@ -50,6 +50,15 @@ public static partial class EmailReader
     /// <summary>The channel name.</summary>
     public const string ChannelName = "email";
 
+    static EmailReader() => RegisterLegacyCharsets();
+
+    /// <summary>
+    /// .NET ships only the Unicode and Latin encodings; mail in GB2312, GBK, Big5, Shift_JIS, ISO-2022-JP, KOI8-R or a
+    /// Windows code page needs the code-pages provider. It must be registered before MimeKit first looks up a charset
+    /// (it remembers what it found), so <c>AddCrmChannels()</c> calls this at start-up, before any mail is parsed.
+    /// </summary>
+    internal static void RegisterLegacyCharsets() => System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+
     /// <summary>Parses and classifies one raw message.</summary>
     /// <exception cref="UnreadableEmailException">The bytes are not a usable email.</exception>
     public static EmailReadResult Read(byte[] raw, EmailOptions options)
@@ -99,13 +108,20 @@ public static partial class EmailReader
             return new EmailReadResult(EmailKind.AutoReply, null, null, autoReply);
         }
 
+        // Our own mail coming back in (a notification forwarded to the support box, a loop between two systems) must
+        // not become a ticket that our replies then answer again.
+        if (message.From.Mailboxes.FirstOrDefault() is { } sender && options.OwnAddresses.Contains(sender.Address, StringComparer.OrdinalIgnoreCase))
+        {
+            return new EmailReadResult(EmailKind.AutoReply, null, null, "sent from one of our own addresses");
+        }
+
         return new EmailReadResult(EmailKind.Message, ToInbound(message, raw, options), null, "message") { AttachmentParts = AttachmentsOf(message, options.MaxAttachments).Parts };
     }
 
     private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options)
     {
-        var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
-        if (from is null || string.IsNullOrWhiteSpace(from.Address) || !from.Address.Contains('@', StringComparison.Ordinal))
+        var from = Customer(message);
+        if (from is null)
         {
             throw new UnreadableEmailException("The message names no sender address.");
         }
@@ -123,8 +139,10 @@ public static partial class EmailReader
         {
             Channel = ChannelName,
             ExternalMessageId = string.IsNullOrWhiteSpace(message.MessageId) ? SyntheticMessageId(raw) : message.MessageId,
-            Sender = new SenderIdentity(Email: from.Address, Name: string.IsNullOrWhiteSpace(from.Name) ? null : from.Name),
-            Subject = subject,
+            // A nameless sender is shown by the address's local part, not as "null".
+            Sender = new SenderIdentity(Email: from.Address, Name: string.IsNullOrWhiteSpace(from.Name) ? from.LocalPart : from.Name),
+            // An email without a subject stays without one (the UI says "(no subject)"), instead of taking its first line.
+            Subject = subject ?? "",
             Text = text,
             Html = sanitized,
             Attachments = AttachmentsOf(message, options.MaxAttachments).Infos,
@@ -279,6 +297,29 @@ public static partial class EmailReader
         }
 
         return failed.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Who the customer is: the real sender a mailing list or group names (<c>X-Original-Sender</c>,
+    /// <c>X-Original-From</c>) when it rewrote <c>From</c>; else <c>Reply-To</c>, where answers must go; else <c>From</c>
+    /// (or <c>Sender</c>). Only addresses with a local part and a domain count.
+    /// </summary>
+    private static MailboxAddress? Customer(MimeMessage message)
+    {
+        foreach (var header in (string[])["X-Original-Sender", "X-Original-From"])
+        {
+            if (message.Headers[header] is { } value && MailboxAddress.TryParse(value.Trim(), out var original) && IsUsable(original))
+            {
+                return original;
+            }
+        }
+
+        return message.ReplyTo.Mailboxes.FirstOrDefault(IsUsable)
+            ?? message.From.Mailboxes.FirstOrDefault(IsUsable)
+            ?? (message.Sender is { } sender && IsUsable(sender) ? sender : null);
+
+        static bool IsUsable(MailboxAddress address) =>
+            !string.IsNullOrWhiteSpace(address.Address) && address.Address.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < address.Address.Length - 1;
     }
 
     /// <summary>

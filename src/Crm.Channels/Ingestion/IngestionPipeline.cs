@@ -247,7 +247,10 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
 
     private static string? SubjectFor(InboundMessage message)
     {
-        var subject = NullIfBlank(message.Subject) ?? NullIfBlank(message.Text) ?? message.Attachments.FirstOrDefault()?.FileName;
+        // A transport with subjects (email) keeps an empty one empty; one without (chat, WhatsApp) is titled by its text.
+        var subject = message.Subject is not null
+            ? NullIfBlank(message.Subject)
+            : NullIfBlank(message.Text) ?? message.Attachments.FirstOrDefault()?.FileName;
         if (subject is null)
         {
             return null;

@@ -1,0 +1,114 @@
+using System.Text;
+using Crm.Channels.Email;
+using MimeKit;
+
+namespace Crm.Channels.Tests;
+
+/// <summary>Real-world mail read the way a person would: charsets, who the customer is, nothing dropped for being odd.</summary>
+public sealed class EmailFidelityTests
+{
+    private static readonly EmailOptions Options = new() { OwnAddresses = { "support@shop.example" } };
+
+    static EmailFidelityTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    [Theory]
+    [InlineData("gb2312", "您好，我的订单还没有到", "订单问题")]
+    [InlineData("gbk", "请帮我查一下发票", "发票")]
+    [InlineData("iso-2022-jp", "注文がまだ届いていません", "注文について")]
+    [InlineData("shift_jis", "請求書を送ってください", "請求書")]
+    [InlineData("big5", "請問何時出貨", "出貨")]
+    [InlineData("koi8-r", "Где мой заказ?", "Заказ")]
+    [InlineData("windows-1256", "أين طلبي؟", "طلب")]
+    public void Bodies_and_subjects_in_legacy_charsets_decode(string charset, string body, string subject)
+    {
+        var encoding = Encoding.GetEncoding(charset);
+        var mail = new MimeMessage { Subject = subject, MessageId = "x@example.com" };
+        mail.From.Add(new MailboxAddress(subject, "customer@example.com"));
+        mail.To.Add(MailboxAddress.Parse("support@shop.example"));
+        var text = new TextPart("plain");
+        text.SetText(encoding, body);
+        text.ContentTransferEncoding = ContentEncoding.Base64;
+        mail.Body = text;
+        var format = FormatOptions.Default.Clone();
+        format.International = false;
+        using var buffer = new MemoryStream();
+        mail.Headers.Replace(HeaderId.Subject, encoding, subject);
+        mail.WriteTo(format, buffer);
+
+        var read = EmailReader.Read(buffer.ToArray(), Options);
+
+        Assert.Equal(body, read.Message!.Text.Trim());
+        Assert.Equal(subject, read.Message.Subject);
+        Assert.Equal(subject, read.Message.Sender.Name);
+    }
+
+    [Fact]
+    public void A_raw_8bit_shift_jis_subject_and_body_without_encoded_words_decode_by_the_declared_charset()
+    {
+        var sjis = Encoding.GetEncoding("shift_jis");
+        var bytes = new List<byte>();
+        bytes.AddRange(Encoding.ASCII.GetBytes("From: taro@example.jp\r\nTo: support@shop.example\r\nMessage-ID: <sjis@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=shift_jis\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"));
+        bytes.AddRange(sjis.GetBytes("見積もりをお願いします"));
+        bytes.AddRange("\r\n"u8.ToArray());
+
+        var read = EmailReader.Read([.. bytes], Options);
+
+        Assert.Equal("見積もりをお願いします", read.Message!.Text.Trim());
+    }
+
+    [Fact]
+    public void The_customer_is_reply_to_when_given_and_the_original_sender_of_a_group()
+    {
+        var replyTo = EmailReader.Read(Mail("From: Newsletter Robot <robot@vendor.example>\r\nReply-To: Real Person <real@customer.example>\r\n"), Options);
+        var group = EmailReader.Read(Mail("From: 'Ann' via Support Group <group@lists.example>\r\nX-Original-Sender: ann@customer.example\r\nReply-To: group@lists.example\r\n"), Options);
+        var broken = EmailReader.Read(Mail("From: Bob <bob@customer.example>\r\nReply-To: not an address\r\n"), Options);
+
+        Assert.Equal("real@customer.example", replyTo.Message!.Sender.Email);
+        Assert.Equal("Real Person", replyTo.Message.Sender.Name);
+        Assert.Equal("ann@customer.example", group.Message!.Sender.Email);
+        Assert.Equal("bob@customer.example", broken.Message!.Sender.Email);
+    }
+
+    [Fact]
+    public void A_nameless_sender_is_named_by_the_local_part_and_a_missing_subject_stays_empty()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes("From: quiet.customer@example.com\r\nTo: support@shop.example\r\nMessage-ID: <q@example.com>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Equal("quiet.customer", read.Message!.Sender.Name);
+        Assert.Equal("", read.Message.Subject);
+    }
+
+    [Fact]
+    public void Mail_from_our_own_address_is_never_a_ticket()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes("From: Support <SUPPORT@shop.example>\r\nTo: support@shop.example\r\nSubject: Re: your ticket\r\nMessage-ID: <loop@shop.example>\r\n\r\nWe answered\r\n"), Options);
+
+        Assert.Equal(EmailKind.AutoReply, read.Kind);
+        Assert.Null(read.Message);
+    }
+
+    [Fact]
+    public void Inline_images_and_nameless_parts_are_attachments_and_a_mail_of_only_images_has_them_all()
+    {
+        var related = new Multipart("related");
+        foreach (var i in new[] { 1, 2 })
+        {
+            related.Add(new MimePart("image", "jpeg") { Content = new MimeContent(new MemoryStream(new byte[100 * i])), ContentId = $"img{i}@phone", ContentDisposition = new ContentDisposition(ContentDisposition.Inline) });
+        }
+
+        var mail = new MimeMessage { MessageId = "imgs@phone", Body = related };
+        mail.From.Add(MailboxAddress.Parse("photos@customer.example"));
+        using var buffer = new MemoryStream();
+        mail.WriteTo(buffer);
+
+        var read = EmailReader.Read(buffer.ToArray(), Options);
+
+        Assert.Equal(["attachment-1.jpg", "attachment-2.jpg"], read.Message!.Attachments.Select(a => a.FileName));
+        Assert.All(read.Message.Attachments, a => Assert.True(a.Inline));
+        Assert.Equal(["img1@phone", "img2@phone"], read.Message.Attachments.Select(a => a.ContentId));
+        Assert.Equal(2, read.AttachmentParts.Count);
+    }
+
+    private static byte[] Mail(string headers) =>
+        Encoding.ASCII.GetBytes($"{headers}To: support@shop.example\r\nSubject: Help\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nBody\r\n");
+}
