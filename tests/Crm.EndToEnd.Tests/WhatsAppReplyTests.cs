@@ -50,6 +50,18 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
                 return Results.Json(new { sid = "SMreply" + _sent.Count, status = "queued" }, statusCode: 201);
             }
         });
+        // Twilio's media URLs need the account's basic auth and redirect to the file itself.
+        _twilio.MapGet("/2010-04-01/Accounts/{account}/Messages/{sid}/Media/{media}", (HttpContext context, string account, string media) =>
+        {
+            var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{account}:{TwilioRequests.AuthToken}"));
+            if (context.Request.Headers.Authorization != expected)
+            {
+                return Results.StatusCode(401);
+            }
+
+            return media == "ME404" ? Results.NotFound() : Results.Redirect($"/files/{media}", permanent: false, preserveMethod: true);
+        });
+        _twilio.MapGet("/files/{media}", (string media) => Results.Bytes(System.Text.Encoding.ASCII.GetBytes("jpeg bytes of " + media), "image/jpeg"));
         await _twilio.StartAsync();
 
         var settings = WhatsAppHostFixture.WhatsAppSettings();
@@ -237,6 +249,35 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         var outbound = (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").EnumerateArray()
             .Where(m => m.GetProperty("direction").GetString() == "outbound").Select(m => m.GetProperty("text").GetString()).ToList();
         Assert.Equal(["Follow-up template"], outbound);
+    }
+
+    [Fact]
+    public async Task Inbound_media_is_fetched_with_the_account_credentials_through_the_redirect_and_a_failed_fetch_is_recorded()
+    {
+        var parameters = TwilioRequests.InboundMessage("SMmedia1", from: "+447700900785", body: "Photos");
+        var baseUrl = _twilio.Urls.First();
+        parameters["NumMedia"] = "2";
+        parameters["MediaUrl0"] = $"{baseUrl}/2010-04-01/Accounts/{TwilioRequests.AccountSid}/Messages/SMmedia1/Media/ME1";
+        parameters["MediaContentType0"] = "image/jpeg";
+        parameters["MediaUrl1"] = $"{baseUrl}/2010-04-01/Accounts/{TwilioRequests.AccountSid}/Messages/SMmedia1/Media/ME404";
+        parameters["MediaContentType1"] = "image/jpeg";
+        using var client = _host.CreateClient();
+        using var inbound = await client.SendAsync(TwilioRequests.Signed(Target, parameters, SignedUrl));
+        Assert.Equal(HttpStatusCode.OK, inbound.StatusCode);
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        var ticketId = await OpenWhatsAppTicketAsync("SMmedia1", "+447700900785");
+
+        var attachments = await Poll.UntilAsync(
+            async () => (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages")[0].GetProperty("attachments").EnumerateArray().ToList(),
+            list => list.All(a => a.GetProperty("url").GetString()!.StartsWith("/tickets/", StringComparison.Ordinal) || a.GetProperty("notKept").ValueKind == JsonValueKind.String),
+            TimeSpan.FromSeconds(20),
+            "both media fetched or given up");
+
+        using var kept = await agent.GetAsync(attachments[0].GetProperty("url").GetString());
+        Assert.Equal("jpeg bytes of ME1", await kept.Content.ReadAsStringAsync());
+        Assert.Equal("media.jpg", attachments[0].GetProperty("fileName").GetString());
+        Assert.Contains("404", attachments[1].GetProperty("notKept").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Photos", (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages")[0].GetProperty("text").GetString());
     }
 
     private Uri Target => new(_host.BaseAddress, "/tickets?channel=whatsapp");

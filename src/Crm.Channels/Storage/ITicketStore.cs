@@ -86,6 +86,9 @@ public interface ITicketStore
     /// </summary>
     Task<IReadOnlyList<TicketMessage>> ClaimDueOfflineCopiesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
+    /// <summary>Replaces a message's attachment records (media fetched after the message was stored).</summary>
+    Task UpdateAttachmentsAsync(long messageId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken);
+
     /// <summary>Returns the stored secret named <paramref name="name"/>, storing <paramref name="generated"/> when there is none.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken);
 }

@@ -326,6 +326,16 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
+    public Task UpdateAttachmentsAsync(long messageId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Replace(_messages[(int)messageId - 1] with { Attachments = attachments });
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
     public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
     {
         lock (_gate)

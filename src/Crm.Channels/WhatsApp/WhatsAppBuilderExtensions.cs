@@ -39,6 +39,10 @@ public static class WhatsAppBuilderExtensions
         if (!services.Any(d => d.ServiceType == typeof(WhatsAppHttpClientMarker)))
         {
             services.AddSingleton<WhatsAppHttpClientMarker>();
+            services.AddSingleton<WhatsAppMediaFetcher>();
+            services.AddHostedService(sp => sp.GetRequiredService<WhatsAppMediaFetcher>());
+            services.AddSingleton<Crm.Channels.Ingestion.ITicketEventHandler>(sp => sp.GetRequiredService<WhatsAppMediaFetcher>());
+            services.AddHttpClient(WhatsAppMediaFetcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
             services.AddHttpClient(TwilioWhatsAppSender.HttpClientName)
                 .AddStandardResilienceHandler(o =>
                 {

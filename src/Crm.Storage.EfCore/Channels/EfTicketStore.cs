@@ -373,6 +373,16 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
+    public async Task UpdateAttachmentsAsync(long messageId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attachments);
+        var json = attachments.Count == 0 ? null : JsonSerializer.Serialize(attachments, StorageJsonContext.Default.IReadOnlyListAttachmentInfo);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Set<TicketMessageRecord>().Where(m => m.Id == messageId)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.AttachmentsJson, json), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
