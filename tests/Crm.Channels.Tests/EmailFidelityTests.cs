@@ -109,6 +109,65 @@ public sealed class EmailFidelityTests
         Assert.Equal(2, read.AttachmentParts.Count);
     }
 
+    [Theory]
+    [InlineData("From: John Smith <john @customer.example>", "john@customer.example", "John Smith")]
+    [InlineData("From: John Smith john@customer.example", "john@customer.example", "John Smith")]
+    [InlineData("From: \"jane>\"@customer.example", "jane@customer.example", null)]
+    public void Sender_addresses_a_person_can_read_are_read(string fromLine, string email, string? name)
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes($"{fromLine}\r\nTo: support@shop.example\r\nSubject: Odd\r\nMessage-ID: <{Guid.NewGuid():N}@x.example>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Equal(email, read.Message!.Sender.Email?.Replace(">", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal));
+        if (name is not null)
+        {
+            Assert.Equal(name, read.Message.Sender.Name);
+        }
+    }
+
+    [Fact]
+    public void A_sender_domain_without_a_dot_keeps_the_mail_by_name_without_a_contact()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes("From: ops@intranet\r\nTo: support@shop.example\r\nSubject: Local\r\nMessage-ID: <l@intranet>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Null(read.Message!.Sender.Email);
+        Assert.Equal("ops@intranet", read.Message.Sender.Name);
+        Assert.Equal("Hello", read.Message.Text.Trim());
+    }
+
+    [Fact]
+    public void A_junk_line_before_the_headers_is_skipped()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes("From customer@example.com Mon Nov 23 10:00:00 2026\r\nFrom: customer@example.com\r\nTo: support@shop.example\r\nSubject: After junk\r\nMessage-ID: <j@example.com>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Equal("customer@example.com", read.Message!.Sender.Email);
+        Assert.Equal("After junk", read.Message.Subject);
+    }
+
+    [Theory]
+    [InlineData("   \r\n\t\r\n")]
+    [InlineData("")]
+    public void A_blank_body_keeps_the_message_itself_as_an_attachment(string body)
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes($"From: blank@example.com\r\nTo: support@shop.example\r\nSubject: Empty\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\n{body}"), Options);
+
+        var kept = Assert.Single(read.Message!.Attachments);
+        Assert.Equal("message.eml", kept.FileName);
+        Assert.Equal("message/rfc822", kept.ContentType);
+        Assert.Single(read.AttachmentParts);
+    }
+
+    [Fact]
+    public void Pgp_mime_is_a_message_whose_encrypted_parts_are_attachments()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(
+            "From: secret@example.com\r\nTo: support@shop.example\r\nSubject: Encrypted\r\nMessage-ID: <pgp@example.com>\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b\"\r\n\r\n" +
+            "--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nhQEMA\r\n-----END PGP MESSAGE-----\r\n--b--\r\n"), Options);
+
+        Assert.Equal(EmailKind.Message, read.Kind);
+        Assert.Contains(read.Message!.Attachments, a => a.FileName == "encrypted.asc");
+    }
+
     private static byte[] Mail(string headers) =>
         Encoding.ASCII.GetBytes($"{headers}To: support@shop.example\r\nSubject: Help\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nBody\r\n");
 }

@@ -150,6 +150,27 @@ public sealed class AttachmentTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Mail_with_a_blank_body_or_a_junk_first_line_is_a_ticket_and_loses_nothing()
+    {
+        var blank = MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes($"From: blank@customer.example\r\nTo: support@shop.example\r\nSubject: Blank\r\nMessage-ID: <{Guid.NewGuid():N}@x.example>\r\n\r\n   \r\n")));
+        var ticket = await PostAndReadAsync(blank);
+        var kept = Assert.Single(ticket.GetProperty("messages")[0].GetProperty("attachments").EnumerateArray());
+        Assert.Equal("message.eml", kept.GetProperty("fileName").GetString());
+        using var agent = _host.CreateClient(AgentKey);
+        Assert.Contains("Subject: Blank", await agent.GetStringAsync(kept.GetProperty("url").GetString()), StringComparison.Ordinal);
+
+        using var client = _host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email")
+        {
+            Content = new ByteArrayContent(Encoding.ASCII.GetBytes($"From junk@relay Mon Nov 23 10:00:00 2026\r\nFrom: after.junk@customer.example\r\nTo: support@shop.example\r\nSubject: After junk\r\nMessage-ID: <{Guid.NewGuid():N}@x.example>\r\n\r\nHello\r\n")),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", Secret);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
     private async Task<JsonElement> PostAndReadAsync(MimeMessage mail)
     {
         using var buffer = new MemoryStream();

@@ -69,8 +69,16 @@ public static partial class EmailReader
         try
         {
             MimeStructureGuard.Check(raw, options.MaxMimeParts, options.MaxMimeDepth);
-            using var stream = new MemoryStream(raw, writable: false);
-            message = MimeMessage.Load(new ParserOptions { MaxMimeDepth = options.MaxMimeDepth }, stream);
+            message = Parse(raw, options);
+            // A junk line before the headers (an mbox "From " line, a relay's banner) hides them all: try once without it.
+            if (message.From.Count == 0 && message.Sender is null && FirstLineIsNotAHeader(raw) is { } afterJunk)
+            {
+                var retried = Parse(raw[afterJunk..], options);
+                if (retried.From.Count > 0)
+                {
+                    message = retried;
+                }
+            }
         }
         catch (FormatException ex)
         {
@@ -78,6 +86,26 @@ public static partial class EmailReader
         }
 
         return Read(message, raw, options);
+    }
+
+    private static MimeMessage Parse(byte[] raw, EmailOptions options)
+    {
+        using var stream = new MemoryStream(raw, writable: false);
+        return MimeMessage.Load(new ParserOptions { MaxMimeDepth = options.MaxMimeDepth }, stream);
+    }
+
+    /// <summary>Where the second line starts, when the first is not a header field (<c>Name: value</c>); else null.</summary>
+    private static int? FirstLineIsNotAHeader(byte[] raw)
+    {
+        var end = Array.IndexOf(raw, (byte)'\n');
+        if (end <= 0 || end > 1000)
+        {
+            return null;
+        }
+
+        var colon = Array.IndexOf(raw, (byte)':', 0, end);
+        var space = Array.IndexOf(raw, (byte)' ', 0, end);
+        return colon > 0 && (space < 0 || colon < space) ? null : end + 1;
     }
 
     /// <summary>Classifies a parsed message; <paramref name="raw"/> keys the synthetic Message-ID of mail that has none.</summary>
@@ -115,16 +143,28 @@ public static partial class EmailReader
             return new EmailReadResult(EmailKind.AutoReply, null, null, "sent from one of our own addresses");
         }
 
-        return new EmailReadResult(EmailKind.Message, ToInbound(message, raw, options), null, "message") { AttachmentParts = AttachmentsOf(message, options.MaxAttachments).Parts };
+        var inbound = ToInbound(message, raw, options);
+        var parts = AttachmentsOf(message, options.MaxAttachments).Parts;
+        if (VisibleText.IsBlank(inbound.Text) && string.IsNullOrWhiteSpace(inbound.Html) && inbound.Attachments.Count == 0)
+        {
+            // Nothing to show (a blank body, a body the reader could not decode): the message itself is kept, so nothing is lost.
+            inbound = inbound with { Attachments = [new AttachmentInfo("message.eml", "message/rfc822", raw.Length)] };
+            parts = [new MessagePart { Message = message }];
+        }
+
+        return new EmailReadResult(EmailKind.Message, inbound, null, "message") { AttachmentParts = parts };
     }
 
     private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options)
     {
-        var from = Customer(message);
+        var from = Customer(message) ?? BestEffortSender(message);
         if (from is null)
         {
             throw new UnreadableEmailException("The message names no sender address.");
         }
+
+        // An address a person can read but that is no contact identity (no dot in the domain): the mail is kept, by name.
+        var address = Crm.Contacts.ContactIdentity.NormalizeEmail(from.Address) is null ? null : from.Address;
 
         var html = message.HtmlBody;
         var sanitized = html is null ? null : HtmlEmailSanitizer.Sanitize(html);
@@ -140,7 +180,7 @@ public static partial class EmailReader
             Channel = ChannelName,
             ExternalMessageId = string.IsNullOrWhiteSpace(message.MessageId) ? SyntheticMessageId(raw) : message.MessageId,
             // A nameless sender is shown by the address's local part, not as "null".
-            Sender = new SenderIdentity(Email: from.Address, Name: string.IsNullOrWhiteSpace(from.Name) ? from.LocalPart : from.Name),
+            Sender = new SenderIdentity(Email: address, Name: string.IsNullOrWhiteSpace(from.Name) ? (address is null ? from.Address : from.LocalPart) : from.Name),
             // An email without a subject stays without one (the UI says "(no subject)"), instead of taking its first line.
             Subject = subject ?? "",
             Text = text,
@@ -298,6 +338,43 @@ public static partial class EmailReader
 
         return failed.Distinct(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// The sender of a <c>From</c> that MimeKit could not parse but a person can read: spaces inside the angle brackets,
+    /// no angle brackets, a stray quote or bracket in the local part. The address-like token is taken, the rest is the name.
+    /// </summary>
+    private static MailboxAddress? BestEffortSender(MimeMessage message)
+    {
+        var header = message.Headers[HeaderId.From] ?? message.Headers[HeaderId.Sender] ?? message.Headers[HeaderId.ReplyTo];
+        if (string.IsNullOrWhiteSpace(header) || header.Length > 1000)
+        {
+            return null;
+        }
+
+        var tidy = AngleBrackets().Replace(header, m => m.Value.Replace(" ", "", StringComparison.Ordinal));
+        var match = AddressLike().Match(tidy);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var address = match.Value.Trim('<', '>', '"', '\'', '>', ',');
+        var name = tidy[..match.Index].Trim().Trim('"', '\'', '<', ' ');
+        try
+        {
+            return new MailboxAddress(name.Length == 0 ? null : name, address);
+        }
+        catch (ParseException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("<[^<>]*>")]
+    private static partial Regex AngleBrackets();
+
+    [GeneratedRegex(@"[^\s<>""',;]+@[^\s<>""',;]+")]
+    private static partial Regex AddressLike();
 
     /// <summary>
     /// Who the customer is: the real sender a mailing list or group names (<c>X-Original-Sender</c>,
