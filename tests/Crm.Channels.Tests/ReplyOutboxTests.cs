@@ -85,6 +85,23 @@ public sealed class ReplyOutboxTests
         Assert.Equal([TicketEventKind.ReplyQueued, TicketEventKind.ReplyFailed], events.Kinds);
     }
 
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_delivery_report_that_lands_while_the_reply_is_in_flight_is_not_overwritten_by_sent(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var store = handle.Store;
+        var ticket = await CreateTicketAsync(store, "race@example.com");
+        var (_, reply) = await store.AppendMessageAsync(ticket.Id, Reply(ticket, "race-1"), TicketStatus.Pending, CancellationToken.None);
+        await store.ClaimDueRepliesAsync(Start, TimeSpan.FromMinutes(2), 10, CancellationToken.None);
+
+        await store.UpdateDeliveryStatusAsync(reply.Channel, reply.ExternalMessageId, DeliveryStatus.Delivered, null, CancellationToken.None);
+        await store.RecordReplyAttemptAsync(reply.Id, new ReplyAttemptOutcome(DeliveryStatus.Sent), CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Delivered, (await MessageAsync(store, ticket.Id, reply.Id)).DeliveryStatus);
+        Assert.Empty(await store.ClaimDueRepliesAsync(Start.AddHours(1), TimeSpan.FromMinutes(2), 10, CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_reply_that_keeps_failing_temporarily_gives_up_after_the_last_attempt()
     {

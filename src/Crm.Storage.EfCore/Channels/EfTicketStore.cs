@@ -302,48 +302,73 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     public async Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        var error = outcome.Error is { Length: > 1024 } tooLong ? tooLong[..1024] : outcome.Error;
+        var externalId = outcome.ExternalMessageId;
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<TicketMessageRecord>().FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
-        row.DeliveryStatus = DeliveryProgress.AfterAttempt(row.DeliveryStatus, outcome.Status);
-        row.DeliveryError = outcome.Error is { Length: > 1024 } error ? error[..1024] : outcome.Error;
-        row.LeasedUntil = null;
-        row.NextAttemptAt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? row.NextAttemptAt : null;
-        if (outcome.ExternalMessageId is { } externalId)
+        var messages = db.Set<TicketMessageRecord>();
+        // Optimistic: written only if the status is still what was read, so a delivery report that lands meanwhile
+        // (the chat widget showed the reply) is never overwritten by the outbox's "sent".
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            row.ExternalMessageId = externalId;
+            var current = await messages.AsNoTracking().Where(m => m.Id == messageId).Select(m => new { m.DeliveryStatus, m.NextAttemptAt })
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
+            var status = DeliveryProgress.AfterAttempt(current.DeliveryStatus, outcome.Status);
+            var nextAttempt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? current.NextAttemptAt : null;
+            var read = current.DeliveryStatus;
+            var updated = await messages.Where(m => m.Id == messageId && m.DeliveryStatus == read)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, error).SetProperty(m => m.LeasedUntil, (DateTimeOffset?)null)
+                        .SetProperty(m => m.NextAttemptAt, nextAttempt).SetProperty(m => m.ExternalMessageId, m => externalId ?? m.ExternalMessageId),
+                    cancellationToken)
+                .ConfigureAwait(false);
+            if (updated == 1)
+            {
+                return;
+            }
         }
-
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<TicketMessageRecord>()
-            .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId && m.Direction == MessageDirection.Outbound, cancellationToken)
-            .ConfigureAwait(false);
-        if (row is null)
+        var messages = db.Set<TicketMessageRecord>();
+        long? id = null;
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            return null;
-        }
+            var row = await messages.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId && m.Direction == MessageDirection.Outbound, cancellationToken)
+                .ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
 
-        if (DeliveryProgress.Advances(row.DeliveryStatus, status))
-        {
-            // Conditional on the status read, so two callbacks racing cannot move it backwards.
+            id = row.Id;
+            if (!DeliveryProgress.Advances(row.DeliveryStatus, status))
+            {
+                break;
+            }
+
+            // Conditional on the status read: two reports racing (or the outbox recording "sent") cannot move it backwards;
+            // the loser reads again and applies its report to what is there now.
             var previous = row.DeliveryStatus;
             var newError = error is { Length: > 1024 } ? error[..1024] : error ?? row.DeliveryError;
-            await db.Set<TicketMessageRecord>().Where(m => m.Id == row.Id && m.DeliveryStatus == previous)
+            var updated = await messages.Where(m => m.Id == row.Id && m.DeliveryStatus == previous)
                 .ExecuteUpdateAsync(
                     u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, newError)
                         // Received by the customer: no offline copy is needed any more.
                         .SetProperty(m => m.OfflineCopyDueAt, m => status == DeliveryStatus.Delivered || status == DeliveryStatus.Read ? null : m.OfflineCopyDueAt),
                     cancellationToken)
                 .ConfigureAwait(false);
+            if (updated == 1)
+            {
+                break;
+            }
         }
 
-        var stored = await db.Set<TicketMessageRecord>().AsNoTracking().FirstAsync(m => m.Id == row.Id, cancellationToken).ConfigureAwait(false);
+        var stored = await messages.AsNoTracking().FirstAsync(m => m.Id == id, cancellationToken).ConfigureAwait(false);
         return ToMessage(stored);
     }
 
