@@ -168,6 +168,29 @@ public sealed class EmailFidelityTests
         Assert.Contains(read.Message!.Attachments, a => a.FileName == "encrypted.asc");
     }
 
+    [Fact]
+    public void A_body_split_around_an_inline_image_keeps_every_html_part_and_gmail_placeholders_go()
+    {
+        var mixed = new Multipart("mixed")
+        {
+            new TextPart("html") { Text = "<p>Here is the damage:</p>" },
+            new MimePart("image", "jpeg") { Content = new MimeContent(new MemoryStream(new byte[64])), ContentDisposition = new ContentDisposition(ContentDisposition.Inline) { FileName = "damage.jpg" } },
+            new TextPart("html") { Text = "<p>Kind regards,<br>Lena</p>" },
+        };
+        var alternative = new MultipartAlternative { new TextPart("plain") { Text = "Here is the damage:\n[image: damage.jpg]\nKind regards,\nLena" }, mixed };
+        var mail = new MimeMessage { MessageId = "split@mac.example", Subject = "Damage", Body = alternative };
+        mail.From.Add(MailboxAddress.Parse("lena@customer.example"));
+        using var buffer = new MemoryStream();
+        mail.WriteTo(buffer);
+
+        var read = EmailReader.Read(buffer.ToArray(), Options);
+
+        Assert.Contains("Here is the damage", read.Message!.Html, StringComparison.Ordinal);
+        Assert.Contains("Kind regards", read.Message.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("[image:", read.Message.Text, StringComparison.Ordinal);
+        Assert.Equal(["damage.jpg"], read.Message.Attachments.Select(a => a.FileName));
+    }
+
     private static byte[] Mail(string headers) =>
         Encoding.ASCII.GetBytes($"{headers}To: support@shop.example\r\nSubject: Help\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nBody\r\n");
 }

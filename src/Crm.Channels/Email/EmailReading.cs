@@ -166,7 +166,10 @@ public static partial class EmailReader
         // An address a person can read but that is no contact identity (no dot in the domain): the mail is kept, by name.
         var address = Crm.Contacts.ContactIdentity.NormalizeEmail(from.Address) is null ? null : from.Address;
 
-        var html = message.HtmlBody;
+        // Apple Mail and others split one body into several HTML parts around an inline image (the signature comes
+        // last): all of them are the body, in order, not just the first.
+        var htmlParts = BodyHtmlParts(message);
+        var html = htmlParts.Count > 1 ? string.Concat(htmlParts.Select(p => p.Text)) : message.HtmlBody;
         var sanitized = html is null ? null : HtmlEmailSanitizer.Sanitize(html);
         if (sanitized is { } h && h.Length > options.MaxHtmlLength)
         {
@@ -174,6 +177,12 @@ public static partial class EmailReader
         }
 
         var text = message.TextBody ?? (html is null ? "" : HtmlEmailSanitizer.ToText(html));
+        if (message.BodyParts.Any(p => p.ContentType.MediaType == "image" && !p.IsAttachment))
+        {
+            // Gmail's text part stands "[image: photo.png]" where an inline image was; the image itself is kept.
+            text = ImagePlaceholder().Replace(text, "").Trim();
+        }
+
         var subject = message.Subject;
         var inbound = new InboundMessage
         {
@@ -373,6 +382,13 @@ public static partial class EmailReader
     [GeneratedRegex("<[^<>]*>")]
     private static partial Regex AngleBrackets();
 
+    [GeneratedRegex(@"\[image: [^\]\r\n]{0,200}\]")]
+    private static partial Regex ImagePlaceholder();
+
+    /// <summary>The HTML parts that make up the body: every HTML part that is not an attachment (an attached message's are its own).</summary>
+    private static List<TextPart> BodyHtmlParts(MimeMessage message) =>
+        [.. message.BodyParts.OfType<TextPart>().Where(p => p.IsHtml && !p.IsAttachment)];
+
     [GeneratedRegex(@"[^\s<>""',;]+@[^\s<>""',;]+")]
     private static partial Regex AddressLike();
 
@@ -406,12 +422,12 @@ public static partial class EmailReader
     internal static (IReadOnlyList<AttachmentInfo> Infos, IReadOnlyList<MimeEntity> Parts) AttachmentsOf(MimeMessage message, int max)
     {
         var textBody = message.BodyParts.OfType<TextPart>().FirstOrDefault(p => !p.IsAttachment && p.IsPlain);
-        var htmlBody = message.BodyParts.OfType<TextPart>().FirstOrDefault(p => !p.IsAttachment && p.IsHtml);
+        var htmlBodies = BodyHtmlParts(message);
         var infos = new List<AttachmentInfo>();
         var parts = new List<MimeEntity>();
         foreach (var entity in message.BodyParts)
         {
-            if (ReferenceEquals(entity, textBody) || ReferenceEquals(entity, htmlBody) || entity is MessageDeliveryStatus || infos.Count == max)
+            if (ReferenceEquals(entity, textBody) || htmlBodies.Any(h => ReferenceEquals(entity, h)) || entity is MessageDeliveryStatus || infos.Count == max)
             {
                 continue;
             }
