@@ -219,26 +219,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
     private static async Task<IResult> WebhookAsync(string provider, HttpContext context, DeliveryWebhooks webhooks)
     {
         // Providers batch at most a few hundred small events: a megabyte is plenty, and bounds what a stranger can send.
-        const int maxBytes = 1024 * 1024;
-        if (context.Request.ContentLength > maxBytes)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"Webhook bodies are limited to {maxBytes} bytes.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"Webhook bodies are limited to {maxBytes} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return await webhooks.HandleAsync(provider.ToLowerInvariant(), buffer.ToArray(), context.Request, context.RequestAborted).ConfigureAwait(false);
+        // No media-type check: SNS posts its JSON as text/plain.
+        var (body, tooLarge) = await JsonBody.ReadBytesAsync(context.Request, 1024 * 1024, context.RequestAborted).ConfigureAwait(false);
+        return tooLarge ?? await webhooks.HandleAsync(provider.ToLowerInvariant(), body.ToArray(), context.Request, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links)

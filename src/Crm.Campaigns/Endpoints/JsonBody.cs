@@ -17,6 +17,28 @@ internal static class JsonBody
             return (default, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the body as application/json."));
         }
 
+        var (body, tooLarge) = await ReadBytesAsync(request, limitBytes, cancellationToken).ConfigureAwait(false);
+        if (tooLarge is not null)
+        {
+            return (default, tooLarge);
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize(body.Span, typeInfo);
+            return value is null
+                ? (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: "The body must not be null."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint ({JsonErrorLocation.Describe(ex)})."));
+        }
+    }
+
+    /// <summary>Reads the whole body, stopping (413) as soon as it is over <paramref name="limitBytes"/>, whatever Content-Length claimed.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, IResult? Error)> ReadBytesAsync(HttpRequest request, long limitBytes, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > limitBytes)
         {
             return (default, TooLarge(limitBytes));
@@ -28,7 +50,7 @@ internal static class JsonBody
             var read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                break;
+                return (buffer.WrittenMemory, null);
             }
 
             buffer.Advance(read);
@@ -36,18 +58,6 @@ internal static class JsonBody
             {
                 return (default, TooLarge(limitBytes));
             }
-        }
-
-        try
-        {
-            var value = JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo);
-            return value is null
-                ? (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: "The body must not be null."))
-                : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            return (default, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for this endpoint ({JsonErrorLocation.Describe(ex)})."));
         }
     }
 
