@@ -118,17 +118,18 @@ public static partial class EmailReader
         if (BounceReason(message) is { } bounce)
         {
             var report = new DeliveryReport(FailedRecipients(message), QuotedMessageIds(message), ReportRecipients(message), bounce);
+            var reportParts = AttachmentsOf(message, options.MaxAttachments);
             InboundMessage? asTicket = null;
             try
             {
-                asTicket = ToInbound(message, raw, options);
+                asTicket = ToInbound(message, raw, options, reportParts.Infos);
             }
             catch (UnreadableEmailException)
             {
                 // A report without a usable sender can still be matched; it just cannot be shown as a ticket.
             }
 
-            return new EmailReadResult(EmailKind.Bounce, asTicket, report, bounce) { AttachmentParts = asTicket is null ? [] : AttachmentsOf(message, options.MaxAttachments).Parts };
+            return new EmailReadResult(EmailKind.Bounce, asTicket, report, bounce) { AttachmentParts = asTicket is null ? [] : reportParts.Parts };
         }
 
         if (AutoReplyReason(message) is { } autoReply)
@@ -143,8 +144,9 @@ public static partial class EmailReader
             return new EmailReadResult(EmailKind.AutoReply, null, null, "sent from one of our own addresses");
         }
 
-        var inbound = ToInbound(message, raw, options);
-        var parts = AttachmentsOf(message, options.MaxAttachments).Parts;
+        var attachments = AttachmentsOf(message, options.MaxAttachments);
+        var inbound = ToInbound(message, raw, options, attachments.Infos);
+        var parts = attachments.Parts;
         if (VisibleText.IsBlank(inbound.Text) && string.IsNullOrWhiteSpace(inbound.Html) && inbound.Attachments.Count == 0)
         {
             // Nothing to show (a blank body, a body the reader could not decode): the message itself is kept, so nothing is lost.
@@ -155,7 +157,7 @@ public static partial class EmailReader
         return new EmailReadResult(EmailKind.Message, inbound, null, "message") { AttachmentParts = parts };
     }
 
-    private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options)
+    private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options, IReadOnlyList<AttachmentInfo> attachments)
     {
         var from = Customer(message) ?? BestEffortSender(message);
         if (from is null)
@@ -194,7 +196,7 @@ public static partial class EmailReader
             Subject = subject ?? "",
             Text = text,
             Html = sanitized,
-            Attachments = AttachmentsOf(message, options.MaxAttachments).Infos,
+            Attachments = attachments,
             Thread = new ThreadHints
             {
                 ReplyTo = [.. message.References.Reverse(), .. message.InReplyTo is null ? [] : new[] { message.InReplyTo }],
