@@ -25,12 +25,7 @@ public sealed record TicketMessageDto(
 
     internal static TicketMessageDto From(TicketMessage m, Func<AttachmentInfo, string?> downloadUrl)
     {
-        var html = m.Html;
-        foreach (var attachment in m.Attachments.Where(a => a.ContentId is not null && a.StorageKey is not null))
-        {
-            html = html?.Replace("cid:" + attachment.ContentId, downloadUrl(attachment) ?? "", StringComparison.OrdinalIgnoreCase);
-        }
-
+        var html = Crm.Channels.Attachments.InlineImages.Resolve(m.Html, m.Attachments, downloadUrl);
         return new(
             m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, html,
             m.Attachments.Select(a => new AttachmentDto(a.FileName, a.ContentType, a.Size, a.Inline, downloadUrl(a) ?? a.Url, a.NotKept)).ToList(),

@@ -13,9 +13,6 @@ namespace Crm.Channels.WhatsApp;
 /// </summary>
 internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonitor<WhatsAppOptions> options, LinkGenerator links) : IChannelReplySender
 {
-    /// <summary>How long after the customer's last message WhatsApp lets a business send free text.</summary>
-    public static readonly TimeSpan CustomerServiceWindow = TimeSpan.FromHours(24);
-
     public string Channel => WhatsAppAdapter.ChannelName;
 
     public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now)
@@ -30,8 +27,8 @@ internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonito
             return null;
         }
 
-        var lastInbound = WindowOpenedAt(ticket);
-        if (lastInbound is null || now - lastInbound.Value >= CustomerServiceWindow)
+        var lastInbound = WhatsAppWindow.OpenedAt(ticket);
+        if (WhatsAppWindow.Left(ticket, now) <= TimeSpan.Zero)
         {
             var since = lastInbound is null ? "has never written" : "last wrote at " + lastInbound.Value.ToString("u", CultureInfo.InvariantCulture);
             return $"WhatsApp allows free text only within 24 hours of the customer's last message, and the customer {since}. Send an approved template instead (contentSid and contentVariables).";
@@ -39,10 +36,6 @@ internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonito
 
         return null;
     }
-
-    /// <summary>The customer's last inbound message: the 24-hour window runs from it.</summary>
-    public static DateTimeOffset? WindowOpenedAt(TicketDetails ticket) =>
-        ticket.Messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound)?.ReceivedAt;
 
     public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
     {

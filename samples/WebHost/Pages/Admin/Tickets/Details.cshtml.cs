@@ -1,5 +1,7 @@
 using Crm.Channels.Storage;
+using Crm.Channels.Attachments;
 using Crm.Channels.Tickets;
+using Crm.Channels.WhatsApp;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -8,9 +10,6 @@ namespace Crm.WebHost.Pages.Admin.Tickets;
 /// <summary>One ticket and its messages, oldest first.</summary>
 public sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : PageModel
 {
-    /// <summary>WhatsApp's free-text window: 24 hours from the customer's last message.</summary>
-    private static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
-
     public TicketDetails? Details { get; private set; }
 
     /// <summary>For WhatsApp tickets: how long free text may still be sent (zero or less: closed).</summary>
@@ -25,16 +24,7 @@ public sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : Page
         attachment.ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !attachment.ContentType.Equals("image/svg+xml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The email's HTML with <c>cid:</c> references pointing at the kept inline images.</summary>
-    public string? HtmlWithAttachments(TicketMessage message)
-    {
-        var html = message.Html;
-        foreach (var attachment in message.Attachments.Where(a => a.ContentId is not null && a.StorageKey is not null))
-        {
-            html = html?.Replace("cid:" + attachment.ContentId, AttachmentUrl(attachment), StringComparison.OrdinalIgnoreCase);
-        }
-
-        return html;
-    }
+    public string? HtmlWithAttachments(TicketMessage message) => InlineImages.Resolve(message.Html, message.Attachments, AttachmentUrl);
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
@@ -46,8 +36,7 @@ public sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : Page
 
         if (Details.Ticket.Channel == "whatsapp")
         {
-            var lastInbound = Details.Messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound)?.ReceivedAt;
-            WhatsAppWindowLeft = lastInbound is null ? TimeSpan.Zero : lastInbound.Value + WhatsAppWindow - time.GetUtcNow();
+            WhatsAppWindowLeft = WhatsAppWindow.Left(Details, time.GetUtcNow());
         }
 
         return Page();
