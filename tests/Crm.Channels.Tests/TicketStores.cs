@@ -45,6 +45,10 @@ public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, D
 {
     public ITicketStore Store { get; } = store;
 
+    /// <summary>The same database's mailbox state (checkpoints and quarantine).</summary>
+    public Crm.Channels.Email.IMailboxStateStore MailboxState { get; } =
+        services?.GetRequiredService<Crm.Channels.Email.IMailboxStateStore>() ?? new Crm.Channels.Email.InMemoryMailboxStateStore();
+
     public async ValueTask DisposeAsync()
     {
         if (services is not null)

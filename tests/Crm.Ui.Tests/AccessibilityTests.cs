@@ -34,6 +34,14 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
         await AssertAccessibleAsync(agent, "ticket");
         await agent.GotoAsync("/admin/contacts");
         await AssertAccessibleAsync(agent, "contacts");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent("Subject: no sender\r\n\r\nHello\r\n"u8.ToArray()) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", BrowserFixture.InboundSecret);
+        using var quarantined = await visitor.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, quarantined.StatusCode);
+        await agent.GotoAsync("/admin/tickets/quarantine");
+        await AssertAccessibleAsync(agent, "quarantine");
     }
 
     [Fact]

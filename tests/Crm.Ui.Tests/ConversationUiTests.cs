@@ -149,3 +149,48 @@ public sealed class AttachmentUiTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(agent, "ticket-attachments");
     }
 }
+
+[Collection(nameof(BrowserCollection))]
+public sealed class QuarantineUiTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task An_agent_makes_a_ticket_of_quarantined_mail_by_giving_the_address_and_deletes_another()
+    {
+        var key = Guid.NewGuid().ToString("N")[..10];
+        await PostAsync($"To: support@shop.example\r\nSubject: Lost {key}\r\n\r\nMy order never came.\r\n");
+        await PostAsync($"To: support@shop.example\r\nSubject: Spam {key}\r\n\r\nBuy now.\r\n");
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets");
+        await agent.GetByTestId("nav-quarantine").ClickAsync();
+        var lost = agent.GetByTestId("quarantine-row").Filter(new LocatorFilterOptions { HasText = $"Lost {key}" });
+        await Assertions.Expect(lost).ToContainTextAsync("unknown sender");
+
+        // Without an address the mail cannot be a ticket: the page says so and keeps it.
+        await lost.GetByTestId("quarantine-make-ticket").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("quarantine-error")).ToContainTextAsync("give the customer's address");
+
+        lost = agent.GetByTestId("quarantine-row").Filter(new LocatorFilterOptions { HasText = $"Lost {key}" });
+        await lost.GetByTestId("quarantine-email").FillAsync($"lost.{key}@customer.example");
+        await lost.GetByTestId("quarantine-make-ticket").ClickAsync();
+        await Assertions.Expect(agent.Locator("h1")).ToContainTextAsync($"Lost {key}");
+        await Assertions.Expect(agent.Locator("main")).ToContainTextAsync("My order never came.");
+
+        await agent.GotoAsync("/admin/tickets/quarantine");
+        await Assertions.Expect(agent.GetByTestId("quarantine-row").Filter(new LocatorFilterOptions { HasText = $"Lost {key}" })).ToHaveCountAsync(0);
+        await agent.GetByTestId("quarantine-row").Filter(new LocatorFilterOptions { HasText = $"Spam {key}" }).GetByTestId("quarantine-delete").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("quarantine-row").Filter(new LocatorFilterOptions { HasText = $"Spam {key}" })).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(agent, "quarantine");
+    }
+
+    private async Task PostAsync(string mail)
+    {
+        using var relay = fixture.Host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(mail)) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", BrowserFixture.InboundSecret);
+        using var response = await relay.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+    }
+}

@@ -21,6 +21,7 @@ public static class EmailBuilderExtensions
         var services = builder.Services;
         services.AddOptions<EmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<EmailIntake>();
+        services.TryAddSingleton<EmailQuarantine>();
         var probe = new EmailOptions();
         configure(probe);
         if (!string.IsNullOrEmpty(probe.InboundSecret))

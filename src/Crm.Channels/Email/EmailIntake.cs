@@ -16,6 +16,7 @@ public sealed partial class EmailIntake
     private readonly EmailOptions _options;
     private readonly IAttachmentStore _attachments;
     private readonly AttachmentOptions _attachmentOptions;
+    private readonly int _maxTextLength;
     private readonly ILogger<EmailIntake> _logger;
 
     /// <summary>Creates the intake.</summary>
@@ -26,8 +27,11 @@ public sealed partial class EmailIntake
         IAttachmentStore attachments,
         IOptions<AttachmentOptions> attachmentOptions,
         IOptions<EmailOptions> options,
+        IOptions<IngestionOptions> ingestionOptions,
         ILogger<EmailIntake> logger)
     {
+        ArgumentNullException.ThrowIfNull(ingestionOptions);
+        _maxTextLength = ingestionOptions.Value.MaxTextLength;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(attachmentOptions);
         _pipeline = pipeline;
@@ -57,12 +61,7 @@ public sealed partial class EmailIntake
     /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
     public async Task<EmailReadResult> ClassifyAsync(byte[] raw, CancellationToken cancellationToken)
     {
-        var read = EmailReader.Read(raw, _options);
-        if (read.Message is { Attachments.Count: > 0 } withAttachments)
-        {
-            read = read with { Message = withAttachments with { Attachments = await KeepAsync(withAttachments.Attachments, read.AttachmentParts, cancellationToken).ConfigureAwait(false) } };
-        }
-
+        var read = await ReadForTicketAsync(raw, senderWhenMissing: null, cancellationToken).ConfigureAwait(false);
         if (read.Kind == EmailKind.Bounce)
         {
             var matched = false;
@@ -91,6 +90,39 @@ public sealed partial class EmailIntake
                     return read with { Kind = EmailKind.Unsubscribe, Message = null, Reason = "List-Unsubscribe mailto" };
                 }
             }
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Reads one raw message and keeps its attachments, without acting on what it is (bounces are not recorded): for
+    /// <see cref="ClassifyAsync"/> and for an agent making a ticket of quarantined mail.
+    /// </summary>
+    /// <param name="raw">The message.</param>
+    /// <param name="senderWhenMissing">The customer's address when the message names no usable sender (an agent's word).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
+    public async Task<EmailReadResult> ReadForTicketAsync(byte[] raw, string? senderWhenMissing, CancellationToken cancellationToken)
+    {
+        var read = EmailReader.Read(raw, _options, senderWhenMissing is null ? null : new MailboxAddress(null, senderWhenMissing));
+        if (read.Message is { } message && message.Text.Length > _maxTextLength)
+        {
+            // A body longer than a ticket message may be is cut, and the whole message kept beside it, not refused.
+            read = read with
+            {
+                Message = message with
+                {
+                    Text = message.Text[..(_maxTextLength - 100)] + "\n\n[… cut here: the whole message is attached as message.eml]",
+                    Attachments = [.. message.Attachments, new AttachmentInfo("message.eml", "message/rfc822", raw.Length)],
+                },
+                AttachmentParts = [.. read.AttachmentParts, new MimePart("message", "rfc822") { Content = new MimeContent(new MemoryStream(raw, writable: false)) }],
+            };
+        }
+
+        if (read.Message is { Attachments.Count: > 0 } withAttachments)
+        {
+            read = read with { Message = withAttachments with { Attachments = await KeepAsync(withAttachments.Attachments, read.AttachmentParts, cancellationToken).ConfigureAwait(false) } };
         }
 
         return read;

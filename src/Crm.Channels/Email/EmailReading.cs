@@ -61,7 +61,11 @@ public static partial class EmailReader
 
     /// <summary>Parses and classifies one raw message.</summary>
     /// <exception cref="UnreadableEmailException">The bytes are not a usable email.</exception>
-    public static EmailReadResult Read(byte[] raw, EmailOptions options)
+    public static EmailReadResult Read(byte[] raw, EmailOptions options) => Read(raw, options, senderWhenMissing: null);
+
+    /// <summary>Parses and classifies one raw message; <paramref name="senderWhenMissing"/> stands in when it names no sender.</summary>
+    /// <exception cref="UnreadableEmailException">The bytes are not a usable email.</exception>
+    internal static EmailReadResult Read(byte[] raw, EmailOptions options, MailboxAddress? senderWhenMissing)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(options);
@@ -85,7 +89,7 @@ public static partial class EmailReader
             throw new UnreadableEmailException("The message is not valid MIME: " + ex.Message, ex);
         }
 
-        return Read(message, raw, options);
+        return Read(message, raw, options, senderWhenMissing);
     }
 
     private static MimeMessage Parse(byte[] raw, EmailOptions options)
@@ -109,7 +113,9 @@ public static partial class EmailReader
     }
 
     /// <summary>Classifies a parsed message; <paramref name="raw"/> keys the synthetic Message-ID of mail that has none.</summary>
-    public static EmailReadResult Read(MimeMessage message, byte[] raw, EmailOptions options)
+    public static EmailReadResult Read(MimeMessage message, byte[] raw, EmailOptions options) => Read(message, raw, options, senderWhenMissing: null);
+
+    private static EmailReadResult Read(MimeMessage message, byte[] raw, EmailOptions options, MailboxAddress? senderWhenMissing)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(raw);
@@ -122,7 +128,7 @@ public static partial class EmailReader
             InboundMessage? asTicket = null;
             try
             {
-                asTicket = ToInbound(message, raw, options, reportParts.Infos);
+                asTicket = ToInbound(message, raw, options, reportParts.Infos, senderWhenMissing);
             }
             catch (UnreadableEmailException)
             {
@@ -145,7 +151,7 @@ public static partial class EmailReader
         }
 
         var attachments = AttachmentsOf(message, options.MaxAttachments);
-        var inbound = ToInbound(message, raw, options, attachments.Infos);
+        var inbound = ToInbound(message, raw, options, attachments.Infos, senderWhenMissing);
         var parts = attachments.Parts;
         if (VisibleText.IsBlank(inbound.Text) && string.IsNullOrWhiteSpace(inbound.Html) && inbound.Attachments.Count == 0)
         {
@@ -157,9 +163,9 @@ public static partial class EmailReader
         return new EmailReadResult(EmailKind.Message, inbound, null, "message") { AttachmentParts = parts };
     }
 
-    private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options, IReadOnlyList<AttachmentInfo> attachments)
+    private static InboundMessage ToInbound(MimeMessage message, byte[] raw, EmailOptions options, IReadOnlyList<AttachmentInfo> attachments, MailboxAddress? senderWhenMissing)
     {
-        var from = Customer(message) ?? BestEffortSender(message);
+        var from = Customer(message) ?? BestEffortSender(message) ?? senderWhenMissing;
         if (from is null)
         {
             throw new UnreadableEmailException("The message names no sender address.");
@@ -191,7 +197,7 @@ public static partial class EmailReader
             Channel = ChannelName,
             ExternalMessageId = string.IsNullOrWhiteSpace(message.MessageId) ? SyntheticMessageId(raw) : message.MessageId,
             // A nameless sender is shown by the address's local part, not as "null".
-            Sender = new SenderIdentity(Email: address, Name: string.IsNullOrWhiteSpace(from.Name) ? (address is null ? from.Address : from.LocalPart) : from.Name),
+            Sender = new SenderIdentity(Email: address, Name: ClipName(string.IsNullOrWhiteSpace(from.Name) ? (address is null ? from.Address : from.LocalPart) : from.Name)),
             // An email without a subject stays without one (the UI says "(no subject)"), instead of taking its first line.
             Subject = subject ?? "",
             Text = text,
@@ -204,6 +210,27 @@ public static partial class EmailReader
             },
         };
         return inbound;
+    }
+
+    /// <summary>Names longer than a contact's name may be are cut, not a reason to refuse the mail.</summary>
+    private static string ClipName(string name) => name.Length > MaxSenderNameLength ? name[..MaxSenderNameLength] : name;
+
+    private const int MaxSenderNameLength = 256;
+
+    /// <summary>The sender and subject of a message as far as they can be read, for showing mail that could not be taken.</summary>
+    internal static (string? Sender, string? Subject) Peek(byte[] raw)
+    {
+        try
+        {
+            using var stream = new MemoryStream(raw, writable: false);
+            var message = MimeMessage.Load(stream);
+            var sender = message.From.Mailboxes.FirstOrDefault()?.ToString() ?? message.Headers[HeaderId.From];
+            return (string.IsNullOrWhiteSpace(sender) ? null : sender.Trim(), message.Subject);
+        }
+        catch (FormatException)
+        {
+            return (null, null);
+        }
     }
 
     /// <summary>A stable id for mail without a Message-ID: the same bytes always get the same id, so re-polling cannot duplicate it.</summary>

@@ -15,15 +15,18 @@ namespace Crm.Channels.Email;
 /// </summary>
 internal sealed partial class EmailWebhookAdapter : IChannelAdapter
 {
+    private static readonly object QuarantineKey = new();
     private readonly EmailIntake _intake;
+    private readonly EmailQuarantine _quarantine;
     private readonly ILogger<EmailWebhookAdapter> _logger;
     private readonly byte[] _secret;
 
     /// <summary>Creates the adapter.</summary>
-    public EmailWebhookAdapter(EmailIntake intake, ILogger<EmailWebhookAdapter> logger)
+    public EmailWebhookAdapter(EmailIntake intake, EmailQuarantine quarantine, ILogger<EmailWebhookAdapter> logger)
     {
         ArgumentNullException.ThrowIfNull(intake);
         _intake = intake;
+        _quarantine = quarantine;
         _logger = logger;
         _secret = Encoding.UTF8.GetBytes(intake.Options.InboundSecret ?? throw new InvalidOperationException("The email webhook needs EmailOptions.InboundSecret."));
     }
@@ -63,20 +66,30 @@ internal sealed partial class EmailWebhookAdapter : IChannelAdapter
         }
         catch (UnreadableEmailException ex)
         {
-            throw ChannelRequestException.Malformed(ex.Message);
+            // Refusing it would make the relay drop it for good: it is kept for an agent, and the relay is told so.
+            request.HttpContext.Items[QuarantineKey] = (await _quarantine.KeepAsync("webhook", null, raw, ex.Message, cancellationToken).ConfigureAwait(false), ex.Message);
+            return [];
         }
     }
 
     /// <summary>
     /// 201 with a receipt for a stored message (200 for a redelivery); 202 with <c>{"stored": false}</c> for
-    /// auto-replies and bounces, which never open tickets.
+    /// auto-replies and bounces, which never open tickets, and with the quarantine id for mail kept for an agent.
     /// </summary>
     public IResult CreateResponse(IReadOnlyList<IngestionResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        return results.Count == 0
-            ? Results.Json(new { stored = false, reason = "automatic reply or bounce" }, statusCode: StatusCodes.Status202Accepted)
-            : TicketReceipt.DefaultResponse(results);
+        return results.Count == 0 ? new NotStoredResult() : TicketReceipt.DefaultResponse(results);
+    }
+
+    /// <summary>Answers 202, naming the quarantine entry when the request's mail went there.</summary>
+    private sealed class NotStoredResult : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) =>
+            (httpContext.Items.TryGetValue(QuarantineKey, out var kept) && kept is (long id, string reason)
+                ? Results.Json(new { stored = false, quarantined = id, reason }, statusCode: StatusCodes.Status202Accepted)
+                : Results.Json(new { stored = false, reason = "automatic reply or bounce" }, statusCode: StatusCodes.Status202Accepted))
+            .ExecuteAsync(httpContext);
     }
 
     private bool IsAuthorized(HttpRequest request)

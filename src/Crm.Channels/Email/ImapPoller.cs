@@ -130,6 +130,7 @@ internal sealed partial class ImapPoller : BackgroundService
         var key = MailboxKey(options);
         var state = _services.GetRequiredService<IMailboxStateStore>();
         var intake = _services.GetRequiredService<EmailIntake>();
+        var quarantine = _services.GetRequiredService<EmailQuarantine>();
         var checkpoint = await state.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false);
         var lastUid = 0u;
         if (checkpoint is not null && checkpoint.UidValidity == folder.UidValidity)
@@ -148,14 +149,14 @@ internal sealed partial class ImapPoller : BackgroundService
             .Where(u => u.Id > lastUid).OrderBy(u => u.Id).ToList();
         foreach (var uid in uids)
         {
-            await TakeAsync(mailbox, uid, options, intake, state, cancellationToken).ConfigureAwait(false);
+            await TakeAsync(mailbox, uid, options, intake, quarantine, cancellationToken).ConfigureAwait(false);
             await state.SaveCheckpointAsync(key, new MailboxCheckpoint(folder.UidValidity, uid.Id), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 
         return uids.Count;
     }
 
-    private async Task TakeAsync(OpenMailbox mailbox, UniqueId uid, ImapMailboxOptions options, EmailIntake intake, IMailboxStateStore state, CancellationToken cancellationToken)
+    private async Task TakeAsync(OpenMailbox mailbox, UniqueId uid, ImapMailboxOptions options, EmailIntake intake, EmailQuarantine quarantine, CancellationToken cancellationToken)
     {
         var key = MailboxKey(options);
         var folder = mailbox.Folder;
@@ -164,7 +165,8 @@ internal sealed partial class ImapPoller : BackgroundService
         {
             if (stream.CanSeek && stream.Length > intake.Options.MaxMessageBytes)
             {
-                await QuarantineAsync(state, key, uid, $"larger than {intake.Options.MaxMessageBytes} bytes", stream.Length, cancellationToken).ConfigureAwait(false);
+                LogQuarantined(_logger, key, uid.Id, "too large");
+                await quarantine.RecordAsync(key, uid.Id, stream.Length, $"larger than {intake.Options.MaxMessageBytes} bytes (left in the mailbox)", cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -180,7 +182,8 @@ internal sealed partial class ImapPoller : BackgroundService
         }
         catch (Exception ex) when (ex is UnreadableEmailException or InvalidInboundMessageException)
         {
-            await QuarantineAsync(state, key, uid, ex.Message, raw.Length, cancellationToken).ConfigureAwait(false);
+            LogQuarantined(_logger, key, uid.Id, ex.Message);
+            await quarantine.KeepAsync(key, uid.Id, raw, ex.Message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -193,12 +196,6 @@ internal sealed partial class ImapPoller : BackgroundService
                 await folder.MoveToAsync(uid, target, cancellationToken).ConfigureAwait(false);
                 break;
         }
-    }
-
-    private async Task QuarantineAsync(IMailboxStateStore state, string key, UniqueId uid, string reason, long size, CancellationToken cancellationToken)
-    {
-        LogQuarantined(_logger, key, uid.Id, reason);
-        await state.QuarantineAsync(new QuarantinedEmail(key, uid.Id, reason, size, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WaitForMailAsync(ImapClient client, IMailFolder folder, ImapMailboxOptions options, CancellationToken stoppingToken)

@@ -6,6 +6,7 @@ public sealed class InMemoryMailboxStateStore : IMailboxStateStore
     private readonly Dictionary<string, MailboxCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly List<QuarantinedEmail> _quarantine = [];
     private readonly Lock _gate = new();
+    private long _lastId;
 
     /// <inheritdoc />
     public Task<MailboxCheckpoint?> GetCheckpointAsync(string mailbox, CancellationToken cancellationToken)
@@ -28,14 +29,15 @@ public sealed class InMemoryMailboxStateStore : IMailboxStateStore
     }
 
     /// <inheritdoc />
-    public Task QuarantineAsync(QuarantinedEmail email, CancellationToken cancellationToken)
+    public Task<long> QuarantineAsync(QuarantinedEmail email, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(email);
         lock (_gate)
         {
-            _quarantine.Add(email);
+            var stored = email with { Id = ++_lastId };
+            _quarantine.Add(stored);
+            return Task.FromResult(stored.Id);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -44,6 +46,24 @@ public sealed class InMemoryMailboxStateStore : IMailboxStateStore
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<QuarantinedEmail>>(_quarantine.AsEnumerable().Reverse().Take(limit).ToList());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<QuarantinedEmail?> GetQuarantinedAsync(long id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_quarantine.Find(q => q.Id == id));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RemoveQuarantinedAsync(long id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_quarantine.RemoveAll(q => q.Id == id) > 0);
         }
     }
 }

@@ -68,6 +68,11 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        if (endpoints.ServiceProvider.GetService<Crm.Channels.Email.EmailQuarantine>() is not null)
+        {
+            QuarantineEndpoints.Map(queries);
+        }
+
         // The visitor's side of chat conversations: public, authorised by the conversation's visitor token.
         IEndpointConventionBuilder? conversations = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>().Find(ChatAdapter.ChannelName) is null
             ? null

@@ -458,11 +458,21 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("quarantined_at");
 
+                    b.Property<string>("RawKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("raw_key");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("reason");
+
+                    b.Property<string>("Sender")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("sender");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
@@ -473,6 +483,11 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
                         .HasColumnName("source");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("subject");
 
                     b.Property<long?>("Uid")
                         .HasColumnType("bigint")

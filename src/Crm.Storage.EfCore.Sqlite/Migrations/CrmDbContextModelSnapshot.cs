@@ -444,11 +444,21 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("quarantined_at");
 
+                    b.Property<string>("RawKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_key");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
+
+                    b.Property<string>("Sender")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
@@ -459,6 +469,11 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasMaxLength(512)
                         .HasColumnType("TEXT")
                         .HasColumnName("source");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
 
                     b.Property<long?>("Uid")
                         .HasColumnType("INTEGER")

@@ -36,19 +36,24 @@ internal sealed class EfMailboxStateStore<TContext>(IDbContextFactory<TContext> 
     }
 
     /// <inheritdoc />
-    public async Task QuarantineAsync(QuarantinedEmail email, CancellationToken cancellationToken)
+    public async Task<long> QuarantineAsync(QuarantinedEmail email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        db.Add(new QuarantinedEmailRecord
+        var row = new QuarantinedEmailRecord
         {
             Source = email.Source,
             Uid = email.Uid,
-            Reason = email.Reason.Length > 1024 ? email.Reason[..1024] : email.Reason,
+            Reason = Clip(email.Reason, 1024)!,
             Size = email.Size,
             QuarantinedAt = email.QuarantinedAt.ToUniversalTime(),
-        });
+            Sender = Clip(email.Sender, 320),
+            Subject = Clip(email.Subject, 512),
+            RawKey = email.RawKey,
+        };
+        db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return row.Id;
     }
 
     /// <inheritdoc />
@@ -56,6 +61,27 @@ internal sealed class EfMailboxStateStore<TContext>(IDbContextFactory<TContext> 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var rows = await db.Set<QuarantinedEmailRecord>().AsNoTracking().OrderByDescending(q => q.Id).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.Select(q => new QuarantinedEmail(q.Source, (uint?)q.Uid, q.Reason, q.Size, q.QuarantinedAt)).ToList();
+        return rows.Select(ToModel).ToList();
     }
+
+    /// <inheritdoc />
+    public async Task<QuarantinedEmail?> GetQuarantinedAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<QuarantinedEmailRecord>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == id, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToModel(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RemoveQuarantinedAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        // One statement: two agents pressing "make a ticket" at once get one ticket (the second finds nothing to remove).
+        return await db.Set<QuarantinedEmailRecord>().Where(q => q.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private static QuarantinedEmail ToModel(QuarantinedEmailRecord q) =>
+        new(q.Source, (uint?)q.Uid, q.Reason, q.Size, q.QuarantinedAt) { Id = q.Id, Sender = q.Sender, Subject = q.Subject, RawKey = q.RawKey };
+
+    private static string? Clip(string? value, int length) => value is { Length: var n } && n > length ? value[..length] : value;
 }

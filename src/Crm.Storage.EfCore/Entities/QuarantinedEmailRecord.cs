@@ -20,4 +20,13 @@ internal sealed class QuarantinedEmailRecord
 
     /// <summary>When.</summary>
     public DateTimeOffset QuarantinedAt { get; set; }
+
+    /// <summary>The sender as far as it could be read.</summary>
+    public string? Sender { get; set; }
+
+    /// <summary>The subject as far as it could be read.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>The raw message's key in the attachment store.</summary>
+    public string? RawKey { get; set; }
 }

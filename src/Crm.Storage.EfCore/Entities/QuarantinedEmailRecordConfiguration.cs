@@ -16,5 +16,8 @@ internal sealed class QuarantinedEmailRecordConfiguration : IEntityTypeConfigura
         quarantined.Property(q => q.Reason).HasColumnName("reason").HasMaxLength(1024).IsRequired();
         quarantined.Property(q => q.Size).HasColumnName("size");
         quarantined.Property(q => q.QuarantinedAt).HasColumnName("quarantined_at");
+        quarantined.Property(q => q.Sender).HasColumnName("sender").HasMaxLength(320);
+        quarantined.Property(q => q.Subject).HasColumnName("subject").HasMaxLength(512);
+        quarantined.Property(q => q.RawKey).HasColumnName("raw_key").HasMaxLength(128);
     }
 }

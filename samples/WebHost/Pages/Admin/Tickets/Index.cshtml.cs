@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Crm.WebHost.Pages.Admin.Tickets;
 
 /// <summary>The agents' inbox: tickets filtered by channel and status, newest activity first.</summary>
-public sealed class IndexModel(ITicketStore tickets, IEnumerable<Crm.Channels.Adapters.IChannelAdapter> adapters) : PageModel
+public sealed class IndexModel(ITicketStore tickets, IEnumerable<Crm.Channels.Adapters.IChannelAdapter> adapters, IServiceProvider services) : PageModel
 {
+    /// <summary>Email is on, so mail may wait in the quarantine.</summary>
+    public bool HasQuarantine => services.GetService<Crm.Channels.Email.EmailQuarantine>() is not null;
+
     [BindProperty(SupportsGet = true)]
     public string? Channel { get; set; }
 
