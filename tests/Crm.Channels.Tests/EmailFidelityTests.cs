@@ -191,6 +191,58 @@ public sealed class EmailFidelityTests
         Assert.Equal(["damage.jpg"], read.Message.Attachments.Select(a => a.FileName));
     }
 
+    [Fact]
+    public void Uuencoded_files_in_the_body_and_x_uuencode_parts_are_decoded_attachments()
+    {
+        var note = Encoding.ASCII.GetBytes("Invoice 4711\nTotal: 99.00 EUR\nThank you for your order, it ships on Monday.\n");
+        var picture = Enumerable.Range(0, 300).Select(i => (byte)(i * 7)).ToArray();
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(
+            "From: old@example.com\r\nTo: support@shop.example\r\nSubject: Old client\r\nMessage-ID: <uu@example.com>\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+            "--b\r\nContent-Type: text/plain\r\n\r\nThe invoice is below.\r\n\r\n" + Uuencode("invoice.txt", note) + "\r\nBye\r\n" +
+            "--b\r\nContent-Type: image/png; name=\"dots.png\"\r\nContent-Transfer-Encoding: x-uuencode\r\nContent-Disposition: attachment; filename=\"dots.png\"\r\n\r\n" + Uuencode("dots.png", picture) +
+            "--b--\r\n"), Options);
+
+        var message = read.Message!;
+        Assert.Contains("The invoice is below.", message.Text, StringComparison.Ordinal);
+        Assert.Contains("Bye", message.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("begin 644", message.Text, StringComparison.Ordinal);
+        Assert.Equal(["dots.png", "invoice.txt"], message.Attachments.Select(a => a.FileName).Order(StringComparer.Ordinal));
+        Assert.Equal(note, Decoded(read, message, "invoice.txt"));
+        Assert.Equal(picture, Decoded(read, message, "dots.png"));
+        Assert.Equal("text/plain", message.Attachments.Single(a => a.FileName == "invoice.txt").ContentType);
+    }
+
+    private static byte[] Decoded(EmailReadResult read, Crm.Channels.Ingestion.InboundMessage message, string name)
+    {
+        var index = message.Attachments.ToList().FindIndex(a => a.FileName == name);
+        using var content = ((MimePart)read.AttachmentParts[index]).Content!.Open();
+        using var buffer = new MemoryStream();
+        content.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Classic uuencode (begin line, 45-byte lines, backquote for zero, end line), written out here independently of the reader.</summary>
+    private static string Uuencode(string name, byte[] data)
+    {
+        static char Enc(int six) => six == 0 ? '`' : (char)(six + 32);
+        var text = new StringBuilder($"begin 644 {name}\r\n");
+        for (var offset = 0; offset < data.Length; offset += 45)
+        {
+            var line = data.AsSpan(offset, Math.Min(45, data.Length - offset));
+            text.Append(Enc(line.Length));
+            for (var i = 0; i < line.Length; i += 3)
+            {
+                int b0 = line[i], b1 = i + 1 < line.Length ? line[i + 1] : 0, b2 = i + 2 < line.Length ? line[i + 2] : 0;
+                text.Append(Enc(b0 >> 2)).Append(Enc(((b0 << 4) | (b1 >> 4)) & 63)).Append(Enc(((b1 << 2) | (b2 >> 6)) & 63)).Append(Enc(b2 & 63));
+            }
+
+            text.Append("\r\n");
+        }
+
+        return text.Append("`\r\nend\r\n").ToString();
+    }
+
     private static byte[] Mail(string headers) =>
         Encoding.ASCII.GetBytes($"{headers}To: support@shop.example\r\nSubject: Help\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nBody\r\n");
 }

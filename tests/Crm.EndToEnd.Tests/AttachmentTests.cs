@@ -171,6 +171,45 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_body_longer_than_a_message_may_be_is_cut_with_the_whole_mail_attached_and_a_very_long_sender_name_is_cut()
+    {
+        var mail = new MimeMessage { Subject = "Long thread", MessageId = $"{Guid.NewGuid():N}@x.example" };
+        mail.From.Add(new MailboxAddress(new string('N', 400), "long.thread@customer.example"));
+        mail.To.Add(MailboxAddress.Parse("support@shop.example"));
+        var body = string.Concat(Enumerable.Range(0, 12_000).Select(i => $"line {i:D5}\n"));
+        mail.Body = new TextPart("plain") { Text = body + "THE END" };
+
+        var ticket = await PostAndReadAsync(mail);
+
+        var message = ticket.GetProperty("messages")[0];
+        Assert.StartsWith("line 00000", message.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.InRange(message.GetProperty("text").GetString()!.Length, 90_000, 100_000);
+        Assert.Equal(256, message.GetProperty("author").GetString()!.Length);
+        var whole = Assert.Single(message.GetProperty("attachments").EnumerateArray());
+        using var agent = _host.CreateClient(AgentKey);
+        var original = await agent.GetStringAsync(whole.GetProperty("url").GetString());
+        Assert.True(original.Contains("THE END", StringComparison.Ordinal), original[..Math.Min(2000, original.Length)]);
+    }
+
+    [Fact]
+    public async Task A_file_uuencoded_into_the_body_downloads_with_its_bytes()
+    {
+        // "begin 644 hello.txt" for the bytes "Hello, uuencode!\n" (as uuencode(1) writes it).
+        var mail = MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(
+            $"From: uu@customer.example\r\nTo: support@shop.example\r\nSubject: UU\r\nMessage-ID: <{Guid.NewGuid():N}@x.example>\r\n\r\nSee the file.\r\n\r\n" +
+            "begin 644 hello.txt\r\n12&5L;&\\L('5U96YC;V1E(0H`\r\n`\r\nend\r\n")));
+
+        var ticket = await PostAndReadAsync(mail);
+
+        var message = ticket.GetProperty("messages")[0];
+        Assert.Equal("See the file.", message.GetProperty("text").GetString());
+        var file = Assert.Single(message.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("hello.txt", file.GetProperty("fileName").GetString());
+        using var agent = _host.CreateClient(AgentKey);
+        Assert.Equal("Hello, uuencode!\n"u8.ToArray(), await agent.GetByteArrayAsync(file.GetProperty("url").GetString()));
+    }
+
     private async Task<JsonElement> PostAndReadAsync(MimeMessage mail)
     {
         using var buffer = new MemoryStream();

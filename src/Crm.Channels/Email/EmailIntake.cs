@@ -108,15 +108,22 @@ public sealed partial class EmailIntake
         var read = EmailReader.Read(raw, _options, senderWhenMissing is null ? null : new MailboxAddress(null, senderWhenMissing));
         if (read.Message is { } message && message.Text.Length > _maxTextLength)
         {
-            // A body longer than a ticket message may be is cut, and the whole message kept beside it, not refused.
+            // A body longer than a ticket message may be is cut, and the whole message kept beside it (whatever the
+            // attachment limits: it is the customer's text), not refused.
+            string key;
+            await using (var whole = new MemoryStream(raw, writable: false))
+            {
+                key = await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            }
+
             read = read with
             {
                 Message = message with
                 {
                     Text = message.Text[..(_maxTextLength - 100)] + "\n\n[… cut here: the whole message is attached as message.eml]",
-                    Attachments = [.. message.Attachments, new AttachmentInfo("message.eml", "message/rfc822", raw.Length)],
+                    Attachments = [.. message.Attachments, new AttachmentInfo("message.eml", "message/rfc822", raw.Length) { StorageKey = key }],
                 },
-                AttachmentParts = [.. read.AttachmentParts, new MimePart("message", "rfc822") { Content = new MimeContent(new MemoryStream(raw, writable: false)) }],
+                AttachmentParts = [.. read.AttachmentParts, new MessagePart()],
             };
         }
 
@@ -139,6 +146,12 @@ public sealed partial class EmailIntake
         for (var i = 0; i < infos.Count; i++)
         {
             var info = infos[i];
+            if (info.StorageKey is not null)
+            {
+                kept.Add(info);
+                continue;
+            }
+
             var room = Math.Min(_attachmentOptions.MaxFileBytes, _attachmentOptions.MaxMessageBytes - total);
             if (i >= parts.Count || room <= 0)
             {

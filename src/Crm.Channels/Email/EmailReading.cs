@@ -153,6 +153,12 @@ public static partial class EmailReader
         var attachments = AttachmentsOf(message, options.MaxAttachments);
         var inbound = ToInbound(message, raw, options, attachments.Infos, senderWhenMissing);
         var parts = attachments.Parts;
+        if (UuencodedFiles(inbound.Text, options.MaxAttachments - inbound.Attachments.Count) is { Files.Count: > 0 } uuencoded)
+        {
+            inbound = inbound with { Text = uuencoded.Text, Attachments = [.. inbound.Attachments, .. uuencoded.Files.Select(Describe)] };
+            parts = [.. parts, .. uuencoded.Files];
+        }
+
         if (VisibleText.IsBlank(inbound.Text) && string.IsNullOrWhiteSpace(inbound.Html) && inbound.Attachments.Count == 0)
         {
             // Nothing to show (a blank body, a body the reader could not decode): the message itself is kept, so nothing is lost.
@@ -487,6 +493,57 @@ public static partial class EmailReader
 
         return new AttachmentInfo(name, entity.ContentType.MimeType, size);
     }
+
+    /// <summary>
+    /// Files uuencoded into the text (older clients and gateways put <c>begin 644 name</c> … <c>end</c> in the body):
+    /// each becomes an attachment and leaves the text.
+    /// </summary>
+    private static (string Text, IReadOnlyList<MimePart> Files) UuencodedFiles(string text, int room)
+    {
+        if (room <= 0 || !text.Contains("begin ", StringComparison.Ordinal))
+        {
+            return (text, []);
+        }
+
+        var files = new List<MimePart>();
+        string rest;
+        try
+        {
+            rest = ReplaceUuencoded(text, room, files);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Hostile text that makes the search slow stays text; nothing is lost.
+            return (text, []);
+        }
+
+        return (rest.Trim(), files);
+    }
+
+    private static string ReplaceUuencoded(string text, int room, List<MimePart> files) =>
+        UuencodedBlock().Replace(text, match =>
+        {
+            if (files.Count == room)
+            {
+                return match.Value;
+            }
+
+            var encoded = System.Text.Encoding.ASCII.GetBytes(match.Groups["body"].Value);
+            var decoder = new MimeKit.Encodings.UUDecoder(payloadOnly: true);
+            var decoded = new byte[decoder.EstimateOutputLength(encoded.Length)];
+            var length = decoder.Decode(encoded, 0, encoded.Length, decoded);
+            var name = match.Groups["name"].Value.Trim();
+            files.Add(new MimePart(MimeTypes.GetMimeType(name))
+            {
+                FileName = name,
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = name },
+                Content = new MimeContent(new MemoryStream(decoded, 0, length, writable: false)),
+            });
+            return "";
+        });
+
+    [GeneratedRegex(@"^begin [0-7]{3,4} (?<name>[^\r\n]{1,255})\r?\n(?<body>(?:[^\r\n]{0,100}\r?\n){0,2000000}?)end\r?$", RegexOptions.Multiline, matchTimeoutMilliseconds: 2000)]
+    private static partial Regex UuencodedBlock();
 
     [GeneratedRegex(@"\[#(\d{1,18})\]")]
     private static partial Regex TicketTagPattern();
