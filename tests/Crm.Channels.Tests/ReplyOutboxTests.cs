@@ -44,7 +44,7 @@ public sealed class ReplyOutboxTests
         var (outbox, replies) = Build(handle.Store, clock, sender, events);
         var ticket = await CreateTicketAsync(handle.Store, "retry@example.com");
 
-        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
         await outbox.RunOnceAsync(CancellationToken.None);
         var afterFailure = await MessageAsync(handle.Store, ticket.Id, queued!.Id);
         await outbox.RunOnceAsync(CancellationToken.None);
@@ -73,7 +73,7 @@ public sealed class ReplyOutboxTests
         var (outbox, replies) = Build(handle.Store, clock, sender, events);
         var ticket = await CreateTicketAsync(handle.Store, "refused@example.com");
 
-        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
         await outbox.RunOnceAsync(CancellationToken.None);
         clock.Advance(TimeSpan.FromHours(1));
         await outbox.RunOnceAsync(CancellationToken.None);
@@ -111,7 +111,7 @@ public sealed class ReplyOutboxTests
         var (outbox, replies) = Build(store, clock, sender, new RecordingHandler(), new ReplyOutboxOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromSeconds(1) });
         var ticket = await CreateTicketAsync(store, "flaky@example.com");
 
-        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
         for (var i = 0; i < 5; i++)
         {
             await outbox.RunOnceAsync(CancellationToken.None);
@@ -132,7 +132,7 @@ public sealed class ReplyOutboxTests
         var (_, replies) = Build(store, new FakeTimeProvider(Start), sender, new RecordingHandler());
         var ticket = await CreateTicketAsync(store, "window@example.com");
 
-        var (kind, reply, reason) = await replies.QueueAsync(ticket.Id, "Hello", null, "agent", CancellationToken.None);
+        var (kind, reply, reason) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
 
         Assert.Equal(ReplyOutcomeKind.Refused, kind);
         Assert.Null(reply);

@@ -20,7 +20,7 @@ public sealed class ReplySenderTests
     [InlineData(72, "HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true)]
     public void WhatsApp_free_text_is_allowed_only_within_24_hours_of_the_customers_last_message(double hoursSinceCustomer, string? contentSid, bool allowed)
     {
-        var sender = new WhatsAppReplySender(Mock.Of<IWhatsAppSender>(), Mock.Of<IOptionsMonitor<WhatsAppOptions>>(), Mock.Of<LinkGenerator>());
+        var sender = new WhatsAppReplySender(Mock.Of<IWhatsAppSender>(), Mock.Of<IOptionsMonitor<WhatsAppOptions>>(), Mock.Of<LinkGenerator>(), attachmentLinks: null!);
         var lastInbound = Now.AddHours(-hoursSinceCustomer);
         var ticket = new TicketDetails(
             new Ticket(7, "whatsapp", TicketStatus.Open, "WhatsApp", 1, "key", lastInbound.AddHours(-1), lastInbound),

@@ -5,6 +5,7 @@ namespace Crm.Channels.Adapters;
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, AllowTrailingCommas = false, ReadCommentHandling = JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(Chat.ChatMessageRequest))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Builder.TicketReplyRequest))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Chat.ChatReceipt))]
 [JsonSerializable(typeof(Chat.ConversationMessage))]

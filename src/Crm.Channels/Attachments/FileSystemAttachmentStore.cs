@@ -10,7 +10,7 @@ namespace Crm.Channels.Attachments;
 /// </summary>
 internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptions> options) : IAttachmentStore
 {
-    public async Task<string> PutAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
+    public async Task<StoredAttachment> PutAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var root = options.Value.Directory;
@@ -19,11 +19,11 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
         try
         {
             string key;
+            long total = 0;
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var buffer = new byte[81920];
-                long total = 0;
                 int read;
                 while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -44,15 +44,16 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (File.Exists(target))
             {
-                // Content-addressed: the same bytes are already kept.
+                // Content-addressed: the same bytes are already kept; stored again, they start a new retention period.
                 File.Delete(temporary);
+                File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
             }
             else
             {
                 File.Move(temporary, target, overwrite: true);
             }
 
-            return key;
+            return new StoredAttachment(key, total);
         }
         catch
         {
@@ -70,6 +71,30 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
         }
 
         return Task.FromResult<Stream?>(new FileStream(PathFor(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+    }
+
+    public Task<int> DeleteStoredBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var root = options.Value.Directory;
+        if (!Directory.Exists(root))
+        {
+            return Task.FromResult(0);
+        }
+
+        var deleted = 0;
+        // Kept files, and temporary files a crash left behind.
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if ((KeyPattern().IsMatch(name) || name.StartsWith(".incoming-", StringComparison.Ordinal)) && File.GetLastWriteTimeUtc(file) < cutoff.UtcDateTime)
+            {
+                File.Delete(file);
+                deleted++;
+            }
+        }
+
+        return Task.FromResult(deleted);
     }
 
     private string PathFor(string key) => Path.Combine(options.Value.Directory, key[..2], key);

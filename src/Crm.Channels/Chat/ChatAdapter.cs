@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
+using Crm.Channels.Attachments;
 using Crm.Contacts;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Tickets;
@@ -23,13 +24,15 @@ internal sealed class ChatAdapter : IChannelAdapter
 
     private readonly ChatOptions _options;
     private readonly VisitorTokens _tokens;
+    private readonly IAttachmentStore _attachments;
 
     /// <summary>Creates the adapter.</summary>
-    public ChatAdapter(IOptions<ChatOptions> options, VisitorTokens tokens)
+    public ChatAdapter(IOptions<ChatOptions> options, VisitorTokens tokens, IAttachmentStore attachments)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _tokens = tokens;
+        _attachments = attachments;
     }
 
     /// <inheritdoc />
@@ -39,9 +42,14 @@ internal sealed class ChatAdapter : IChannelAdapter
     public async ValueTask<IReadOnlyList<InboundMessage>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (MultipartUpload.IsMultipart(request) && _options.MaxUploadBytes > 0)
+        {
+            return [await ReadWithFileAsync(request, cancellationToken).ConfigureAwait(false)];
+        }
+
         if (!RequestBody.HasMediaType(request, "application/json"))
         {
-            throw ChannelRequestException.UnsupportedMediaType("application/json");
+            throw ChannelRequestException.UnsupportedMediaType(_options.MaxUploadBytes > 0 ? "application/json (or multipart/form-data with a file)" : "application/json");
         }
 
         var body = await RequestBody.ReadAsync(request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
@@ -60,7 +68,38 @@ internal sealed class ChatAdapter : IChannelAdapter
             throw ChannelRequestException.Malformed("The body must be a JSON object.");
         }
 
-        var message = ToInboundMessage(payload);
+        var message = ToInboundMessage(payload, withFile: false);
+        await CheckVisitorAsync(request, payload, cancellationToken).ConfigureAwait(false);
+        return [message];
+    }
+
+    /// <summary>
+    /// A message with one file: the form's fields (as in the JSON body) first, checked (token and identity included)
+    /// before the file is stored, then the <c>file</c> part, size- and type-limited.
+    /// </summary>
+    private async Task<InboundMessage> ReadWithFileAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        InboundMessage? message = null;
+        var limits = new UploadLimits(1, _options.MaxUploadBytes, _options.MaxUploadBytes, _options.UploadContentTypes.ToList());
+        var (_, files) = await MultipartUpload.ReadAsync(request, _attachments, limits, async fields =>
+        {
+            var payload = new ChatMessageRequest(
+                fields.GetValueOrDefault("name"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("message"), fields.GetValueOrDefault("conversationId"),
+                fields.GetValueOrDefault("clientMessageId"), fields.GetValueOrDefault("identityHash"));
+            message = ToInboundMessage(payload, withFile: true);
+            await CheckVisitorAsync(request, payload, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (files.Count == 0 && VisibleText.IsBlank(message!.Text))
+        {
+            throw ChannelRequestException.Invalid(new Dictionary<string, string[]> { ["message"] = ["Write a message or attach a file."] });
+        }
+
+        return message! with { Attachments = files };
+    }
+
+    private async ValueTask CheckVisitorAsync(HttpRequest request, ChatMessageRequest payload, CancellationToken cancellationToken)
+    {
         await _tokens.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         if (payload.ConversationId is { } conversationId
             && !await _tokens.VerifyAsync(conversationId, BearerToken(request), cancellationToken).ConfigureAwait(false))
@@ -68,8 +107,6 @@ internal sealed class ChatAdapter : IChannelAdapter
             throw new ChannelRequestException(
                 StatusCodes.Status403Forbidden, "Visitor token required", "A follow-up must send the visitorToken of its conversation as 'Authorization: Bearer {visitorToken}'.");
         }
-
-        return [message];
     }
 
     /// <summary>The receipt with the conversation's visitor token.</summary>
@@ -105,14 +142,14 @@ internal sealed class ChatAdapter : IChannelAdapter
         return "cm-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scope + "\n" + payload.ClientMessageId)))[..48];
     }
 
-    private InboundMessage ToInboundMessage(ChatMessageRequest payload)
+    private InboundMessage ToInboundMessage(ChatMessageRequest payload, bool withFile)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (VisibleText.IsBlank(payload.Message))
+        if (VisibleText.IsBlank(payload.Message) && !withFile)
         {
             errors["message"] = ["The message is required."];
         }
-        else if (payload.Message.Length > _options.MaxMessageLength)
+        else if (payload.Message?.Length > _options.MaxMessageLength)
         {
             errors["message"] = [$"The message is longer than {_options.MaxMessageLength} characters."];
         }
@@ -167,7 +204,7 @@ internal sealed class ChatAdapter : IChannelAdapter
             // A site-signed identity is proved: like a signed WhatsApp webhook, it may complete the contact.
             Sender = new SenderIdentity(Email: payload.Email, Name: payload.Name, IsVerified: identityVerified),
             Subject = string.IsNullOrWhiteSpace(payload.Name) ? "Website chat" : $"Website chat with {payload.Name.Trim()}",
-            Text = payload.Message!,
+            Text = payload.Message ?? "",
             Thread = new ThreadHints { ConversationKey = payload.ConversationId },
         };
     }

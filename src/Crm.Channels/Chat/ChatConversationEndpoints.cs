@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
+using Crm.Channels.Attachments;
 using Crm.Channels.Replies;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
@@ -33,7 +34,8 @@ internal static class ChatConversationEndpoints
         return group;
     }
 
-    private static async Task<IResult> TranscriptAsync(string conversationId, long? after, HttpContext context, ITicketStore store, VisitorTokens tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> TranscriptAsync(
+        string conversationId, long? after, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, CancellationToken cancellationToken)
     {
         var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
@@ -43,13 +45,14 @@ internal static class ChatConversationEndpoints
 
         var messages = await store.GetMessagesAfterAsync(ticket!.Id, Math.Max(0, after ?? 0), PageSize, cancellationToken).ConfigureAwait(false);
         await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
+        await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(Visible(messages).ToList(), ChannelsJsonContext.Default.IReadOnlyListConversationMessage);
+        return Results.Json(Visible(messages, links, context).ToList(), ChannelsJsonContext.Default.IReadOnlyListConversationMessage);
     }
 
     private static async Task StreamAsync(
-        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider,
-        IHostApplicationLifetime lifetime)
+        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, ConversationChanges changes, IOptions<ChatOptions> options,
+        TimeProvider timeProvider, IHostApplicationLifetime lifetime)
     {
         // A stream ends when the visitor leaves or the host stops: open streams must not hold up a graceful shutdown
         // (the browser reconnects to another instance, or to this one when it is back, with Last-Event-ID).
@@ -62,6 +65,7 @@ internal static class ChatConversationEndpoints
             return;
         }
 
+        await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         var lastId = LastEventId(context.Request);
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -85,7 +89,7 @@ internal static class ChatConversationEndpoints
                 do
                 {
                     messages = await store.GetMessagesAfterAsync(ticket!.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
-                    foreach (var message in Visible(messages))
+                    foreach (var message in Visible(messages, links, context))
                     {
                         await response.WriteAsync(EventFor(message), cancellationToken).ConfigureAwait(false);
                     }
@@ -149,9 +153,11 @@ internal static class ChatConversationEndpoints
     /// <summary>
     /// What the visitor sees: the chat's messages (not email copies or a continuation by email) that were not refused.
     /// </summary>
-    private static IEnumerable<ConversationMessage> Visible(IEnumerable<TicketMessage> messages) => messages
+    private static IEnumerable<ConversationMessage> Visible(IEnumerable<TicketMessage> messages, AttachmentLinks links, HttpContext context) => messages
         .Where(m => m.Channel == ChatAdapter.ChannelName && m.DeliveryStatus != DeliveryStatus.Failed)
-        .Select(m => new ConversationMessage(m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Author, m.Text, m.ReceivedAt));
+        .Select(m => new ConversationMessage(
+            m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Author, m.Text, m.ReceivedAt,
+            m.Attachments.Select(a => new ConversationAttachment(a.FileName, a.ContentType, a.Size, a.StorageKey is null ? null : links.PathFor(context, m.TicketId, a.StorageKey))).ToList()));
 
     private static string EventFor(ConversationMessage message)
     {

@@ -13,6 +13,19 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// The largest file a visitor may send with a message (<c>multipart/form-data</c> with one <c>file</c> part);
+    /// 0 turns uploads off. Default 10 MiB.
+    /// </summary>
+    [Range(0, 1024L * 1024 * 1024)]
+    public long MaxUploadBytes { get; set; } = 10L * 1024 * 1024;
+
+    /// <summary>
+    /// The file types a visitor may send (images and PDF are checked against their first bytes). Default PNG, JPEG,
+    /// GIF, WebP, PDF and plain text.
+    /// </summary>
+    public IList<string> UploadContentTypes { get; } = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"];
+
     /// <summary>The longest visitor name accepted. Default 200.</summary>
     [Range(1, 256)]
     public int MaxNameLength { get; set; } = 200;

@@ -14,6 +14,9 @@ internal sealed class ChatReplySender : IChannelReplySender
     public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now) =>
         template is null ? null : "Chat replies are free text; templates are for WhatsApp.";
 
+    /// <summary>The visitor's transcript shows each file with a signed link.</summary>
+    public string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) => null;
+
     public Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken) =>
         Task.FromResult(new ReplyDelivery());
 }

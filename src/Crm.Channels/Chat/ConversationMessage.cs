@@ -8,9 +8,11 @@ namespace Crm.Channels.Chat;
 /// <param name="Author">Who wrote it.</param>
 /// <param name="Text">The text, verbatim: render it as text, never as HTML.</param>
 /// <param name="SentAt">When it was written.</param>
+/// <param name="Attachments">Its files, each with a short-lived signed link.</param>
 public sealed record ConversationMessage(
     [property: JsonPropertyName("id")] long Id,
     [property: JsonPropertyName("direction")] string Direction,
     [property: JsonPropertyName("author")] string? Author,
     [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("sentAt")] DateTimeOffset SentAt);
+    [property: JsonPropertyName("sentAt")] DateTimeOffset SentAt,
+    [property: JsonPropertyName("attachments")] IReadOnlyList<ConversationAttachment> Attachments);

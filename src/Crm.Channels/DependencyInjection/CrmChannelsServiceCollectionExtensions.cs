@@ -47,6 +47,8 @@ public static class CrmChannelsServiceCollectionExtensions
         services.TryAddSingleton<TicketReplies>();
         services.AddOptions<AttachmentOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
+        services.TryAddSingleton<AttachmentLinks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AttachmentRetention>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplyOutbox>());
         services.AddProtectedEndpointsCheck();
         services.AddProblemDetails();

@@ -113,7 +113,7 @@ public sealed partial class EmailIntake
             string key;
             await using (var whole = new MemoryStream(raw, writable: false))
             {
-                key = await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false);
+                key = (await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
             }
 
             read = read with
@@ -162,7 +162,7 @@ public sealed partial class EmailIntake
             try
             {
                 await using var content = await OpenAsync(parts[i], cancellationToken).ConfigureAwait(false);
-                var key = await _attachments.PutAsync(content, room, cancellationToken).ConfigureAwait(false);
+                var key = (await _attachments.PutAsync(content, room, cancellationToken).ConfigureAwait(false)).Key;
                 total += info.Size ?? 0;
                 kept.Add(info with { StorageKey = key });
             }

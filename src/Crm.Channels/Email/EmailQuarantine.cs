@@ -41,7 +41,7 @@ public sealed partial class EmailQuarantine
         await using (var content = new MemoryStream(raw, writable: false))
         {
             // Already bounded by the channel's MaxMessageBytes: the whole message is kept.
-            rawKey = await _attachments.PutAsync(content, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            rawKey = (await _attachments.PutAsync(content, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
         }
 
         var (sender, subject) = EmailReader.Peek(raw);

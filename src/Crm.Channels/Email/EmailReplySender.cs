@@ -1,3 +1,4 @@
+using Crm.Channels.Attachments;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -17,7 +18,7 @@ namespace Crm.Channels.Email;
 /// (so the customer's answer threads back), <c>In-Reply-To</c> the customer's last message, <c>References</c> the
 /// chain, subject <c>Re: {subject} [#{ticket}]</c>, text and HTML parts, and no list or auto-reply headers.
 /// </summary>
-internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IChannelReplySender
+internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAttachmentStore attachments) : IChannelReplySender
 {
     private readonly DkimMessageSigner? _dkim = options.Value.Dkim.CreateSigner();
 
@@ -31,12 +32,38 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IC
         : ticket.Contact?.Email is null ? $"Ticket {ticket.Ticket.Id} has no contact email address to answer."
         : null;
 
+    /// <summary>Files travel as MIME parts of the reply.</summary>
+    public string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) => null;
+
     public string NewMessageId(TicketDetails ticket) =>
         $"{Guid.NewGuid():N}.{ticket.Ticket.Id}@{MailboxAddress.Parse(options.Value.From).Domain}";
 
     public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
     {
-        var message = Compose(ticket, reply, options.Value);
+        var files = new List<(AttachmentInfo Info, Stream Content)>();
+        try
+        {
+            foreach (var file in reply.Attachments)
+            {
+                var content = file.StorageKey is null ? null : await attachments.OpenReadAsync(file.StorageKey, cancellationToken).ConfigureAwait(false);
+                files.Add((file, content ?? throw new ChannelReplyException($"The attachment '{file.FileName}' is no longer kept.", permanent: true)));
+            }
+
+            await SendAsync(Compose(ticket, reply, options.Value, files), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (_, content) in files)
+            {
+                await content.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return new ReplyDelivery();
+    }
+
+    private async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
         _dkim?.Sign(message);
         if (string.IsNullOrEmpty(options.Value.SmtpHost))
         {
@@ -46,12 +73,10 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IC
         {
             await SendBySmtpAsync(message, options.Value, cancellationToken).ConfigureAwait(false);
         }
-
-        return new ReplyDelivery();
     }
 
     /// <summary>Builds the reply's MIME message.</summary>
-    internal static MimeMessage Compose(TicketDetails ticket, TicketMessage reply, EmailReplyOptions settings)
+    internal static MimeMessage Compose(TicketDetails ticket, TicketMessage reply, EmailReplyOptions settings, IReadOnlyList<(AttachmentInfo Info, Stream Content)>? files = null)
     {
         var to = ticket.Contact?.Email ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact email address to answer.", permanent: true);
         var message = new MimeMessage
@@ -85,7 +110,13 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options) : IC
             html.Append("<div style=\"white-space:pre-wrap;color:#555\">-- <br>").Append(WebUtility.HtmlEncode(settings.Signature)).Append("</div>");
         }
 
-        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html.ToString() }.ToMessageBody();
+        var body = new BodyBuilder { TextBody = text, HtmlBody = html.ToString() };
+        foreach (var (info, content) in files ?? [])
+        {
+            body.Attachments.Add(info.FileName ?? "attachment", content, ContentType.TryParse(info.ContentType, out var type) ? type : new ContentType("application", "octet-stream"));
+        }
+
+        message.Body = body.ToMessageBody();
         return message;
     }
 

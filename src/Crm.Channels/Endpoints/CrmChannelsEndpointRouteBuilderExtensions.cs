@@ -11,7 +11,9 @@ using Crm.Channels.Tickets;
 using Crm.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Crm.Channels.Endpoints;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -65,7 +67,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
+        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Accepts<TicketReplyRequest>("application/json", "multipart/form-data").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         if (endpoints.ServiceProvider.GetService<Crm.Channels.Email.EmailQuarantine>() is not null)
@@ -77,7 +79,8 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         IEndpointConventionBuilder? conversations = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>().Find(ChatAdapter.ChannelName) is null
             ? null
             : ChatConversationEndpoints.Map(group);
-        return new CrmChannelsEndpoints(intake, queries, conversations);
+        var downloads = AttachmentDownloads.MapSigned(group);
+        return new CrmChannelsEndpoints(intake, queries, conversations, downloads);
     }
 
     private static async Task<IResult> IntakeAsync(HttpContext context, string? channel, ChannelAdapterRegistry registry, IIngestionPipeline pipeline)
@@ -185,49 +188,33 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
                 : links.GetPathByName(context, "CrmTicketAttachment", new RouteValueDictionary { ["id"] = id, ["key"] = a.StorageKey })));
     }
 
-    private static async Task<IResult> AttachmentAsync(long id, string key, HttpContext context, ITicketStore store, IAttachmentStore attachments, CancellationToken cancellationToken)
+    private static Task<IResult> AttachmentAsync(long id, string key, HttpContext context, ITicketStore store, IAttachmentStore attachments, CancellationToken cancellationToken) =>
+        AttachmentDownloads.ServeAsync(id, key, context, store, attachments, cancellationToken);
+
+    private static TicketReplyRequest ReplyFromForm(IReadOnlyDictionary<string, string> fields)
     {
-        // Only an attachment of this ticket: a key alone (a hash anyone could compute for a known file) opens nothing.
-        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
-        var attachment = details?.Messages.SelectMany(m => m.Attachments).FirstOrDefault(a => a.StorageKey == key);
-        var content = attachment is null ? null : await attachments.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
-        if (content is null)
+        IReadOnlyDictionary<string, string>? variables = null;
+        if (fields.GetValueOrDefault("contentVariables") is { Length: > 0 } json)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Attachment not found", detail: $"Ticket {id} has no kept attachment '{Truncate(key)}'.");
+            try
+            {
+                variables = JsonSerializer.Deserialize(json, ChannelsJsonContext.Default.IReadOnlyDictionaryStringString);
+            }
+            catch (JsonException)
+            {
+                throw ChannelRequestException.Invalid(new Dictionary<string, string[]> { ["contentVariables"] = ["Not a JSON object of strings."] });
+            }
         }
 
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        // Whatever the file holds (HTML, SVG with script), it cannot run in this origin: sandboxed, no sources.
-        headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'";
-        headers.CacheControl = "private, max-age=3600";
-        var type = attachment!.ContentType.ToLowerInvariant();
-        var inline = (type.StartsWith("image/", StringComparison.Ordinal) && type != "image/svg+xml") || type == "application/pdf";
-        var name = attachment.FileName ?? "attachment";
-        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue(inline ? "inline" : "attachment");
-        disposition.SetHttpFileName(name);
-        headers.ContentDisposition = disposition.ToString();
-        // Served as the sniff-proof type it claims only when it is safe to show; anything else is opaque bytes.
-        return Results.Stream(content, inline ? type : "application/octet-stream", enableRangeProcessing: true);
+        return new TicketReplyRequest(fields.GetValueOrDefault("text"), NullIfEmpty(fields.GetValueOrDefault("contentSid")), variables);
     }
 
-    private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, ITicketStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
-    {
-        if (update is null || !TicketStatusNames.TryParse(update.Status, out var status))
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Use open, pending, solved or closed."] });
-        }
-
-        var ticket = await store.SetTicketStatusAsync(id, status, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return ticket is null
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
-            : Results.Ok(TicketDto.From(ticket));
-    }
-
-    private static async Task<IResult> ReplyAsync(long id, TicketReplyRequest? reply, HttpContext context, TicketReplies replies, CancellationToken cancellationToken)
+    /// <summary>Checks a reply's text and template (the text may be empty when files go with it); answers the template.</summary>
+    /// <exception cref="ChannelRequestException">400 with the errors.</exception>
+    private static ReplyTemplate? ValidateReply(TicketReplyRequest? reply, bool hasFiles)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (reply is null || string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > MaxReplyLength)
+        if (reply is null || (!hasFiles && string.IsNullOrWhiteSpace(reply.Text)) || reply.Text?.Length > MaxReplyLength)
         {
             errors["text"] = [$"Write 1 to {MaxReplyLength} characters."];
         }
@@ -253,12 +240,72 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             errors["contentVariables"] = ["Template variables need a contentSid."];
         }
 
-        if (errors.Count > 0)
+        return errors.Count > 0 ? throw ChannelRequestException.Invalid(errors) : template;
+    }
+
+    private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, ITicketStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (update is null || !TicketStatusNames.TryParse(update.Status, out var status))
         {
-            return Results.ValidationProblem(errors);
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Use open, pending, solved or closed."] });
         }
 
-        var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text!, template, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
+        var ticket = await store.SetTicketStatusAsync(id, status, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return ticket is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
+            : Results.Ok(TicketDto.From(ticket));
+    }
+
+    private static async Task<IResult> ReplyAsync(
+        long id, HttpContext context, TicketReplies replies, IAttachmentStore attachments, IOptions<AttachmentOptions> attachmentOptions, CancellationToken cancellationToken)
+    {
+        TicketReplyRequest? reply = null;
+        ReplyTemplate? template = null;
+        IReadOnlyList<AttachmentInfo> files = [];
+        try
+        {
+            if (MultipartUpload.IsMultipart(context.Request))
+            {
+                // Files: the reply's own limits, not the server's default body limit.
+                var limits = attachmentOptions.Value;
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+                {
+                    bodySize.MaxRequestBodySize = limits.MaxMessageBytes + 1024 * 1024;
+                }
+
+                (_, files) = await MultipartUpload.ReadAsync(context.Request, attachments, new UploadLimits(limits.MaxReplyFiles, limits.MaxFileBytes, limits.MaxMessageBytes, null), fields =>
+                {
+                    reply = ReplyFromForm(fields);
+                    template = ValidateReply(reply, hasFiles: true);
+                    return ValueTask.CompletedTask;
+                }, cancellationToken).ConfigureAwait(false);
+                if (files.Count == 0 && string.IsNullOrWhiteSpace(reply!.Text))
+                {
+                    throw ChannelRequestException.Invalid(new Dictionary<string, string[]> { ["text"] = [$"Write 1 to {MaxReplyLength} characters, or attach a file."] });
+                }
+            }
+            else if (RequestBody.HasMediaType(context.Request, "application/json"))
+            {
+                reply = await JsonSerializer.DeserializeAsync(context.Request.Body, ChannelsJsonContext.Default.TicketReplyRequest, cancellationToken).ConfigureAwait(false);
+                template = ValidateReply(reply, hasFiles: false);
+            }
+            else
+            {
+                throw ChannelRequestException.UnsupportedMediaType("application/json, or multipart/form-data with files");
+            }
+        }
+        catch (ChannelRequestException ex)
+        {
+            return ex.Errors is { Count: > 0 }
+                ? Results.ValidationProblem(ex.Errors.ToDictionary(), detail: ex.Detail, title: ex.Title, statusCode: ex.StatusCode)
+                : Results.Problem(statusCode: ex.StatusCode, title: ex.Title, detail: ex.Detail);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for a reply ({JsonErrorLocation.Describe(ex)}).");
+        }
+
+        var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
         return kind switch
         {
             ReplyOutcomeKind.TicketNotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}."),

@@ -5,10 +5,11 @@ namespace Crm.Channels.Endpoints;
 /// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
 public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
 {
-    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries, IEndpointConventionBuilder? conversations)
+    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries, IEndpointConventionBuilder? conversations, IEndpointConventionBuilder downloads)
     {
         Intake = intake;
         Queries = queries;
+        Downloads = downloads;
         Conversations = conversations ?? new NoEndpoints();
     }
 
@@ -24,12 +25,19 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     /// </summary>
     public IEndpointConventionBuilder Conversations { get; }
 
+    /// <summary>
+    /// <c>GET /attachments/{ticketId}/{key}/{expires}/{signature}</c>: public, authorised by a short-lived signed link
+    /// (chat visitors, Twilio fetching a WhatsApp reply's media); add rate limiting here.
+    /// </summary>
+    public IEndpointConventionBuilder Downloads { get; }
+
     /// <inheritdoc />
     public void Add(Action<EndpointBuilder> convention)
     {
         Intake.Add(convention);
         Queries.Add(convention);
         Conversations.Add(convention);
+        Downloads.Add(convention);
     }
 
     /// <inheritdoc />
@@ -38,6 +46,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
         Intake.Finally(finallyConvention);
         Queries.Finally(finallyConvention);
         Conversations.Finally(finallyConvention);
+        Downloads.Finally(finallyConvention);
     }
 
     /// <summary>Stands in for endpoint kinds that were not mapped, so conventions need no null checks.</summary>

@@ -19,6 +19,14 @@ public interface IChannelReplySender
     /// <returns>Null to accept; otherwise why not, answered to the agent as 409.</returns>
     string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now) => null;
 
+    /// <summary>
+    /// Decides, before anything is stored, whether this channel can carry the agent's files. The default refuses any
+    /// file, so a sender that cannot deliver them never drops them silently; chat, email and WhatsApp accept them.
+    /// </summary>
+    /// <returns>Null to accept; otherwise why not, answered to the agent as 409.</returns>
+    string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) =>
+        files is { Count: > 0 } ? $"Replies on {Channel} cannot carry files." : null;
+
     /// <summary>The id to store the reply under before it is sent (email mints its Message-ID here, so answers thread back).</summary>
     string NewMessageId(TicketDetails ticket) => $"{Channel}-reply-{Guid.NewGuid():N}";
 

@@ -30,7 +30,7 @@ internal sealed class TicketReplies(
 {
     /// <summary>Queues a reply on the ticket's conversation.</summary>
     public async Task<(ReplyOutcomeKind Kind, TicketMessage? Reply, string? Reason)> QueueAsync(
-        long ticketId, string text, ReplyTemplate? template, string? author, CancellationToken cancellationToken)
+        long ticketId, string text, ReplyTemplate? template, IReadOnlyList<AttachmentInfo> files, string? author, CancellationToken cancellationToken)
     {
         var details = await store.GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false);
         if (details is null)
@@ -46,14 +46,14 @@ internal sealed class TicketReplies(
         }
 
         var now = timeProvider.GetUtcNow();
-        if (sender.Refuse(details, template, now) is { } reason)
+        if ((sender.Refuse(details, template, now) ?? sender.RefuseAttachments(details, files)) is { } reason)
         {
             return (ReplyOutcomeKind.Refused, null, reason);
         }
 
         var emailCopyPossible = offlineCopies.Value.DelayByChannel.TryGetValue(channel, out var offlineAfter) && offlineAfter > TimeSpan.Zero
             && details.Contact?.Email is not null && SenderFor(OfflineCopyOptions.CopyChannel) is not null;
-        var message = new NewTicketMessage(channel, sender.NewMessageId(details), MessageDirection.Outbound, author, text, null, [], now)
+        var message = new NewTicketMessage(channel, sender.NewMessageId(details), MessageDirection.Outbound, author, text, null, files, now)
         {
             DeliveryStatus = DeliveryStatus.Queued,
             Template = template,
@@ -75,12 +75,12 @@ internal sealed class TicketReplies(
     {
         var sender = SenderFor(OfflineCopyOptions.CopyChannel);
         var details = await store.GetTicketDetailsAsync(chatReply.TicketId, cancellationToken).ConfigureAwait(false);
-        if (sender is null || details is null || sender.Refuse(details, null, timeProvider.GetUtcNow()) is not null)
+        if (sender is null || details is null || (sender.Refuse(details, null, timeProvider.GetUtcNow()) ?? sender.RefuseAttachments(details, chatReply.Attachments)) is not null)
         {
             return null;
         }
 
-        var message = new NewTicketMessage(OfflineCopyOptions.CopyChannel, sender.NewMessageId(details), MessageDirection.Outbound, chatReply.Author, chatReply.Text, null, [], timeProvider.GetUtcNow())
+        var message = new NewTicketMessage(OfflineCopyOptions.CopyChannel, sender.NewMessageId(details), MessageDirection.Outbound, chatReply.Author, chatReply.Text, null, chatReply.Attachments, timeProvider.GetUtcNow())
         {
             DeliveryStatus = DeliveryStatus.Queued,
         };

@@ -81,7 +81,7 @@ internal sealed partial class WhatsAppMediaFetcher(
                 if (response.IsSuccessStatusCode)
                 {
                     await using var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                    var key = await attachments.PutAsync(content, limits.Value.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+                    var key = (await attachments.PutAsync(content, limits.Value.MaxFileBytes, cancellationToken).ConfigureAwait(false)).Key;
                     return attachment with
                     {
                         StorageKey = key,

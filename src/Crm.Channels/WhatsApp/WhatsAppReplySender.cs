@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.Channels.Attachments;
 using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Routing;
@@ -11,9 +12,15 @@ namespace Crm.Channels.WhatsApp;
 /// WhatsApp's 24-hour customer-service window, a Content template at any time. When the account has a
 /// <see cref="WhatsAppOptions.PublicBaseUrl"/>, Twilio reports delivery to the intake URL, which moves the reply's status.
 /// </summary>
-internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonitor<WhatsAppOptions> options, LinkGenerator links) : IChannelReplySender
+internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonitor<WhatsAppOptions> options, LinkGenerator links, AttachmentLinks attachmentLinks) : IChannelReplySender
 {
     public string Channel => WhatsAppAdapter.ChannelName;
+
+    /// <summary>WhatsApp carries one file per message, fetched by Twilio from a signed link on <see cref="WhatsAppOptions.PublicBaseUrl"/>.</summary>
+    public string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) =>
+        files.Count > 1 ? "WhatsApp carries one file per message: send the files one reply at a time."
+        : files.Count == 1 && string.IsNullOrEmpty(options.Get(Options.DefaultName).PublicBaseUrl) ? "Files on WhatsApp need Crm:WhatsApp:PublicBaseUrl, the address Twilio fetches them from."
+        : null;
 
     public string? Refuse(TicketDetails ticket, ReplyTemplate? template, DateTimeOffset now)
     {
@@ -40,7 +47,20 @@ internal sealed class WhatsAppReplySender(IWhatsAppSender sender, IOptionsMonito
     public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
     {
         var phone = ticket.Contact?.Phone ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact phone to answer.", permanent: true);
-        var message = new WhatsAppOutboundMessage(phone, reply.Text)
+        var media = new List<Uri>();
+        if (reply.Attachments.Count > 0)
+        {
+            await attachmentLinks.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
+            var baseUrl = options.Get(Options.DefaultName).PublicBaseUrl?.TrimEnd('/')
+                ?? throw new ChannelReplyException("Files on WhatsApp need Crm:WhatsApp:PublicBaseUrl.", permanent: true);
+            foreach (var file in reply.Attachments)
+            {
+                var path = file.StorageKey is null ? null : attachmentLinks.PathFor(null, ticket.Ticket.Id, file.StorageKey);
+                media.Add(new Uri(baseUrl + (path ?? throw new ChannelReplyException($"The attachment '{file.FileName}' is not kept.", permanent: true))));
+            }
+        }
+
+        var message = new WhatsAppOutboundMessage(phone, reply.Text, media.Count == 0 ? null : media)
         {
             ContentSid = reply.Template?.Id,
             ContentVariables = reply.Template?.Variables,
