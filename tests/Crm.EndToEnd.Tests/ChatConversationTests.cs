@@ -200,6 +200,118 @@ public sealed class ChatConversationTests(ChatConversationFixture fixture) : ICl
         Assert.Equal(": heartbeat", line);
     }
 
+    [Fact]
+    public async Task A_visitor_sends_a_picture_with_a_follow_up_and_the_agent_downloads_it()
+    {
+        var (first, token) = await StartChatAsync("picture@example.com");
+        var conversationId = first.GetProperty("conversationId").GetString()!;
+        var ticketId = first.GetProperty("id").GetInt64();
+
+        using var sent = await PostFileAsync(conversationId, token, "Here is the damage", Png, "image/png", "damage.png");
+
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        Assert.Equal(ticketId, (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        var message = (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").EnumerateArray().Last();
+        Assert.Equal("Here is the damage", message.GetProperty("text").GetString());
+        var file = message.GetProperty("attachments").EnumerateArray().Single();
+        Assert.Equal(("damage.png", "image/png", (long)Png.Length), (file.GetProperty("fileName").GetString(), file.GetProperty("contentType").GetString(), file.GetProperty("size").GetInt64()));
+        Assert.Equal(Png, await _agent.GetByteArrayAsync(file.GetProperty("url").GetString()));
+
+        // A file alone is a message too.
+        using var alone = await PostFileAsync(conversationId, token, "", Png, "image/png", "again.png");
+        Assert.Equal(HttpStatusCode.Created, alone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Uploads_with_a_disguised_or_unlisted_type_too_large_or_without_the_token_are_refused_and_nothing_is_stored()
+    {
+        var (first, token) = await StartChatAsync("refused-upload@example.com");
+        var conversationId = first.GetProperty("conversationId").GetString()!;
+        var ticketId = first.GetProperty("id").GetInt64();
+        var page = Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>");
+
+        using var disguised = await PostFileAsync(conversationId, token, "look", page, "image/png", "cute.png");
+        using var unlisted = await PostFileAsync(conversationId, token, "look", page, "text/html", "page.html");
+        using var tooLarge = await PostFileAsync(conversationId, token, "big", [.. Png, .. new byte[11 * 1024 * 1024]], "image/png", "big.png");
+        using var noToken = await PostFileAsync(conversationId, null, "sneaky", Png, "image/png", "sneaky.png");
+        using var otherToken = await PostFileAsync(conversationId, (await StartChatAsync("other-upload@example.com")).Token, "sneaky", Png, "image/png", "sneaky.png");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, disguised.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, unlisted.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, noToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherToken.StatusCode);
+        Assert.Equal("application/problem+json", disguised.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_visitor_sees_an_agents_file_through_a_signed_link_that_opens_nothing_else()
+    {
+        var (first, token) = await StartChatAsync("agent-file@example.com");
+        var conversationId = first.GetProperty("conversationId").GetString()!;
+        var ticketId = first.GetProperty("id").GetInt64();
+        var guide = Encoding.ASCII.GetBytes("%PDF-1.4\n% setup guide\n%%EOF\n");
+        using var form = new MultipartFormDataContent { { new StringContent("The setup guide is attached."), "text" } };
+        var part = new ByteArrayContent(guide);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        form.Add(part, "files", "setup-guide.pdf");
+        using var reply = await _agent.PostAsync($"/tickets/{ticketId}/replies", form);
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+
+        var agentMessage = (await GetTranscriptAsync(conversationId, token)).Single(m => m.GetProperty("direction").GetString() == "outbound");
+        var file = agentMessage.GetProperty("attachments").EnumerateArray().Single();
+        Assert.Equal("setup-guide.pdf", file.GetProperty("fileName").GetString());
+        var url = file.GetProperty("url").GetString()!;
+
+        // No session, no token: the signed link is the key, and it opens this file of this ticket only.
+        using var anonymous = fixture.Host.CreateClient();
+        using var download = await anonymous.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(guide, await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("sandbox", download.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+
+        var segments = url.Split('/');
+        var (ticket, key, expires, signature) = (segments[^4], segments[^3], segments[^2], segments[^1]);
+        var otherTicket = (await StartChatAsync("someone-else@example.com")).Receipt.GetProperty("id").GetInt64();
+        foreach (var forged in new[]
+        {
+            $"/attachments/{ticket}/{key}/{expires}/{signature[..^2]}AA",
+            $"/attachments/{otherTicket}/{key}/{expires}/{signature}",
+            $"/attachments/{ticket}/{key}/{long.Parse(expires, System.Globalization.CultureInfo.InvariantCulture) + 3600}/{signature}",
+            $"/attachments/{ticket}/{new string('0', 64)}/{expires}/{signature}",
+            $"/attachments/{ticket}/{key}/1000/{signature}",
+        })
+        {
+            using var refused = await anonymous.GetAsync(forged);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+    }
+
+    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+
+    private async Task<HttpResponseMessage> PostFileAsync(string conversationId, string? bearer, string text, byte[] bytes, string type, string name)
+    {
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(type);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("Visitor"), "name" },
+            { new StringContent("picture@example.com"), "email" },
+            { new StringContent(text), "message" },
+            { new StringContent(conversationId), "conversationId" },
+            { file, "file", name },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=chat") { Content = form };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return await _visitor.SendAsync(request);
+    }
+
     private async Task<(JsonElement Receipt, string Token)> StartChatAsync(string email)
     {
         using var response = await PostChatAsync(new { name = "Visitor", email, message = "Hello, I need help" }, bearer: null);

@@ -236,6 +236,78 @@ public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<E
         Assert.DoesNotContain(messages, m => m.GetProperty("channel").GetString() == "email");
     }
 
+    [Fact]
+    public async Task An_agent_attaches_files_to_a_reply_and_the_mail_carries_them_as_parts_with_their_bytes()
+    {
+        var ticketId = await OpenTicketAsync(CustomerMail("Need the invoice", $"<{Guid.NewGuid():N}@customer.example>", "Please send the invoice."));
+        var pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n% invoice 1042\n%%EOF\n");
+        var csv = Encoding.UTF8.GetBytes("item;price\nLamp;24.90\n");
+
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("Here is your invoice and the item list."), "text" },
+            { File(pdf, "application/pdf"), "files", "invoice-1042.pdf" },
+            { File(csv, "text/csv"), "files", "items.csv" },
+        };
+        using var reply = await _agent.PostAsync($"/tickets/{ticketId}/replies", form);
+        Assert.True(reply.StatusCode == HttpStatusCode.Accepted, await reply.Content.ReadAsStringAsync());
+        var queued = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["invoice-1042.pdf", "items.csv"], queued.GetProperty("attachments").EnumerateArray().Select(a => a.GetProperty("fileName").GetString()));
+
+        var sent = await TicketApi.WaitForDeliveryAsync(_agent, ticketId, queued.GetProperty("id").GetInt64(), "sent");
+        var mail = await Poll.UntilAsync(
+            () => Task.FromResult(SinkMessage.LoadAll(fixture.Sink).FirstOrDefault(m => m.Message.MessageId == sent.GetProperty("externalMessageId").GetString())),
+            m => m is not null, TimeSpan.FromSeconds(10), "the reply with files in smtp-sink");
+        var parts = mail!.Message.Attachments.OfType<MimePart>().ToDictionary(p => p.FileName ?? "", p => p);
+        Assert.Equal(pdf, Decode(parts["invoice-1042.pdf"]));
+        Assert.Equal(csv, Decode(parts["items.csv"]));
+        Assert.Equal("application/pdf", parts["invoice-1042.pdf"].ContentType.MimeType);
+        Assert.Contains("Here is your invoice", mail.Message.TextBody, StringComparison.Ordinal);
+
+        // The agent's copy downloads from the ticket like the customer's files do.
+        var stored = sent.GetProperty("attachments").EnumerateArray().Single(a => a.GetProperty("fileName").GetString() == "items.csv");
+        Assert.Equal(csv, await _agent.GetByteArrayAsync(stored.GetProperty("url").GetString()));
+    }
+
+    [Fact]
+    public async Task Reply_uploads_over_the_limits_or_with_fields_after_files_are_refused_and_nothing_is_queued()
+    {
+        var ticketId = await OpenTicketAsync(CustomerMail("Limits", $"<{Guid.NewGuid():N}@customer.example>", "Hello"));
+        var before = (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").GetArrayLength();
+
+        using var tooMany = new MultipartFormDataContent { { new StringContent("Many"), "text" } };
+        for (var i = 0; i < 11; i++)
+        {
+            tooMany.Add(File([1, 2, 3], "application/octet-stream"), "files", $"f{i}.bin");
+        }
+
+        using var fieldsLast = new MultipartFormDataContent { { File([1], "application/octet-stream"), "files", "a.bin" }, { new StringContent("Late text"), "text" } };
+        using var noBoundary = new ByteArrayContent("x"u8.ToArray());
+        noBoundary.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data");
+        using var empty = new MultipartFormDataContent { { new StringContent(""), "text" } };
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await _agent.PostAsync($"/tickets/{ticketId}/replies", tooMany)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _agent.PostAsync($"/tickets/{ticketId}/replies", fieldsLast)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _agent.PostAsync($"/tickets/{ticketId}/replies", noBoundary)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _agent.PostAsync($"/tickets/{ticketId}/replies", empty)).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await _agent.PostAsync($"/tickets/{ticketId}/replies", new StringContent("text=hi", Encoding.UTF8, "application/x-www-form-urlencoded"))).StatusCode);
+        Assert.Equal(before, (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages").GetArrayLength());
+    }
+
+    private static ByteArrayContent File(byte[] bytes, string type)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+        return content;
+    }
+
+    private static byte[] Decode(MimePart part)
+    {
+        using var buffer = new MemoryStream();
+        part.Content!.DecodeTo(buffer);
+        return buffer.ToArray();
+    }
+
     private async Task<SinkMessage> ReplyAndWaitAsync(long ticketId, string text)
     {
         using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text });

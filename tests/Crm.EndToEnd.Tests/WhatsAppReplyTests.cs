@@ -300,6 +300,39 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_file_goes_as_one_signed_media_url_twilio_can_fetch_and_two_files_are_refused()
+    {
+        var ticketId = await OpenWhatsAppTicketAsync("SMfiles1", "+447700900790");
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        var receipt = System.Text.Encoding.ASCII.GetBytes("%PDF-1.4\n% receipt\n%%EOF\n");
+
+        using var two = new MultipartFormDataContent { { new StringContent("Two files"), "text" }, { Pdf(receipt), "files", "a.pdf" }, { Pdf(receipt), "files", "b.pdf" } };
+        using var refused = await agent.PostAsync($"/tickets/{ticketId}/replies", two);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("one file per message", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var one = new MultipartFormDataContent { { new StringContent("Your receipt"), "text" }, { Pdf(receipt), "files", "receipt.pdf" } };
+        using var reply = await agent.PostAsync($"/tickets/{ticketId}/replies", one);
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        await TicketApi.WaitForDeliveryAsync(agent, ticketId, (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64(), "sent");
+
+        var sent = Assert.Single(SentSnapshot(), f => f.GetValueOrDefault("Body") == "Your receipt");
+        Assert.DoesNotContain(SentSnapshot(), f => f.GetValueOrDefault("Body") == "Two files");
+        var mediaUrl = sent["MediaUrl"];
+        Assert.StartsWith(PublicBaseUrl + "/attachments/" + ticketId + "/", mediaUrl, StringComparison.Ordinal);
+        // Twilio fetches it without credentials: the signed link is enough (here through the host's own address).
+        using var twilio = _host.CreateClient();
+        Assert.Equal(receipt, await twilio.GetByteArrayAsync(mediaUrl[PublicBaseUrl.Length..]));
+    }
+
+    private static ByteArrayContent Pdf(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        return content;
+    }
+
     private async Task<(long TicketId, long MessageId, string Sid)> SentReplyAsync(string inboundSid, string from)
     {
         var ticketId = await OpenWhatsAppTicketAsync(inboundSid, from);
