@@ -20,7 +20,10 @@ public static class CrmModelBuilderExtensions
         return modelBuilder;
     }
 
-    /// <summary>Adds <c>tickets</c>, <c>ticket_messages</c>, <c>mailbox_checkpoints</c>, <c>quarantined_emails</c> (and the contact tables).</summary>
+    /// <summary>
+    /// Adds <c>tickets</c>, <c>ticket_messages</c>, <c>mailbox_checkpoints</c>, <c>quarantined_emails</c>,
+    /// <c>attachment_contents</c> and <c>attachment_chunks</c> (and the contact tables).
+    /// </summary>
     public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -29,6 +32,8 @@ public static class CrmModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new TicketMessageRecordConfiguration());
         modelBuilder.ApplyConfiguration(new MailboxCheckpointRecordConfiguration());
         modelBuilder.ApplyConfiguration(new QuarantinedEmailRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new AttachmentContentRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new AttachmentChunkRecordConfiguration());
 
         return modelBuilder;
     }

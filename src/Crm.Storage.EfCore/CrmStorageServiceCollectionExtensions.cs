@@ -47,6 +47,8 @@ public static class CrmStorageServiceCollectionExtensions
         services.AddSingleton<ICampaignStore, EfCampaignStore<TContext>>();
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory, EfContactDirectory<TContext>>();
+        services.RemoveAllKeyed<Crm.Channels.Attachments.IAttachmentStore>(Crm.Channels.Attachments.AttachmentOptions.DatabaseStoreKey);
+        services.AddKeyedSingleton<Crm.Channels.Attachments.IAttachmentStore, EfAttachmentStore<TContext>>(Crm.Channels.Attachments.AttachmentOptions.DatabaseStoreKey);
         services.RemoveAll<IMailboxStateStore>();
         services.AddSingleton<IMailboxStateStore, EfMailboxStateStore<TContext>>();
         services.TryAddSingleton(TimeProvider.System);

@@ -45,6 +45,9 @@ public sealed class StoreHandle(ITicketStore store, ServiceProvider? services, D
 {
     public ITicketStore Store { get; } = store;
 
+    /// <summary>The store's services (null for the in-memory store).</summary>
+    public IServiceProvider? Services { get; } = services;
+
     /// <summary>The same database's mailbox state (checkpoints and quarantine).</summary>
     public Crm.Channels.Email.IMailboxStateStore MailboxState { get; } =
         services?.GetRequiredService<Crm.Channels.Email.IMailboxStateStore>() ?? new Crm.Channels.Email.InMemoryMailboxStateStore();

@@ -109,6 +109,46 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_the_database_attachment_store_a_file_sent_to_one_instance_downloads_from_the_other()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        try
+        {
+            await using var owned = new OwnedResources();
+            var sink = await owned.AddAsync(SmtpSink.StartAsync());
+            var a = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-a", ("Crm:Attachments:Store", "Database"))));
+            var b = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-b", ("Crm:Attachments:Store", "Database"))));
+            using var visitorOnA = a.CreateClient();
+            using var started = await visitorOnA.PostAsJsonAsync("/tickets?channel=chat", new { name = "Fia", email = "fia@example.com", message = "A file follows" });
+            var receipt = await started.Content.ReadFromJsonAsync<JsonElement>();
+            byte[] pdf = [.. "%PDF-1.7\n"u8.ToArray(), .. System.Security.Cryptography.RandomNumberGenerator.GetBytes((2 * 1024 * 1024) + 77)];
+            var file = new ByteArrayContent(pdf);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("fia@example.com"), "email" },
+                { new StringContent(receipt.GetProperty("conversationId").GetString()!), "conversationId" },
+                { file, "file", "scan.pdf" },
+            };
+            using var upload = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=chat") { Content = form };
+            upload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", receipt.GetProperty("visitorToken").GetString());
+            using var uploaded = await visitorOnA.SendAsync(upload);
+            Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+
+            using var agentOnB = b.CreateClient(CampaignApi.AgentKey);
+            var details = await agentOnB.GetFromJsonAsync<JsonElement>($"/tickets/{receipt.GetProperty("id").GetInt64()}");
+            var url = details.GetProperty("messages").EnumerateArray().Last().GetProperty("attachments")[0].GetProperty("url").GetString();
+            Assert.Equal(pdf, await agentOnB.GetByteArrayAsync(url));
+            Assert.Equal(1, await CountAsync(database, "SELECT count(*) FROM attachment_contents"));
+            Assert.Equal(3, await CountAsync(database, "SELECT count(*) FROM attachment_chunks"));
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task A_reply_in_flight_when_its_host_is_killed_is_sent_once_after_the_lease()
     {
         var database = await PostgresServer.CreateDatabaseAsync();

@@ -5,6 +5,15 @@ namespace Crm.Channels.Attachments;
 /// <summary>How customers' and agents' attachments are kept (<c>Crm:Attachments</c>).</summary>
 public sealed class AttachmentOptions
 {
+    /// <summary>The service key under which a storage package registers its database <see cref="IAttachmentStore"/>.</summary>
+    public const string DatabaseStoreKey = "crm.attachments.database";
+
+    /// <summary>
+    /// Where the bytes go: <see cref="AttachmentStoreKind.FileSystem"/> (the default, a folder) or
+    /// <see cref="AttachmentStoreKind.Database"/> (the CRM's database, shared by every host on it; needs the EF Core stores).
+    /// </summary>
+    public AttachmentStoreKind Store { get; set; } = AttachmentStoreKind.FileSystem;
+
     /// <summary>The folder of the file-system store. Default <c>attachments</c> (beside the database in the sample host).</summary>
     [Required]
     public string Directory { get; set; } = "attachments";

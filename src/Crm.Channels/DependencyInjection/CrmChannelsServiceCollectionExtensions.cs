@@ -46,7 +46,11 @@ public static class CrmChannelsServiceCollectionExtensions
         services.TryAddSingleton<ConversationChanges>();
         services.TryAddSingleton<TicketReplies>();
         services.AddOptions<AttachmentOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
+        services.TryAddSingleton<FileSystemAttachmentStore>();
+        services.TryAddSingleton<IAttachmentStore>(sp => sp.GetRequiredService<IOptions<AttachmentOptions>>().Value.Store == AttachmentStoreKind.Database
+            ? sp.GetKeyedService<IAttachmentStore>(AttachmentOptions.DatabaseStoreKey)
+                ?? throw new InvalidOperationException("Crm:Attachments:Store is Database, but no database store is registered: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore.")
+            : sp.GetRequiredService<FileSystemAttachmentStore>());
         services.TryAddSingleton<AttachmentLinks>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AttachmentRetention>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplyOutbox>());
