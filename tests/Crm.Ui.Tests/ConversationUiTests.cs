@@ -50,6 +50,54 @@ public sealed class ConversationUiTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Visitor_and_agent_send_each_other_files_in_the_widget_and_the_admin_page()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-ui-files-");
+        try
+        {
+            var picture = Path.Combine(directory.FullName, "broken-leg.png");
+            await File.WriteAllBytesAsync(picture, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="));
+            var guide = Path.Combine(directory.FullName, "assembly-guide.pdf");
+            await File.WriteAllTextAsync(guide, "%PDF-1.4\n% assembly guide\n%%EOF\n");
+            var name = $"Files {Guid.NewGuid():N}"[..14];
+
+            var visitor = await fixture.NewPageAsync();
+            await visitor.GotoAsync("/demo");
+            await visitor.GetByTestId("crm-chat-open").ClickAsync();
+            await visitor.GetByTestId("crm-chat-name").FillAsync(name);
+            await visitor.GetByTestId("crm-chat-email").FillAsync($"files.{Guid.NewGuid():N}@example.com");
+            await visitor.GetByTestId("crm-chat-message").FillAsync("The desk arrived with a broken leg");
+            await visitor.GetByTestId("crm-chat-file").SetInputFilesAsync(picture);
+            await visitor.GetByTestId("crm-chat-send").ClickAsync();
+            var transcript = visitor.GetByTestId("crm-chat-transcript");
+            await Assertions.Expect(transcript.Locator("a.file")).ToHaveTextAsync("broken-leg.png");
+            await Assertions.Expect(transcript.Locator("a.file img")).ToHaveJSPropertyAsync("naturalWidth", 1);
+
+            var agent = await fixture.NewPageAsync();
+            await BrowserFixture.SignInAsync(agent, "agent");
+            await agent.GotoAsync("/admin/tickets?channel=chat");
+            await agent.GetByTestId("ticket-row").Filter(new LocatorFilterOptions { HasText = name }).GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(agent.Locator("img.thumb")).ToHaveJSPropertyAsync("naturalWidth", 1);
+
+            await agent.GetByTestId("reply-text").FillAsync("Sorry! The guide shows how to swap the leg.");
+            await agent.GetByTestId("reply-files").SetInputFilesAsync(guide);
+            await agent.GetByTestId("reply-send").ClickAsync();
+
+            // Live in the widget: the agent's file as a link the visitor (who has no session) can open.
+            var sent = transcript.Locator("li.outbound a.file");
+            await Assertions.Expect(sent).ToHaveTextAsync("assembly-guide.pdf", new() { Timeout = 15_000 });
+            var href = await sent.GetAttributeAsync("href");
+            var status = await visitor.EvaluateAsync<int>("async url => (await fetch(url)).status", href);
+            Assert.Equal(200, status);
+            await BrowserFixture.ScreenshotAsync(visitor, "chat-widget-files");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_script_on_the_visitors_page_cannot_read_another_conversation()
     {
         using var api = fixture.Host.CreateClient();

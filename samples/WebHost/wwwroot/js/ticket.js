@@ -25,15 +25,24 @@
         try { body.contentVariables = JSON.parse(form.contentVariables.value); } catch { error.textContent = "The template variables are not a JSON object."; return; }
       }
     }
-    if (!body.text) { error.textContent = "Write a reply first."; form.text.focus(); return; }
+    const files = form.files ? [...form.files.files] : [];
+    if (!body.text && files.length === 0) { error.textContent = "Write a reply first."; form.text.focus(); return; }
     button.disabled = true;
     try {
-      const response = await fetch(`/tickets/${form.dataset.ticket}/replies`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "RequestVerificationToken": token() },
-        body: JSON.stringify(body),
-      });
+      const headers = { "RequestVerificationToken": token() };
+      let payload;
+      if (files.length > 0) {
+        // Text fields first, then the files (the API checks the reply before it stores any file).
+        payload = new FormData();
+        payload.append("text", body.text);
+        if (body.contentSid) payload.append("contentSid", body.contentSid);
+        if (body.contentVariables) payload.append("contentVariables", JSON.stringify(body.contentVariables));
+        for (const file of files) payload.append("files", file, file.name);
+      } else {
+        headers["Content-Type"] = "application/json";
+        payload = JSON.stringify(body);
+      }
+      const response = await fetch(`/tickets/${form.dataset.ticket}/replies`, { method: "POST", credentials: "same-origin", headers, body: payload });
       if (response.ok) {
         form.reset();
         await refresh();

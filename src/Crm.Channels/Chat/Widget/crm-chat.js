@@ -49,6 +49,9 @@ form { padding: 12px 16px 16px; border-top: 1px solid #d9d1c3; display: grid; ga
 label { font-size: 11px; letter-spacing: .08em; text-transform: uppercase; color: #4b5563; }
 input, textarea { width: 100%; font-size: 14px; padding: 8px 10px; border: 1px solid #8d8577; border-radius: 4px; background: #fff; color: #1c2333; }
 textarea { min-height: 70px; resize: vertical; }
+input[type=file] { padding: 4px; font-size: 13px; }
+.transcript .file { display: block; margin-top: 4px; color: inherit; }
+.transcript .file img { display: block; max-width: 100%; max-height: 160px; border-radius: 3px; margin-top: 4px; }
 .send { background: #14213d; color: #fff; border: 0; border-radius: 4px; padding: 10px; font-size: 15px; cursor: pointer; }
 .send[disabled] { opacity: .6; cursor: wait; }
 .error { color: #9b2c2c; font-size: 13px; min-height: 1em; margin: 0; }
@@ -69,6 +72,8 @@ textarea { min-height: 70px; resize: vertical; }
     </div>
     <label for="crm-chat-message">Message</label>
     <textarea id="crm-chat-message" name="message" required maxlength="10000" data-testid="crm-chat-message"></textarea>
+    <label for="crm-chat-file">Attach a picture, PDF or text file (optional)</label>
+    <input id="crm-chat-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain" data-testid="crm-chat-file">
     <p class="error" role="alert" data-testid="crm-chat-error"></p>
     <button class="send" type="submit" data-testid="crm-chat-send">Send</button>
   </form>
@@ -111,6 +116,23 @@ textarea { min-height: 70px; resize: vertical; }
         item.append(author);
       }
       item.append(document.createTextNode(m.text)); // never innerHTML: messages are text
+      for (const file of m.attachments || []) {
+        if (!file.url) continue;
+        // Signed, short-lived links on the chat server; the name is text, the picture an <img>, nothing runs.
+        const link = document.createElement("a");
+        link.className = "file";
+        link.href = endpoint + file.url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        link.textContent = file.fileName || "file";
+        if (/^image\/(png|jpeg|gif|webp)$/.test(file.contentType)) {
+          const picture = document.createElement("img");
+          picture.src = link.href;
+          picture.alt = file.fileName || "picture";
+          link.append(picture);
+        }
+        item.append(link);
+      }
       transcript.append(item);
     }
     transcript.scrollTop = transcript.scrollHeight;
@@ -192,28 +214,37 @@ textarea { min-height: 70px; resize: vertical; }
     e.preventDefault();
     error.textContent = "";
     const message = form.message.value.trim();
+    const file = form.file.files[0];
     const email = user ? user.email : form.email.value.trim();
     const name = user ? user.name : form.name.value.trim();
-    if (!message) { error.textContent = "Write a message first."; form.message.focus(); return; }
+    if (!message && !file) { error.textContent = "Write a message first."; form.message.focus(); return; }
     if (!email) { who.hidden = false; error.textContent = "Tell us your email so we can answer."; form.email.focus(); return; }
     if (!navigator.onLine) { error.textContent = "You appear to be offline. Your message is kept here; try again when you are back online."; return; }
     send.disabled = true;
     // One id per message, kept across retries of that message: the server stores it once.
-    state.pending = state.pending && state.pending.text === message ? state.pending : { id: newId(), text: message };
+    const pendingKey = message + (file ? "\u0000" + file.name + file.size : "");
+    state.pending = state.pending && state.pending.text === pendingKey ? state.pending : { id: newId(), text: pendingKey };
     save();
     try {
-      const headers = { "Content-Type": "application/json" };
+      const fields = {
+        name, email, message,
+        conversationId: state.conversationId || undefined,
+        clientMessageId: state.pending.id,
+        identityHash: (user && user.hash) || undefined,
+      };
+      const headers = {};
       if (state.conversationId && state.visitorToken) headers.Authorization = "Bearer " + state.visitorToken;
-      const response = await fetch(endpoint + "/tickets?channel=chat", {
-        method: "POST",
-        headers,
-        body: JSON.stringify({
-          name, email, message,
-          conversationId: state.conversationId || undefined,
-          clientMessageId: state.pending.id,
-          identityHash: (user && user.hash) || undefined,
-        }),
-      });
+      let body;
+      if (file) {
+        // The fields first, then the file: the server checks who is writing before it stores a byte of the file.
+        body = new FormData();
+        for (const [key, value] of Object.entries(fields)) if (value !== undefined) body.append(key, value);
+        body.append("file", file, file.name);
+      } else {
+        headers["Content-Type"] = "application/json";
+        body = JSON.stringify(fields);
+      }
+      const response = await fetch(endpoint + "/tickets?channel=chat", { method: "POST", headers, body });
       if (response.ok) {
         const receipt = await response.json();
         const newConversation = receipt.conversationId !== state.conversationId;
@@ -221,12 +252,18 @@ textarea { min-height: 70px; resize: vertical; }
         if (newConversation) messages = [];
         save();
         form.message.value = "";
-        merge([{ id: receipt.messageId, direction: "inbound", author: name, text: message, sentAt: new Date().toISOString() }]);
+        form.file.value = "";
+        // A file is shown as the server keeps it (with its link); plain text at once.
+        if (file) await fetchTranscript();
+        else merge([{ id: receipt.messageId, direction: "inbound", author: name, text: message, sentAt: new Date().toISOString() }]);
         if (newConversation || (!stream && !pollTimer)) startLive();
       } else if (response.status === 403 && state.conversationId && !user) {
         // The conversation is no longer ours (e.g. storage copied from another browser): start a new one.
         reset();
         error.textContent = "Your earlier conversation could not be continued. Send your message again to start a new one.";
+      } else if (response.status === 413 || response.status === 415) {
+        const problem = await response.json().catch(() => ({}));
+        error.textContent = (problem.detail || "This file cannot be sent.") + " Choose a smaller picture, PDF or text file.";
       } else if (response.status === 429) {
         error.textContent = "You are sending messages too quickly. Please wait a minute and try again.";
       } else {
