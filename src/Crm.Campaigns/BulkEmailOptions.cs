@@ -109,9 +109,13 @@ public sealed class BulkEmailOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How often an idle dispatcher looks for work. Default 1 second.</summary>
+    /// <summary>
+    /// The safety poll of an idle dispatcher. It otherwise sleeps until the next work the store knows of (a scheduled
+    /// start, a retry, an expiring lease) or until woken (a campaign created or resumed; on PostgreSQL, on any host).
+    /// Default 30 seconds.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The most messages sent per second across the dispatcher; 0 for no limit.</summary>
     [Range(0, 100_000)]

@@ -25,6 +25,18 @@ public abstract class CrmDatabaseProvider
     /// <summary>Runs after the schema was migrated (e.g. switching SQLite to write-ahead logging).</summary>
     public virtual Task AfterMigrateAsync(DbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>True when the database can tell other hosts about work at once (<see cref="NotifyAsync"/>, <see cref="ListenAsync"/>).</summary>
+    public virtual bool CanNotify => false;
+
+    /// <summary>Tells every host listening on <paramref name="channel"/> (PostgreSQL <c>NOTIFY</c>).</summary>
+    public virtual Task NotifyAsync(DbContext db, string channel, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Listens on <paramref name="channel"/> over a connection of its own until cancelled, calling
+    /// <paramref name="notified"/> for each notification (PostgreSQL <c>LISTEN</c>); throws when the connection is lost.
+    /// </summary>
+    public virtual Task ListenAsync(DbContext db, string channel, Action notified, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
     /// <summary>True when the database's own error says it cannot serve now (locked, damaged, shutting down).</summary>
     public virtual bool IsUnavailable(Exception exception) => false;
 }

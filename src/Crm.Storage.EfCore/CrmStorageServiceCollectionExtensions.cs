@@ -61,6 +61,7 @@ public static class CrmStorageServiceCollectionExtensions
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CrmStoreStartupCheck<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, DispatcherWakeups<TContext>>());
         services.TryAddSingleton(sp => new CrmStoreErrors(() =>
         {
             using var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();

@@ -177,6 +177,34 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_next_wake_is_the_earliest_scheduled_start_retry_or_lease_expiry_and_none_when_idle()
+    {
+        Assert.Null(await Campaigns.NextWakeAsync(CancellationToken.None));
+        await Contacts.UpsertAsync(Enumerable.Range(0, 3).Select(i => Upsert($"w{i}@x.example", [])).ToList(), Now, CancellationToken.None);
+        var later = await Campaigns.CreateAsync(new NewCampaign("later", "b", SegmentCriteria.All, Now.AddHours(5), "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
+        Assert.Equal(Now.AddHours(5), await Campaigns.NextWakeAsync(CancellationToken.None));
+
+        var campaign = await LaunchAsync();
+        var rows = await Campaigns.ClaimBatchAsync(3, "one", Now, Now.AddMinutes(2), CancellationToken.None);
+        // Claimed rows wake a dispatcher when their lease runs out (their owner may have died).
+        Assert.Equal(Now.AddMinutes(2), await Campaigns.NextWakeAsync(CancellationToken.None));
+
+        await Campaigns.CompleteAttemptsAsync(
+        [
+            new SendAttempt(rows[0].RecipientId, campaign.Id, SendOutcome.Sent),
+            new SendAttempt(rows[1].RecipientId, campaign.Id, SendOutcome.Retry, RetryAt: Now.AddSeconds(40)),
+            new SendAttempt(rows[2].RecipientId, campaign.Id, SendOutcome.Retry, RetryAt: Now.AddSeconds(90)),
+        ], Now, CancellationToken.None);
+        Assert.Equal(Now.AddSeconds(40), await Campaigns.NextWakeAsync(CancellationToken.None));
+
+        // A paused campaign's retries wake nobody; the scheduled one still does.
+        await Campaigns.TransitionAsync(campaign.Id, CampaignCommand.Pause, "test", Now, CancellationToken.None);
+        Assert.Equal(Now.AddHours(5), await Campaigns.NextWakeAsync(CancellationToken.None));
+        await Campaigns.TransitionAsync(later.Id, CampaignCommand.Cancel, null, Now, CancellationToken.None);
+        Assert.Null(await Campaigns.NextWakeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Concurrent_opens_and_unsubscribes_are_counted_exactly()
     {
         await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", [])], Now, CancellationToken.None);

@@ -35,6 +35,28 @@ public sealed class ReplyOutboxTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task The_next_reply_due_is_a_queued_replys_time_its_lease_end_or_its_retry_and_none_once_sent(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var store = handle.Store;
+        Assert.Null(await store.NextReplyDueAsync(CancellationToken.None));
+        var ticket = await CreateTicketAsync(store, "next-due@example.com");
+        var (_, reply) = await store.AppendMessageAsync(ticket.Id, Reply(ticket, "due1"), TicketStatus.Pending, CancellationToken.None);
+        Assert.Equal(reply.ReceivedAt, await store.NextReplyDueAsync(CancellationToken.None));
+
+        Assert.Single(await store.ClaimDueRepliesAsync(Start, TimeSpan.FromMinutes(2), 10, CancellationToken.None));
+        Assert.Equal(Start.AddMinutes(2), await store.NextReplyDueAsync(CancellationToken.None));
+
+        await store.RecordReplyAttemptAsync(reply.Id, new ReplyAttemptOutcome(DeliveryStatus.Queued, Error: "421", RetryAt: Start.AddSeconds(30)), CancellationToken.None);
+        Assert.Equal(Start.AddSeconds(30), await store.NextReplyDueAsync(CancellationToken.None));
+
+        Assert.Single(await store.ClaimDueRepliesAsync(Start.AddSeconds(31), TimeSpan.FromMinutes(2), 10, CancellationToken.None));
+        await store.RecordReplyAttemptAsync(reply.Id, new ReplyAttemptOutcome(DeliveryStatus.Sent), CancellationToken.None);
+        Assert.Null(await store.NextReplyDueAsync(CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task A_temporary_failure_is_retried_after_a_backoff_and_then_sent_with_the_transports_id(string kind)
     {
         await using var handle = await TicketStores.CreateAsync(kind);

@@ -36,6 +36,26 @@ public sealed class CampaignResilienceTests
     }
 
     [Fact]
+    public async Task An_idle_dispatcher_with_a_five_minute_safety_poll_starts_a_scheduled_campaign_on_time_and_a_new_one_at_once()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(sink.Port, ("Crm:Campaigns:PollInterval", "00:05:00")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync([new { email = "early@example.com" }]);
+
+        var at = DateTimeOffset.UtcNow.AddSeconds(4);
+        var scheduled = await api.CreateAsync(new { subject = "On time", body = "<p>Hi</p>", scheduledAt = at });
+        var now = await api.CreateAsync(new { subject = "Right now", body = "<p>Hi</p>" });
+
+        await api.WaitForStatusAsync(now, "completed", TimeSpan.FromSeconds(3));
+        Assert.Equal("scheduled", (await api.GetAsync(scheduled)).GetProperty("status").GetString());
+        var done = await api.WaitForStatusAsync(scheduled, "completed", TimeSpan.FromSeconds(15));
+        var launchedAt = done.GetProperty("launchedAt").GetDateTimeOffset();
+        Assert.InRange(launchedAt, at, at.AddSeconds(2));
+    }
+
+    [Fact]
     public async Task A_recipient_refused_with_5xx_is_marked_failed_while_the_rest_go_out()
     {
         await using var smtp = new ScriptedSmtpServer(address => address.StartsWith("gone", StringComparison.Ordinal));

@@ -73,6 +73,38 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Idle_instances_sleep_and_a_campaign_created_on_one_wakes_the_other_at_once_through_notify()
+    {
+        const int recipients = 3_000;
+        var database = await PostgresServer.CreateDatabaseAsync();
+        // A five-minute safety poll: only the NOTIFY can bring instance B in within the campaign's few seconds.
+        var extra = new[] { ("Crm:Campaigns:PollInterval", "00:05:00"), ("Crm:Campaigns:BatchSize", "50"), ("Crm:Campaigns:MessagesPerSecond", "400") };
+        try
+        {
+            await using var owned = new OwnedResources();
+            var sink = await owned.AddAsync(SmtpSink.StartAsync());
+            var a = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-a", extra)));
+            var b = await owned.AddAsync(HostProcess.StartAsync(PostgresSettings(database, sink.Port, "instance-b", extra)));
+            using var manager = a.CreateClient(CampaignApi.ManagerKey);
+            var api = new CampaignApi(manager);
+            await api.ImportAsync(Enumerable.Range(0, recipients).Select(i => new { email = $"w{i}@example.com" }));
+            // Both idle long enough to be asleep in their safety poll.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            var id = await api.CreateAsync(new { subject = "Wake up", body = "<p>Hello</p>" });
+            await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(60));
+
+            var byInstance = SinkMessage.LoadAll(sink).GroupBy(m => m.Message.Headers["X-Helo-Args"]?.Trim() ?? "?").ToDictionary(g => g.Key, g => g.Count());
+            output.WriteLine($"by instance: {string.Join(", ", byInstance.Select(kv => $"{kv.Key}={kv.Value}"))}");
+            Assert.True(byInstance.GetValueOrDefault("instance-b") > recipients / 4, $"instance B joined late or not at all: {string.Join(", ", byInstance)}");
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task A_reply_posted_on_one_instance_reaches_a_visitor_streaming_from_the_other()
     {
         var database = await PostgresServer.CreateDatabaseAsync();

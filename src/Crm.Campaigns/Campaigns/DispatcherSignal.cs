@@ -1,12 +1,25 @@
 namespace Crm.Campaigns.Campaigns;
 
-/// <summary>Wakes an idle dispatcher at once (a campaign was created or resumed) instead of at its next poll.</summary>
+/// <summary>
+/// Wakes an idle dispatcher at once (a campaign was created, resumed or rescheduled) instead of at its next safety
+/// poll. With a store that can notify (PostgreSQL), every host's dispatcher is woken.
+/// </summary>
 public sealed class DispatcherSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
-    /// <summary>Asks the dispatcher to look for work now.</summary>
+    /// <summary>Raised by <see cref="Wake"/>, for a store that tells the other hosts.</summary>
+    public event Action? WakeRequested;
+
+    /// <summary>Asks this host's dispatcher, and every other host's, to look for work now.</summary>
     public void Wake()
+    {
+        WakeHere();
+        WakeRequested?.Invoke();
+    }
+
+    /// <summary>Asks this host's dispatcher to look for work now (another host said there is some).</summary>
+    public void WakeHere()
     {
         try
         {

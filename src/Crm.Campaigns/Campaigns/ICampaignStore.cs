@@ -27,6 +27,13 @@ public interface ICampaignStore
     /// </summary>
     Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// When there will next be work no signal announces: the earliest of a scheduled campaign's start, a pending row's
+    /// retry time and a claim lease's expiry (of sending campaigns); null when there is none. An idle dispatcher sleeps
+    /// until then instead of polling.
+    /// </summary>
+    Task<DateTimeOffset?> NextWakeAsync(CancellationToken cancellationToken);
+
     /// <summary>Records how attempts ended and updates the campaigns' counters, atomically.</summary>
     Task CompleteAttemptsAsync(IReadOnlyList<SendAttempt> attempts, DateTimeOffset now, CancellationToken cancellationToken);
 

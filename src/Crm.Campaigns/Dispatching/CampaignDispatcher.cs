@@ -127,7 +127,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                         LogCompleted(_logger, completed);
                     }
 
-                    await _signal.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    await _signal.WaitAsync(await IdleWaitAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
                     next = ClaimNextAsync(stoppingToken);
                     continue;
                 }
@@ -144,6 +144,25 @@ public sealed partial class CampaignDispatcher : BackgroundService
             await completing.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// How long an idle dispatcher sleeps: until the store's next known work (a scheduled start, a retry, a lease
+    /// expiring), at most <see cref="BulkEmailOptions.PollInterval"/>; a signal wakes it sooner.
+    /// </summary>
+    private async Task<TimeSpan> IdleWaitAsync(CancellationToken cancellationToken)
+    {
+        var next = await _store.NextWakeAsync(cancellationToken).ConfigureAwait(false);
+        if (next is not { } at)
+        {
+            return _options.PollInterval;
+        }
+
+        // A few milliseconds past the due time (claims compare strictly), never a busy loop.
+        var wait = at - _time.GetUtcNow() + TimeSpan.FromMilliseconds(5);
+        return wait < MinimumIdleWait ? MinimumIdleWait : wait > _options.PollInterval ? _options.PollInterval : wait;
+    }
+
+    private static readonly TimeSpan MinimumIdleWait = TimeSpan.FromMilliseconds(50);
 
     private async Task<IReadOnlyList<ClaimedRecipient>> ClaimNextAsync(CancellationToken cancellationToken)
     {

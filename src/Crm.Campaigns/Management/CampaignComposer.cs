@@ -148,10 +148,8 @@ public sealed class CampaignComposer
                 Links = trackClicks ? TrackedLinks.Find(request.Body!) : [],
             },
             cancellationToken).ConfigureAwait(false);
-        if (!scheduledLater)
-        {
-            _signal.Wake();
-        }
+        // Sending now: start at once; scheduled: idle dispatchers sleep until its time, so they learn of it now.
+        _signal.Wake();
 
         return (campaign, errors);
     }

@@ -276,6 +276,18 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
+    public Task<DateTimeOffset?> NextWakeAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var times = _campaigns.Values.Where(c => c.Status == CampaignStatus.Scheduled && c.New.ScheduledAt is not null).Select(c => c.New.ScheduledAt!.Value)
+                .Concat(_ledger.Values.Where(r => _campaigns[r.CampaignId].Status == CampaignStatus.Sending && r.State is "pending" or "sending")
+                    .Select(r => r.State == "pending" ? r.NextAttemptAt : r.LeaseUntil))
+                .ToList();
+            return Task.FromResult(times.Count == 0 ? (DateTimeOffset?)null : times.Min());
+        }
+    }
+
     public Task<IReadOnlyList<long>> CompleteFinishedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -15,6 +15,9 @@ internal sealed class ConversationChanges
     /// <summary>Wakes every current waiter.</summary>
     public void Notify() => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
 
+    /// <summary>Completes at the next change after this call (take it before looking, then wait on it).</summary>
+    public Task NextChange => Volatile.Read(ref _next).Task;
+
     /// <summary>Waits for the next change, or the timeout; never throws on the timeout.</summary>
     /// <returns>True when something changed, false when the timeout passed first.</returns>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -27,17 +27,25 @@ internal sealed partial class ReplyOutbox(
     private readonly Dictionary<string, IChannelReplySender> _senders = senders
         .GroupBy(s => s.Channel, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(20);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before the claim: a reply queued while this round runs wakes the next wait at once.
-            var wake = changes.WaitAsync(settings.PollInterval, stoppingToken);
+            var changed = changes.NextChange;
             var claimed = 0;
+            var wait = settings.PollInterval;
             try
             {
                 claimed = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                // Asleep until woken (a reply queued here), the next retry or lease expiry the store knows of, or the safety poll.
+                if (claimed < settings.BatchSize && await store.NextReplyDueAsync(stoppingToken).ConfigureAwait(false) is { } due && due - timeProvider.GetUtcNow() < wait)
+                {
+                    wait = due - timeProvider.GetUtcNow() + MinimumWait;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -52,7 +60,11 @@ internal sealed partial class ReplyOutbox(
             {
                 try
                 {
-                    await wake.ConfigureAwait(false);
+                    await changed.WaitAsync(wait > MinimumWait ? wait : MinimumWait, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Due, or the safety poll: look again.
                 }
                 catch (OperationCanceledException)
                 {

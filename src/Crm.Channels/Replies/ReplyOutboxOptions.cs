@@ -6,11 +6,12 @@ namespace Crm.Channels.Replies;
 public sealed class ReplyOutboxOptions
 {
     /// <summary>
-    /// How often an idle outbox looks for due replies (replies written on this instance wake it at once; this catches
-    /// other instances' replies and retries). Default 5 seconds.
+    /// The safety poll of an idle outbox. It otherwise sleeps until a reply is written on this instance or the next
+    /// retry or lease expiry the store knows of; the poll catches replies another instance queued and then died
+    /// before sending. Default 30 seconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a claimed reply is held by one instance before another may retry it (the instance died). Default 2 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

@@ -70,6 +70,13 @@ public interface ITicketStore
     /// </summary>
     Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// When the outbox next has work no signal announces — the earliest retry time of a queued reply, or a lease running
+    /// out — so an idle outbox sleeps until then; null when there is none or the store cannot tell (the outbox then
+    /// falls back to its safety poll).
+    /// </summary>
+    Task<DateTimeOffset?> NextReplyDueAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
+
     /// <summary>Records the outcome of sending a claimed outbound message and releases its lease.</summary>
     Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken);
 

@@ -234,6 +234,15 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
+    public Task<DateTimeOffset?> NextReplyDueAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_outbox.Count == 0 ? (DateTimeOffset?)null : _outbox.Values.Min(e => e.LeasedUntil is { } leased && leased > e.DueAt ? leased : e.DueAt));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -131,6 +131,23 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<DateTimeOffset?> NextWakeAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var sending = db.Set<CampaignRecord>().Where(c => c.Status == CampaignRowStatus.Sending).Select(c => c.Id);
+        var recipients = db.Set<CampaignRecipientRecord>().AsNoTracking();
+        // Ordered, not MIN: SQLite keeps these dates as sortable integers through a converter, which ordering honours.
+        var scheduled = await db.Set<CampaignRecord>().AsNoTracking().Where(c => c.Status == CampaignRowStatus.Scheduled && c.ScheduledAt != null)
+            .OrderBy(c => c.ScheduledAt).Select(c => c.ScheduledAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var retry = await recipients.Where(r => r.State == LedgerState.Pending && sending.Contains(r.CampaignId))
+            .OrderBy(r => r.NextAttemptAt).Select(r => (long?)r.NextAttemptAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var lease = await recipients.Where(r => r.State == LedgerState.Sending && sending.Contains(r.CampaignId))
+            .OrderBy(r => r.LeaseUntil).Select(r => (long?)r.LeaseUntil).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        DateTimeOffset?[] times = [scheduled, retry is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null, lease is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(l) : null];
+        return times.Where(t => t is not null).Min();
+    }
+
+    /// <inheritdoc />
     public async Task CompleteAttemptsAsync(IReadOnlyList<SendAttempt> attempts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempts);

@@ -269,6 +269,17 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
+    public async Task<DateTimeOffset?> NextReplyDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var queued = db.Set<TicketMessageRecord>().AsNoTracking().Where(m => m.DeliveryStatus == DeliveryStatus.Queued);
+        // Ordered, not MIN: SQLite keeps these dates as sortable integers through a converter, which ordering honours.
+        var retry = await queued.Where(m => m.LeasedUntil == null).OrderBy(m => m.NextAttemptAt).Select(m => m.NextAttemptAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var lease = await queued.Where(m => m.LeasedUntil != null).OrderBy(m => m.LeasedUntil).Select(m => m.LeasedUntil).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new[] { retry, lease }.Where(t => t is not null).Min();
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var utcNow = now.ToUniversalTime();
