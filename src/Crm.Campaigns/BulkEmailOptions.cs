@@ -129,6 +129,13 @@ public sealed class BulkEmailOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The most messages a dispatcher may have sent (or be sending) whose outcome is not yet recorded: what a crash can
+    /// send twice, per host. Outcomes are committed in groups (half this many, or every 25 ms). Default 64.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxUnrecordedMessages { get; set; } = 64;
+
     /// <summary>Consecutive failed attempts after which the campaign pauses itself. Default 50.</summary>
     [Range(1, 100_000)]
     public int MaxConsecutiveFailures { get; set; } = 50;

@@ -28,9 +28,10 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     public async Task Three_instances_share_a_20000_recipient_campaign_and_survive_one_being_killed()
     {
         const int recipients = 20_000;
-        const int batchSize = 100;
         var database = await PostgresServer.CreateDatabaseAsync();
-        var extra = new[] { ("Crm:Campaigns:BatchSize", batchSize.ToString(CultureInfo.InvariantCulture)), ("Crm:Campaigns:ClaimLease", "00:00:03"), ("Crm:Campaigns:MessagesPerSecond", "700") };
+        // The default batch size (200) and bound on unrecorded messages (64); a rate limit only so the kill lands mid-campaign,
+        // and a lease (default 2 minutes) short enough for the test, yet longer than any batch takes on a loaded CI machine.
+        var extra = new[] { ("Crm:Campaigns:ClaimLease", "00:00:10"), ("Crm:Campaigns:MessagesPerSecond", "700") };
         var hosts = new List<HostProcess>();
         try
         {
@@ -57,9 +58,14 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
             var distinct = received.Distinct().Count();
             var byInstance = messages.GroupBy(m => m.Message.Headers["X-Helo-Args"]?.Trim() ?? "?").ToDictionary(g => g.Key, g => g.Count());
             output.WriteLine($"{recipients} messages in {elapsed.TotalSeconds:F1} s ({recipients / elapsed.TotalSeconds:F0}/s) with 3 instances, one killed; by instance: {string.Join(", ", byInstance.Select(kv => $"{kv.Key}={kv.Value}"))}; duplicates: {received.Count - distinct}");
+            var sentTwiceBy = messages.SelectMany(m => m.EnvelopeRecipients.Select(r => (Recipient: r, Instance: m.Message.Headers["X-Helo-Args"]?.Trim() ?? "?")))
+                .GroupBy(x => x.Recipient).Where(g => g.Count() > 1).GroupBy(g => string.Join("+", g.Select(x => x.Instance).Order(StringComparer.Ordinal)))
+                .Select(g => $"{g.Key}: {g.Count()}");
+            output.WriteLine($"sent twice by: {string.Join(", ", sentTwiceBy)}");
 
             Assert.Equal(recipients, distinct);
-            Assert.InRange(received.Count - distinct, 0, 2 * batchSize);
+            // The documented bound: what the killed host had accepted by the server but not yet recorded (MaxUnrecordedMessages).
+            Assert.InRange(received.Count - distinct, 0, 64);
             Assert.All(new[] { "instance-a", "instance-b", "instance-c" }, instance => Assert.True(byInstance.GetValueOrDefault(instance) > 0, $"{instance} sent nothing: {string.Join(", ", byInstance)}"));
             Assert.Equal(recipients, campaign.GetProperty("recipients").GetInt32());
             Assert.Equal(recipients, campaign.GetProperty("sent").GetInt32());

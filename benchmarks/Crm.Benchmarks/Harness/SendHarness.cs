@@ -157,9 +157,13 @@ public static class SendHarness
             {
                 o.FromAddress = "news@shop.example";
                 o.PublicBaseUrl = "https://crm.example";
-                o.SigningKey = "benchmark-signing-key";
+                o.SigningKey = "benchmark-signing-key-of-at-least-32-bytes";
                 o.BatchSize = options.BatchSize;
                 o.PollInterval = TimeSpan.FromMilliseconds(20);
+                if (Environment.GetEnvironmentVariable("CRM_BENCH_MAX_UNRECORDED") is { } unrecorded)
+                {
+                    o.MaxUnrecordedMessages = int.Parse(unrecorded, System.Globalization.CultureInfo.InvariantCulture);
+                }
             })
             .UseSmtp(o =>
             {

@@ -17,7 +17,8 @@ namespace Crm.Campaigns.Dispatching;
 /// <summary>
 /// Sends campaigns: launches due ones, claims ledger rows in batches, renders and sends each message through
 /// <see cref="ICampaignSender"/>, and records the outcome only after the transport accepted the message. A crash
-/// leaves rows claimed; their lease expires and they are sent again, so at most the two batches in flight are sent twice.
+/// leaves rows claimed; their lease expires and they are sent again, so at most the messages accepted but not yet
+/// recorded (<see cref="BulkEmailOptions.MaxUnrecordedMessages"/>) are sent twice.
 /// </summary>
 public sealed partial class CampaignDispatcher : BackgroundService
 {
@@ -34,7 +35,11 @@ public sealed partial class CampaignDispatcher : BackgroundService
     private readonly ConcurrentDictionary<long, (Campaign Campaign, CampaignTemplate? Template, string? TemplateError)> _campaigns = new();
     private readonly ConcurrentDictionary<long, int> _renderFailures = new();
     private readonly ConcurrentDictionary<long, int> _consecutiveFailures = new();
+
+    /// <summary>Campaigns that reached a failure limit here: sent no more at once, paused once their outcomes are recorded.</summary>
+    private readonly ConcurrentDictionary<long, string> _pausing = new();
     private readonly RateLimiter? _rateLimiter;
+    private readonly OutcomeRecorder _recorder;
 
     /// <summary>Creates the dispatcher.</summary>
     public CampaignDispatcher(
@@ -57,6 +62,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         _dkim = _options.Dkim.CreateSigner();
         _logger = logger;
         _concurrency = Math.Max(1, sender.Concurrency);
+        _recorder = new OutcomeRecorder(_options.MaxUnrecordedMessages, store, time, AfterCommitAsync, logger);
         if (_options.MessagesPerSecond > 0)
         {
             _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -78,6 +84,21 @@ public sealed partial class CampaignDispatcher : BackgroundService
             return;
         }
 
+        var recording = _recorder.RunAsync();
+        try
+        {
+            await DispatchAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Outcomes of messages already accepted are recorded even when stopping, so a restart does not resend them.
+            _recorder.Complete();
+            await recording.ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -105,13 +126,12 @@ public sealed partial class CampaignDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// Keeps the SMTP connections busy: the next batch is claimed while the current one is sent, and a batch's
-    /// outcomes are written while the next one is sent. At most two batches are in flight, which bounds what a
-    /// crash can send twice.
+    /// Keeps the SMTP connections busy: the next batch is claimed while the current one is sent, and outcomes are
+    /// committed as they come (<see cref="OutcomeRecorder"/>), at most <see cref="BulkEmailOptions.MaxUnrecordedMessages"/>
+    /// behind the server, which bounds what a crash can send twice.
     /// </summary>
     private async Task RunPipelinedAsync(CancellationToken stoppingToken)
     {
-        var completing = Task.CompletedTask;
         try
         {
             var next = ClaimNextAsync(stoppingToken);
@@ -120,7 +140,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 var batch = await next.ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
-                    await completing.ConfigureAwait(false);
+                    await _recorder.FlushAsync().ConfigureAwait(false);
                     foreach (var completed in await _store.CompleteFinishedAsync(_time.GetUtcNow(), stoppingToken).ConfigureAwait(false))
                     {
                         _campaigns.TryRemove(completed, out _);
@@ -133,15 +153,12 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 }
 
                 next = ClaimNextAsync(stoppingToken);
-                var attempts = await SendAsync(batch, stoppingToken).ConfigureAwait(false);
-                await completing.ConfigureAwait(false);
-                completing = CompleteAsync(attempts, stoppingToken);
+                await SendAsync(batch, stoppingToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            // Outcomes of messages already accepted are recorded even when stopping, so a restart does not resend them.
-            await completing.ConfigureAwait(false);
+            await _recorder.FlushAsync().ConfigureAwait(false);
         }
     }
 
@@ -175,7 +192,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         return await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<Outcome>> SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
+    private async Task SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
     {
         var tokens = await _keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
         var campaignIds = batch.Select(r => r.CampaignId).Distinct().ToArray();
@@ -186,45 +203,86 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
         var statuses = new CampaignStatusCache(_store, _time, campaignIds);
         await statuses.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var outcomes = new ConcurrentBag<Outcome>();
-
         try
         {
             await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = cancellationToken }, async (recipient, ct) =>
             {
-                // Pause and cancel take effect within a fraction of a second, even mid-batch.
-                if (await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
+                // Pause and cancel take effect within a fraction of a second, even mid-batch; a failure limit at once.
+                if (_pausing.ContainsKey(recipient.CampaignId) || await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
                 {
-                    outcomes.Add(new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())));
+                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: false);
                     return;
                 }
 
                 if (recipient.Suppressed)
                 {
                     // Unsubscribed or bounced since launch: the promise "never another campaign" holds mid-campaign too.
-                    outcomes.Add(new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped)));
+                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped)), holdsPermit: false);
                     return;
                 }
 
-                outcomes.Add(await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false));
+                await _recorder.AcquireAsync(ct).ConfigureAwait(false);
+                RecordedOutcome outcome;
+                try
+                {
+                    outcome = await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Cancelled before the server accepted it: nothing to record, the lease brings the row back.
+                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: true);
+                    throw;
+                }
+
+                CountFailures(outcome);
+                _recorder.Record(outcome, holdsPermit: true);
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: what the server accepted before the stop is still recorded, so a restart does not resend it.
         }
-
-        return outcomes.ToList();
     }
 
-    private async Task CompleteAsync(IReadOnlyList<Outcome> outcomes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a campaign's consecutive failures and render failures as outcomes come in; at a limit the campaign is sent
+    /// no more from here at once, and paused once the outcomes before it are recorded.
+    /// </summary>
+    private void CountFailures(RecordedOutcome outcome)
     {
-        var attempts = outcomes.Select(o => o.Attempt).ToList();
-        // Never cancelled: these messages were accepted by the server, and forgetting that would send them again.
-        await _store.CompleteAttemptsAsync(attempts, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        var released = attempts.Where(a => a.Outcome == SendOutcome.Retry && a.Error is null).Select(a => a.RecipientId).ToHashSet();
-        await PauseFailingCampaignsAsync(attempts, released, cancellationToken).ConfigureAwait(false);
-        await PauseUnrenderableCampaignsAsync(outcomes.Where(o => o.RenderFailed).Select(o => o.Attempt), cancellationToken).ConfigureAwait(false);
+        var attempt = outcome.Attempt;
+        var campaignId = attempt.CampaignId;
+        if (outcome.RenderFailed && _renderFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1) is var renderFailures && renderFailures == _options.MaxRenderFailures)
+        {
+            _pausing.TryAdd(campaignId, $"Paused after {renderFailures} recipients could not be rendered; last: {attempt.Error}");
+            LogAutoPaused(_logger, campaignId, renderFailures);
+        }
+
+        if (attempt.Outcome == SendOutcome.Retry && attempt.Error is null)
+        {
+            // Released unsent (paused meanwhile): neither a failure nor a success.
+            return;
+        }
+
+        var failures = attempt.Outcome is SendOutcome.Sent or SendOutcome.Skipped
+            ? _consecutiveFailures[campaignId] = 0
+            : _consecutiveFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1);
+        if (failures == _options.MaxConsecutiveFailures)
+        {
+            _pausing.TryAdd(campaignId, $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}");
+            LogAutoPaused(_logger, campaignId, failures);
+            _consecutiveFailures[campaignId] = 0;
+        }
+    }
+
+    /// <summary>Pauses the campaigns that reached a failure limit, now that their outcomes are recorded.</summary>
+    private async Task AfterCommitAsync(IReadOnlyList<RecordedOutcome> outcomes)
+    {
+        foreach (var (campaignId, reason) in _pausing)
+        {
+            await PauseAsync(campaignId, reason, CancellationToken.None).ConfigureAwait(false);
+            _pausing.TryRemove(campaignId, out _);
+        }
     }
 
     /// <summary>
@@ -232,7 +290,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
     /// (their data breaks the template, the transport refuses them) is this recipient's outcome, so other messages
     /// of the batch, already accepted by the server, are still recorded.
     /// </summary>
-    private async Task<Outcome> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    private async Task<RecordedOutcome> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity("crm.campaigns.send");
@@ -240,7 +298,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         var outcome = await BuildAsync(recipient, tokens, cancellationToken).ConfigureAwait(false) switch
         {
             (null, _, var failure) => failure!,
-            (var message, var returnPath, _) => new Outcome(await TransmitAsync(recipient, message!, returnPath, cancellationToken).ConfigureAwait(false)),
+            (var message, var returnPath, _) => new RecordedOutcome(await TransmitAsync(recipient, message!, returnPath, cancellationToken).ConfigureAwait(false)),
         };
 
         CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", outcome.Attempt.Outcome.ToString().ToLowerInvariant()));
@@ -248,7 +306,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         return outcome;
     }
 
-    private async Task<(MimeMessage? Message, MailboxAddress? ReturnPath, Outcome? Failure)> BuildAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    private async Task<(MimeMessage? Message, MailboxAddress? ReturnPath, RecordedOutcome? Failure)> BuildAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         try
         {
@@ -267,13 +325,13 @@ public sealed partial class CampaignDispatcher : BackgroundService
         catch (TemplateRenderException ex)
         {
             LogRenderFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            return (null, null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message), RenderFailed: true));
+            return (null, null, new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message), RenderFailed: true));
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or ParseException)
         {
             // An address or header the checks let through: this message can never be built.
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
-            return (null, null, new Outcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, $"The message could not be built: {ex.Message}")));
+            return (null, null, new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, $"The message could not be built: {ex.Message}")));
         }
     }
 
@@ -312,37 +370,6 @@ public sealed partial class CampaignDispatcher : BackgroundService
     /// </summary>
     private TimeSpan RetryDelay(int attempts)
         => _options.RetryBaseDelay * Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (0.4 * Random.Shared.NextDouble()));
-
-    private async Task PauseUnrenderableCampaignsAsync(IEnumerable<SendAttempt> renderFailures, CancellationToken cancellationToken)
-    {
-        foreach (var failure in renderFailures)
-        {
-            var failures = _renderFailures.AddOrUpdate(failure.CampaignId, 1, (_, n) => n + 1);
-            if (failures == _options.MaxRenderFailures)
-            {
-                var reason = $"Paused after {failures} recipients could not be rendered; last: {failure.Error}";
-                await PauseAsync(failure.CampaignId, reason, cancellationToken).ConfigureAwait(false);
-                LogAutoPaused(_logger, failure.CampaignId, failures);
-            }
-        }
-    }
-
-    private async Task PauseFailingCampaignsAsync(IEnumerable<SendAttempt> attempts, HashSet<long> released, CancellationToken cancellationToken)
-    {
-        foreach (var attempt in attempts.Where(a => !released.Contains(a.RecipientId)))
-        {
-            var campaignId = attempt.CampaignId;
-            var failures = attempt.Outcome is SendOutcome.Sent or SendOutcome.Skipped
-                ? _consecutiveFailures[campaignId] = 0
-                : _consecutiveFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1);
-            if (failures == _options.MaxConsecutiveFailures)
-            {
-                await PauseAsync(campaignId, $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}", cancellationToken).ConfigureAwait(false);
-                LogAutoPaused(_logger, campaignId, failures);
-                _consecutiveFailures[campaignId] = 0;
-            }
-        }
-    }
 
     private async Task PauseAsync(long campaignId, string reason, CancellationToken cancellationToken)
     {
@@ -390,9 +417,6 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Campaign {CampaignId}: the template failed for recipient {RecipientId}: {Reason}")]
     private static partial void LogRenderFailed(ILogger logger, long campaignId, long recipientId, string reason);
-
-    /// <summary>How one recipient's attempt ended, and whether the template (not the transport) was the cause.</summary>
-    private sealed record Outcome(SendAttempt Attempt, bool RenderFailed = false);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A dispatch round failed; retrying shortly")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

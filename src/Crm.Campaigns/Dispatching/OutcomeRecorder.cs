@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+using Crm.Campaigns.Campaigns;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Campaigns.Dispatching;
+
+/// <summary>
+/// Records send outcomes in group commits: each commit takes every outcome that arrived while the previous one was
+/// written, so the ledger trails the SMTP server by milliseconds, not by a batch. A message holds a permit from before
+/// it is sent until its outcome is committed, and there are <c>maxUnrecorded</c> permits: a crash can therefore send at
+/// most that many messages twice, however many hosts run and however large their batches.
+/// </summary>
+internal sealed partial class OutcomeRecorder
+{
+    private const int MaxGroup = 512;
+
+    /// <summary>The longest an outcome waits for others to share its commit.</summary>
+    private static readonly TimeSpan MaxGatherTime = TimeSpan.FromMilliseconds(25);
+    private readonly int _gatherPermits;
+    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _permits;
+    private readonly ICampaignStore _store;
+    private readonly TimeProvider _time;
+    private readonly Func<IReadOnlyList<RecordedOutcome>, Task> _afterCommit;
+    private readonly ILogger _logger;
+
+    public OutcomeRecorder(int maxUnrecorded, ICampaignStore store, TimeProvider time, Func<IReadOnlyList<RecordedOutcome>, Task> afterCommit, ILogger logger)
+    {
+        _permits = new SemaphoreSlim(maxUnrecorded, maxUnrecorded);
+        _gatherPermits = Math.Max(1, maxUnrecorded / 2);
+        _store = store;
+        _time = time;
+        _afterCommit = afterCommit;
+        _logger = logger;
+    }
+
+    /// <summary>Waits for room before a message is sent (its outcome then holds the permit until it is committed).</summary>
+    public Task AcquireAsync(CancellationToken cancellationToken) => _permits.WaitAsync(cancellationToken);
+
+    /// <summary>Hands over an outcome; <paramref name="holdsPermit"/> when <see cref="AcquireAsync"/> was called for it.</summary>
+    public void Record(RecordedOutcome outcome, bool holdsPermit) => _queue.Writer.TryWrite(new Entry(outcome, holdsPermit, null));
+
+    /// <summary>Completes once every outcome handed over before the call is committed.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Entry(null, false, done)))
+        {
+            done.TrySetResult();
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>Commits until <see cref="Complete"/> was called and everything is written.</summary>
+    public async Task RunAsync()
+    {
+        var group = new List<Entry>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            await GatherAsync(group).ConfigureAwait(false);
+            var outcomes = group.Where(e => e.Outcome is not null).Select(e => e.Outcome!).ToList();
+            await CommitAsync(outcomes.Select(o => o.Attempt).ToList()).ConfigureAwait(false);
+            var permits = group.Count(e => e.HoldsPermit);
+            if (permits > 0)
+            {
+                _permits.Release(permits);
+            }
+
+            foreach (var flush in group.Where(e => e.Flushed is not null))
+            {
+                flush.Flushed!.TrySetResult();
+            }
+
+            if (outcomes.Count > 0)
+            {
+                try
+                {
+                    await _afterCommit(outcomes).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogAfterCommitFailed(_logger, ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes outcomes until half the permits are waiting on this group, a flush asks for it, or
+    /// <see cref="MaxGatherTime"/> passed since the first: fewer, larger commits than one per outcome (each costs the
+    /// store a transaction), while the ledger stays milliseconds behind.
+    /// </summary>
+    private async Task GatherAsync(List<Entry> group)
+    {
+        var started = _time.GetTimestamp();
+        var held = 0;
+        while (true)
+        {
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var entry))
+            {
+                group.Add(entry);
+                held += entry.HoldsPermit ? 1 : 0;
+                if (entry.Flushed is not null)
+                {
+                    return;
+                }
+            }
+
+            var left = MaxGatherTime - _time.GetElapsedTime(started);
+            if (group.Count >= MaxGroup || held >= _gatherPermits || left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var more = _queue.Reader.WaitToReadAsync().AsTask();
+            if (await Task.WhenAny(more, Task.Delay(left, _time)).ConfigureAwait(false) != more || !await more.ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>No more outcomes: <see cref="RunAsync"/> ends once what was handed over is written.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>
+    /// Writes the group, retrying until the store takes it: these messages were accepted by the server, and forgetting
+    /// that would send them again. Senders wait meanwhile (their permits are held).
+    /// </summary>
+    private async Task CommitAsync(IReadOnlyList<SendAttempt> attempts)
+    {
+        if (attempts.Count == 0)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                await _store.CompleteAttemptsAsync(attempts, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(_logger, ex, attempts.Count, delay);
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private sealed record Entry(RecordedOutcome? Outcome, bool HoldsPermit, TaskCompletionSource? Flushed);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Could not record {Count} send outcomes; retrying in {Delay}")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Acting on recorded outcomes (auto-pause) failed")]
+    private static partial void LogAfterCommitFailed(ILogger logger, Exception exception);
+}
