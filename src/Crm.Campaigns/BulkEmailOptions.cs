@@ -117,6 +117,13 @@ public sealed class BulkEmailOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Limits per receiving domain (<c>Crm:Campaigns:Domains:gmail.com:MaxConcurrency</c>, <c>…:MessagesPerSecond</c>), as
+    /// the large providers throttle per domain. Every domain, configured or not, is deferred after it answers 4xx, while
+    /// the rest of the campaign keeps flowing. Empty by default.
+    /// </summary>
+    public IDictionary<string, DomainLimit> Domains { get; } = new Dictionary<string, DomainLimit>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The most messages sent per second across the dispatcher; 0 for no limit.</summary>
     [Range(0, 100_000)]
     public int MessagesPerSecond { get; set; }

@@ -57,6 +57,55 @@ public sealed class CampaignResilienceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_domain_answering_4xx_is_deferred_as_a_whole_while_the_rest_of_the_campaign_flows_then_gets_its_mail()
+    {
+        var throttling = true;
+        await using var smtp = new ScriptedSmtpServer(address =>
+            Volatile.Read(ref throttling) && address.EndsWith("@busy.example", StringComparison.Ordinal) ? "451 4.7.28 Our system has detected an unusual rate of mail; try again later" : null);
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(smtp.Port, ("Crm:Campaigns:RetryBaseDelay", "00:00:01"), ("Crm:Campaigns:BatchSize", "20")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(Enumerable.Range(0, 100).Select(i => new { email = i % 3 == 0 ? $"b{i}@busy.example" : $"o{i}@other{i % 7}.example" }));
+        var busy = Enumerable.Range(0, 100).Count(i => i % 3 == 0);
+
+        var id = await api.CreateAsync(new { subject = "Throttled", body = "<p>Hi</p>" });
+
+        // Everyone else is served while busy.example rests.
+        await Poll.UntilAsync(() => Task.FromResult(smtp.Accepted.Count), n => n >= 100 - busy, TimeSpan.FromSeconds(30), "every other domain's mail");
+        Assert.DoesNotContain(smtp.Accepted, r => r.EndsWith("@busy.example", StringComparison.Ordinal));
+        // Deferred as a domain: a handful of tries, not one per recipient and attempt.
+        Assert.InRange(smtp.Refused.Count, 1, 12);
+
+        Volatile.Write(ref throttling, false);
+        var campaign = await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(100, campaign.GetProperty("sent").GetInt32());
+        Assert.Equal(0, campaign.GetProperty("failed").GetInt32());
+        Assert.Equal(100, smtp.Accepted.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_domain_rate_limit_paces_that_domain_only()
+    {
+        await using var smtp = new ScriptedSmtpServer(_ => (string?)null);
+        await using var host = await HostProcess.StartAsync(CampaignApi.HostSettings(smtp.Port,
+            ("Crm:Campaigns:Domains:slow.example:MessagesPerSecond", "5"), ("Crm:Campaigns:Domains:slow.example:MaxConcurrency", "1")));
+        using var manager = host.CreateClient(CampaignApi.ManagerKey);
+        var api = new CampaignApi(manager);
+        await api.ImportAsync(Enumerable.Range(0, 220).Select(i => new { email = i < 20 ? $"s{i}@slow.example" : $"f{i}@fast{i % 5}.example" }));
+
+        var id = await api.CreateAsync(new { subject = "Paced", body = "<p>Hi</p>" });
+        await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(60));
+
+        var slow = smtp.AcceptedAt.Where(a => a.Recipient.EndsWith("@slow.example", StringComparison.Ordinal)).Select(a => a.At).Order().ToList();
+        var fast = smtp.AcceptedAt.Where(a => !a.Recipient.EndsWith("@slow.example", StringComparison.Ordinal)).Select(a => a.At).Order().ToList();
+        Assert.Equal(20, slow.Count);
+        Assert.Equal(200, fast.Count);
+        // 20 messages at 5 per second take about 4 seconds; the other 200 were not held up by them.
+        Assert.InRange((slow[^1] - slow[0]).TotalSeconds, 3.4, 30);
+        Assert.True(fast[^1] < slow[^1], "the fast domains finished after the paced one");
+    }
+
+    [Fact]
     public async Task A_recipient_refused_with_5xx_is_marked_failed_while_the_rest_go_out()
     {
         await using var smtp = new ScriptedSmtpServer(address => address.StartsWith("gone", StringComparison.Ordinal));

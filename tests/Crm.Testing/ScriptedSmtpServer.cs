@@ -5,20 +5,29 @@ using System.Text;
 namespace Crm.Testing;
 
 /// <summary>
-/// A minimal SMTP server that refuses chosen recipients with <c>550</c> and accepts everything else: smtp-sink
-/// can only refuse every recipient at once, and a per-recipient permanent failure is the case under test.
+/// A minimal SMTP server that answers chosen recipients as scripted (<c>550</c>, or any reply such as a <c>451</c>
+/// throttle) and accepts everything else: smtp-sink can only refuse every recipient at once, and per-recipient and
+/// per-domain answers are the cases under test.
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Func<string, bool> _refuseRecipient;
+    private readonly Func<string, string?> _recipientReply;
+    private readonly List<(string Recipient, DateTimeOffset At)> _acceptedAt = [];
+    private readonly List<string> _refused = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _accepted = [];
     private readonly Task _loop;
 
     public ScriptedSmtpServer(Func<string, bool> refuseRecipient)
+        : this(address => refuseRecipient(address) ? "550 5.1.1 No such user here" : null)
     {
-        _refuseRecipient = refuseRecipient;
+    }
+
+    /// <summary>Answers each RCPT with <paramref name="recipientReply"/>'s line, or 250 when it answers null.</summary>
+    public ScriptedSmtpServer(Func<string, string?> recipientReply)
+    {
+        _recipientReply = recipientReply;
         _listener.Start();
         _loop = AcceptLoopAsync();
     }
@@ -33,6 +42,30 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             lock (_accepted)
             {
                 return [.. _accepted];
+            }
+        }
+    }
+
+    /// <summary>The recipients of the messages accepted, with when.</summary>
+    public IReadOnlyList<(string Recipient, DateTimeOffset At)> AcceptedAt
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _acceptedAt];
+            }
+        }
+    }
+
+    /// <summary>The recipients answered with a scripted reply, once per RCPT.</summary>
+    public IReadOnlyList<string> Refused
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _refused];
             }
         }
     }
@@ -86,9 +119,14 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         break;
                     case "RCPT":
                         var address = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Trim('<', '>');
-                        if (_refuseRecipient(address))
+                        if (_recipientReply(address) is { } reply)
                         {
-                            await writer.WriteLineAsync("550 5.1.1 No such user here");
+                            lock (_accepted)
+                            {
+                                _refused.Add(address);
+                            }
+
+                            await writer.WriteLineAsync(reply);
                         }
                         else
                         {
@@ -106,6 +144,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         lock (_accepted)
                         {
                             _accepted.AddRange(recipients);
+                            _acceptedAt.AddRange(recipients.Select(r => (r, DateTimeOffset.UtcNow)));
                         }
 
                         recipients.Clear();

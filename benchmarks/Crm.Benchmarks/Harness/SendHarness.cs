@@ -79,7 +79,7 @@ public static class SendHarness
             await provider.MigrateCrmDatabaseAsync();
 
             var seeding = Stopwatch.StartNew();
-            await SeedContactsAsync(provider, options.Recipients, options.Provider);
+            await SeedContactsAsync(provider, options.Recipients, options.Provider, options.Domains);
             Console.WriteLine($"Seeded {options.Recipients} contacts in {seeding.Elapsed.TotalSeconds:F1} s");
 
             var composer = provider.GetRequiredService<CampaignComposer>();
@@ -160,6 +160,13 @@ public static class SendHarness
                 o.SigningKey = "benchmark-signing-key-of-at-least-32-bytes";
                 o.BatchSize = options.BatchSize;
                 o.PollInterval = TimeSpan.FromMilliseconds(20);
+                if (options.Domains > 1)
+                {
+                    // A campaign over many domains with one of them paced as a large provider would be: the pacing must
+                    // not slow the others.
+                    o.Domains["bench0.example"] = new Crm.Campaigns.DomainLimit { MaxConcurrency = 10, MessagesPerSecond = 20 };
+                }
+
                 if (Environment.GetEnvironmentVariable("CRM_BENCH_MAX_UNRECORDED") is { } unrecorded)
                 {
                     o.MaxUnrecordedMessages = int.Parse(unrecorded, System.Globalization.CultureInfo.InvariantCulture);
@@ -239,14 +246,15 @@ public static class SendHarness
         return (int)stream.Length;
     }
 
-    private static async Task SeedContactsAsync(IServiceProvider provider, int count, string providerName)
+    /// <summary>Seeds contacts set-based, spread over <paramref name="domains"/> receiving domains (bench0.example, …).</summary>
+    private static async Task SeedContactsAsync(IServiceProvider provider, int count, string providerName, int domains)
     {
         // Set-based: a million contacts go in within seconds, so the benchmark measures sending, not seeding.
         var contexts = provider.GetRequiredService<IDbContextFactory<CrmDbContext>>();
         await using var db = await contexts.CreateDbContextAsync();
         var sql = providerName == "postgres"
-            ? $"INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench.example', 'User ' || n, 'subscribed', now(), now() FROM generate_series(1, {count}) AS n"
-            : $"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count}) INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench.example', 'User ' || n, 'subscribed', 0, 0 FROM seq";
+            ? $"INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench' || (n % {domains}) || '.example', 'User ' || n, 'subscribed', now(), now() FROM generate_series(1, {count}) AS n"
+            : $"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count}) INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench' || (n % {domains}) || '.example', 'User ' || n, 'subscribed', 0, 0 FROM seq";
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
         await db.Database.ExecuteSqlRawAsync(sql);
         await db.Database.ExecuteSqlRawAsync(providerName == "postgres"
@@ -256,7 +264,7 @@ public static class SendHarness
 }
 
 /// <summary>Command-line options of the send harness.</summary>
-internal sealed record HarnessOptions(int Recipients, int Connections, int BatchSize, string Provider, bool SkipMailKitLoop, bool NullTransport, int WarmUp, int Instances)
+internal sealed record HarnessOptions(int Recipients, int Connections, int BatchSize, string Provider, bool SkipMailKitLoop, bool NullTransport, int WarmUp, int Instances, int Domains = 1)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -268,6 +276,7 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
         var nullTransport = false;
         var warmUp = 10_000;
         var instances = 1;
+        var domains = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -280,11 +289,12 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
                 case "--null-transport": nullTransport = true; break;
                 case "--warm-up": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--instances": instances = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --recipients N --connections C --batch B --provider sqlite|postgres --skip-mailkit-loop --null-transport --warm-up N --instances N");
+                case "--domains": domains = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --recipients N --connections C --batch B --provider sqlite|postgres --skip-mailkit-loop --null-transport --warm-up N --instances N --domains N");
             }
         }
 
-        return new HarnessOptions(recipients, connections, batch, provider, skipLoop, nullTransport, warmUp, instances);
+        return new HarnessOptions(recipients, connections, batch, provider, skipLoop, nullTransport, warmUp, instances, domains);
     }
 }
 

@@ -40,6 +40,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
     private readonly ConcurrentDictionary<long, string> _pausing = new();
     private readonly RateLimiter? _rateLimiter;
     private readonly OutcomeRecorder _recorder;
+    private readonly DomainPacing _pacing;
 
     /// <summary>Creates the dispatcher.</summary>
     public CampaignDispatcher(
@@ -63,6 +64,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         _logger = logger;
         _concurrency = Math.Max(1, sender.Concurrency);
         _recorder = new OutcomeRecorder(_options.MaxUnrecordedMessages, store, time, AfterCommitAsync, logger);
+        _pacing = new DomainPacing(new Dictionary<string, DomainLimit>(_options.Domains, StringComparer.OrdinalIgnoreCase), _options.RetryBaseDelay, time);
         if (_options.MessagesPerSecond > 0)
         {
             _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -221,17 +223,29 @@ public sealed partial class CampaignDispatcher : BackgroundService
                     return;
                 }
 
-                await _recorder.AcquireAsync(ct).ConfigureAwait(false);
-                RecordedOutcome outcome;
-                try
+                // The receiving domain's pace: no room now hands the recipient back for later, and this worker moves on.
+                var domain = DomainPacing.DomainOf(recipient.Email);
+                var (slot, retryAt) = await _pacing.EnterAsync(domain, ct).ConfigureAwait(false);
+                if (slot is null)
                 {
-                    outcome = await SendOneAsync(recipient, tokens, ct).ConfigureAwait(false);
+                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: retryAt)), holdsPermit: false);
+                    return;
                 }
-                catch
+
+                RecordedOutcome outcome;
+                using (slot)
                 {
-                    // Cancelled before the server accepted it: nothing to record, the lease brings the row back.
-                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: true);
-                    throw;
+                    await _recorder.AcquireAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        outcome = await SendOneAsync(recipient, domain, tokens, ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // Cancelled before the server accepted it: nothing to record, the lease brings the row back.
+                        _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: true);
+                        throw;
+                    }
                 }
 
                 CountFailures(outcome);
@@ -290,7 +304,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
     /// (their data breaks the template, the transport refuses them) is this recipient's outcome, so other messages
     /// of the batch, already accepted by the server, are still recorded.
     /// </summary>
-    private async Task<RecordedOutcome> SendOneAsync(ClaimedRecipient recipient, TrackingTokens tokens, CancellationToken cancellationToken)
+    private async Task<RecordedOutcome> SendOneAsync(ClaimedRecipient recipient, string domain, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity("crm.campaigns.send");
@@ -298,7 +312,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         var outcome = await BuildAsync(recipient, tokens, cancellationToken).ConfigureAwait(false) switch
         {
             (null, _, var failure) => failure!,
-            (var message, var returnPath, _) => new RecordedOutcome(await TransmitAsync(recipient, message!, returnPath, cancellationToken).ConfigureAwait(false)),
+            (var message, var returnPath, _) => new RecordedOutcome(await TransmitAsync(recipient, domain, message!, returnPath, cancellationToken).ConfigureAwait(false)),
         };
 
         CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", outcome.Attempt.Outcome.ToString().ToLowerInvariant()));
@@ -335,7 +349,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
         }
     }
 
-    private async Task<SendAttempt> TransmitAsync(ClaimedRecipient recipient, MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
+    private async Task<SendAttempt> TransmitAsync(ClaimedRecipient recipient, string domain, MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
     {
         try
         {
@@ -345,12 +359,21 @@ public sealed partial class CampaignDispatcher : BackgroundService
             }
 
             await _sender.SendAsync(message, returnPath, cancellationToken).ConfigureAwait(false);
+            _pacing.Accepted(domain);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
         }
         catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _options.MaxAttempts)
         {
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
+        }
+        catch (CampaignSendException ex) when (ex.StatusCode is >= 400 and < 500)
+        {
+            // The receiving domain throttles or greylists: it gets a rest (the rest of the campaign keeps going), and
+            // this recipient comes back when it is over.
+            var until = _pacing.Defer(domain);
+            LogDomainDeferred(_logger, recipient.CampaignId, domain, ex.Message, until);
+            return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, ex.Message, until);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -411,6 +434,9 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} deferred for {Delay}: {Reason}")]
     private static partial void LogSendDeferred(ILogger logger, long campaignId, long recipientId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Campaign {CampaignId}: {Domain} deferred us ({Reason}); sending to it again from {Until}")]
+    private static partial void LogDomainDeferred(ILogger logger, long campaignId, string domain, string reason, DateTimeOffset until);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Campaign {CampaignId} paused itself after {Failures} consecutive failures")]
     private static partial void LogAutoPaused(ILogger logger, long campaignId, int failures);
