@@ -138,7 +138,7 @@ public sealed class BulkEmailOptions : IValidatableObject
 
     /// <summary>
     /// The most messages a dispatcher may have sent (or be sending) whose outcome is not yet recorded: what a crash can
-    /// send twice, per host. Outcomes are committed in groups (half this many, or every 25 ms). Default 64.
+    /// send twice, per host. Outcomes are committed in groups (three quarters of this many, or every 25 ms). Default 64.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxUnrecordedMessages { get; set; } = 64;

@@ -21,6 +21,13 @@ public static class SendHarness
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--defaults"))
+        {
+            var recipients = args.SkipWhile(a => a != "--recipients").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(40_000);
+            var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+            return await DefaultsHarness.RunAsync(recipients, runs);
+        }
+
         var options = HarnessOptions.Parse(args);
         var (sinkExecutable, sourceExecutable) = await ExternalTools.EnsurePostfixToolsAsync();
         var port = ExternalTools.FreePort();

@@ -27,7 +27,7 @@ internal sealed partial class OutcomeRecorder
     public OutcomeRecorder(int maxUnrecorded, ICampaignStore store, TimeProvider time, Func<IReadOnlyList<RecordedOutcome>, Task> afterCommit, ILogger logger)
     {
         _permits = new SemaphoreSlim(maxUnrecorded, maxUnrecorded);
-        _gatherPermits = Math.Max(1, maxUnrecorded / 2);
+        _gatherPermits = Math.Max(1, maxUnrecorded * 3 / 4);
         _store = store;
         _time = time;
         _afterCommit = afterCommit;
@@ -88,7 +88,7 @@ internal sealed partial class OutcomeRecorder
     }
 
     /// <summary>
-    /// Takes outcomes until half the permits are waiting on this group, a flush asks for it, or
+    /// Takes outcomes until three quarters of the permits are waiting on this group, a flush asks for it, or
     /// <see cref="MaxGatherTime"/> passed since the first: fewer, larger commits than one per outcome (each costs the
     /// store a transaction), while the ledger stays milliseconds behind.
     /// </summary>
