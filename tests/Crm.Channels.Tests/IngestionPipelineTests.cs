@@ -26,6 +26,25 @@ public sealed class IngestionPipelineTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task Files_beyond_the_tickets_attachment_limit_are_recorded_not_kept_and_the_message_is_stored(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = new IngestionPipeline(handle.Store, [], _clock, Options.Create(new IngestionOptions()),
+            Options.Create(new Crm.Channels.Attachments.AttachmentOptions { MaxTicketBytes = 5000 }), NullLogger<IngestionPipeline>.Instance);
+        static AttachmentInfo File(string name, long size) => new(name, "application/pdf", size) { StorageKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))) };
+
+        var first = await pipeline.IngestAsync(Chat("First file") with { Attachments = [File("a.pdf", 3000)] }, CancellationToken.None);
+        var second = await pipeline.IngestAsync(Chat("Two more", conversationKey: first.Ticket.ConversationKey) with { Attachments = [File("b.pdf", 1500), File("c.pdf", 1500)] }, CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.MessageAppended, second.Outcome);
+        var files = second.Message.Attachments;
+        Assert.Equal(("b.pdf", true, (string?)null), (files[0].FileName, files[0].StorageKey is not null, files[0].NotKept));
+        Assert.Equal(("c.pdf", (string?)null), (files[1].FileName, files[1].StorageKey));
+        Assert.Contains("ticket's attachment limit", files[1].NotKept, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task A_first_message_opens_a_ticket_for_a_new_lower_cased_contact(string storeKind)
     {
         await using var handle = await TicketStores.CreateAsync(storeKind);

@@ -35,6 +35,37 @@ public sealed class ReplyOutboxTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_reply_whose_files_would_pass_the_tickets_attachment_limit_is_refused_and_nothing_is_queued(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var clock = new FakeTimeProvider(Start);
+        var (_, replies) = Build(handle.Store, clock, new ChatLikeSender(), new RecordingHandler(), attachments: new Crm.Channels.Attachments.AttachmentOptions { MaxTicketBytes = 4096 });
+        var ticket = await CreateTicketAsync(handle.Store, "limit@example.com");
+        await handle.Store.AppendMessageAsync(ticket.Id,
+            new NewTicketMessage("test", "with-file", MessageDirection.Inbound, "Customer", "Photo", null, [new AttachmentInfo("photo.png", "image/png", 3000) { StorageKey = new string('a', 64) }], Start),
+            TicketStatus.Open, CancellationToken.None);
+
+        var (tooMuch, _, reason) = await replies.QueueAsync(ticket.Id, "Here", null, [new AttachmentInfo("big.pdf", "application/pdf", 2000) { StorageKey = new string('b', 64) }], "agent", CancellationToken.None);
+        var (fits, _, _) = await replies.QueueAsync(ticket.Id, "Here", null, [new AttachmentInfo("small.pdf", "application/pdf", 1000) { StorageKey = new string('c', 64) }], "agent", CancellationToken.None);
+
+        Assert.Equal(ReplyOutcomeKind.Refused, tooMuch);
+        Assert.Contains("limit of 4096 bytes", reason, StringComparison.Ordinal);
+        Assert.Equal(ReplyOutcomeKind.Queued, fits);
+        Assert.Equal(1, (await handle.Store.GetTicketDetailsAsync(ticket.Id, CancellationToken.None))!.Messages.Count(m => m.Direction == MessageDirection.Outbound));
+    }
+
+    /// <summary>A sender that, like chat's, carries files.</summary>
+    private sealed class ChatLikeSender : IChannelReplySender
+    {
+        public string Channel => "test";
+
+        public string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) => null;
+
+        public Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken) => Task.FromResult(new ReplyDelivery());
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task The_next_reply_due_is_a_queued_replys_time_its_lease_end_or_its_retry_and_none_once_sent(string kind)
     {
         await using var handle = await TicketStores.CreateAsync(kind);
@@ -187,11 +218,11 @@ public sealed class ReplyOutboxTests
         Assert.Equal(applies, DeliveryProgress.Advances(current, reported));
 
     private static (ReplyOutbox Outbox, TicketReplies Replies) Build(
-        ITicketStore store, TimeProvider clock, IChannelReplySender sender, ITicketEventHandler handler, ReplyOutboxOptions? options = null)
+        ITicketStore store, TimeProvider clock, IChannelReplySender sender, ITicketEventHandler handler, ReplyOutboxOptions? options = null, Crm.Channels.Attachments.AttachmentOptions? attachments = null)
     {
         var changes = new ConversationChanges();
         var outbox = new ReplyOutbox(store, [sender], [handler], changes, Options.Create(options ?? new ReplyOutboxOptions()), clock, NullLogger<ReplyOutbox>.Instance);
-        var replies = new TicketReplies(store, [sender], [handler], changes, Options.Create(new OfflineCopyOptions()), clock, NullLogger<TicketReplies>.Instance);
+        var replies = new TicketReplies(store, [sender], [handler], changes, Options.Create(new OfflineCopyOptions()), Options.Create(attachments ?? new Crm.Channels.Attachments.AttachmentOptions()), clock, NullLogger<TicketReplies>.Instance);
         return (outbox, replies);
     }
 

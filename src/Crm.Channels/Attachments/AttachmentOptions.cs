@@ -26,6 +26,13 @@ public sealed class AttachmentOptions
     [Range(1024, long.MaxValue)]
     public long MaxMessageBytes { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>
+    /// The most attachment bytes kept per ticket, customers' and agents' files together; files beyond it are recorded as
+    /// not kept, and an agent's reply whose files would pass it is refused (409). Default 250 MiB.
+    /// </summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxTicketBytes { get; set; } = 250L * 1024 * 1024;
+
     /// <summary>The most files an agent may attach to one reply. Default 10.</summary>
     [Range(1, 100)]
     public int MaxReplyFiles { get; set; } = 10;

@@ -17,6 +17,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
     private readonly TimeProvider _timeProvider;
     private readonly IngestionOptions _options;
     private readonly ILogger<IngestionPipeline> _logger;
+    private readonly long _maxTicketAttachmentBytes;
 
     /// <summary>Creates the pipeline.</summary>
     public IngestionPipeline(
@@ -25,7 +26,21 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         TimeProvider timeProvider,
         IOptions<IngestionOptions> options,
         ILogger<IngestionPipeline> logger)
+        : this(store, handlers, timeProvider, options, Options.Create(new Attachments.AttachmentOptions()), logger)
     {
+    }
+
+    /// <summary>Creates the pipeline, keeping each ticket's attachments within <see cref="Attachments.AttachmentOptions.MaxTicketBytes"/>.</summary>
+    public IngestionPipeline(
+        ITicketStore store,
+        IEnumerable<ITicketEventHandler> handlers,
+        TimeProvider timeProvider,
+        IOptions<IngestionOptions> options,
+        IOptions<Attachments.AttachmentOptions> attachmentOptions,
+        ILogger<IngestionPipeline> logger)
+    {
+        ArgumentNullException.ThrowIfNull(attachmentOptions);
+        _maxTicketAttachmentBytes = attachmentOptions.Value.MaxTicketBytes;
         _store = store;
         _handlers = handlers;
         _timeProvider = timeProvider;
@@ -124,9 +139,38 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             return new IngestionResult(IngestionOutcome.TicketCreated, created, stored);
         }
 
+        if (newMessage.Attachments.Any(a => a.StorageKey is not null))
+        {
+            newMessage = newMessage with { Attachments = await WithinTicketLimitAsync(ticket.Id, newMessage.Attachments, cancellationToken).ConfigureAwait(false) };
+        }
+
         // A customer's reply puts the ticket back in the agents' queue, whether it was solved or waiting on them.
         var (appendedTo, appended) = await _store.AppendMessageAsync(ticket.Id, newMessage, TicketStatus.Open, cancellationToken).ConfigureAwait(false);
         return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status is TicketStatus.Solved or TicketStatus.Pending);
+    }
+
+    /// <summary>
+    /// Keeps a ticket's attachments within the per-ticket limit: files beyond it are recorded as not kept (their bytes
+    /// go with the retention sweep), and the message itself is stored as ever.
+    /// </summary>
+    private async Task<IReadOnlyList<AttachmentInfo>> WithinTicketLimitAsync(long ticketId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken)
+    {
+        var details = await _store.GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false);
+        var used = details?.Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0) ?? 0;
+        var kept = new List<AttachmentInfo>(attachments.Count);
+        foreach (var attachment in attachments)
+        {
+            if (attachment.StorageKey is not null && used + (attachment.Size ?? 0) > _maxTicketAttachmentBytes)
+            {
+                kept.Add(attachment with { StorageKey = null, NotKept = "too large: the ticket's attachment limit was reached" });
+                continue;
+            }
+
+            used += attachment.StorageKey is null ? 0 : attachment.Size ?? 0;
+            kept.Add(attachment);
+        }
+
+        return kept;
     }
 
     private async Task<Ticket?> FindConversationAsync(InboundMessage message, ContactSummary? contact, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ internal sealed class TicketReplies(
     IEnumerable<ITicketEventHandler> handlers,
     ConversationChanges changes,
     IOptions<OfflineCopyOptions> offlineCopies,
+    IOptions<Attachments.AttachmentOptions> attachmentOptions,
     TimeProvider timeProvider,
     ILogger<TicketReplies> logger)
 {
@@ -46,7 +47,7 @@ internal sealed class TicketReplies(
         }
 
         var now = timeProvider.GetUtcNow();
-        if ((sender.Refuse(details, template, now) ?? sender.RefuseAttachments(details, files)) is { } reason)
+        if ((sender.Refuse(details, template, now) ?? sender.RefuseAttachments(details, files) ?? OverTicketLimit(details, files)) is { } reason)
         {
             return (ReplyOutcomeKind.Refused, null, reason);
         }
@@ -88,6 +89,15 @@ internal sealed class TicketReplies(
         changes.Notify();
         await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    private string? OverTicketLimit(TicketDetails details, IReadOnlyList<AttachmentInfo> files)
+    {
+        var limit = attachmentOptions.Value.MaxTicketBytes;
+        var used = details.Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0);
+        return files.Count > 0 && used + files.Sum(f => f.Size ?? 0) > limit
+            ? $"The ticket's files would pass its limit of {limit} bytes ({used} bytes kept already)."
+            : null;
     }
 
     private IChannelReplySender? SenderFor(string channel) => senders.LastOrDefault(s => s.Channel == channel);
