@@ -156,7 +156,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
     private async Task<IReadOnlyList<AttachmentInfo>> WithinTicketLimitAsync(long ticketId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken)
     {
         var details = await _store.GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false);
-        var used = details?.Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0) ?? 0;
+        var used = details?.KeptAttachmentBytes ?? 0;
         var kept = new List<AttachmentInfo>(attachments.Count);
         foreach (var attachment in attachments)
         {

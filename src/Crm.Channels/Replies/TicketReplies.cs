@@ -94,7 +94,7 @@ internal sealed class TicketReplies(
     private string? OverTicketLimit(TicketDetails details, IReadOnlyList<AttachmentInfo> files)
     {
         var limit = attachmentOptions.Value.MaxTicketBytes;
-        var used = details.Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0);
+        var used = details.KeptAttachmentBytes;
         return files.Count > 0 && used + files.Sum(f => f.Size ?? 0) > limit
             ? $"The ticket's files would pass its limit of {limit} bytes ({used} bytes kept already)."
             : null;

@@ -139,4 +139,8 @@ public sealed record ContactSummary(long Id, string? Email, string? Phone, strin
 /// <param name="Ticket">The ticket.</param>
 /// <param name="Contact">Its contact, when known.</param>
 /// <param name="Messages">Its messages, oldest first.</param>
-public sealed record TicketDetails(Ticket Ticket, ContactSummary? Contact, IReadOnlyList<TicketMessage> Messages);
+public sealed record TicketDetails(Ticket Ticket, ContactSummary? Contact, IReadOnlyList<TicketMessage> Messages)
+{
+    /// <summary>The bytes of the ticket's kept attachments, customers' and agents' (what <c>MaxTicketBytes</c> limits).</summary>
+    public long KeptAttachmentBytes => Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0);
+}
