@@ -92,6 +92,8 @@ var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
 channelEndpoints.Queries.RequireAuthorization(Roles.AgentsPolicy);
 channelEndpoints.Conversations.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
+// Signed attachment links (visitors' pictures, Twilio fetching media): public, so rate-limited per client like the transcript.
+channelEndpoints.Downloads.RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
 
 var bulkEmail = app.MapBulkEmail();
 bulkEmail.Campaigns.RequireAuthorization(Roles.MarketingPolicy);

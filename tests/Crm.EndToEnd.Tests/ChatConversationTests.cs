@@ -400,3 +400,43 @@ public sealed class ChatIdentityTests : IAsyncLifetime
         Assert.True(message.GetProperty("identityVerified").GetBoolean());
     }
 }
+
+/// <summary>Signed attachment links are public: the sample host rate-limits them per client like the transcript.</summary>
+public sealed class SignedLinkRateLimitTests
+{
+    [Fact]
+    public async Task Signed_attachment_links_are_rate_limited_per_client()
+    {
+        await using var host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Crm:ApiKeys:agent-key-signed-limit"] = "Agent",
+            ["Crm:RateLimiting:ConversationPermitLimit"] = "3",
+        });
+        using var visitor = host.CreateClient();
+        using var agent = host.CreateClient("agent-key-signed-limit");
+        using var started = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Rae", email = "rae@example.com", message = "Hello" });
+        var receipt = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var pdf = new ByteArrayContent("%PDF-1.4\n%%EOF\n"u8.ToArray());
+        pdf.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        using var form = new MultipartFormDataContent { { new StringContent("A file"), "text" }, { pdf, "files", "a.pdf" } };
+        using var reply = await agent.PostAsync($"/tickets/{receipt.GetProperty("id").GetInt64()}/replies", form);
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var ticket = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{receipt.GetProperty("id").GetInt64()}");
+
+        // The transcript gives the signed link (one request of the allowance), then the link is fetched until refused.
+        using var transcriptRequest = new HttpRequestMessage(HttpMethod.Get, $"/chat/conversations/{receipt.GetProperty("conversationId").GetString()}/messages");
+        transcriptRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", receipt.GetProperty("visitorToken").GetString());
+        using var transcript = await visitor.SendAsync(transcriptRequest);
+        var url = (await transcript.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Last().GetProperty("attachments")[0].GetProperty("url").GetString();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var download = await visitor.GetAsync(url);
+            statuses.Add(download.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, statuses[0]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Single(ticket.GetProperty("messages").EnumerateArray().Last().GetProperty("attachments").EnumerateArray());
+    }
+}
