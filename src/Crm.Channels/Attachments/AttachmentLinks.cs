@@ -4,6 +4,7 @@ using System.Text;
 using Crm.Channels.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Attachments;
@@ -61,6 +62,6 @@ internal sealed class AttachmentLinks(ITicketStore store, IOptions<AttachmentOpt
     {
         var key = Volatile.Read(ref _key) ?? throw new InvalidOperationException("Call EnsureKeyAsync first.");
         var data = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"attachment:{ticketId}:{storageKey}:{expires}"));
-        return Convert.ToBase64String(HMACSHA256.HashData(key, data)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, data));
     }
 }

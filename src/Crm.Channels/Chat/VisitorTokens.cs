@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Crm.Channels.Storage;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Chat;
@@ -33,7 +34,7 @@ internal sealed class VisitorTokens(ITicketStore store, IOptions<ChatOptions> op
     public string Issue(string conversationKey)
     {
         var key = Volatile.Read(ref _key) ?? throw new InvalidOperationException("Call EnsureKeyAsync first.");
-        return TokenPrefix + Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("visitor:" + conversationKey)));
+        return TokenPrefix + WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("visitor:" + conversationKey)));
     }
 
     /// <summary>True when <paramref name="token"/> is the token of <paramref name="conversationKey"/> (constant time).</summary>
@@ -67,6 +68,4 @@ internal sealed class VisitorTokens(ITicketStore store, IOptions<ChatOptions> op
             return false;
         }
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
