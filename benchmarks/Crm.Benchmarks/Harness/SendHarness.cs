@@ -174,10 +174,6 @@ public static class SendHarness
                     o.Domains["bench0.example"] = new Crm.Campaigns.DomainLimit { MaxConcurrency = 10, MessagesPerSecond = 20 };
                 }
 
-                if (Environment.GetEnvironmentVariable("CRM_BENCH_MAX_UNRECORDED") is { } unrecorded)
-                {
-                    o.MaxUnrecordedMessages = int.Parse(unrecorded, System.Globalization.CultureInfo.InvariantCulture);
-                }
             })
             .UseSmtp(o =>
             {

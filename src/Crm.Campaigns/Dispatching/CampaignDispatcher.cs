@@ -212,14 +212,14 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 // Pause and cancel take effect within a fraction of a second, even mid-batch; a failure limit at once.
                 if (_pausing.ContainsKey(recipient.CampaignId) || await statuses.GetAsync(recipient.CampaignId, ct).ConfigureAwait(false) != CampaignStatus.Sending)
                 {
-                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: false);
+                    _recorder.Record(HandBack(recipient, _time.GetUtcNow()), holdsPermit: false);
                     return;
                 }
 
                 if (recipient.Suppressed)
                 {
                     // Unsubscribed or bounced since launch: the promise "never another campaign" holds mid-campaign too.
-                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped)), holdsPermit: false);
+                    _recorder.Record(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Skipped), holdsPermit: false);
                     return;
                 }
 
@@ -228,7 +228,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                 var (slot, retryAt) = await _pacing.EnterAsync(domain, ct).ConfigureAwait(false);
                 if (slot is null)
                 {
-                    _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: retryAt)), holdsPermit: false);
+                    _recorder.Record(HandBack(recipient, retryAt), holdsPermit: false);
                     return;
                 }
 
@@ -242,14 +242,14 @@ public sealed partial class CampaignDispatcher : BackgroundService
                     }
                     catch
                     {
-                        // Cancelled before the server accepted it: nothing to record, the lease brings the row back.
-                        _recorder.Record(new RecordedOutcome(new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: _time.GetUtcNow())), holdsPermit: true);
+                        // Stopping mid-send: handed back unsent (should the server have taken it, it is one of the unrecorded).
+                        _recorder.Record(HandBack(recipient, _time.GetUtcNow()), holdsPermit: true);
                         throw;
                     }
                 }
 
                 CountFailures(outcome);
-                _recorder.Record(outcome, holdsPermit: true);
+                _recorder.Record(outcome.Attempt, holdsPermit: true);
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -289,8 +289,12 @@ public sealed partial class CampaignDispatcher : BackgroundService
         }
     }
 
+    /// <summary>A recipient given back unsent, to be claimed again from <paramref name="at"/> (not an attempt).</summary>
+    private static SendAttempt HandBack(ClaimedRecipient recipient, DateTimeOffset at) =>
+        new(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, RetryAt: at);
+
     /// <summary>Pauses the campaigns that reached a failure limit, now that their outcomes are recorded.</summary>
-    private async Task AfterCommitAsync(IReadOnlyList<RecordedOutcome> outcomes)
+    private async Task AfterCommitAsync()
     {
         foreach (var (campaignId, reason) in _pausing)
         {

@@ -26,7 +26,7 @@ internal sealed class DomainPacing(IReadOnlyDictionary<string, DomainLimit> limi
     /// <returns>The slot (dispose it once the message is handed over), or null and the time the recipient may come back.</returns>
     public async Task<(IDisposable? Slot, DateTimeOffset RetryAt)> EnterAsync(string domain, CancellationToken cancellationToken)
     {
-        var state = _domains.GetOrAdd(domain, d => new DomainState(limits.TryGetValue(d, out var limit) ? limit : null));
+        var state = StateOf(domain);
         var now = time.GetUtcNow();
         if (state.DeferredUntil > now)
         {
@@ -68,7 +68,7 @@ internal sealed class DomainPacing(IReadOnlyDictionary<string, DomainLimit> limi
     /// <returns>When the domain may be tried again.</returns>
     public DateTimeOffset Defer(string domain)
     {
-        var state = _domains.GetOrAdd(domain, d => new DomainState(limits.TryGetValue(d, out var limit) ? limit : null));
+        var state = StateOf(domain);
         lock (state)
         {
             var now = time.GetUtcNow();
@@ -94,6 +94,8 @@ internal sealed class DomainPacing(IReadOnlyDictionary<string, DomainLimit> limi
             }
         }
     }
+
+    private DomainState StateOf(string domain) => _domains.GetOrAdd(domain, d => new DomainState(limits.TryGetValue(d, out var limit) ? limit : null));
 
     private sealed class DomainState(DomainLimit? limit)
     {

@@ -21,10 +21,10 @@ internal sealed partial class OutcomeRecorder
     private readonly SemaphoreSlim _permits;
     private readonly ICampaignStore _store;
     private readonly TimeProvider _time;
-    private readonly Func<IReadOnlyList<RecordedOutcome>, Task> _afterCommit;
+    private readonly Func<Task> _afterCommit;
     private readonly ILogger _logger;
 
-    public OutcomeRecorder(int maxUnrecorded, ICampaignStore store, TimeProvider time, Func<IReadOnlyList<RecordedOutcome>, Task> afterCommit, ILogger logger)
+    public OutcomeRecorder(int maxUnrecorded, ICampaignStore store, TimeProvider time, Func<Task> afterCommit, ILogger logger)
     {
         _permits = new SemaphoreSlim(maxUnrecorded, maxUnrecorded);
         _gatherPermits = Math.Max(1, maxUnrecorded * 3 / 4);
@@ -38,7 +38,7 @@ internal sealed partial class OutcomeRecorder
     public Task AcquireAsync(CancellationToken cancellationToken) => _permits.WaitAsync(cancellationToken);
 
     /// <summary>Hands over an outcome; <paramref name="holdsPermit"/> when <see cref="AcquireAsync"/> was called for it.</summary>
-    public void Record(RecordedOutcome outcome, bool holdsPermit) => _queue.Writer.TryWrite(new Entry(outcome, holdsPermit, null));
+    public void Record(SendAttempt attempt, bool holdsPermit) => _queue.Writer.TryWrite(new Entry(attempt, holdsPermit, null));
 
     /// <summary>Completes once every outcome handed over before the call is committed.</summary>
     public Task FlushAsync()
@@ -60,8 +60,8 @@ internal sealed partial class OutcomeRecorder
         {
             group.Clear();
             await GatherAsync(group).ConfigureAwait(false);
-            var outcomes = group.Where(e => e.Outcome is not null).Select(e => e.Outcome!).ToList();
-            await CommitAsync(outcomes.Select(o => o.Attempt).ToList()).ConfigureAwait(false);
+            var attempts = group.Where(e => e.Attempt is not null).Select(e => e.Attempt!).ToList();
+            await CommitAsync(attempts).ConfigureAwait(false);
             var permits = group.Count(e => e.HoldsPermit);
             if (permits > 0)
             {
@@ -73,11 +73,11 @@ internal sealed partial class OutcomeRecorder
                 flush.Flushed!.TrySetResult();
             }
 
-            if (outcomes.Count > 0)
+            if (attempts.Count > 0)
             {
                 try
                 {
-                    await _afterCommit(outcomes).ConfigureAwait(false);
+                    await _afterCommit().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -153,7 +153,7 @@ internal sealed partial class OutcomeRecorder
         }
     }
 
-    private sealed record Entry(RecordedOutcome? Outcome, bool HoldsPermit, TaskCompletionSource? Flushed);
+    private sealed record Entry(SendAttempt? Attempt, bool HoldsPermit, TaskCompletionSource? Flushed);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Could not record {Count} send outcomes; retrying in {Delay}")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, TimeSpan delay);
