@@ -64,7 +64,7 @@ internal static class MultipartUpload
                         throw ChannelRequestException.Malformed($"The form has more than {MaxFields} fields.");
                     }
 
-                    fields[name] = await ReadFieldAsync(section.Body, cancellationToken).ConfigureAwait(false);
+                    fields[name] = Encoding.UTF8.GetString(await RequestBody.ReadAsync(section.Body, MaxFieldBytes, 1024, cancellationToken).ConfigureAwait(false));
                     continue;
                 }
 
@@ -122,24 +122,6 @@ internal static class MultipartUpload
         }
 
         return (fields, files);
-    }
-
-    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxFieldBytes)
-            {
-                throw ChannelRequestException.TooLarge(MaxFieldBytes);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>The last path segment, without control characters, at most 200 characters; null when nothing is left.</summary>

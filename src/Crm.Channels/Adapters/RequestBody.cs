@@ -19,11 +19,18 @@ public static class RequestBody
             throw ChannelRequestException.TooLarge(limitBytes);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length : 4096);
+        return await ReadAsync(request.Body, limitBytes, request.ContentLength is > 0 and var length ? (int)length : 4096, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a stream to its end, refusing it with 413 as soon as it passes <paramref name="limitBytes"/>.</summary>
+    /// <exception cref="ChannelRequestException">413 when the content is over the limit.</exception>
+    internal static async Task<byte[]> ReadAsync(Stream body, long limitBytes, int expectedBytes, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(expectedBytes);
         while (true)
         {
             var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            var read = await body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
