@@ -110,12 +110,7 @@ public sealed partial class EmailIntake
         {
             // A body longer than a ticket message may be is cut, and the whole message kept beside it (whatever the
             // attachment limits: it is the customer's text), not refused.
-            string key;
-            await using (var whole = new MemoryStream(raw, writable: false))
-            {
-                key = (await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
-            }
-
+            var key = await KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false);
             read = read with
             {
                 Message = message with
@@ -133,6 +128,16 @@ public sealed partial class EmailIntake
         }
 
         return read;
+    }
+
+    /// <summary>
+    /// Keeps a whole raw message in the attachment store, whatever the attachment limits (it is the customer's mail, and
+    /// already within <see cref="EmailOptions.MaxMessageBytes"/>); answers its key.
+    /// </summary>
+    internal async Task<string> KeepWholeAsync(byte[] raw, CancellationToken cancellationToken)
+    {
+        await using var whole = new MemoryStream(raw, writable: false);
+        return (await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
     }
 
     /// <summary>

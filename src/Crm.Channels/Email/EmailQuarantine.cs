@@ -37,13 +37,7 @@ public sealed partial class EmailQuarantine
     public async Task<long> KeepAsync(string source, uint? uid, byte[] raw, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        string rawKey;
-        await using (var content = new MemoryStream(raw, writable: false))
-        {
-            // Already bounded by the channel's MaxMessageBytes: the whole message is kept.
-            rawKey = (await _attachments.PutAsync(content, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
-        }
-
+        var rawKey = await _intake.KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false);
         var (sender, subject) = EmailReader.Peek(raw);
         var id = await _state.QuarantineAsync(
             new QuarantinedEmail(source, uid, reason, raw.Length, _time.GetUtcNow()) { Sender = sender, Subject = subject, RawKey = rawKey },
