@@ -4,13 +4,13 @@ using Crm.Storage.EfCore;
 
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Points the CRM stores at PostgreSQL, with this package's migrations.</summary>
+/// <summary>Points the CRM stores at PostgreSQL.</summary>
 public static class CrmPostgresExtensions
 {
     /// <summary>
-    /// Uses PostgreSQL for <see cref="CrmDbContext"/>: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmPostgres(connectionString))</c>.
-    /// For the ready <c>CrmDbContext</c> the migrations come from this package (each provider keeps its own); your own
-    /// context keeps its own migrations. Claims use <c>FOR UPDATE SKIP LOCKED</c>, so several hosts share one database.
+    /// Uses PostgreSQL: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmPostgres(connectionString))</c>.
+    /// The ready <c>CrmDbContext</c> takes its migrations from Crm.Storage.PostgreSql; your own
+    /// context keeps its own. Claims use <c>FOR UPDATE SKIP LOCKED</c>, so several hosts share one database.
     /// </summary>
     public static DbContextOptionsBuilder<TContext> UseCrmPostgres<TContext>(this DbContextOptionsBuilder<TContext> options, string connectionString, Action<NpgsqlDbContextOptionsBuilder>? configure = null)
         where TContext : DbContext
@@ -21,16 +21,7 @@ public static class CrmPostgresExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        var ownMigrations = options.Options.ContextType == typeof(CrmDbContext);
-        options.UseNpgsql(connectionString, npgsql =>
-        {
-            if (ownMigrations)
-            {
-                npgsql.MigrationsAssembly(typeof(CrmPostgresExtensions).Assembly.GetName().Name);
-            }
-
-            configure?.Invoke(npgsql);
-        });
+        options.UseNpgsql(connectionString, configure);
         return options.UseCrmDatabaseProvider(PostgresCrmDatabaseProvider.Instance);
     }
 }

@@ -4,28 +4,19 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Points the CRM stores at SQLite, with this package's migrations.</summary>
+/// <summary>Points the CRM stores at SQLite.</summary>
 public static class CrmSqliteExtensions
 {
     /// <summary>
     /// Uses SQLite: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmSqlite("Data Source=crm.db"))</c>, or on your own
-    /// context's options. For the ready <c>CrmDbContext</c> the migrations come from this package; your own context keeps
-    /// its own. Commits use <c>synchronous=NORMAL</c> under write-ahead logging.
+    /// context's options. The ready <c>CrmDbContext</c> takes its migrations from Crm.Storage.Sqlite; your own context
+    /// keeps its own. Commits use <c>synchronous=NORMAL</c> under write-ahead logging.
     /// </summary>
     public static DbContextOptionsBuilder UseCrmSqlite(this DbContextOptionsBuilder options, string connectionString, Action<SqliteDbContextOptionsBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        var ownMigrations = options.Options.ContextType == typeof(Crm.Storage.EfCore.CrmDbContext);
-        options.UseSqlite(connectionString, sqlite =>
-        {
-            if (ownMigrations)
-            {
-                sqlite.MigrationsAssembly(typeof(CrmSqliteExtensions).Assembly.GetName().Name);
-            }
-
-            configure?.Invoke(sqlite);
-        });
+        options.UseSqlite(connectionString, configure);
         options.AddInterceptors(SqliteConnectionTuning.Instance);
         return options.UseCrmDatabaseProvider(SqliteCrmDatabaseProvider.Instance);
     }

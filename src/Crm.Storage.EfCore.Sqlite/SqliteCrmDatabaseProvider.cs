@@ -40,7 +40,7 @@ internal sealed class SqliteCrmDatabaseProvider : CrmDatabaseProvider
     /// </summary>
     public override void ApplyConventions(ModelBuilder modelBuilder)
     {
-        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.ClrType.Assembly == typeof(CrmDbContext).Assembly))
+        foreach (var entity in CrmEntityTypes(modelBuilder))
         {
             foreach (var property in entity.GetDeclaredProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
             {

@@ -1,4 +1,6 @@
+using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Crm.Storage.EfCore;
 
@@ -17,9 +19,19 @@ public abstract class CrmDatabaseProvider
     /// </summary>
     public abstract string ClaimBatchSql { get; }
 
-    /// <summary>Adjusts the CRM's own entities to the database (called from <c>OnModelCreating</c>).</summary>
+    /// <summary>Adjusts the CRM's own entities to the database (called from <c>OnModelCreating</c>); see <see cref="CrmEntityTypes"/>.</summary>
     public virtual void ApplyConventions(ModelBuilder modelBuilder)
     {
+    }
+
+    /// <summary>
+    /// The CRM's own entity types in <paramref name="modelBuilder"/>, from whichever feature package added them: the
+    /// only ones <see cref="ApplyConventions"/> may change, so an integrator's entities in the same context keep theirs.
+    /// </summary>
+    protected static IEnumerable<IMutableEntityType> CrmEntityTypes(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        return modelBuilder.Model.GetEntityTypes().Where(e => typeof(ICrmRecord).IsAssignableFrom(e.ClrType));
     }
 
     /// <summary>Runs after the schema was migrated (e.g. switching SQLite to write-ahead logging).</summary>

@@ -23,6 +23,10 @@ public static class CrmDatabaseProviderExtensions
         return db.GetService<IDbContextOptions>().FindExtension<CrmDatabaseProviderOptionsExtension>()?.Provider;
     }
 
+    /// <summary>The provider attached to <paramref name="options"/>, or null.</summary>
+    internal static CrmDatabaseProvider? FindCrmDatabaseProvider(this DbContextOptions options)
+        => options.FindExtension<CrmDatabaseProviderOptionsExtension>()?.Provider;
+
     internal static CrmDatabaseProvider GetCrmDatabaseProvider(this DbContext db)
         => db.FindCrmDatabaseProvider() ?? throw new InvalidOperationException(
             $"{db.GetType().Name} does not say which database the CRM runs on: configure it with o.UseCrmSqlite(...) from Crm.Storage.EfCore.Sqlite or o.UseCrmPostgres(...) from Crm.Storage.EfCore.PostgreSql.");

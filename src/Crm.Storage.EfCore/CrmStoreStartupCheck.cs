@@ -1,17 +1,13 @@
-using Crm.Campaigns.Tracking;
-using Crm.Channels.Ingestion;
-using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Crm.Storage.EfCore;
 
 /// <summary>
-/// Checks at start what would otherwise fail on the first request: the context holds the tables of every feature in use
-/// (<c>ApplyCrmChannels()</c>, <c>ApplyCrmCampaigns()</c>), and its schema is up to date.
+/// Checks at start what would otherwise fail on the first request: the context says which database it runs on, holds
+/// the tables of every feature in use (<see cref="CrmStoreRequirement"/>, added by the feature packages), and its schema is up to date.
 /// </summary>
-internal sealed class CrmStoreStartupCheck<TContext>(IServiceProvider services, IDbContextFactory<TContext> contexts) : IHostedService
+internal sealed class CrmStoreStartupCheck<TContext>(IServiceProvider services, IDbContextFactory<TContext> contexts, IEnumerable<CrmStoreRequirement> requirements) : IHostedService
     where TContext : DbContext
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -23,14 +19,12 @@ internal sealed class CrmStoreStartupCheck<TContext>(IServiceProvider services, 
             throw new InvalidOperationException($"{name} does not say which database the CRM runs on: configure its options with o.UseCrmSqlite(...) from Crm.Storage.EfCore.Sqlite or o.UseCrmPostgres(...) from Crm.Storage.EfCore.PostgreSql.");
         }
 
-        if (services.GetService<IIngestionPipeline>() is not null && db.Model.FindEntityType(typeof(TicketRecord)) is null)
+        foreach (var requirement in requirements)
         {
-            throw new InvalidOperationException($"Crm.Channels is registered but {name} has no ticket tables: call modelBuilder.ApplyCrmChannels() in {name}.OnModelCreating.");
-        }
-
-        if (services.GetService<TrackingKeyProvider>() is not null && db.Model.FindEntityType(typeof(CampaignRecord)) is null)
-        {
-            throw new InvalidOperationException($"Crm.Campaigns is registered (AddBulkEmail) but {name} has no campaign tables: call modelBuilder.ApplyCrmCampaigns() in {name}.OnModelCreating.");
+            if (requirement.InUse(services) && db.Model.FindEntityType(requirement.Entity) is null)
+            {
+                throw new InvalidOperationException(string.Format(System.Globalization.CultureInfo.InvariantCulture, requirement.Fix, name));
+            }
         }
 
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();

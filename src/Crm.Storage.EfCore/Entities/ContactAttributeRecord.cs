@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>contact_attributes</c>: one named value of a contact.</summary>
-internal sealed class ContactAttributeRecord
+internal sealed class ContactAttributeRecord : ICrmRecord
 {
     /// <summary>The contact.</summary>
     public long ContactId { get; set; }

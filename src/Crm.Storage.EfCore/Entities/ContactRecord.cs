@@ -1,7 +1,7 @@
 namespace Crm.Storage.EfCore.Entities;
 
 /// <summary>A row of <c>contacts</c>: one client across channels and campaigns.</summary>
-internal sealed class ContactRecord
+internal sealed class ContactRecord : ICrmRecord
 {
     /// <summary>The id.</summary>
     public long Id { get; set; }
@@ -16,7 +16,7 @@ internal sealed class ContactRecord
     public string? Name { get; set; }
 
     /// <summary>Whether marketing mail may be sent: <c>subscribed</c>, <c>unsubscribed</c> or <c>bounced</c>.</summary>
-    public Crm.Campaigns.Contacts.MarketingStatus MarketingStatus { get; set; } = Crm.Campaigns.Contacts.MarketingStatus.Subscribed;
+    public ContactMarketingStatus MarketingStatus { get; set; } = ContactMarketingStatus.Subscribed;
 
     /// <summary>When the contact was created.</summary>
     /// <summary>Soft bounces reported by the sending provider since the last delivery; enough of them suppress the address.</summary>

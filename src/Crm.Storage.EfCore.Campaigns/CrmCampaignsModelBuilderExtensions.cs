@@ -1,0 +1,26 @@
+using Crm.Storage.EfCore.Entities;
+
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>
+/// Adds the campaign tables to any <see cref="DbContext"/>, so an integrator can keep them in their own context
+/// (call it from <c>OnModelCreating</c>); the ready <c>CrmDbContext</c> of Crm.Storage calls it too.
+/// </summary>
+public static class CrmCampaignsModelBuilderExtensions
+{
+    /// <summary>
+    /// Adds <c>bulk_email_campaigns</c>, <c>campaign_recipients</c>, <c>campaign_link_clicks</c> and
+    /// <c>webhook_receipts</c> (and the shared contact and settings tables).
+    /// </summary>
+    public static ModelBuilder ApplyCrmCampaigns(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyCrmContacts();
+        modelBuilder.ApplyConfiguration(new CampaignRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new CampaignRecipientRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new CampaignLinkClickRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookReceiptRecordConfiguration());
+
+        return modelBuilder;
+    }
+}

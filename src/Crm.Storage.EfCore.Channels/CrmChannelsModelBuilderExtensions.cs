@@ -1,0 +1,28 @@
+using Crm.Storage.EfCore.Entities;
+
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>
+/// Adds the conversation tables to any <see cref="DbContext"/>, so an integrator can keep them in their own context
+/// (call it from <c>OnModelCreating</c>); the ready <c>CrmDbContext</c> of Crm.Storage calls it too.
+/// </summary>
+public static class CrmChannelsModelBuilderExtensions
+{
+    /// <summary>
+    /// Adds <c>tickets</c>, <c>ticket_messages</c>, <c>mailbox_checkpoints</c>, <c>quarantined_emails</c>,
+    /// <c>attachment_contents</c> and <c>attachment_chunks</c> (and the shared contact and settings tables).
+    /// </summary>
+    public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyCrmContacts();
+        modelBuilder.ApplyConfiguration(new TicketRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new TicketMessageRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new MailboxCheckpointRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new QuarantinedEmailRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new AttachmentContentRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new AttachmentChunkRecordConfiguration());
+
+        return modelBuilder;
+    }
+}

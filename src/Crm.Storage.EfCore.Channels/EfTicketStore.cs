@@ -1,0 +1,486 @@
+using System.Text.Json;
+using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
+using Crm.Storage.EfCore.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore.Channels;
+
+/// <summary>The EF Core <see cref="ITicketStore"/>, over any context that applied <c>ApplyCrmChannels()</c>.</summary>
+/// <typeparam name="TContext">The database context.</typeparam>
+internal sealed class EfTicketStore<TContext> : ITicketStore
+    where TContext : DbContext
+{
+    private readonly IDbContextFactory<TContext> _contexts;
+
+    /// <summary>Creates the store.</summary>
+    public EfTicketStore(IDbContextFactory<TContext> contexts)
+    {
+        _contexts = contexts;
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToMessage(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (email is null && phone is null)
+        {
+            throw new ArgumentException("A contact is identified by an email address or a phone number.", nameof(email));
+        }
+
+        // Two deliveries from a new sender can race to create the contact; the unique index lets one
+        // win, and the loser finds the winner's row on the next pass.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var contacts = db.Set<ContactRecord>();
+            var found = email is not null
+                ? await contacts.FirstOrDefaultAsync(c => c.Email == email, cancellationToken).ConfigureAwait(false)
+                : null;
+            found ??= phone is not null
+                ? await contacts.FirstOrDefaultAsync(c => c.Phone == phone, cancellationToken).ConfigureAwait(false)
+                : null;
+
+            try
+            {
+                if (found is not null && !senderVerified)
+                {
+                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
+                }
+
+                if (found is not null)
+                {
+                    var changed = false;
+                    if (found.Email is null && email is not null)
+                    {
+                        found.Email = email;
+                        changed = true;
+                    }
+
+                    if (found.Phone is null && phone is not null && !await contacts.AnyAsync(c => c.Phone == phone, cancellationToken).ConfigureAwait(false))
+                    {
+                        found.Phone = phone;
+                        changed = true;
+                    }
+
+                    if (string.IsNullOrEmpty(found.Name) && name is not null)
+                    {
+                        found.Name = name;
+                        changed = true;
+                    }
+
+                    if (changed)
+                    {
+                        found.UpdatedAt = now.ToUniversalTime();
+                        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
+                }
+
+                var created = new ContactRecord { Email = email, Phone = phone, Name = name, CreatedAt = now.ToUniversalTime(), UpdatedAt = now.ToUniversalTime() };
+                contacts.Add(created);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return new ContactSummary(created.Id, created.Email, created.Phone, created.Name);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Lost the race on ux_contacts_email or ux_contacts_phone: read again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketByMessageIdsAsync(string channel, IReadOnlyCollection<string> externalMessageIds, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ids = externalMessageIds.ToList();
+        var ticketId = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.Channel == channel && ids.Contains(m.ExternalMessageId))
+            .OrderByDescending(m => m.Id)
+            .Select(m => (long?)m.TicketId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (ticketId is null)
+        {
+            return null;
+        }
+
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindTicketByConversationKeyAsync(string conversationKey, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.ConversationKey == conversationKey, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> FindLatestUnclosedTicketAsync(string channel, long contactId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().AsNoTracking()
+            .Where(t => t.Channel == channel && t.ContactId == contactId && t.Status != TicketStatus.Closed)
+            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<(Ticket Ticket, TicketMessage Message)> CreateTicketAsync(NewTicket ticket, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentNullException.ThrowIfNull(message);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messageRow = ToRow(message);
+        var ticketRow = new TicketRecord
+        {
+            Channel = ticket.Channel,
+            Status = TicketStatus.Open,
+            Subject = ticket.Subject,
+            ContactId = ticket.ContactId,
+            ConversationKey = ticket.ConversationKey,
+            CreatedAt = ticket.CreatedAt.ToUniversalTime(),
+            UpdatedAt = ticket.CreatedAt.ToUniversalTime(),
+            Messages = { messageRow },
+        };
+        db.Add(ticketRow);
+        await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        return (ToTicket(ticketRow), ToMessage(messageRow));
+    }
+
+    /// <inheritdoc />
+    public async Task<(Ticket Ticket, TicketMessage Message)> AppendMessageAsync(long ticketId, NewTicketMessage message, TicketStatus statusAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ticketRow = await db.Set<TicketRecord>().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Ticket {ticketId} does not exist.");
+        var messageRow = ToRow(message);
+        messageRow.TicketId = ticketId;
+        db.Add(messageRow);
+        ticketRow.Status = statusAfter;
+        var receivedAt = message.ReceivedAt.ToUniversalTime();
+        if (receivedAt > ticketRow.UpdatedAt)
+        {
+            ticketRow.UpdatedAt = receivedAt;
+        }
+
+        await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        return (ToTicket(ticketRow), ToMessage(messageRow));
+    }
+
+    /// <inheritdoc />
+    public async Task<Ticket?> SetTicketStatusAsync(long ticketId, TicketStatus status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<TicketRecord>().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        row.Status = status;
+        row.UpdatedAt = now.ToUniversalTime();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return ToTicket(row);
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var tickets = db.Set<TicketRecord>().AsNoTracking();
+        if (query.Channel is not null)
+        {
+            tickets = tickets.Where(t => t.Channel == query.Channel);
+        }
+
+        if (query.Status is { } status)
+        {
+            tickets = tickets.Where(t => t.Status == status);
+        }
+
+        var total = await tickets.CountAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await tickets
+            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
+            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new TicketPage(rows.Select(ToTicket).ToList(), query.Page, query.PageSize, total);
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        if (ticket is null)
+        {
+            return null;
+        }
+
+        var messages = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.TicketId == ticketId)
+            .OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var contact = ticket.ContactId is null
+            ? null
+            : await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == ticket.ContactId)
+                .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new TicketDetails(ToTicket(ticket), contact, messages.Select(ToMessage).ToList());
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.TicketId == ticketId && m.Id > afterMessageId)
+            .OrderBy(m => m.Id).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Select(ToMessage).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<TicketMessageRecord>().MaxAsync(m => (long?)m.Id, cancellationToken).ConfigureAwait(false) ?? 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<DateTimeOffset?> NextReplyDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var queued = db.Set<TicketMessageRecord>().AsNoTracking().Where(m => m.DeliveryStatus == DeliveryStatus.Queued);
+        // Ordered, not MIN: SQLite keeps these dates as sortable integers through a converter, which ordering honours.
+        var retry = await queued.Where(m => m.LeasedUntil == null).OrderBy(m => m.NextAttemptAt).Select(m => m.NextAttemptAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var lease = await queued.Where(m => m.LeasedUntil != null).OrderBy(m => m.LeasedUntil).Select(m => m.LeasedUntil).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new[] { retry, lease }.Where(t => t is not null).Min();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> ClaimDueRepliesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        var utcNow = now.ToUniversalTime();
+        var leasedUntil = utcNow + lease;
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var outbox = db.Set<TicketMessageRecord>();
+        var candidates = await outbox.AsNoTracking()
+            .Where(m => m.DeliveryStatus == DeliveryStatus.Queued && m.NextAttemptAt <= utcNow && (m.LeasedUntil == null || m.LeasedUntil <= utcNow))
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
+            .Select(m => m.Id).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = new List<TicketMessage>(candidates.Count);
+        foreach (var id in candidates)
+        {
+            // The same condition again, atomically: of several instances racing for a message, one updates it.
+            var won = await outbox
+                .Where(m => m.Id == id && m.DeliveryStatus == DeliveryStatus.Queued && (m.LeasedUntil == null || m.LeasedUntil <= utcNow))
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.LeasedUntil, leasedUntil).SetProperty(m => m.DeliveryAttempts, m => m.DeliveryAttempts + 1), cancellationToken)
+                .ConfigureAwait(false);
+            if (won == 1)
+            {
+                var row = await outbox.AsNoTracking().FirstAsync(m => m.Id == id, cancellationToken).ConfigureAwait(false);
+                claimed.Add(ToMessage(row));
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <inheritdoc />
+    public async Task RecordReplyAttemptAsync(long messageId, ReplyAttemptOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var error = outcome.Error is { Length: > 1024 } tooLong ? tooLong[..1024] : outcome.Error;
+        var externalId = outcome.ExternalMessageId;
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messages = db.Set<TicketMessageRecord>();
+        // Optimistic: written only if the status is still what was read, so a delivery report that lands meanwhile
+        // (the chat widget showed the reply) is never overwritten by the outbox's "sent".
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = await messages.AsNoTracking().Where(m => m.Id == messageId).Select(m => new { m.DeliveryStatus, m.NextAttemptAt })
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
+            var status = DeliveryProgress.AfterAttempt(current.DeliveryStatus, outcome.Status);
+            var nextAttempt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? current.NextAttemptAt : null;
+            var read = current.DeliveryStatus;
+            var updated = await messages.Where(m => m.Id == messageId && m.DeliveryStatus == read)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, error).SetProperty(m => m.LeasedUntil, (DateTimeOffset?)null)
+                        .SetProperty(m => m.NextAttemptAt, nextAttempt).SetProperty(m => m.ExternalMessageId, m => externalId ?? m.ExternalMessageId),
+                    cancellationToken)
+                .ConfigureAwait(false);
+            if (updated == 1)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<TicketMessage?> UpdateDeliveryStatusAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messages = db.Set<TicketMessageRecord>();
+        long? id = null;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var row = await messages.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.Channel == channel && m.ExternalMessageId == externalMessageId && m.Direction == MessageDirection.Outbound, cancellationToken)
+                .ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            id = row.Id;
+            if (!DeliveryProgress.Advances(row.DeliveryStatus, status))
+            {
+                break;
+            }
+
+            // Conditional on the status read: two reports racing (or the outbox recording "sent") cannot move it backwards;
+            // the loser reads again and applies its report to what is there now.
+            var previous = row.DeliveryStatus;
+            var newError = error is { Length: > 1024 } ? error[..1024] : error ?? row.DeliveryError;
+            var updated = await messages.Where(m => m.Id == row.Id && m.DeliveryStatus == previous)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, newError)
+                        // Received by the customer: no offline copy is needed any more.
+                        .SetProperty(m => m.OfflineCopyDueAt, m => status == DeliveryStatus.Delivered || status == DeliveryStatus.Read ? null : m.OfflineCopyDueAt),
+                    cancellationToken)
+                .ConfigureAwait(false);
+            if (updated == 1)
+            {
+                break;
+            }
+        }
+
+        var stored = await messages.AsNoTracking().FirstAsync(m => m.Id == id, cancellationToken).ConfigureAwait(false);
+        return ToMessage(stored);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TicketMessage>> ClaimDueOfflineCopiesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var utcNow = now.ToUniversalTime();
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var messages = db.Set<TicketMessageRecord>();
+        var due = await messages.AsNoTracking()
+            .Where(m => m.OfflineCopyDueAt != null && m.OfflineCopyDueAt <= utcNow && (m.DeliveryStatus == DeliveryStatus.Queued || m.DeliveryStatus == DeliveryStatus.Sent))
+            .OrderBy(m => m.OfflineCopyDueAt).Take(max)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = new List<TicketMessage>(due.Count);
+        foreach (var row in due)
+        {
+            // Clearing the due time is the claim: of several instances, one updates the row and copies it.
+            var won = await messages.Where(m => m.Id == row.Id && m.OfflineCopyDueAt != null && (m.DeliveryStatus == DeliveryStatus.Queued || m.DeliveryStatus == DeliveryStatus.Sent))
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.OfflineCopyDueAt, (DateTimeOffset?)null), cancellationToken).ConfigureAwait(false);
+            if (won == 1)
+            {
+                claimed.Add(ToMessage(row));
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateAttachmentsAsync(long messageId, IReadOnlyList<AttachmentInfo> attachments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attachments);
+        var json = attachments.Count == 0 ? null : JsonSerializer.Serialize(attachments, ChannelsStorageJsonContext.Default.IReadOnlyListAttachmentInfo);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Set<TicketMessageRecord>().Where(m => m.Id == messageId)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.AttachmentsJson, json), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await CrmSettings.GetOrCreateSecretAsync(db, "channels." + name, generated, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SaveMessageAsync(TContext db, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex)
+        {
+            // Provider-neutral conflict detection: if the message is there now, someone else stored it first.
+            if (await FindMessageAsync(message.Channel, message.ExternalMessageId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                throw new DuplicateMessageException(message.Channel, message.ExternalMessageId, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static TicketMessageRecord ToRow(NewTicketMessage message) => new()
+    {
+        Channel = message.Channel,
+        ExternalMessageId = message.ExternalMessageId,
+        Direction = message.Direction,
+        Author = message.Author,
+        Text = message.Text,
+        Html = message.Html,
+        AttachmentsJson = message.Attachments.Count == 0 ? null : JsonSerializer.Serialize(message.Attachments, ChannelsStorageJsonContext.Default.IReadOnlyListAttachmentInfo),
+        ReceivedAt = message.ReceivedAt.ToUniversalTime(),
+        DeliveryStatus = message.DeliveryStatus,
+        NextAttemptAt = message.DeliveryStatus == DeliveryStatus.Queued ? message.ReceivedAt.ToUniversalTime() : null,
+        TemplateJson = message.Template is null ? null : JsonSerializer.Serialize(message.Template, ChannelsStorageJsonContext.Default.ReplyTemplate),
+        IdentityVerified = message.IdentityVerified,
+        OfflineCopyDueAt = message.OfflineCopyDueAt?.ToUniversalTime(),
+    };
+
+    private static Ticket ToTicket(TicketRecord row)
+    {
+        return new Ticket(row.Id, row.Channel, row.Status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt);
+    }
+
+    private static TicketMessage ToMessage(TicketMessageRecord row) => new(
+        row.Id,
+        row.TicketId,
+        row.Direction,
+        row.Channel,
+        row.ExternalMessageId,
+        row.Author,
+        row.Text,
+        row.Html,
+        row.AttachmentsJson is null ? [] : JsonSerializer.Deserialize(row.AttachmentsJson, ChannelsStorageJsonContext.Default.IReadOnlyListAttachmentInfo) ?? [],
+        row.ReceivedAt)
+    {
+        DeliveryStatus = row.DeliveryStatus,
+        DeliveryError = row.DeliveryError,
+        DeliveryAttempts = row.DeliveryAttempts,
+        Template = row.TemplateJson is null ? null : JsonSerializer.Deserialize(row.TemplateJson, ChannelsStorageJsonContext.Default.ReplyTemplate),
+        IdentityVerified = row.IdentityVerified,
+    };
+}

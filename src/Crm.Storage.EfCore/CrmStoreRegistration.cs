@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>What every feature's stores need once per context, whichever feature packages register them.</summary>
+internal static class CrmStoreRegistration
+{
+    /// <summary>
+    /// Registers the migrator, the start-time check, the store-error classification and the clock for
+    /// <typeparamref name="TContext"/>, and what <paramref name="requirement"/>'s feature needs of the context.
+    /// </summary>
+    public static IServiceCollection AddCrmStoreCore<TContext>(this IServiceCollection services, CrmStoreRequirement requirement)
+        where TContext : DbContext
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
+        services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrmStoreStartupCheck<TContext>>());
+        if (!services.Any(d => d.ServiceType == typeof(CrmStoreRequirement) && Equals(d.ImplementationInstance, requirement)))
+        {
+            services.AddSingleton(requirement);
+        }
+
+        services.TryAddSingleton(sp => new CrmStoreErrors(() =>
+        {
+            using var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
+            return db.FindCrmDatabaseProvider();
+        }));
+        return services;
+    }
+}
+
+/// <summary>
+/// A feature's demand on the context, checked at start: when <see cref="InUse"/> says the feature is registered, the
+/// context must map <see cref="Entity"/>; otherwise the host stops with <see cref="Fix"/> (<c>{0}</c> is the context's name).
+/// </summary>
+internal sealed record CrmStoreRequirement(Type Entity, Func<IServiceProvider, bool> InUse, string Fix);

@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Storage.EfCore;
+
+/// <summary>
+/// The ready database context holding every CRM table: both features' (<c>ApplyCrmChannels()</c>, <c>ApplyCrmCampaigns()</c>).
+/// Its migrations come with Crm.Storage.Sqlite and Crm.Storage.PostgreSql, one set per database.
+/// </summary>
+public class CrmDbContext : DbContext
+{
+    /// <summary>Creates the context.</summary>
+    public CrmDbContext(DbContextOptions<CrmDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For derived contexts.</summary>
+    protected CrmDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyCrmChannels();
+        modelBuilder.ApplyCrmCampaigns();
+        this.GetCrmDatabaseProvider().ApplyConventions(modelBuilder);
+    }
+}

@@ -1,0 +1,37 @@
+using Crm.Campaigns.Tracking;
+using Crm.Channels.Email;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Storage.Mail;
+
+/// <summary>
+/// Connects the email intake to campaigns: a mail whose subject carries a campaign recipient's signed token (the
+/// <c>List-Unsubscribe</c> <c>mailto:</c>) unsubscribes that recipient, exactly as the one-click link does.
+/// </summary>
+internal sealed partial class CampaignUnsubscribeMailSink(IServiceProvider services, TimeProvider time, ILogger<CampaignUnsubscribeMailSink> logger) : IUnsubscribeMailSink
+{
+    public async Task<bool> TryUnsubscribeAsync(string sender, string subject, CancellationToken cancellationToken)
+    {
+        // Campaigns may not be in use in this host: then no mail can name a recipient of ours.
+        var keys = services.GetService<TrackingKeyProvider>();
+        var tracking = services.GetService<ITrackingStore>();
+        if (keys is null || tracking is null || !MailtoUnsubscribe.TryRead(subject, out var campaignId, out var token))
+        {
+            return false;
+        }
+
+        var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
+        if (tokens.Verify(campaignId, token) is not { } recipientId
+            || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        LogUnsubscribed(logger, campaignId, recipientId, sender);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} unsubscribed by mail from {Sender}")]
+    private static partial void LogUnsubscribed(ILogger logger, long campaignId, long recipientId, string sender);
+}
