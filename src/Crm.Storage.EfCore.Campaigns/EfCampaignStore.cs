@@ -88,9 +88,11 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
 
         var segment = JsonSerializer.Deserialize(due.SegmentCriteria, CampaignsStorageJsonContext.Default.SegmentCriteria) ?? SegmentCriteria.All;
         var (condition, parameters) = SegmentSql.Compile(db, segment, firstParameter: 1);
+        // Every NOT NULL column is named: the ready context's migrations give the later ones a default, but an
+        // integrator's own context (its own migrations, or EnsureCreated) has none.
         var snapshot = $"""
-            INSERT INTO campaign_recipients (campaign_id, contact_id, email, state, attempts, next_attempt_at, lease_until, open_count)
-            SELECT {'{'}0{'}'}, c.id, c.email, 'pending', 0, 0, 0, 0 FROM contacts c WHERE {condition}
+            INSERT INTO campaign_recipients (campaign_id, contact_id, email, state, attempts, next_attempt_at, lease_until, open_count, click_count, machine_open_count)
+            SELECT {'{'}0{'}'}, c.id, c.email, 'pending', 0, 0, 0, 0, 0, 0 FROM contacts c WHERE {condition}
             """;
         var recipients = await db.Database.ExecuteSqlRawAsync(snapshot, [due.Id, .. parameters], cancellationToken).ConfigureAwait(false);
         await db.Set<CampaignRecord>().Where(c => c.Id == due.Id).ExecuteUpdateAsync(

@@ -212,6 +212,97 @@ public sealed class LibraryWiringTests
         }
     }
 
+    [Fact]
+    public async Task A_channels_only_context_holds_chat_tickets_and_the_channels_secrets_without_any_campaign_table()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-channels-only-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddChat();
+            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "support.db")};Pooling=False"));
+            builder.Services.AddCrmChannelStores<ChannelsOnlyContext>();
+            await using var app = builder.Build();
+            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ChannelsOnlyContext>>().CreateDbContextAsync())
+            {
+                await db.Database.EnsureCreatedAsync();
+                Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.CampaignRecord"));
+            }
+
+            app.MapCrmChannels().Queries.AllowAnonymous();
+            await app.StartAsync();
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+            // The chat answers with a visitor token signed by a secret kept in crm_settings: the shared table must be there.
+            using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var answer = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.False(string.IsNullOrEmpty(answer.GetProperty("visitorToken").GetString()));
+            var tickets = await client.GetFromJsonAsync<JsonElement>("/tickets");
+            Assert.Equal("chat", tickets.GetProperty("items").EnumerateArray().Single().GetProperty("channel").GetString());
+            Assert.Null(app.Services.GetService<Crm.Campaigns.Campaigns.ICampaignStore>());
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task A_campaigns_only_context_sends_a_campaign_without_any_ticket_table()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-campaigns-only-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            builder.Services.AddAuthorization();
+            builder.Services.AddBulkEmail(o =>
+                {
+                    o.FromAddress = "news@shop.example";
+                    o.MachineOpenWindow = TimeSpan.Zero;
+                })
+                .UsePickupDirectory(o => o.Directory = Path.Combine(directory, "outbox"));
+            builder.Services.AddPooledDbContextFactory<CampaignsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "marketing.db")};Pooling=False"));
+            builder.Services.AddCrmCampaignStores<CampaignsOnlyContext>();
+            await using var app = builder.Build();
+            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<CampaignsOnlyContext>>().CreateDbContextAsync())
+            {
+                await db.Database.EnsureCreatedAsync();
+                Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.TicketRecord"));
+            }
+
+            var bulkEmail = app.MapBulkEmail();
+            bulkEmail.Campaigns.AllowAnonymous();
+            bulkEmail.ContactsRead.AllowAnonymous();
+            bulkEmail.ContactsWrite.AllowAnonymous();
+            await app.StartAsync();
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+            using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "grace@example.com" }, new { email = "alan@example.com" } }))
+            {
+                Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+            }
+
+            using var created = await client.PostAsJsonAsync("/bulk-email", new { subject = "Campaigns only", body = "<p>Hi {{ name }}</p>" });
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            var campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/bulk-email/{id}");
+
+            Assert.Equal(2, campaign.GetProperty("sent").GetInt32());
+            Assert.Equal(2, Directory.GetFiles(Path.Combine(directory, "outbox"), "*.eml").Length);
+            Assert.Null(app.Services.GetService<Crm.Channels.Storage.ITicketStore>());
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
     private sealed class SecondChatAdapter : Crm.Channels.Adapters.IChannelAdapter
     {
         public string Channel => "chat";
@@ -223,5 +314,10 @@ public sealed class LibraryWiringTests
     private sealed class ChannelsOnlyContext(DbContextOptions<ChannelsOnlyContext> options) : DbContext(options)
     {
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmChannels().ApplyCrmSqliteConventions();
+    }
+
+    private sealed class CampaignsOnlyContext(DbContextOptions<CampaignsOnlyContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmCampaigns().ApplyCrmSqliteConventions();
     }
 }

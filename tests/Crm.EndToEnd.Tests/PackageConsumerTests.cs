@@ -13,25 +13,48 @@ namespace Crm.EndToEnd.Tests;
 /// The packages as a new user gets them: packed to a local feed, their dependencies checked, and the README's minimal
 /// app built from that feed and run, mapped under a prefix, sending a campaign whose links must work.
 /// </summary>
-public sealed partial class PackageConsumerTests : IDisposable
+public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed packed) : IClassFixture<PackageConsumerTests.PackedFeed>, IDisposable
 {
-    private static readonly string[] Packages = ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.EfCore", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql"];
+    private static readonly string[] Packages =
+    [
+        "Crm.Channels", "Crm.Campaigns",
+        "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql",
+        "Crm.Storage", "Crm.Storage.Sqlite", "Crm.Storage.PostgreSql",
+    ];
     private readonly string _root = Directory.CreateTempSubdirectory("crm-consumer-").FullName;
-    private readonly string _version = "0.1.0-consumer." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+    private readonly string _version = packed.Version;
 
     [Fact]
     public async Task The_packages_restore_from_a_local_feed_and_the_readme_app_sends_working_links_under_a_prefix()
     {
         var feed = await PackAsync();
 
-        // Dependency closure: PostgreSQL users never carry SQLite, and the neutral package carries no provider.
-        var dependencies = Packages.ToDictionary(p => p, p => Dependencies(Path.Combine(feed, $"{p}.{_version}.nupkg")));
-        Assert.DoesNotContain(dependencies["Crm.Storage.EfCore.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(dependencies["Crm.Storage.EfCore"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
-        Assert.Contains("Crm.Storage.EfCore", dependencies["Crm.Storage.EfCore.PostgreSql"]);
-        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", dependencies["Crm.Storage.EfCore.Sqlite"]);
-        Assert.DoesNotContain(dependencies["Crm.Channels"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
-        Assert.DoesNotContain(dependencies["Crm.Campaigns"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        // Dependency closure, through our own packages: PostgreSQL users never carry SQLite, a feature's storage never
+        // carries the other feature, the neutral core and the provider packages carry no feature.
+        var closure = Packages.ToDictionary(p => p, p => Closure(feed, p));
+        Assert.DoesNotContain(closure["Crm.Storage.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(closure["Crm.Storage.EfCore.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(closure["Crm.Storage.Sqlite"], d => d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        foreach (var neutral in new[] { "Crm.Storage.EfCore", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql" })
+        {
+            Assert.DoesNotContain(closure[neutral], d => d is "Crm.Channels" or "Crm.Campaigns");
+        }
+
+        Assert.DoesNotContain(closure["Crm.Storage.EfCore"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Crm.Channels", closure["Crm.Storage.EfCore.Channels"]);
+        Assert.DoesNotContain(closure["Crm.Storage.EfCore.Channels"], d => d.StartsWith("Crm.Campaigns", StringComparison.Ordinal) || d.Contains("Storage.EfCore.Campaigns", StringComparison.Ordinal) || d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Crm.Campaigns", closure["Crm.Storage.EfCore.Campaigns"]);
+        Assert.DoesNotContain(closure["Crm.Storage.EfCore.Campaigns"], d => d.StartsWith("Crm.Channels", StringComparison.Ordinal) || d.Contains("Storage.EfCore.Channels", StringComparison.Ordinal) || d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", closure["Crm.Storage.Sqlite"]);
+        Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", closure["Crm.Storage.PostgreSql"]);
+        Assert.DoesNotContain(closure["Crm.Channels"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(closure["Crm.Campaigns"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+
+        // Migrations ship only with the ready context's packages, one set per database; the provider packages have none.
+        Assert.Contains(LibraryTypes(feed, "Crm.Storage.Sqlite"), IsFirstMigration);
+        Assert.Contains(LibraryTypes(feed, "Crm.Storage.PostgreSql"), IsFirstMigration);
+        Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.Sqlite"), t => t.Contains("Migrations", StringComparison.Ordinal));
+        Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.PostgreSql"), t => t.Contains("Migrations", StringComparison.Ordinal));
 
         var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
         await WriteNuGetConfigAsync(app, feed);
@@ -47,7 +70,7 @@ public sealed partial class PackageConsumerTests : IDisposable
               <ItemGroup>
                 <PackageReference Include="Crm.Channels" Version="{_version}" />
                 <PackageReference Include="Crm.Campaigns" Version="{_version}" />
-                <PackageReference Include="Crm.Storage.EfCore.Sqlite" Version="{_version}" />
+                <PackageReference Include="Crm.Storage.Sqlite" Version="{_version}" />
               </ItemGroup>
             </Project>
             """);
@@ -110,6 +133,8 @@ public sealed partial class PackageConsumerTests : IDisposable
                 <NoWarn>$(NoWarn);NU1603</NoWarn>
               </PropertyGroup>
               <ItemGroup>
+                <PackageReference Include="Crm.Storage.EfCore.Channels" Version="{_version}" />
+                <PackageReference Include="Crm.Storage.EfCore.Campaigns" Version="{_version}" />
                 <PackageReference Include="Crm.Storage.EfCore.Sqlite" Version="{_version}" />
                 <PackageReference Include="Microsoft.EntityFrameworkCore.Design" Version="10.0.0" PrivateAssets="all" />
               </ItemGroup>
@@ -176,18 +201,119 @@ public sealed partial class PackageConsumerTests : IDisposable
         Assert.Contains("order 2026-05-01T10:00:00.0000000+02:00 42.5", read, StringComparison.Ordinal);
     }
 
-    public void Dispose() => HostProcess.TryDeleteDirectory(_root);
-
-    private async Task<string> PackAsync()
+    [Fact]
+    public async Task A_channels_only_and_a_campaigns_only_app_restore_without_the_other_feature_and_run_their_package_readme()
     {
-        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-        foreach (var package in Packages)
+        var feed = await PackAsync();
+
+        var support = await BuildFeatureAppAsync(feed, "support", "Crm.Storage.EfCore.Channels", "channels-only-app", "SupportContext", ["Crm.Channels", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Sqlite"]);
+        var supportLibraries = RestoredLibraries(support);
+        Assert.Contains("Crm.Storage.EfCore", supportLibraries);
+        Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Storage" or "Fluid.Core" || l.Contains("Npgsql", StringComparison.Ordinal));
+        await using (var app = await StartAsync(support))
         {
-            await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={_version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+            using var client = new HttpClient { BaseAddress = app.Address };
+            using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var tickets = JsonDocument.Parse(await client.GetStringAsync("/tickets")).RootElement.GetProperty("items");
+            Assert.Equal("chat", tickets.EnumerateArray().Single().GetProperty("channel").GetString());
         }
 
-        return feed;
+        var marketing = await BuildFeatureAppAsync(feed, "marketing", "Crm.Storage.EfCore.Campaigns", "campaigns-only-app", "MarketingContext", ["Crm.Campaigns", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite"]);
+        var marketingLibraries = RestoredLibraries(marketing);
+        Assert.DoesNotContain(marketingLibraries, l => l is "Crm.Channels" or "Crm.Storage.EfCore.Channels" or "Crm.Storage" or "HtmlSanitizer" || l.Contains("Npgsql", StringComparison.Ordinal));
+        await using (var app = await StartAsync(marketing))
+        {
+            using var client = new HttpClient { BaseAddress = app.Address };
+            using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "grace@example.com" } }))
+            {
+                Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+            }
+
+            using var created = await client.PostAsJsonAsync("/bulk-email", new { subject = "Campaigns only", body = "<p>Hi</p>" });
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/bulk-email/{id}");
+            Assert.Single(Directory.GetFiles(Path.Combine(marketing, "outbox"), "*.eml"));
+        }
     }
+
+    /// <summary>
+    /// Builds the app of a feature storage package's README from the feed. The README has the app apply its own
+    /// migrations; here the context's schema is created directly (generating migrations is the integrator test's part).
+    /// </summary>
+    private async Task<string> BuildFeatureAppAsync(string feed, string name, string package, string marker, string context, string[] references)
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "src", package, "README.md"));
+        var block = Regex.Match(readme, $"<!-- {marker}[^>]*-->\\s*```csharp\\n(.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, $"{package}/README.md has no {marker} code block");
+        var program = block.Groups[1].Value
+            .Replace(".RequireAuthorization()", ".AllowAnonymous()", StringComparison.Ordinal)
+            .Replace(
+                "await app.Services.MigrateCrmDatabaseAsync();",
+                $"await using (var db = await app.Services.GetRequiredService<IDbContextFactory<{context}>>().CreateDbContextAsync()) {{ await db.Database.EnsureCreatedAsync(); }}",
+                StringComparison.Ordinal);
+        Assert.Contains("EnsureCreatedAsync", program, StringComparison.Ordinal);
+
+        var app = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+        await WriteNuGetConfigAsync(app, feed);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        await File.WriteAllTextAsync(Path.Combine(app, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <NoWarn>$(NoWarn);NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+            {string.Concat(references.Select(r => $"    <PackageReference Include=\"{r}\" Version=\"{_version}\" />\n"))}  </ItemGroup>
+            </Project>
+            """);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
+        return app;
+    }
+
+    /// <summary>The package ids restore resolved for the app, transitive ones included.</summary>
+    private static List<string> RestoredLibraries(string app)
+    {
+        using var assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
+        return assets.RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name.Split('/')[0]).ToList();
+    }
+
+    private static async Task<StartedApp> StartAsync(string app)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(app, "out", Path.GetFileName(app) + ".dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = OwnedProcess.Start(start);
+        var output = new System.Text.StringBuilder();
+        process.Process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Process.BeginOutputReadLine();
+        process.Process.BeginErrorReadLine();
+        try
+        {
+            return new StartedApp(process, await WaitForAddressAsync(process, output));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record StartedApp(OwnedProcess Process, Uri Address) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+    }
+
+    public void Dispose() => HostProcess.TryDeleteDirectory(_root);
+
+    private Task<string> PackAsync() => packed.Feed.Value;
 
     private static Task WriteNuGetConfigAsync(string directory, string feed)
         => File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), $"""
@@ -263,6 +389,43 @@ public sealed partial class PackageConsumerTests : IDisposable
         }
     }
 
+    /// <summary>Every package id <paramref name="package"/> depends on, directly or through our other packages in <paramref name="feed"/>.</summary>
+    private HashSet<string> Closure(string feed, string package)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>([package]);
+        while (queue.TryDequeue(out var current))
+        {
+            foreach (var dependency in Dependencies(Path.Combine(feed, $"{current}.{_version}.nupkg")))
+            {
+                if (seen.Add(dependency) && Packages.Contains(dependency))
+                {
+                    queue.Enqueue(dependency);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    private static bool IsFirstMigration(string type) => type.Contains(".Migrations", StringComparison.Ordinal) && type.EndsWith(".InitialCreate", StringComparison.Ordinal);
+
+    /// <summary>The names of the types in the package's library, read from its metadata without loading it.</summary>
+    private List<string> LibraryTypes(string feed, string package)
+    {
+        using var archive = ZipFile.OpenRead(Path.Combine(feed, $"{package}.{_version}.nupkg"));
+        using var library = new MemoryStream();
+        using (var entry = archive.Entries.Single(e => e.FullName == $"lib/net10.0/{package}.dll").Open())
+        {
+            entry.CopyTo(library);
+        }
+
+        library.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(library);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return metadata.TypeDefinitions.Select(t => metadata.GetTypeDefinition(t)).Select(t => metadata.GetString(t.Namespace) + "." + metadata.GetString(t.Name)).ToList();
+    }
+
     private static List<string> Dependencies(string nupkg)
     {
         using var archive = ZipFile.OpenRead(nupkg);
@@ -324,4 +487,29 @@ public sealed partial class PackageConsumerTests : IDisposable
 
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
+
+    /// <summary>The packages packed once for the class, to a local feed of their own.</summary>
+    public sealed class PackedFeed : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("crm-feed-").FullName;
+
+        public PackedFeed() => Feed = new Lazy<Task<string>>(PackAsync);
+
+        public string Version { get; } = "0.1.0-consumer." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+
+        public Lazy<Task<string>> Feed { get; }
+
+        public void Dispose() => HostProcess.TryDeleteDirectory(_root);
+
+        private async Task<string> PackAsync()
+        {
+            var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
+            foreach (var package in Packages)
+            {
+                await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={Version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+            }
+
+            return feed;
+        }
+    }
 }
