@@ -1,0 +1,78 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Rendering;
+using Crm.Campaigns.Segments;
+using Crm.Campaigns.Sending;
+using Crm.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Crm.Campaigns.Tests;
+
+/// <summary>
+/// The dispatcher serialises a message's body once and hands the bytes to the signer and the transport: what leaves
+/// must be exactly what MimeKit would have written, in either newline format, and a real server must receive the same
+/// text — dot-stuffed lines included.
+/// </summary>
+public sealed class SerializedBodyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    // Lines a server would read as the end of DATA unless the transport stuffs them, and a long line to wrap.
+    private const string Body = "<html><body><p>Dear {{ contact.name }}</p>\n.\n..two dots\n. a dot and a space\n<p>" + "long line without a break " + "</p></body></html>";
+
+    [Theory]
+    [InlineData(NewLineFormat.Dos)]
+    [InlineData(NewLineFormat.Unix)]
+    public async Task A_frozen_message_writes_the_bytes_mimekit_writes(NewLineFormat newLines)
+    {
+        var message = await BuildAsync();
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = newLines;
+
+        var before = Serialise(message, format);
+        SerializedBody.Freeze(message);
+        var after = Serialise(message, format);
+
+        Assert.IsType<SerializedBody>(message.Body);
+        Assert.Equal(before, after);
+        Assert.Equal(newLines == NewLineFormat.Dos, after.AsSpan().IndexOf("\r\n"u8) >= 0);
+    }
+
+    [Fact]
+    public async Task A_frozen_message_reaches_smtp_sink_with_its_text_intact_dot_lines_included()
+    {
+        var message = await BuildAsync();
+        var html = message.HtmlBody;
+        var text = message.TextBody;
+        SerializedBody.Freeze(message);
+        await using var sink = await SmtpSink.StartAsync();
+        await using var sender = new SmtpCampaignSender(Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = sink.Port, Security = SmtpSecurity.None }), NullLogger<SmtpCampaignSender>.Instance);
+
+        await sender.SendAsync(message, new MailboxAddress("", "bounces@shop.example"), CancellationToken.None);
+        await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(10));
+
+        var received = SinkMessage.Load(sink.MessageFiles().Single()).Message;
+        Assert.Equal(html, received.HtmlBody);
+        Assert.Equal(text, received.TextBody);
+        Assert.Contains("\n..two dots\n", received.HtmlBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(message.MessageId, received.MessageId);
+    }
+
+    private static async Task<MimeMessage> BuildAsync()
+    {
+        var body = Body.Replace("long line without a break ", string.Concat(Enumerable.Repeat("long line without a break ", 60)), StringComparison.Ordinal);
+        var campaign = new Campaign(7, "Dots for {{ contact.name }}", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null,
+            "news@shop.example", "Shop", "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));
+        var recipient = new ClaimedRecipient(9, 7, 3, "ann@example.com", "Ann", new Dictionary<string, string>(), 0);
+        var links = CampaignMessageBuilder.LinksFor("https://crm.example/", 7, "9.token", "unsubscribe@shop.example");
+        return await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse(campaign.Subject, campaign.Body), recipient, links, Now, null, CancellationToken.None);
+    }
+
+    private static byte[] Serialise(MimeMessage message, FormatOptions format)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(format, stream);
+        return stream.ToArray();
+    }
+}
