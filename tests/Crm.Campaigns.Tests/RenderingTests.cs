@@ -50,6 +50,40 @@ public sealed class RenderingTests
         Assert.Equal(Now, message.Date);
     }
 
+    [Theory]
+    [InlineData("<p><A HREF = '{{ unsubscribe_url }}'>Leave</A></p>", false)]
+    [InlineData("<p><a href=\n\"{{ unsubscribe_url }}\">Leave</a></p>", false)]
+    [InlineData("<p>Leave at {{ unsubscribe_url }}</p>", true)]
+    [InlineData("<p data-href=\"x\">{{ unsubscribe_url }}</p>", true)]
+    [InlineData("<!-- <a href=\"{{ unsubscribe_url }}\">x</a> --><p>Hi</p>", true)]
+    public async Task Only_a_visible_href_to_the_unsubscribe_url_spares_the_footer(string body, bool footer)
+    {
+        var campaign = new Campaign(1, "s", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null, "a@shop.example", null, "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));
+        var recipient = new ClaimedRecipient(2, 1, 3, "b@example.com", null, new Dictionary<string, string>(), 0);
+
+        var message = await CampaignMessageBuilder.BuildAsync(campaign, CampaignTemplate.Parse("s", body), recipient, CampaignMessageBuilder.LinksFor("https://crm.example", 1, "2.t", "a@shop.example"), Now, null, CancellationToken.None);
+
+        Assert.Equal(footer, message.HtmlBody!.Contains(">Unsubscribe</a>", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_link_repeated_in_the_body_is_signed_once_per_message_and_every_copy_tracked()
+    {
+        var signed = new List<int>();
+        var html = "<a href=\"https://shop.example/a\">1</a><a href=\"https://shop.example/b\">2</a><a href='https://shop.example/a'>3</a><a href=\"https://shop.example/a\">4</a>";
+
+        var rewritten = TrackedLinks.Rewrite(html, ["https://shop.example/a", "https://shop.example/b"], index =>
+        {
+            signed.Add(index);
+            return $"https://crm.example/click/{index}?t=1&u=2";
+        });
+
+        Assert.Equal([0, 1], signed);
+        Assert.Equal(3, rewritten.Split("https://crm.example/click/0?t=1&amp;u=2").Length - 1);
+        Assert.Single(rewritten.Split("https://crm.example/click/1?t=1&amp;u=2").Skip(1));
+        Assert.DoesNotContain("https://shop.example/", rewritten, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_body_that_places_the_unsubscribe_link_itself_gets_no_second_footer()
     {

@@ -130,7 +130,47 @@ public static partial class CampaignMessageBuilder
         var visible = HtmlComment().Replace(html, "");
         foreach (var candidate in new[] { url, WebUtility.HtmlEncode(url) }.Distinct())
         {
-            if (Regex.IsMatch(visible, "href\\s*=\\s*[\"']?" + Regex.Escape(candidate), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+            if (HasHrefTo(visible, candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="url"/> (any case) follows <c>href</c>, <c>=</c> and an optional quote, with any white
+    /// space between. A scan, not a pattern built per message: each recipient's URL is different, so a regular
+    /// expression made from it would be parsed anew for every message.
+    /// </summary>
+    private static bool HasHrefTo(string html, string url)
+    {
+        for (var at = html.IndexOf(url, StringComparison.OrdinalIgnoreCase); at >= 0; at = html.IndexOf(url, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var i = at - 1;
+            if (i >= 0 && html[i] is '"' or '\'')
+            {
+                i--;
+            }
+
+            while (i >= 0 && char.IsWhiteSpace(html[i]))
+            {
+                i--;
+            }
+
+            if (i < 0 || html[i] != '=')
+            {
+                continue;
+            }
+
+            i--;
+            while (i >= 0 && char.IsWhiteSpace(html[i]))
+            {
+                i--;
+            }
+
+            if (i >= 3 && html.AsSpan(i - 3, 4).Equals("href", StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

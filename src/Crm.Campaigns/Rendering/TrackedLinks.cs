@@ -47,6 +47,8 @@ public static partial class TrackedLinks
             return html;
         }
 
+        // A link repeated in the body (logo, button, footer) is one tracked link: its URL is signed once per message.
+        var encoded = new string?[links.Count];
         return Href().Replace(html, match =>
         {
             var index = IndexOf(links, WebUtility.HtmlDecode(match.Groups["url"].Value).Trim());
@@ -58,7 +60,7 @@ public static partial class TrackedLinks
             var group = match.Groups["url"];
             return string.Concat(
                 match.Value.AsSpan(0, group.Index - match.Index),
-                WebUtility.HtmlEncode(trackingUrl(index)),
+                encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)),
                 match.Value.AsSpan(group.Index - match.Index + group.Length));
         });
     }
