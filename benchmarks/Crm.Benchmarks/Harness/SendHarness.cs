@@ -107,13 +107,13 @@ public static class SendHarness
             var watch = Stopwatch.StartNew();
             var (campaign, _) = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Autumn news for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
             var lastReport = TimeSpan.Zero;
-            while ((await store.GetAsync(campaign.Id, CancellationToken.None))!.Status != CampaignStatus.Completed)
+            while ((await store.GetAsync(campaign!.Id, CancellationToken.None))!.Status != CampaignStatus.Completed)
             {
                 await Task.Delay(20);
                 if (watch.Elapsed - lastReport > TimeSpan.FromSeconds(10))
                 {
                     lastReport = watch.Elapsed;
-                    var stats = (await store.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+                    var stats = (await store.GetAsync(campaign!.Id, CancellationToken.None))!.Stats;
                     Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F0} s: {stats.Sent} sent");
                 }
             }
@@ -123,7 +123,7 @@ public static class SendHarness
             {
                 await instance.GetRequiredService<CampaignDispatcher>().StopAsync(CancellationToken.None);
             }
-            var done = (await store.GetAsync(campaign.Id, CancellationToken.None))!.Stats;
+            var done = (await store.GetAsync(campaign!.Id, CancellationToken.None))!.Stats;
             if (done.Sent != options.Recipients)
             {
                 throw new InvalidOperationException($"Expected {options.Recipients} sent, the ledger says {done.Sent} (failed {done.Failed}).");
@@ -205,7 +205,7 @@ public static class SendHarness
 
         var watch = Stopwatch.StartNew();
         var (warmUp, _) = await composer.CreateAsync(new CreateCampaignRequest { Subject = "Warm-up for {{ contact.name }}", Body = BenchmarkData.CampaignBody }, "https://crm.example", CancellationToken.None);
-        while ((await store.GetAsync(warmUp.Id, CancellationToken.None))!.Stats.Sent < messages)
+        while ((await store.GetAsync(warmUp!.Id, CancellationToken.None))!.Stats.Sent < messages)
         {
             await Task.Delay(20);
         }
@@ -304,8 +304,11 @@ internal sealed record HarnessOptions(int Recipients, int Connections, int Batch
 /// <summary>Accepts every message at once, after serialising it as a transport would.</summary>
 internal sealed class NullSender : ICampaignSender
 {
+    // CRLF, as an SMTP transport writes it (the default format on Linux is LF, which a transport never sends).
+    private static readonly FormatOptions Wire = new() { NewLineFormat = NewLineFormat.Dos };
+
     public async Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
-        => await message.WriteToAsync(Stream.Null, cancellationToken);
+        => await message.WriteToAsync(Wire, Stream.Null, cancellationToken);
 }
 
 /// <summary>Samples the process's working set every 50 ms and keeps the highest.</summary>

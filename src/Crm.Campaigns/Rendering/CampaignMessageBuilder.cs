@@ -118,10 +118,22 @@ public static partial class CampaignMessageBuilder
         // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
         message.Body = new MultipartAlternative
         {
-            new TextPart(TextFormat.Plain) { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
-            new TextPart(TextFormat.Html) { Text = html, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
+            QuotedPrintablePart(TextFormat.Plain, text),
+            QuotedPrintablePart(TextFormat.Html, html),
         };
         return message;
+    }
+
+    /// <summary>
+    /// A UTF-8 text part whose content is stored already encoded, so writing it (for DKIM, for SMTP) copies bytes
+    /// instead of running MimeKit's byte-at-a-time encoder; reading its <c>Text</c> decodes as usual.
+    /// </summary>
+    private static TextPart QuotedPrintablePart(TextFormat format, string text)
+    {
+        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.ContentType.Charset = "utf-8";
+        part.Content = new MimeContent(new MemoryStream(QuotedPrintable.Encode(text), writable: false), ContentEncoding.QuotedPrintable);
+        return part;
     }
 
     /// <summary>True when the HTML, outside comments, has a link (<c>href</c>) to <paramref name="url"/>.</summary>

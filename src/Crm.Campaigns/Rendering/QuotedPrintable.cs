@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Text;
+
+namespace Crm.Campaigns.Rendering;
+
+/// <summary>
+/// Quoted-printable (RFC 2045 §6.7) for the text parts of campaign mail, written for runs rather than bytes: a rendered
+/// body is mostly printable ASCII, so whole runs of it are copied up to the line limit and only the rest is escaped.
+/// Output lines end in CRLF and are at most 76 characters (a soft break's <c>=</c> included); white space before a line
+/// break is escaped, so no relay can strip it; every line break of the text (CRLF, LF or CR) becomes CRLF.
+/// </summary>
+internal static class QuotedPrintable
+{
+    private const int MaxLine = 76;
+
+    // Printable ASCII but '=', and the space and tab that are only escaped at the end of a line.
+    private static readonly SearchValues<byte> Plain = SearchValues.Create([(byte)'\t', .. Enumerable.Range(32, 95).Select(b => (byte)b).Where(b => b != (byte)'=')]);
+    private static readonly byte[] Hex = "0123456789ABCDEF"u8.ToArray();
+
+    /// <summary>The UTF-8 bytes of <paramref name="text"/>, quoted-printable encoded.</summary>
+    public static byte[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var source = Encoding.UTF8.GetBytes(text);
+        // Worst case: every byte escaped (×3) plus a soft break (3 bytes) per 25 escapes.
+        var output = new byte[(source.Length * 3) + (source.Length / 8) + 8];
+        var length = Encode(source, output);
+        return output.AsSpan(0, length).ToArray();
+    }
+
+    private static int Encode(ReadOnlySpan<byte> source, Span<byte> output)
+    {
+        var written = 0;
+        var column = 0;
+        var i = 0;
+        while (i < source.Length)
+        {
+            var b = source[i];
+            if (b is (byte)'\r' or (byte)'\n')
+            {
+                EscapeTrailingWhiteSpace(output, ref written, ref column);
+                output[written++] = (byte)'\r';
+                output[written++] = (byte)'\n';
+                column = 0;
+                i += b == (byte)'\r' && i + 1 < source.Length && source[i + 1] == (byte)'\n' ? 2 : 1;
+                continue;
+            }
+
+            var run = source[i..].IndexOfAnyExcept(Plain);
+            if (run < 0)
+            {
+                run = source.Length - i;
+            }
+
+            if (run > 0)
+            {
+                while (run > 0)
+                {
+                    if (column >= MaxLine - 1)
+                    {
+                        SoftBreak(output, ref written, ref column);
+                    }
+
+                    var take = Math.Min(run, MaxLine - 1 - column);
+                    source.Slice(i, take).CopyTo(output[written..]);
+                    written += take;
+                    column += take;
+                    i += take;
+                    run -= take;
+                }
+
+                continue;
+            }
+
+            Escape(b, output, ref written, ref column);
+            i++;
+        }
+
+        EscapeTrailingWhiteSpace(output, ref written, ref column);
+        return written;
+    }
+
+    private static void Escape(byte value, Span<byte> output, ref int written, ref int column)
+    {
+        if (column + 3 > MaxLine - 1)
+        {
+            SoftBreak(output, ref written, ref column);
+        }
+
+        output[written++] = (byte)'=';
+        output[written++] = Hex[value >> 4];
+        output[written++] = Hex[value & 0xF];
+        column += 3;
+    }
+
+    private static void SoftBreak(Span<byte> output, ref int written, ref int column)
+    {
+        output[written++] = (byte)'=';
+        output[written++] = (byte)'\r';
+        output[written++] = (byte)'\n';
+        column = 0;
+    }
+
+    // A space or tab right before a line break (or the end) may be stripped in transit: it is sent escaped.
+    private static void EscapeTrailingWhiteSpace(Span<byte> output, ref int written, ref int column)
+    {
+        if (column > 0 && output[written - 1] is (byte)' ' or (byte)'\t')
+        {
+            var white = output[--written];
+            column--;
+            Escape(white, output, ref written, ref column);
+        }
+    }
+}
