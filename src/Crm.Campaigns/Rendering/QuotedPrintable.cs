@@ -21,11 +21,21 @@ internal static class QuotedPrintable
     public static byte[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var source = Encoding.UTF8.GetBytes(text);
+        // Scratch space from the pool: a fresh worst-case buffer per part would be zeroed only to be thrown away.
+        var source = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var count = Encoding.UTF8.GetBytes(text, source);
         // Worst case: every byte escaped (×3) plus a soft break (3 bytes) per 25 escapes.
-        var output = new byte[(source.Length * 3) + (source.Length / 8) + 8];
-        var length = Encode(source, output);
-        return output.AsSpan(0, length).ToArray();
+        var output = ArrayPool<byte>.Shared.Rent((count * 3) + (count / 8) + 8);
+        try
+        {
+            var length = Encode(source.AsSpan(0, count), output);
+            return output.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(source);
+        }
     }
 
     private static int Encode(ReadOnlySpan<byte> source, Span<byte> output)

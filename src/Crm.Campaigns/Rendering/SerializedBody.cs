@@ -13,6 +13,9 @@ namespace Crm.Campaigns.Rendering;
 internal sealed class SerializedBody : MimeEntity
 {
     private static readonly FormatOptions Wire = CreateWireFormat();
+    private const int MaxKeptBuffer = 1024 * 1024;
+    [ThreadStatic]
+    private static MemoryStream? t_buffer;
     private readonly byte[] _content;
 
     private SerializedBody(ContentType contentType, byte[] content)
@@ -28,8 +31,10 @@ internal sealed class SerializedBody : MimeEntity
         }
 
         // Serialised as the transport would (CRLF, a final new line), whole, and cut after the header block: the body's
-        // own serialisation alone skips what the message adds around it.
-        using var whole = new MemoryStream(32 * 1024);
+        // own serialisation alone skips what the message adds around it. The buffer is the thread's own, reused: this
+        // method does not await, and only the cut-out copy leaves it.
+        var whole = t_buffer ??= new MemoryStream(32 * 1024);
+        whole.SetLength(0);
         message.WriteTo(Wire, whole);
         var bytes = whole.GetBuffer().AsSpan(0, (int)whole.Length);
         var separator = bytes.IndexOf("\r\n\r\n"u8);
@@ -48,6 +53,11 @@ internal sealed class SerializedBody : MimeEntity
         }
 
         message.Body = frozen;
+        if (whole.Capacity > MaxKeptBuffer)
+        {
+            // One unusually large message must not pin its buffer to the thread for good.
+            t_buffer = null;
+        }
     }
 
     /// <summary>Already 7-bit (quoted-printable parts, lines ≤ 76): nothing to re-encode for any server.</summary>
