@@ -15,11 +15,18 @@ namespace Crm.EndToEnd.Tests;
 /// <summary>The packages wired by an integrator's own minimal app, in process.</summary>
 public sealed class LibraryWiringTests
 {
-    private static WebApplication BuildApp(string? pickupDirectory = null)
+    /// <summary>A slim builder on a free loopback port, without log output.</summary>
+    private static WebApplicationBuilder LoopbackBuilder()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        return builder;
+    }
+
+    private static WebApplication BuildApp(string? pickupDirectory = null)
+    {
+        var builder = LoopbackBuilder();
         builder.Services.AddAuthorization();
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
         builder.Services.AddBulkEmail(o =>
@@ -161,9 +168,7 @@ public sealed class LibraryWiringTests
     [InlineData(null, "FromAddress")]
     public async Task A_short_signing_key_or_no_sender_address_stops_the_app_at_start(string? signingKey, string named)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackBuilder();
         builder.Services.AddBulkEmail(o =>
             {
                 o.SigningKey = signingKey;
@@ -184,9 +189,7 @@ public sealed class LibraryWiringTests
         var directory = Directory.CreateTempSubdirectory("crm-startcheck-").FullName;
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
+            var builder = LoopbackBuilder();
             builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "a.db")};Pooling=False"));
             builder.Services.AddCrmEntityFrameworkStores<ChannelsOnlyContext>();
             builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = directory);
@@ -196,9 +199,7 @@ public sealed class LibraryWiringTests
                 Assert.Contains("call modelBuilder.ApplyCrmCampaigns() in ChannelsOnlyContext.OnModelCreating", missing.Message, StringComparison.Ordinal);
             }
 
-            var unmigrated = WebApplication.CreateSlimBuilder();
-            unmigrated.WebHost.UseUrls("http://127.0.0.1:0");
-            unmigrated.Logging.ClearProviders();
+            var unmigrated = LoopbackBuilder();
             unmigrated.Services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "b.db")};Pooling=False"));
             await using (var app = unmigrated.Build())
             {
@@ -218,9 +219,7 @@ public sealed class LibraryWiringTests
         var directory = Directory.CreateTempSubdirectory("crm-channels-only-").FullName;
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
+            var builder = LoopbackBuilder();
             builder.Services.AddAuthorization();
             builder.Services.AddCrmChannels().AddChat();
             builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "support.db")};Pooling=False"));
@@ -257,9 +256,7 @@ public sealed class LibraryWiringTests
         var directory = Directory.CreateTempSubdirectory("crm-campaigns-only-").FullName;
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
+            var builder = LoopbackBuilder();
             builder.Services.AddAuthorization();
             builder.Services.AddBulkEmail(o =>
                 {

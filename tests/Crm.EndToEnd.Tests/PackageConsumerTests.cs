@@ -81,18 +81,8 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(app, "out", "Consumer.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        await using var process = OwnedProcess.Start(start);
-        var output = new System.Text.StringBuilder();
-        process.Process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.Process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.Process.BeginOutputReadLine();
-        process.Process.BeginErrorReadLine();
-        var baseAddress = await WaitForAddressAsync(process, output);
+        await using var started = await StartAsync(app, "Consumer");
+        var baseAddress = started.Address;
 
         using var client = new HttpClient { BaseAddress = baseAddress };
         using (var import = await client.PostAsJsonAsync("/crm/contacts", new[] { new { email = "consumer@example.com" } }))
@@ -210,7 +200,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         var supportLibraries = RestoredLibraries(support);
         Assert.Contains("Crm.Storage.EfCore", supportLibraries);
         Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Storage" or "Fluid.Core" || l.Contains("Npgsql", StringComparison.Ordinal));
-        await using (var app = await StartAsync(support))
+        await using (var app = await StartAsync(support, "support"))
         {
             using var client = new HttpClient { BaseAddress = app.Address };
             using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
@@ -222,7 +212,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         var marketing = await BuildFeatureAppAsync(feed, "marketing", "Crm.Storage.EfCore.Campaigns", "campaigns-only-app", "MarketingContext", ["Crm.Campaigns", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite"]);
         var marketingLibraries = RestoredLibraries(marketing);
         Assert.DoesNotContain(marketingLibraries, l => l is "Crm.Channels" or "Crm.Storage.EfCore.Channels" or "Crm.Storage" or "HtmlSanitizer" || l.Contains("Npgsql", StringComparison.Ordinal));
-        await using (var app = await StartAsync(marketing))
+        await using (var app = await StartAsync(marketing, "marketing"))
         {
             using var client = new HttpClient { BaseAddress = app.Address };
             using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "grace@example.com" } }))
@@ -282,10 +272,11 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         return assets.RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name.Split('/')[0]).ToList();
     }
 
-    private static async Task<StartedApp> StartAsync(string app)
+    /// <summary>Starts the app built into <c>out</c> in Production on a free loopback port, and waits until it listens.</summary>
+    private static async Task<StartedApp> StartAsync(string app, string assembly)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(app, "out", Path.GetFileName(app) + ".dll"));
+        start.ArgumentList.Add(Path.Combine(app, "out", assembly + ".dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
