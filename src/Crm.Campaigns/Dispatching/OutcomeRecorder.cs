@@ -96,33 +96,44 @@ internal sealed partial class OutcomeRecorder
     {
         var started = _time.GetTimestamp();
         var held = 0;
-        while (true)
+        // One timer for the whole group, not one per arriving outcome: at thousands of outcomes a second, a timer each
+        // meant thousands of timer wake-ups a second. Cancelled when the group closes early.
+        using var closing = new CancellationTokenSource();
+        Task? deadline = null;
+        try
         {
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var entry))
+            while (true)
             {
-                group.Add(entry);
-                held += entry.HoldsPermit ? 1 : 0;
-                if (entry.Flushed is not null)
+                while (group.Count < MaxGroup && _queue.Reader.TryRead(out var entry))
+                {
+                    group.Add(entry);
+                    held += entry.HoldsPermit ? 1 : 0;
+                    if (entry.Flushed is not null)
+                    {
+                        return;
+                    }
+                }
+
+                var left = MaxGatherTime - _time.GetElapsedTime(started);
+                if (group.Count >= MaxGroup || held >= _gatherPermits || left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                deadline ??= Task.Delay(left, _time, closing.Token);
+                var more = _queue.Reader.WaitToReadAsync().AsTask();
+                if (await Task.WhenAny(more, deadline).ConfigureAwait(false) != more || !await more.ConfigureAwait(false))
                 {
                     return;
                 }
             }
-
-            var left = MaxGatherTime - _time.GetElapsedTime(started);
-            if (group.Count >= MaxGroup || held >= _gatherPermits || left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            var more = _queue.Reader.WaitToReadAsync().AsTask();
-            if (await Task.WhenAny(more, Task.Delay(left, _time)).ConfigureAwait(false) != more || !await more.ConfigureAwait(false))
-            {
-                return;
-            }
+        }
+        finally
+        {
+            await closing.CancelAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>No more outcomes: <see cref="RunAsync"/> ends once what was handed over is written.</summary>
     public void Complete() => _queue.Writer.TryComplete();
 
     /// <summary>
