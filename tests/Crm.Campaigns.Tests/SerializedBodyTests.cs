@@ -31,10 +31,15 @@ public sealed class SerializedBodyTests
         format.NewLineFormat = newLines;
 
         var before = Serialise(message, format);
+        var html = message.HtmlBody;
+        var text = message.TextBody;
         SerializedBody.Freeze(message);
         var after = Serialise(message, format);
 
         Assert.IsType<SerializedBody>(message.Body);
+        // A custom sender that reads the parts (to post them to a provider's API) still can.
+        Assert.Equal(html, message.HtmlBody);
+        Assert.Equal(text, message.TextBody);
         Assert.Equal(before, after);
         Assert.Equal(newLines == NewLineFormat.Dos, after.AsSpan().IndexOf("\r\n"u8) >= 0);
     }

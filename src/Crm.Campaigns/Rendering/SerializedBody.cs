@@ -5,31 +5,46 @@ using MimeKit.IO.Filters;
 namespace Crm.Campaigns.Rendering;
 
 /// <summary>
-/// A message body serialised once, as the bytes it has on the wire. A sent campaign message is otherwise encoded
-/// (quoted-printable through MimeKit's filter chain) once per reader: MailKit measures it for the <c>SIZE=</c> that
-/// every real server advertises and then writes it for <c>DATA</c>, and a DKIM signer hashes it first. Frozen, each of
-/// those is a copy of the same bytes; the transport still applies its own framing (dot-stuffing) to them.
+/// A campaign message's <c>multipart/alternative</c> body that also keeps the bytes it has on the wire. A sent message is
+/// otherwise serialised once per reader: MailKit measures it for the <c>SIZE=</c> that real servers advertise and then
+/// writes it for <c>DATA</c>, and a DKIM signer hashes it first. Frozen, each of those copies the same bytes (the
+/// transport still applies its own framing, dot-stuffing, to them), while the parts stay readable — a custom
+/// <c>ICampaignSender</c> that posts <c>HtmlBody</c> and <c>TextBody</c> to a provider's API sees them as before.
+/// Freeze a message only once it is complete: a part changed afterwards would not be in the bytes.
 /// </summary>
-internal sealed class SerializedBody : MimeEntity
+internal sealed class SerializedBody : MultipartAlternative
 {
-    private static readonly FormatOptions Wire = CreateWireFormat();
     private const int MaxKeptBuffer = 1024 * 1024;
+    private static readonly FormatOptions Wire = CreateWireFormat();
     [ThreadStatic]
     private static MemoryStream? t_buffer;
-    private readonly byte[] _content;
+    private byte[]? _content;
 
-    private SerializedBody(ContentType contentType, byte[] content)
-        : base(contentType) => _content = content;
+    private SerializedBody()
+    {
+    }
 
-    /// <summary>Replaces <paramref name="message"/>'s body by its serialised form (the bytes SMTP would send).</summary>
+    /// <summary>Replaces <paramref name="message"/>'s <c>multipart/alternative</c> body by its frozen form; other bodies stay as they are.</summary>
     public static void Freeze(MimeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Body is null or SerializedBody)
+        if (message.Body is not MultipartAlternative original || original is SerializedBody)
         {
             return;
         }
 
+        var frozen = new SerializedBody();
+        if (original.Boundary is { } boundary)
+        {
+            frozen.Boundary = boundary;
+        }
+
+        foreach (var part in original)
+        {
+            frozen.Add(part);
+        }
+
+        message.Body = frozen;
         // Serialised as the transport would (CRLF, a final new line), whole, and cut after the header block: the body's
         // own serialisation alone skips what the message adds around it. The buffer is the thread's own, reused: this
         // method does not await, and only the cut-out copy leaves it.
@@ -38,21 +53,11 @@ internal sealed class SerializedBody : MimeEntity
         message.WriteTo(Wire, whole);
         var bytes = whole.GetBuffer().AsSpan(0, (int)whole.Length);
         var separator = bytes.IndexOf("\r\n\r\n"u8);
-        if (separator < 0)
+        if (separator >= 0)
         {
-            return;
+            frozen._content = bytes[(separator + 4)..].ToArray();
         }
 
-        var frozen = new SerializedBody(message.Body.ContentType, bytes[(separator + 4)..].ToArray());
-        foreach (var header in message.Body.Headers)
-        {
-            if (header.Id != HeaderId.ContentType)
-            {
-                frozen.Headers.Add(header.Clone());
-            }
-        }
-
-        message.Body = frozen;
         if (whole.Capacity > MaxKeptBuffer)
         {
             // One unusually large message must not pin its buffer to the thread for good.
@@ -60,18 +65,14 @@ internal sealed class SerializedBody : MimeEntity
         }
     }
 
-    /// <summary>Already 7-bit (quoted-printable parts, lines ≤ 76): nothing to re-encode for any server.</summary>
-    public override void Prepare(EncodingConstraint constraint, int maxLineLength = 78)
-    {
-    }
-
     public override void WriteTo(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stream);
-        if (!contentOnly)
+        if (_content is null || !contentOnly)
         {
-            base.WriteTo(options, stream, contentOnly: false, cancellationToken);
+            base.WriteTo(options, stream, contentOnly, cancellationToken);
+            return;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -91,9 +92,10 @@ internal sealed class SerializedBody : MimeEntity
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stream);
-        if (!contentOnly)
+        if (_content is null || !contentOnly)
         {
-            await base.WriteToAsync(options, stream, contentOnly: false, cancellationToken).ConfigureAwait(false);
+            await base.WriteToAsync(options, stream, contentOnly, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         if (options.NewLineFormat == NewLineFormat.Dos)
