@@ -214,46 +214,54 @@ public sealed class LibraryWiringTests
     }
 
     [Fact]
-    public async Task A_channels_only_context_holds_chat_tickets_and_the_channels_secrets_without_any_campaign_table()
+    public Task A_channels_only_context_holds_chat_tickets_and_the_channels_secrets_without_any_campaign_table_on_sqlite()
+        => OnSqliteAsync(file => ChannelsOnlyAsync<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={file};Pooling=False")));
+
+    [Fact]
+    public Task A_channels_only_context_holds_chat_tickets_and_the_channels_secrets_without_any_campaign_table_on_postgresql()
+        => OnPostgresAsync(database => ChannelsOnlyAsync<PostgresChannelsOnlyContext>(o => o.UseCrmPostgres(database)));
+
+    private static async Task ChannelsOnlyAsync<TContext>(Action<DbContextOptionsBuilder> configure)
+        where TContext : DbContext
     {
-        var directory = Directory.CreateTempSubdirectory("crm-channels-only-").FullName;
-        try
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddCrmChannels().AddChat();
+        builder.Services.AddPooledDbContextFactory<TContext>(configure);
+        builder.Services.AddCrmChannelStores<TContext>();
+        await using var app = builder.Build();
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContextAsync())
         {
-            var builder = LoopbackBuilder();
-            builder.Services.AddAuthorization();
-            builder.Services.AddCrmChannels().AddChat();
-            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "support.db")};Pooling=False"));
-            builder.Services.AddCrmChannelStores<ChannelsOnlyContext>();
-            await using var app = builder.Build();
-            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ChannelsOnlyContext>>().CreateDbContextAsync())
-            {
-                await db.Database.EnsureCreatedAsync();
-                Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.CampaignRecord"));
-            }
-
-            app.MapCrmChannels().Queries.AllowAnonymous();
-            await app.StartAsync();
-            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-
-            // The chat answers with a visitor token signed by a secret kept in crm_settings: the shared table must be there.
-            using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var answer = await created.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.False(string.IsNullOrEmpty(answer.GetProperty("visitorToken").GetString()));
-            var tickets = await client.GetFromJsonAsync<JsonElement>("/tickets");
-            Assert.Equal("chat", tickets.GetProperty("items").EnumerateArray().Single().GetProperty("channel").GetString());
-            Assert.Null(app.Services.GetService<Crm.Campaigns.Campaigns.ICampaignStore>());
+            await db.Database.EnsureCreatedAsync();
+            Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.CampaignRecord"));
         }
-        finally
-        {
-            HostProcess.TryDeleteDirectory(directory);
-        }
+
+        app.MapCrmChannels().Queries.AllowAnonymous();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        // The chat answers with a visitor token signed by a secret kept in crm_settings: the shared table must be there.
+        using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var answer = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(string.IsNullOrEmpty(answer.GetProperty("visitorToken").GetString()));
+        var tickets = await client.GetFromJsonAsync<JsonElement>("/tickets");
+        Assert.Equal("chat", tickets.GetProperty("items").EnumerateArray().Single().GetProperty("channel").GetString());
+        Assert.Null(app.Services.GetService<Crm.Campaigns.Campaigns.ICampaignStore>());
     }
 
     [Fact]
-    public async Task A_campaigns_only_context_sends_a_campaign_without_any_ticket_table()
+    public Task A_campaigns_only_context_sends_a_campaign_without_any_ticket_table_on_sqlite()
+        => OnSqliteAsync(file => CampaignsOnlyAsync<CampaignsOnlyContext>(o => o.UseCrmSqlite($"Data Source={file};Pooling=False")));
+
+    [Fact]
+    public Task A_campaigns_only_context_sends_a_campaign_without_any_ticket_table_on_postgresql()
+        => OnPostgresAsync(database => CampaignsOnlyAsync<PostgresCampaignsOnlyContext>(o => o.UseCrmPostgres(database)));
+
+    private static async Task CampaignsOnlyAsync<TContext>(Action<DbContextOptionsBuilder> configure)
+        where TContext : DbContext
     {
-        var directory = Directory.CreateTempSubdirectory("crm-campaigns-only-").FullName;
+        var outbox = Directory.CreateTempSubdirectory("crm-campaigns-only-").FullName;
         try
         {
             var builder = LoopbackBuilder();
@@ -263,11 +271,11 @@ public sealed class LibraryWiringTests
                     o.FromAddress = "news@shop.example";
                     o.MachineOpenWindow = TimeSpan.Zero;
                 })
-                .UsePickupDirectory(o => o.Directory = Path.Combine(directory, "outbox"));
-            builder.Services.AddPooledDbContextFactory<CampaignsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "marketing.db")};Pooling=False"));
-            builder.Services.AddCrmCampaignStores<CampaignsOnlyContext>();
+                .UsePickupDirectory(o => o.Directory = outbox);
+            builder.Services.AddPooledDbContextFactory<TContext>(configure);
+            builder.Services.AddCrmCampaignStores<TContext>();
             await using var app = builder.Build();
-            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<CampaignsOnlyContext>>().CreateDbContextAsync())
+            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContextAsync())
             {
                 await db.Database.EnsureCreatedAsync();
                 Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.TicketRecord"));
@@ -291,12 +299,38 @@ public sealed class LibraryWiringTests
             var campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/bulk-email/{id}");
 
             Assert.Equal(2, campaign.GetProperty("sent").GetInt32());
-            Assert.Equal(2, Directory.GetFiles(Path.Combine(directory, "outbox"), "*.eml").Length);
+            Assert.Equal(2, Directory.GetFiles(outbox, "*.eml").Length);
             Assert.Null(app.Services.GetService<Crm.Channels.Storage.ITicketStore>());
         }
         finally
         {
+            HostProcess.TryDeleteDirectory(outbox);
+        }
+    }
+
+    private static async Task OnSqliteAsync(Func<string, Task> test)
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-feature-only-").FullName;
+        try
+        {
+            await test(Path.Combine(directory, "crm.db"));
+        }
+        finally
+        {
             HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
+    private static async Task OnPostgresAsync(Func<string, Task> test)
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        try
+        {
+            await test(database);
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(database);
         }
     }
 
@@ -316,5 +350,16 @@ public sealed class LibraryWiringTests
     private sealed class CampaignsOnlyContext(DbContextOptions<CampaignsOnlyContext> options) : DbContext(options)
     {
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmCampaigns().ApplyCrmSqliteConventions();
+    }
+
+    // Own context types per database: EF caches a model per context type, and SQLite's conventions are not PostgreSQL's.
+    private sealed class PostgresChannelsOnlyContext(DbContextOptions<PostgresChannelsOnlyContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmChannels();
+    }
+
+    private sealed class PostgresCampaignsOnlyContext(DbContextOptions<PostgresCampaignsOnlyContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmCampaigns();
     }
 }
