@@ -64,6 +64,31 @@ public sealed class SerializedBodyTests
         Assert.Equal(message.MessageId, received.MessageId);
     }
 
+    [Theory]
+    [InlineData(true, "BDAT")]
+    [InlineData(false, "DATA")]
+    public async Task A_frozen_message_goes_by_bdat_where_the_server_offers_chunking_and_by_data_elsewhere_byte_for_byte(bool chunking, string command)
+    {
+        var message = await BuildAsync();
+        SerializedBody.Freeze(message);
+        var wire = FormatOptions.Default.Clone();
+        wire.NewLineFormat = NewLineFormat.Dos;
+        var expected = System.Text.Encoding.ASCII.GetString(Serialise(message, wire));
+        await using var server = new ScriptedSmtpServer(_ => null) { Chunking = chunking };
+        await using var sender = new SmtpCampaignSender(Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None }), NullLogger<SmtpCampaignSender>.Instance);
+
+        await sender.SendAsync(message, new MailboxAddress("", "bounces@shop.example"), CancellationToken.None);
+        await sender.SendAsync(message, new MailboxAddress("", "bounces@shop.example"), CancellationToken.None);
+
+        Assert.Equal(2, server.Messages.Count);
+        Assert.All(server.Messages, m =>
+        {
+            Assert.Equal(command, m.Command);
+            Assert.Equal(expected, m.Content);
+        });
+        Assert.Contains("\r\n..two dots", expected, StringComparison.Ordinal);
+    }
+
     private static async Task<MimeMessage> BuildAsync()
     {
         var body = Body.Replace("long line without a break ", string.Concat(Enumerable.Repeat("long line without a break ", 60)), StringComparison.Ordinal);

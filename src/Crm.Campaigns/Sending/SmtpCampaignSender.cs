@@ -121,7 +121,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
 
     private async Task<PooledConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        var client = new ChunkingSmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         if (!string.IsNullOrEmpty(_options.LocalDomain))
         {
             client.LocalDomain = _options.LocalDomain;
@@ -161,6 +161,17 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Lost the SMTP connection to {Host}:{Port}")]
     private static partial void LogConnectionLost(ILogger logger, Exception exception, string host, int port);
+
+    /// <summary>
+    /// Sends by <c>BDAT</c> (RFC 3030) where the server offers <c>CHUNKING</c>, as Postfix, Exchange and Gmail do: one
+    /// round trip less than <c>DATA</c>'s <c>354</c>, and no dot-stuffing pass over every byte. MailKit prefers
+    /// <c>DATA</c> because <c>BDAT</c> needs the size first, one more serialisation; a campaign message's body is
+    /// already serialised (<c>SerializedBody</c>), so measuring it is a copy. Servers without <c>CHUNKING</c> get <c>DATA</c>.
+    /// </summary>
+    private sealed class ChunkingSmtpClient : SmtpClient
+    {
+        protected override bool PreferSendAsBinaryData => true;
+    }
 
     private sealed class PooledConnection(SmtpClient client)
     {
