@@ -56,27 +56,9 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.Sqlite"), t => t.Contains("Migrations", StringComparison.Ordinal));
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.PostgreSql"), t => t.Contains("Migrations", StringComparison.Ordinal));
 
-        var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
-        await WriteNuGetConfigAsync(app, feed);
-        await File.WriteAllTextAsync(Path.Combine(app, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk.Web">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <NoWarn>$(NoWarn);NU1603</NoWarn>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Crm.Channels" Version="{_version}" />
-                <PackageReference Include="Crm.Campaigns" Version="{_version}" />
-                <PackageReference Include="Crm.Storage.Sqlite" Version="{_version}" />
-              </ItemGroup>
-            </Project>
-            """);
         // The README's minimal app, verbatim, with its authorization decisions opened for this test's anonymous calls.
         var program = ReadmeConsumerApp().Replace(".RequireAuthorization()", ".AllowAnonymous()", StringComparison.Ordinal);
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite"]);
         // Every other C# snippet of the README compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
@@ -245,6 +227,14 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
                 StringComparison.Ordinal);
         Assert.Contains("EnsureCreatedAsync", program, StringComparison.Ordinal);
 
+        var app = await WriteWebAppAsync(feed, name, program, references);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
+        return app;
+    }
+
+    /// <summary>A web app referencing <paramref name="references"/> from the feed, warnings as errors, not built yet.</summary>
+    private async Task<string> WriteWebAppAsync(string feed, string name, string program, string[] references)
+    {
         var app = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
         await WriteNuGetConfigAsync(app, feed);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
@@ -261,7 +251,6 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             {string.Concat(references.Select(r => $"    <PackageReference Include=\"{r}\" Version=\"{_version}\" />\n"))}  </ItemGroup>
             </Project>
             """);
-        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
         return app;
     }
 
