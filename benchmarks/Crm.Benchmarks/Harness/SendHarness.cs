@@ -44,6 +44,7 @@ public static class SendHarness
                  "-f", "news@shop.example", "-t", "someone@example.com", $"127.0.0.1:{port}"], TimeSpan.FromMinutes(30));
             var sourceRate = options.Recipients / sourceElapsed.TotalSeconds;
             var mailKitRate = options.SkipMailKitLoop ? double.NaN : await RunMailKitLoopAsync(options, port, messageBytes);
+            var rawRate = options.SkipMailKitLoop ? double.NaN : await RunPipelinedSocketLoopAsync(options, port, messageBytes);
 
             Console.WriteLine();
             Console.WriteLine("| run | messages | msg/s | vs smtp-source |");
@@ -52,6 +53,7 @@ public static class SendHarness
             if (!double.IsNaN(mailKitRate))
             {
                 Console.WriteLine($"| pooled MailKit loop, no ledger ({options.Connections} connections) | {options.Recipients} | {mailKitRate:F0} | {mailKitRate / sourceRate:F2} |");
+                Console.WriteLine($"| pipelined socket loop, pre-serialised message, no MailKit ({options.Connections} connections) | {options.Recipients} | {rawRate:F0} | {rawRate / sourceRate:F2} |");
             }
 
             Console.WriteLine($"| smtp-source -d -s 20 (same sink, {messageBytes} bytes) | {options.Recipients} | {sourceRate:F0} | 1.00 |");
@@ -239,6 +241,70 @@ public static class SendHarness
             await sender.SendAsync(message, null, ct);
         });
         return options.Recipients / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// What SMTP itself costs without MailKit: one message serialised and dot-stuffed once, sent over plain sockets with
+    /// MAIL, RCPT and DATA pipelined in one write (RFC 2920) and the content in a second — two round trips a message,
+    /// where MailKit's DATA takes three. A reference for how much of the send path is the SMTP library; not a sender
+    /// (no TLS, no authentication, replies only checked for their class).
+    /// </summary>
+    private static async Task<double> RunPipelinedSocketLoopAsync(HarnessOptions options, int smtpPort, int messageBytes)
+    {
+        var text = string.Concat(Enumerable.Repeat("<p>The quick brown fox jumps over the lazy dog.</p>\n", Math.Max(1, (messageBytes - 600) / 52)));
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Atelier Nord", "news@shop.example"));
+        message.To.Add(new MailboxAddress("", "someone@example.com"));
+        message.Subject = "Autumn";
+        message.Body = new TextPart("html") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        using var serialised = new MemoryStream();
+        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, serialised);
+        var content = System.Text.Encoding.ASCII.GetString(serialised.ToArray()).Replace("\r\n.", "\r\n..", StringComparison.Ordinal);
+        var data = System.Text.Encoding.ASCII.GetBytes(content + ".\r\n");
+        var envelope = "MAIL FROM:<news@shop.example>\r\nRCPT TO:<someone@example.com>\r\nDATA\r\n"u8.ToArray();
+        var perConnection = options.Recipients / options.Connections;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Connections).Select(async _ =>
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync("127.0.0.1", smtpPort);
+            await using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+            await ExpectAsync(reader, "220");
+            await stream.WriteAsync("EHLO bench\r\n"u8.ToArray());
+            await ExpectAsync(reader, "250");
+            for (var i = 0; i < perConnection; i++)
+            {
+                await stream.WriteAsync(envelope);
+                await ExpectAsync(reader, "250");
+                await ExpectAsync(reader, "250");
+                await ExpectAsync(reader, "354");
+                await stream.WriteAsync(data);
+                await ExpectAsync(reader, "250");
+            }
+
+            await stream.WriteAsync("QUIT\r\n"u8.ToArray());
+        }));
+        return perConnection * options.Connections / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Reads one (possibly multi-line) reply and checks its code.</summary>
+    private static async Task ExpectAsync(StreamReader reader, string code)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith(code, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Expected {code}, got: {line}");
+            }
+
+            if (line.Length < 4 || line[3] != '-')
+            {
+                return;
+            }
+        }
+
+        throw new IOException("The server closed the connection.");
     }
 
     private static async Task<int> MeasureMessageSizeAsync(CampaignComposer composer)
