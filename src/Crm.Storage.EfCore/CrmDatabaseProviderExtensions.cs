@@ -20,11 +20,11 @@ public static class CrmDatabaseProviderExtensions
     public static CrmDatabaseProvider? FindCrmDatabaseProvider(this DbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.GetService<IDbContextOptions>().FindExtension<CrmDatabaseProviderOptionsExtension>()?.Provider;
+        return db.GetService<IDbContextOptions>().FindCrmDatabaseProvider();
     }
 
     /// <summary>The provider attached to <paramref name="options"/>, or null.</summary>
-    internal static CrmDatabaseProvider? FindCrmDatabaseProvider(this DbContextOptions options)
+    internal static CrmDatabaseProvider? FindCrmDatabaseProvider(this IDbContextOptions options)
         => options.FindExtension<CrmDatabaseProviderOptionsExtension>()?.Provider;
 
     internal static CrmDatabaseProvider GetCrmDatabaseProvider(this DbContext db)

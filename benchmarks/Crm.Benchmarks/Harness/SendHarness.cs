@@ -228,18 +228,11 @@ public static class SendHarness
             MaxConnections = options.Connections,
             MessagesPerConnection = 1_000_000,
         }), Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpCampaignSender>.Instance);
-        // Same size as the campaign's messages; the same encoding work (quoted-printable) as the dispatcher's.
-        var text = string.Concat(Enumerable.Repeat("<p>The quick brown fox jumps over the lazy dog.</p>\n", Math.Max(1, (messageBytes - 600) / 52)));
+        // Built and encoded per send: the same encoding work (quoted-printable) as the dispatcher's.
+        var text = ReferenceText(messageBytes);
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Recipients), new ParallelOptions { MaxDegreeOfParallelism = options.Connections }, async (i, ct) =>
-        {
-            var message = new MimeMessage();
-            message.From.Add(new MailboxAddress("Atelier Nord", "news@shop.example"));
-            message.To.Add(new MailboxAddress("", $"r{i}@example.com"));
-            message.Subject = "Autumn";
-            message.Body = new TextPart("html") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-            await sender.SendAsync(message, null, ct);
-        });
+            await sender.SendAsync(ReferenceMessage(text, $"r{i}@example.com"), null, ct));
         return options.Recipients / watch.Elapsed.TotalSeconds;
     }
 
@@ -251,14 +244,8 @@ public static class SendHarness
     /// </summary>
     private static async Task<double> RunPipelinedSocketLoopAsync(HarnessOptions options, int smtpPort, int messageBytes)
     {
-        var text = string.Concat(Enumerable.Repeat("<p>The quick brown fox jumps over the lazy dog.</p>\n", Math.Max(1, (messageBytes - 600) / 52)));
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Atelier Nord", "news@shop.example"));
-        message.To.Add(new MailboxAddress("", "someone@example.com"));
-        message.Subject = "Autumn";
-        message.Body = new TextPart("html") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
         using var serialised = new MemoryStream();
-        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, serialised);
+        await ReferenceMessage(ReferenceText(messageBytes), "someone@example.com").WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, serialised);
         var content = System.Text.Encoding.ASCII.GetString(serialised.ToArray()).Replace("\r\n.", "\r\n..", StringComparison.Ordinal);
         var data = System.Text.Encoding.ASCII.GetBytes(content + ".\r\n");
         var envelope = "MAIL FROM:<news@shop.example>\r\nRCPT TO:<someone@example.com>\r\nDATA\r\n"u8.ToArray();
@@ -286,6 +273,21 @@ public static class SendHarness
             await stream.WriteAsync("QUIT\r\n"u8.ToArray());
         }));
         return perConnection * options.Connections / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>HTML that makes the reference loops' message about <paramref name="messageBytes"/> on the wire, like the campaign's.</summary>
+    private static string ReferenceText(int messageBytes)
+        => string.Concat(Enumerable.Repeat("<p>The quick brown fox jumps over the lazy dog.</p>\n", Math.Max(1, (messageBytes - 600) / 52)));
+
+    /// <summary>The reference loops' message.</summary>
+    private static MimeMessage ReferenceMessage(string text, string recipient)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Atelier Nord", "news@shop.example"));
+        message.To.Add(new MailboxAddress("", recipient));
+        message.Subject = "Autumn";
+        message.Body = new TextPart("html") { Text = text, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        return message;
     }
 
     /// <summary>Reads one (possibly multi-line) reply and checks its code.</summary>

@@ -134,6 +134,7 @@ internal sealed partial class OutcomeRecorder
         }
     }
 
+    /// <summary>No more outcomes: <see cref="RunAsync"/> ends once what was handed over is written.</summary>
     public void Complete() => _queue.Writer.TryComplete();
 
     /// <summary>
