@@ -44,6 +44,31 @@ public sealed class SerializedBodyTests
         Assert.Equal(newLines == NewLineFormat.Dos, after.AsSpan().IndexOf("\r\n"u8) >= 0);
     }
 
+    [Theory]
+    [InlineData(NewLineFormat.Dos)]
+    [InlineData(NewLineFormat.Unix)]
+    public void A_body_not_built_by_the_builder_is_frozen_through_mimekit_and_writes_the_same_bytes(NewLineFormat newLines)
+    {
+        // Parts MimeKit still has to encode (and bare LF in their text): the direct path must not take them.
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("news@shop.example"));
+        message.To.Add(MailboxAddress.Parse("ann@example.com"));
+        message.Subject = "Not from the builder";
+        message.Body = new MultipartAlternative
+        {
+            new TextPart(MimeKit.Text.TextFormat.Plain) { Text = "line one\nline two with caf\u00e9\n.\n" },
+            new TextPart(MimeKit.Text.TextFormat.Html) { Text = "<p>one</p>\n<p>" + new string('x', 1200) + "</p>" },
+        };
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = newLines;
+        var before = Serialise(message, format);
+
+        SerializedBody.Freeze(message);
+
+        Assert.IsType<SerializedBody>(message.Body);
+        Assert.Equal(before, Serialise(message, format));
+    }
+
     [Fact]
     public async Task A_frozen_message_reaches_smtp_sink_with_its_text_intact_dot_lines_included()
     {

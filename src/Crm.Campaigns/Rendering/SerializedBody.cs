@@ -45,24 +45,86 @@ internal sealed class SerializedBody : MultipartAlternative
         }
 
         message.Body = frozen;
-        // Serialised as the transport would (CRLF, a final new line), whole, and cut after the header block: the body's
-        // own serialisation alone skips what the message adds around it. The buffer is the thread's own, reused: this
-        // method does not await, and only the cut-out copy leaves it.
-        var whole = t_buffer ??= new MemoryStream(32 * 1024);
-        whole.SetLength(0);
+        frozen._content = TrySerialiseEncodedParts(frozen) ?? SerialiseThroughMessage(message);
+    }
+
+    /// <summary>
+    /// The body written directly when every part holds content already encoded for the wire (the builder's
+    /// quoted-printable parts, CRLF throughout): boundaries, each part's headers as MimeKit writes them, and the
+    /// content copied — what MimeKit's <c>Multipart</c> writes, without running every byte through its newline filter.
+    /// </summary>
+    private static byte[]? TrySerialiseEncodedParts(SerializedBody body)
+    {
+        if (body.Boundary is not { } boundaryText)
+        {
+            return null;
+        }
+
+        var parts = new (MimePart Part, ArraySegment<byte> Encoded)[body.Count];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (body[i] is not MimePart { Content: { Stream: MemoryStream stream } content } part
+                || content.Encoding != part.ContentTransferEncoding
+                || !stream.TryGetBuffer(out var encoded)
+                || !IsCrlfOnly(encoded))
+            {
+                return null;
+            }
+
+            parts[i] = (part, encoded);
+        }
+
+        var buffer = RentBuffer();
+        var boundary = System.Text.Encoding.ASCII.GetBytes(boundaryText);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            buffer.Write(i == 0 ? "--"u8 : "\r\n--"u8);
+            buffer.Write(boundary);
+            buffer.Write("\r\n"u8);
+            parts[i].Part.Headers.WriteTo(Wire, buffer);
+            buffer.Write("\r\n"u8);
+            buffer.Write(parts[i].Encoded);
+        }
+
+        buffer.Write("\r\n--"u8);
+        buffer.Write(boundary);
+        buffer.Write("--\r\n"u8);
+        return CopyOut(buffer, 0);
+    }
+
+    private static bool IsCrlfOnly(ReadOnlySpan<byte> encoded) => encoded.Count((byte)'\n') == encoded.Count("\r\n"u8) && encoded.Count((byte)'\r') == encoded.Count((byte)'\n');
+
+    /// <summary>
+    /// Any other body: the message serialised as the transport would (CRLF, a final new line), whole, and cut after the
+    /// header block, because the body's own serialisation alone skips what the message adds around it.
+    /// </summary>
+    private static byte[]? SerialiseThroughMessage(MimeMessage message)
+    {
+        var whole = RentBuffer();
         message.WriteTo(Wire, whole);
         var bytes = whole.GetBuffer().AsSpan(0, (int)whole.Length);
         var separator = bytes.IndexOf("\r\n\r\n"u8);
-        if (separator >= 0)
-        {
-            frozen._content = bytes[(separator + 4)..].ToArray();
-        }
+        return separator < 0 ? null : CopyOut(whole, separator + 4);
+    }
 
-        if (whole.Capacity > MaxKeptBuffer)
+    /// <summary>The thread's own buffer, emptied: the callers do not await, and only the copy taken out leaves it.</summary>
+    private static MemoryStream RentBuffer()
+    {
+        var buffer = t_buffer ??= new MemoryStream(32 * 1024);
+        buffer.SetLength(0);
+        return buffer;
+    }
+
+    private static byte[] CopyOut(MemoryStream buffer, int from)
+    {
+        var bytes = buffer.GetBuffer().AsSpan(from, (int)buffer.Length - from).ToArray();
+        if (buffer.Capacity > MaxKeptBuffer)
         {
             // One unusually large message must not pin its buffer to the thread for good.
             t_buffer = null;
         }
+
+        return bytes;
     }
 
     public override void WriteTo(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
