@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.ComponentModel.DataAnnotations;
 
 namespace Crm.Campaigns.Sending;
@@ -39,4 +40,10 @@ public sealed class SmtpOptions
 
     /// <summary>The name sent in EHLO; the machine name when unset.</summary>
     public string? LocalDomain { get; set; }
+
+    /// <summary>
+    /// Decides whether the server's TLS certificate is trusted; unset, the system's validation (chain, host name,
+    /// revocation) decides. Set in code, for a relay with a private certificate authority.
+    /// </summary>
+    public RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
 }

@@ -1,0 +1,658 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using MimeKit;
+
+namespace Crm.Campaigns.Sending;
+
+/// <summary>
+/// One SMTP connection of <see cref="SmtpCampaignSender"/>, speaking the protocol itself so a message costs as few round
+/// trips and copies as the server allows: with <c>PIPELINING</c> (RFC 2920) the envelope and <c>DATA</c> go in one write
+/// and the message, dot-stuffed in one pass over bytes already serialised, in a second; with <c>CHUNKING</c> (RFC 3030)
+/// envelope and message go in one write (<c>BDAT … LAST</c>, no dot-stuffing). Servers without either get one command
+/// at a time. <c>SIZE</c> (RFC 1870), <c>8BITMIME</c> (RFC 6152) and <c>SMTPUTF8</c> (RFC 6531) are used when offered
+/// and needed; TLS is <see cref="SslStream"/>; authentication uses MailKit's SASL mechanisms.
+/// </summary>
+internal sealed class SmtpConnection : IAsyncDisposable
+{
+    /// <summary>Longer reply lines or longer replies are a broken or hostile server, not a reply to read into memory.</summary>
+    private const int MaxReplyLineLength = 4096;
+    private const int MaxReplyLines = 100;
+    private const int MaxKeptBuffer = 1024 * 1024;
+
+    /// <summary>Preferred first; what MailKit implements and a server may offer for a user name and password.</summary>
+    private static readonly string[] AuthenticationPreference = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN", "CRAM-MD5"];
+    private static readonly FormatOptions Wire = CreateWireFormat(international: false);
+    private static readonly FormatOptions InternationalWire = CreateWireFormat(international: true);
+
+    private readonly Socket _socket;
+    private readonly SmtpOptions _options;
+    private readonly byte[] _read = new byte[MaxReplyLineLength];
+    private readonly MemoryStream _message = new(32 * 1024);
+    private Stream _stream;
+    private int _readStart;
+    private int _readEnd;
+    private byte[] _write = new byte[32 * 1024];
+    private Extensions _extensions;
+    private long _maxSize;
+    private string[] _authMechanisms = [];
+
+    private SmtpConnection(Socket socket, Stream stream, SmtpOptions options)
+    {
+        _socket = socket;
+        _stream = stream;
+        _options = options;
+    }
+
+    [Flags]
+    private enum Extensions
+    {
+        None = 0,
+        Pipelining = 1,
+        Chunking = 2,
+        EightBitMime = 4,
+        SmtpUtf8 = 8,
+        Size = 16,
+        StartTls = 32,
+    }
+
+    /// <summary>Messages this connection carried.</summary>
+    public int Sent { get; private set; }
+
+    /// <summary>False once the connection failed, timed out or the server said it is closing: it is not used again.</summary>
+    public bool IsUsable { get; private set; } = true;
+
+    /// <summary>
+    /// Whether the last message's end reached the server (the final dot, or the last <c>BDAT</c> chunk), so a failure
+    /// after it may follow an acceptance the reply of which was lost. Before it, the server cannot have taken the message.
+    /// </summary>
+    public bool MessageMayHaveBeenAccepted { get; private set; }
+
+    /// <summary>Connects, reads the greeting, says EHLO, secures the connection as <paramref name="options"/> ask and authenticates.</summary>
+    public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SmtpConnection? connection = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Timeout);
+            await socket.ConnectAsync(options.Host, options.Port, timeout.Token).ConfigureAwait(false);
+            var implicitTls = options.Security == SmtpSecurity.SslOnConnect || (options.Security == SmtpSecurity.Auto && options.Port == 465);
+            connection = new SmtpConnection(socket, new NetworkStream(socket, ownsSocket: true), options);
+            await connection.HandshakeAsync(implicitTls, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task HandshakeAsync(bool implicitTls, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (implicitTls)
+        {
+            await StartTlsAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        Expect(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 220, "greeting");
+        await HelloAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (!implicitTls && _options.Security != SmtpSecurity.None && (_extensions.HasFlag(Extensions.StartTls) || _options.Security == SmtpSecurity.StartTls))
+        {
+            if (!_extensions.HasFlag(Extensions.StartTls))
+            {
+                throw new AuthenticationException($"{_options.Host}:{_options.Port} does not offer STARTTLS, which Security = StartTls requires.");
+            }
+
+            Expect(await CommandAsync("STARTTLS\r\n", timeout, cancellationToken).ConfigureAwait(false), 220, "STARTTLS");
+            if (_readEnd > _readStart)
+            {
+                // Plain text sent behind the 220 would otherwise be read as if it had come over TLS (CVE-2011-0411).
+                throw new SmtpProtocolViolationException("The server sent data after agreeing to STARTTLS.");
+            }
+
+            await StartTlsAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await HelloAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!string.IsNullOrEmpty(_options.UserName))
+        {
+            await AuthenticateAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartTlsAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        _stream = tls;
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = _options.Host,
+                    RemoteCertificateValidationCallback = _options.ServerCertificateValidation,
+                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.Online,
+                },
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The TLS handshake with {_options.Host}:{_options.Port} took longer than {_options.Timeout}.");
+        }
+    }
+
+    private async Task HelloAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        var name = LocalDomain();
+        var reply = await CommandAsync($"EHLO {name}\r\n", timeout, cancellationToken).ConfigureAwait(false);
+        if (reply.Code is >= 500 and < 600)
+        {
+            // A server without ESMTP: none of the extensions, one command at a time.
+            Expect(await CommandAsync($"HELO {name}\r\n", timeout, cancellationToken).ConfigureAwait(false), 250, "HELO");
+            _extensions = Extensions.None;
+            return;
+        }
+
+        Expect(reply, 250, "EHLO");
+        _extensions = Extensions.None;
+        _maxSize = 0;
+        _authMechanisms = [];
+        // The first line names the server; each further line is one extension and its parameters.
+        foreach (var line in reply.Text.Split('\n').Skip(1))
+        {
+            var words = line.Split([' ', '='], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+            {
+                continue;
+            }
+
+            switch (words[0].ToUpperInvariant())
+            {
+                case "PIPELINING": _extensions |= Extensions.Pipelining; break;
+                case "CHUNKING": _extensions |= Extensions.Chunking; break;
+                case "8BITMIME": _extensions |= Extensions.EightBitMime; break;
+                case "SMTPUTF8": _extensions |= Extensions.SmtpUtf8; break;
+                case "STARTTLS": _extensions |= Extensions.StartTls; break;
+                case "SIZE":
+                    _extensions |= Extensions.Size;
+                    _maxSize = words.Length > 1 && long.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : 0;
+                    break;
+                case "AUTH": _authMechanisms = [.. _authMechanisms, .. words.Skip(1).Select(w => w.ToUpperInvariant())]; break;
+            }
+        }
+    }
+
+    private string LocalDomain()
+    {
+        if (!string.IsNullOrEmpty(_options.LocalDomain))
+        {
+            return _options.LocalDomain;
+        }
+
+        // The machine name when it is a valid host name; otherwise the address literal RFC 5321 allows instead.
+        var machine = Dns.GetHostName();
+        if (Uri.CheckHostName(machine) == UriHostNameType.Dns)
+        {
+            return machine;
+        }
+
+        var local = ((IPEndPoint)_socket.LocalEndPoint!).Address;
+        return local.AddressFamily == AddressFamily.InterNetworkV6 ? $"[IPv6:{local}]" : $"[{local}]";
+    }
+
+    private async Task AuthenticateAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        if (_authMechanisms.Length == 0)
+        {
+            throw new AuthenticationException($"{_options.Host}:{_options.Port} does not offer authentication, but a user name is configured.");
+        }
+
+        var name = AuthenticationPreference.FirstOrDefault(m => _authMechanisms.Contains(m) && MailKit.Security.SaslMechanism.IsSupported(m))
+            ?? throw new AuthenticationException($"{_options.Host}:{_options.Port} offers no authentication mechanism this sender supports (it offers {string.Join(' ', _authMechanisms)}).");
+        var sasl = MailKit.Security.SaslMechanism.Create(name, new NetworkCredential(_options.UserName, _options.Password ?? ""))
+            ?? throw new AuthenticationException($"MailKit cannot create the {name} mechanism.");
+        var command = "AUTH " + name;
+        if (sasl.SupportsInitialResponse)
+        {
+            var initial = await sasl.ChallengeAsync(null, cancellationToken).ConfigureAwait(false);
+            command += " " + (initial.Length == 0 ? "=" : initial);
+        }
+
+        var reply = await CommandAsync(command + "\r\n", timeout, cancellationToken).ConfigureAwait(false);
+        for (var round = 0; reply.Code == 334 && round < 10; round++)
+        {
+            var response = await sasl.ChallengeAsync(reply.Text.Trim(), cancellationToken).ConfigureAwait(false);
+            reply = await CommandAsync(response + "\r\n", timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reply.Code != 235)
+        {
+            throw new AuthenticationException($"{_options.Host}:{_options.Port} refused the credentials ({name}): {reply.Code} {reply.Text.Trim()}");
+        }
+    }
+
+    /// <summary>
+    /// Sends one message to <paramref name="recipients"/> with <paramref name="from"/> as the envelope sender. A reply
+    /// refusing the message throws <see cref="SmtpReplyException"/> (the connection stays usable); a broken connection
+    /// throws <see cref="IOException"/>, <see cref="TimeoutException"/> or <see cref="SmtpProtocolViolationException"/>
+    /// and marks the connection unusable.
+    /// </summary>
+    public async Task SendAsync(MimeMessage message, MailboxAddress from, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    {
+        MessageMayHaveBeenAccepted = false;
+        var international = NeedsSmtpUtf8(from) || recipients.Any(NeedsSmtpUtf8);
+        var utf8 = international && _extensions.HasFlag(Extensions.SmtpUtf8);
+        var envelopeFrom = EnvelopeAddress(from, utf8);
+        var envelopeTo = recipients.Select(r => EnvelopeAddress(r, utf8)).ToArray();
+
+        // As MailKit does: parts re-encoded where the server cannot take 8-bit, or a line would exceed RFC 5322's 998.
+        message.Prepare(_extensions.HasFlag(Extensions.EightBitMime) ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
+        _message.SetLength(0);
+        message.WriteTo(utf8 ? InternationalWire : Wire, _message, cancellationToken);
+        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var eightBit = content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
+        if (eightBit && !utf8 && !_extensions.HasFlag(Extensions.EightBitMime))
+        {
+            throw new SmtpReplyException(554, "The message has 8-bit content and the server offers neither 8BITMIME nor SMTPUTF8.", permanentWithoutReply: true);
+        }
+
+        if (_maxSize > 0 && content.Length > _maxSize)
+        {
+            throw new SmtpReplyException(552, $"The message ({content.Length} bytes) exceeds the server's SIZE limit of {_maxSize} bytes.", permanentWithoutReply: true);
+        }
+
+        var chunking = _extensions.HasFlag(Extensions.Chunking);
+        var commands = new StringBuilder(128)
+            .Append("MAIL FROM:<").Append(envelopeFrom).Append('>')
+            .Append(_extensions.HasFlag(Extensions.Size) ? $" SIZE={content.Length.ToString(CultureInfo.InvariantCulture)}" : "")
+            .Append(eightBit && _extensions.HasFlag(Extensions.EightBitMime) ? " BODY=8BITMIME" : "")
+            .Append(utf8 ? " SMTPUTF8" : "")
+            .Append("\r\n");
+        var mailFrom = commands.ToString();
+        var rcptTo = envelopeTo.Select(to => $"RCPT TO:<{to}>\r\n").ToArray();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            SmtpReply? refusal;
+            if (_extensions.HasFlag(Extensions.Pipelining))
+            {
+                refusal = await PipelinedEnvelopeAsync(mailFrom, rcptTo, content.Length, chunking, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                refusal = await SequentialEnvelopeAsync(mailFrom, rcptTo, content.Length, chunking, timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (refusal is { } refused)
+            {
+                await ResetAsync(timeout, cancellationToken).ConfigureAwait(false);
+                throw new SmtpReplyException(refused.Code, refused.Text);
+            }
+
+            Sent++;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            IsUsable = false;
+            throw new TimeoutException($"{_options.Host}:{_options.Port} did not answer within {_options.Timeout}.");
+        }
+        catch (Exception ex) when (ex is not SmtpReplyException)
+        {
+            IsUsable = false;
+            throw;
+        }
+        finally
+        {
+            if (_message.Capacity > MaxKeptBuffer)
+            {
+                _message.Capacity = 32 * 1024;
+            }
+
+            if (_write.Length > MaxKeptBuffer)
+            {
+                _write = new byte[32 * 1024];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The envelope and <c>DATA</c> (or <c>BDAT</c> with the message) in one write, then every reply in order. Returns the
+    /// first refusal, or null when the message was accepted.
+    /// </summary>
+    private async Task<SmtpReply?> PipelinedEnvelopeAsync(string mailFrom, string[] rcptTo, int length, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        var written = WriteAscii(0, mailFrom);
+        foreach (var rcpt in rcptTo)
+        {
+            written = WriteAscii(written, rcpt);
+        }
+
+        if (chunking)
+        {
+            written = WriteAscii(written, $"BDAT {length.ToString(CultureInfo.InvariantCulture)} LAST\r\n");
+            written = WriteMessage(written, stuffDots: false);
+        }
+        else
+        {
+            written = WriteAscii(written, "DATA\r\n");
+        }
+
+        await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
+        MessageMayHaveBeenAccepted = chunking;
+        SmtpReply? refusal = null;
+        var reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+        refusal ??= Refusal(reply, 250);
+        foreach (var _ in rcptTo)
+        {
+            reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+            refusal ??= Refusal(reply, 250);
+        }
+
+        reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (chunking)
+        {
+            return refusal ?? Refusal(reply, 250);
+        }
+
+        if (reply.Code != 354)
+        {
+            return refusal ?? Refusal(reply, 354);
+        }
+
+        // DATA went ahead although the envelope was refused (RFC 2920 lets a server do that): end it empty.
+        return refusal is null
+            ? await DataAsync(timeout, cancellationToken).ConfigureAwait(false)
+            : await EndEmptyDataAsync(refusal.Value, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SmtpReply?> SequentialEnvelopeAsync(string mailFrom, string[] rcptTo, int length, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        if (Refusal(await CommandAsync(mailFrom, timeout, cancellationToken).ConfigureAwait(false), 250) is { } mailRefused)
+        {
+            return mailRefused;
+        }
+
+        foreach (var rcpt in rcptTo)
+        {
+            if (Refusal(await CommandAsync(rcpt, timeout, cancellationToken).ConfigureAwait(false), 250) is { } rcptRefused)
+            {
+                return rcptRefused;
+            }
+        }
+
+        if (chunking)
+        {
+            var written = WriteAscii(0, $"BDAT {length.ToString(CultureInfo.InvariantCulture)} LAST\r\n");
+            written = WriteMessage(written, stuffDots: false);
+            await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
+            MessageMayHaveBeenAccepted = true;
+            return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
+        }
+
+        return Refusal(await CommandAsync("DATA\r\n", timeout, cancellationToken).ConfigureAwait(false), 354)
+            ?? await DataAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SmtpReply?> DataAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        var written = WriteMessage(0, stuffDots: true);
+        written = WriteAscii(written, ".\r\n");
+        await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
+        MessageMayHaveBeenAccepted = true;
+        return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
+    }
+
+    private async Task<SmtpReply?> EndEmptyDataAsync(SmtpReply refusal, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        await FlushAsync(WriteAscii(0, ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
+        await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return refusal;
+    }
+
+    /// <summary>Ends a refused transaction, so the next message starts clean.</summary>
+    private async Task ResetAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        if (IsUsable)
+        {
+            await CommandAsync("RSET\r\n", timeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private SmtpReply? Refusal(SmtpReply reply, int expected)
+    {
+        if (reply.Code == 421)
+        {
+            // The server is closing this connection (RFC 5321 3.8): whatever it answers next, it will not be here.
+            IsUsable = false;
+        }
+
+        return reply.Code == expected ? null : reply;
+    }
+
+    /// <summary>Copies the serialised message into the write buffer at <paramref name="at"/>, dot-stuffed for DATA, ending in CRLF.</summary>
+    private int WriteMessage(int at, bool stuffDots)
+    {
+        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var endsWithNewLine = content.EndsWith("\r\n"u8);
+        var needed = at + content.Length + (endsWithNewLine ? 0 : 2) + (stuffDots ? content.Count("\n."u8) + 1 : 0) + 8;
+        EnsureWriteCapacity(at, needed);
+        var output = _write.AsSpan(at);
+        var written = 0;
+        if (stuffDots)
+        {
+            // RFC 5321 4.5.2: a line that starts with a dot gets one more, so no line of the message reads as its end.
+            if (content.Length > 0 && content[0] == (byte)'.')
+            {
+                output[written++] = (byte)'.';
+            }
+
+            for (var next = content.IndexOf("\n."u8); next >= 0; next = content.IndexOf("\n."u8))
+            {
+                content[..(next + 1)].CopyTo(output[written..]);
+                written += next + 1;
+                output[written++] = (byte)'.';
+                content = content[(next + 1)..];
+            }
+        }
+
+        content.CopyTo(output[written..]);
+        written += content.Length;
+        if (!endsWithNewLine)
+        {
+            "\r\n"u8.CopyTo(output[written..]);
+            written += 2;
+        }
+
+        return at + written;
+    }
+
+    private int WriteAscii(int at, string text)
+    {
+        EnsureWriteCapacity(at, at + Encoding.UTF8.GetMaxByteCount(text.Length));
+        return at + Encoding.UTF8.GetBytes(text, _write.AsSpan(at));
+    }
+
+    private void EnsureWriteCapacity(int used, int needed)
+    {
+        if (needed > _write.Length)
+        {
+            var larger = new byte[Math.Max(needed, _write.Length * 2)];
+            _write.AsSpan(0, used).CopyTo(larger);
+            _write = larger;
+        }
+    }
+
+    private async Task FlushAsync(int length, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        timeout.CancelAfter(_options.Timeout);
+        await _stream.WriteAsync(_write.AsMemory(0, length), timeout.Token).ConfigureAwait(false);
+        await _stream.FlushAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task<SmtpReply> CommandAsync(string command, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        await FlushAsync(WriteAscii(0, command), timeout, cancellationToken).ConfigureAwait(false);
+        return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one reply, all its lines: <c>250-…</c> continues, <c>250 …</c> ends (RFC 5321 4.2.1).</summary>
+    private async Task<SmtpReply> ReadReplyAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        timeout.CancelAfter(_options.Timeout);
+        var code = 0;
+        var text = new StringBuilder();
+        for (var lines = 0; lines < MaxReplyLines; lines++)
+        {
+            var line = await ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var lineCode) || lineCode < 200 || (line.Length > 3 && line[3] is not ' ' and not '-'))
+            {
+                throw new SmtpProtocolViolationException($"The server's reply is not SMTP: {Printable(line)}");
+            }
+
+            if (code != 0 && lineCode != code)
+            {
+                throw new SmtpProtocolViolationException($"A reply's lines disagree on its code ({code}, then {lineCode}).");
+            }
+
+            code = lineCode;
+            text.Append(line.Length > 4 ? line.AsSpan(4) : "");
+            if (line.Length <= 3 || line[3] == ' ')
+            {
+                return new SmtpReply(code, text.ToString());
+            }
+
+            text.Append('\n');
+        }
+
+        throw new SmtpProtocolViolationException($"The server's reply has more than {MaxReplyLines} lines.");
+    }
+
+    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var newLine = _read.AsSpan(_readStart, _readEnd - _readStart).IndexOf((byte)'\n');
+            if (newLine >= 0)
+            {
+                var line = _read.AsSpan(_readStart, newLine);
+                _readStart += newLine + 1;
+                return Encoding.UTF8.GetString(line.EndsWith((byte)'\r') ? line[..^1] : line);
+            }
+
+            if (_readStart > 0)
+            {
+                _read.AsSpan(_readStart, _readEnd - _readStart).CopyTo(_read);
+                _readEnd -= _readStart;
+                _readStart = 0;
+            }
+
+            if (_readEnd == _read.Length)
+            {
+                throw new SmtpProtocolViolationException($"A reply line is longer than {MaxReplyLineLength} bytes.");
+            }
+
+            var read = await _stream.ReadAsync(_read.AsMemory(_readEnd), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                IsUsable = false;
+                throw new IOException($"{_options.Host}:{_options.Port} closed the connection.");
+            }
+
+            _readEnd += read;
+        }
+    }
+
+    private static string Printable(string line) => line.Length > 80 ? string.Concat(line.AsSpan(0, 80), "…") : line;
+
+    private static void Expect(SmtpReply reply, int code, string what)
+    {
+        if (reply.Code != code)
+        {
+            throw new SmtpProtocolViolationException($"The server answered {what} with {reply.Code} {reply.Text.Trim()}");
+        }
+    }
+
+    /// <summary>An address the server must take as UTF-8 (RFC 6531): a local part beyond ASCII; a domain can go as IDNA instead.</summary>
+    private static bool NeedsSmtpUtf8(MailboxAddress address) => !Ascii.IsValid(address.LocalPart);
+
+    private string EnvelopeAddress(MailboxAddress address, bool utf8)
+    {
+        if (utf8 || Ascii.IsValid(address.Address))
+        {
+            return address.Address;
+        }
+
+        var encoded = MailboxAddress.EncodeAddrspec(address.Address);
+        return Ascii.IsValid(encoded)
+            ? encoded
+            : throw new SmtpReplyException(553, $"{address.Address} needs SMTPUTF8, which {_options.Host} does not offer.", permanentWithoutReply: true);
+    }
+
+    private static FormatOptions CreateWireFormat(bool international)
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = true;
+        format.International = international;
+        // Blind copies are envelope recipients, never a header anyone receives.
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
+        return format;
+    }
+
+    /// <summary>Says goodbye (best effort) and closes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (IsUsable)
+        {
+            IsUsable = false;
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await FlushAsync(WriteAscii(0, "QUIT\r\n"), timeout, CancellationToken.None).ConfigureAwait(false);
+                await ReadReplyAsync(timeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or SmtpProtocolViolationException or ObjectDisposedException)
+            {
+                // Closing a connection that already broke: nothing left to tell the server.
+            }
+        }
+
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        _message.Dispose();
+    }
+}
+
+/// <summary>One SMTP reply: its code and its text (the lines of a multi-line reply joined by <c>\n</c>).</summary>
+internal readonly record struct SmtpReply(int Code, string Text);
+
+/// <summary>The server refused a command of a transaction (or the message cannot be offered to it); the connection stays usable.</summary>
+internal sealed class SmtpReplyException(int code, string text, bool permanentWithoutReply = false) : Exception(text)
+{
+    public int Code { get; } = code;
+
+    /// <summary>Refused here, before asking the server: nothing it said, and nothing retrying would change.</summary>
+    public bool PermanentWithoutReply { get; } = permanentWithoutReply;
+}
+
+/// <summary>The server does not speak SMTP as RFC 5321 says (or is hostile): the connection is closed.</summary>
+internal sealed class SmtpProtocolViolationException(string message) : Exception(message);
