@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Crm.Testing;
@@ -8,7 +10,10 @@ namespace Crm.Testing;
 /// A minimal SMTP server that answers chosen recipients as scripted (<c>550</c>, or any reply such as a <c>451</c>
 /// throttle) and accepts everything else: smtp-sink can only refuse every recipient at once, and per-recipient and
 /// per-domain answers are the cases under test. With <see cref="Chunking"/> it also offers <c>CHUNKING</c> and
-/// <c>SIZE</c> (RFC 3030, as Postfix, Exchange and Gmail do) and takes messages by <c>BDAT</c>.
+/// <c>SIZE</c> (RFC 3030, as Postfix, Exchange and Gmail do) and takes messages by <c>BDAT</c>; with
+/// <see cref="Pipelining"/>, <see cref="Certificate"/> (STARTTLS), <see cref="Credentials"/> (AUTH PLAIN and/or LOGIN,
+/// required before MAIL), <see cref="SmtpUtf8"/> and <see cref="MaxSize"/> it offers those extensions as a real server
+/// would, and <see cref="CloseAfterMessages"/> makes it hang up as servers do on idle or counted connections.
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
@@ -18,7 +23,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private readonly List<string> _refused = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _accepted = [];
-    private readonly List<(string Command, string Content)> _messages = [];
+    private readonly List<(string Command, string Content, bool Secure)> _messages = [];
+    private readonly List<string> _commands = [];
     private readonly Task _loop;
 
     public ScriptedSmtpServer(Func<string, bool> refuseRecipient)
@@ -36,11 +42,49 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Offer <c>CHUNKING</c> and <c>SIZE</c> in the EHLO reply; set before the first connection.</summary>
+    /// <summary>Offer <c>CHUNKING</c>, <c>PIPELINING</c> and <c>SIZE</c> in the EHLO reply; set before the first connection.</summary>
     public bool Chunking { get; init; }
 
-    /// <summary>Every message taken, with the command that carried it (<c>DATA</c>, dot-stuffing undone, or <c>BDAT</c>).</summary>
-    public IReadOnlyList<(string Command, string Content)> Messages
+    /// <summary>Offer <c>PIPELINING</c>.</summary>
+    public bool Pipelining { get; init; }
+
+    /// <summary>Offer <c>STARTTLS</c> with this certificate.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Offer <c>AUTH PLAIN LOGIN</c> and require these credentials before <c>MAIL</c>.</summary>
+    public NetworkCredential? Credentials { get; init; }
+
+    /// <summary>The mechanisms offered with <see cref="Credentials"/>: <c>PLAIN</c>, <c>LOGIN</c> or both.</summary>
+    public string AuthMechanisms { get; init; } = "PLAIN LOGIN";
+
+    /// <summary>Offer <c>SMTPUTF8</c> (RFC 6531).</summary>
+    public bool SmtpUtf8 { get; init; }
+
+    /// <summary>Offer <c>SIZE</c> with this limit and refuse larger messages.</summary>
+    public long? MaxSize { get; init; }
+
+    /// <summary>Hang up (no reply, no 421) after this many messages on one connection.</summary>
+    public int? CloseAfterMessages { get; init; }
+
+    /// <summary>How many connections were accepted.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    private int _connections;
+
+    /// <summary>Every command line received, in order (AUTH arguments included), across connections.</summary>
+    public IReadOnlyList<string> Commands
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _commands];
+            }
+        }
+    }
+
+    /// <summary>Every message taken, with the command that carried it (<c>DATA</c>, dot-stuffing undone, or <c>BDAT</c>) and whether TLS was on.</summary>
+    public IReadOnlyList<(string Command, string Content, bool Secure)> Messages
     {
         get
         {
@@ -112,21 +156,50 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
-        var stream = client.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        Interlocked.Increment(ref _connections);
+        Stream stream = client.GetStream();
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        var reader = new StreamReader(stream, utf8);
+        var writer = new StreamWriter(stream, utf8) { NewLine = "\r\n", AutoFlush = true };
         await writer.WriteLineAsync("220 scripted ESMTP");
         var recipients = new List<string>();
         var bdat = new StringBuilder();
+        var secure = false;
+        var authenticated = Credentials is null;
+        var taken = 0;
         try
         {
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
+                lock (_accepted)
+                {
+                    _commands.Add(line);
+                }
+
                 var command = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
                 switch (command)
                 {
                     case "EHLO":
-                        await writer.WriteLineAsync(Chunking ? "250-scripted\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n250-CHUNKING\r\n250 8BITMIME" : "250-scripted\r\n250 8BITMIME");
+                        await writer.WriteLineAsync(string.Join("\r\n", Ehlo(secure)));
+                        break;
+                    case "STAR" when Certificate is not null && !secure && line.Equals("STARTTLS", StringComparison.OrdinalIgnoreCase):
+                        await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+                        var tls = new SslStream(stream);
+                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Certificate }, _stop.Token);
+                        stream = tls;
+                        reader = new StreamReader(stream, utf8);
+                        writer = new StreamWriter(stream, utf8) { NewLine = "\r\n", AutoFlush = true };
+                        secure = true;
+                        break;
+                    case "AUTH" when Credentials is not null:
+                        authenticated = await AuthenticateAsync(line, reader, writer);
+                        await writer.WriteLineAsync(authenticated ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
+                        break;
+                    case "MAIL" when !authenticated:
+                        await writer.WriteLineAsync("530 5.7.0 Authentication required");
+                        break;
+                    case "MAIL" when MaxSize is { } max && SizeParameter(line) > max:
+                        await writer.WriteLineAsync("552 5.3.4 Message size exceeds fixed limit");
                         break;
                     case "HELO":
                     case "MAIL":
@@ -153,6 +226,9 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         }
 
                         break;
+                    case "DATA" when recipients.Count == 0:
+                        await writer.WriteLineAsync("554 5.5.1 No valid recipients");
+                        break;
                     case "DATA":
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                         var content = new StringBuilder();
@@ -161,7 +237,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             content.Append(data.StartsWith('.') ? data[1..] : data).Append("\r\n");
                         }
 
-                        Take(recipients, "DATA", content.ToString());
+                        Take(recipients, "DATA", content.ToString(), secure);
+                        if (++taken == CloseAfterMessages)
+                        {
+                            return;
+                        }
+
                         await writer.WriteLineAsync("250 OK queued");
                         break;
                     case "BDAT" when Chunking:
@@ -170,11 +251,23 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         var arguments = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                         var chunk = new char[int.Parse(arguments[1], System.Globalization.CultureInfo.InvariantCulture)];
                         await reader.ReadBlockAsync(chunk, _stop.Token);
+                        if (recipients.Count == 0)
+                        {
+                            // RFC 3030: the chunk is read and thrown away when the transaction failed.
+                            await writer.WriteLineAsync("554 5.5.1 No valid recipients");
+                            break;
+                        }
+
                         bdat.Append(chunk);
                         if (arguments.Length > 2 && arguments[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
                         {
-                            Take(recipients, "BDAT", bdat.ToString());
+                            Take(recipients, "BDAT", bdat.ToString(), secure);
                             bdat.Clear();
+                            if (++taken == CloseAfterMessages)
+                            {
+                                return;
+                            }
+
                             await writer.WriteLineAsync("250 OK queued");
                         }
                         else
@@ -192,19 +285,89 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
-            // The client hung up.
+            // The client hung up (or refused our certificate).
         }
     }
 
-    private void Take(List<string> recipients, string command, string content)
+    private IEnumerable<string> Ehlo(bool secure)
+    {
+        var extensions = new List<string> { "scripted", "8BITMIME" };
+        if (Pipelining || Chunking)
+        {
+            extensions.Add("PIPELINING");
+        }
+
+        if (Chunking)
+        {
+            extensions.Add("CHUNKING");
+        }
+
+        if (Chunking || MaxSize is not null)
+        {
+            extensions.Add($"SIZE {MaxSize ?? 52428800}");
+        }
+
+        if (SmtpUtf8)
+        {
+            extensions.Add("SMTPUTF8");
+        }
+
+        if (Certificate is not null && !secure)
+        {
+            extensions.Add("STARTTLS");
+        }
+
+        if (Credentials is not null)
+        {
+            extensions.Add("AUTH " + AuthMechanisms);
+        }
+
+        return extensions.Select((e, i) => (i == extensions.Count - 1 ? "250 " : "250-") + e);
+    }
+
+    private async Task<bool> AuthenticateAsync(string line, StreamReader reader, StreamWriter writer)
+    {
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        if (words[1].Equals("PLAIN", StringComparison.OrdinalIgnoreCase))
+        {
+            string response;
+            if (words.Length > 2)
+            {
+                response = words[2];
+            }
+            else
+            {
+                await writer.WriteLineAsync("334 ");
+                response = await reader.ReadLineAsync(_stop.Token) ?? "";
+            }
+
+            var fields = Decode(response).Split('\0');
+            return fields.Length == 3 && fields[1] == Credentials!.UserName && fields[2] == Credentials.Password;
+        }
+
+        await writer.WriteLineAsync("334 VXNlcm5hbWU6");
+        var user = Decode(await reader.ReadLineAsync(_stop.Token) ?? "");
+        await writer.WriteLineAsync("334 UGFzc3dvcmQ6");
+        var password = Decode(await reader.ReadLineAsync(_stop.Token) ?? "");
+        return user == Credentials!.UserName && password == Credentials.Password;
+    }
+
+    private static long SizeParameter(string mailFrom)
+    {
+        var size = mailFrom.Split(' ').FirstOrDefault(p => p.StartsWith("SIZE=", StringComparison.OrdinalIgnoreCase));
+        return size is null ? 0 : long.Parse(size[5..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void Take(List<string> recipients, string command, string content, bool secure)
     {
         lock (_accepted)
         {
             _accepted.AddRange(recipients);
             _acceptedAt.AddRange(recipients.Select(r => (r, DateTimeOffset.UtcNow)));
-            _messages.Add((command, content));
+            _messages.Add((command, content, secure));
         }
 
         recipients.Clear();

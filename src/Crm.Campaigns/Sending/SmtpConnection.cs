@@ -87,18 +87,27 @@ internal sealed class SmtpConnection : IAsyncDisposable
             await connection.HandshakeAsync(implicitTls, cancellationToken).ConfigureAwait(false);
             return connection;
         }
+        catch (Exception ex) when (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await DisposeAsync(connection, socket).ConfigureAwait(false);
+            throw new TimeoutException($"{options.Host}:{options.Port} did not complete the SMTP handshake within {options.Timeout}.", ex);
+        }
         catch
         {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                socket.Dispose();
-            }
-
+            await DisposeAsync(connection, socket).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task DisposeAsync(SmtpConnection? connection, Socket socket)
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            socket.Dispose();
         }
     }
 
@@ -242,7 +251,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
             reply = await CommandAsync(response + "\r\n", timeout, cancellationToken).ConfigureAwait(false);
         }
 
-        if (reply.Code != 235)
+        // 235 says so (RFC 4954); smtp-sink answers 250. Any success is not a refusal.
+        if (reply.Code is < 200 or >= 300)
         {
             throw new AuthenticationException($"{_options.Host}:{_options.Port} refused the credentials ({name}): {reply.Code} {reply.Text.Trim()}");
         }

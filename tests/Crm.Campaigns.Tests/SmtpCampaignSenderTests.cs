@@ -1,0 +1,395 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Crm.Campaigns.Sending;
+using Crm.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Crm.Campaigns.Tests;
+
+/// <summary>
+/// The campaign sender speaks SMTP itself (pipelined envelope, BDAT, TLS, AUTH): each extension against a scripted
+/// server that offers exactly it, the answers a real server gives (refusals mid-pipeline, SIZE, SMTPUTF8, hang-ups),
+/// and servers that misbehave.
+/// </summary>
+public sealed class SmtpCampaignSenderTests
+{
+    private static readonly MailboxAddress ReturnPath = new("", "bounces@shop.example");
+
+    [Theory]
+    [InlineData(false, false, "DATA")]
+    [InlineData(true, false, "DATA")]
+    [InlineData(true, true, "BDAT")]
+    public async Task A_message_arrives_intact_one_command_at_a_time_pipelined_and_by_bdat(bool pipelining, bool chunking, string command)
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = pipelining, Chunking = chunking };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        await sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.Equal(["ann@example.com", "bob@example.com"], server.Accepted);
+        Assert.All(server.Messages, m =>
+        {
+            Assert.Equal(command, m.Command);
+            Assert.Contains("\r\n.\r\n..two dots\r\n", m.Content, StringComparison.Ordinal);
+            Assert.EndsWith("\r\n", m.Content, StringComparison.Ordinal);
+        });
+        Assert.Equal(1, server.Connections);
+        Assert.Contains(server.Commands, c => c.StartsWith("MAIL FROM:<bounces@shop.example>", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task A_refused_recipient_fails_alone_and_the_connection_carries_the_next_message(bool pipelining, bool chunking)
+    {
+        await using var server = new ScriptedSmtpServer(address => address.StartsWith("gone", StringComparison.Ordinal) ? "550 5.1.1 No such user" : address.StartsWith("busy", StringComparison.Ordinal) ? "451 4.7.1 Try later" : null)
+        {
+            Pipelining = pipelining,
+            Chunking = chunking,
+        };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var gone = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("gone@example.com"), ReturnPath, CancellationToken.None));
+        var busy = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("busy@example.com"), ReturnPath, CancellationToken.None));
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.True(gone.IsPermanent);
+        Assert.Equal(550, gone.StatusCode);
+        Assert.Contains("No such user", gone.Message, StringComparison.Ordinal);
+        Assert.False(busy.IsPermanent);
+        Assert.Equal(451, busy.StatusCode);
+        Assert.Equal(["ann@example.com"], server.Accepted);
+        Assert.Single(server.Messages);
+        Assert.Equal(1, server.Connections);
+        // Each refused transaction is reset, so the next MAIL starts clean.
+        Assert.Equal(2, server.Commands.Count(c => c == "RSET"));
+    }
+
+    [Fact]
+    public async Task Starttls_is_used_when_offered_and_the_message_travels_encrypted()
+    {
+        using var certificate = SelfSignedCertificate();
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, Certificate = certificate };
+        await using var sender = Sender(server.Port, o => o.ServerCertificateValidation = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString());
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.True(Assert.Single(server.Messages).Secure);
+        Assert.Equal(2, server.Commands.Count(c => c.StartsWith("EHLO", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_untrusted_certificate_fails_the_connection_and_nothing_is_sent_in_the_clear()
+    {
+        using var certificate = SelfSignedCertificate();
+        await using var server = new ScriptedSmtpServer(_ => null) { Certificate = certificate };
+        await using var sender = Sender(server.Port);
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.False(failure.IsPermanent);
+        Assert.Empty(server.Messages);
+        Assert.DoesNotContain(server.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Required_starttls_that_the_server_does_not_offer_sends_nothing()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null);
+        await using var sender = Sender(server.Port, o => o.Security = SmtpSecurity.StartTls);
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.Contains("STARTTLS", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("PLAIN LOGIN", "AUTH PLAIN ")]
+    [InlineData("LOGIN", "AUTH LOGIN")]
+    public async Task Credentials_are_sent_by_the_best_mechanism_the_server_offers_and_wrong_ones_send_nothing(string offered, string expected)
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Credentials = new NetworkCredential("mailer", "s3cret pässword"), AuthMechanisms = offered };
+        await using var sender = Sender(server.Port, o =>
+        {
+            o.UserName = "mailer";
+            o.Password = "s3cret pässword";
+        });
+        await using var wrong = Sender(server.Port, o =>
+        {
+            o.UserName = "mailer";
+            o.Password = "guess";
+        });
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<CampaignSendException>(() => wrong.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.Contains(server.Commands, c => c.StartsWith(expected, StringComparison.Ordinal));
+        Assert.False(refused.IsPermanent);
+        Assert.Contains("refused the credentials", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["ann@example.com"], server.Accepted);
+    }
+
+    [Fact]
+    public async Task Smtp_sink_takes_authenticated_pipelined_messages()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var sender = Sender(sink.Port, o =>
+        {
+            o.UserName = "mailer";
+            o.Password = "secret";
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => sender.SendAsync(Message($"user{i}@example.com"), ReturnPath, CancellationToken.None)));
+        await sink.WaitForMessagesAsync(20, TimeSpan.FromSeconds(10));
+
+        var received = sink.MessageFiles().Select(f => SinkMessage.Load(f).Message).ToList();
+        Assert.Equal(20, received.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        Assert.All(received, m => Assert.Contains("\n.\n..two dots\n", m.TextBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_message_over_the_servers_size_limit_fails_permanently_without_being_sent()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, MaxSize = 2_000 };
+        await using var sender = Sender(server.Port);
+        var large = Message("ann@example.com", new string('x', 5_000));
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(large, ReturnPath, CancellationToken.None));
+        await sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.True(failure.IsPermanent);
+        Assert.Equal(552, failure.StatusCode);
+        Assert.Equal(["bob@example.com"], server.Accepted);
+        Assert.Contains(server.Commands, c => c.StartsWith("MAIL FROM:<bounces@shop.example> SIZE=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_internationalised_address_goes_by_smtputf8_where_offered_and_an_idn_domain_as_idna_elsewhere()
+    {
+        await using var utf8Server = new ScriptedSmtpServer(_ => null) { Pipelining = true, SmtpUtf8 = true };
+        await using var plainServer = new ScriptedSmtpServer(_ => null) { Pipelining = true };
+        await using var utf8Sender = Sender(utf8Server.Port);
+        await using var plainSender = Sender(plainServer.Port);
+
+        await utf8Sender.SendAsync(Message("jöran@exämple.com"), ReturnPath, CancellationToken.None);
+        await plainSender.SendAsync(Message("ann@exämple.com"), ReturnPath, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<CampaignSendException>(() => plainSender.SendAsync(Message("jöran@example.com"), ReturnPath, CancellationToken.None));
+        await plainSender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        // The To header is UTF-8 now, so the message is 8-bit as well (RFC 6531 3.4).
+        Assert.Contains(utf8Server.Commands, c => c == "MAIL FROM:<bounces@shop.example> BODY=8BITMIME SMTPUTF8");
+        Assert.Contains("To: jöran@exämple.com", Assert.Single(utf8Server.Messages).Content, StringComparison.Ordinal);
+        Assert.Contains(plainServer.Commands, c => c == "MAIL FROM:<bounces@shop.example>");
+        Assert.Equal(["jöran@exämple.com"], utf8Server.Accepted);
+        Assert.Equal(["ann@xn--exmple-cua.com", "bob@example.com"], plainServer.Accepted);
+        Assert.True(refused.IsPermanent);
+        Assert.Contains("SMTPUTF8", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Blind_copies_are_envelope_recipients_and_never_a_header()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true };
+        await using var sender = Sender(server.Port);
+        var message = Message("ann@example.com");
+        message.Bcc.Add(MailboxAddress.Parse("audit@shop.example"));
+
+        await sender.SendAsync(message, ReturnPath, CancellationToken.None);
+
+        Assert.Equal(["ann@example.com", "audit@shop.example"], server.Accepted);
+        Assert.DoesNotContain("audit@shop.example", Assert.Single(server.Messages).Content, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_connection_the_server_hung_up_is_replaced_and_the_message_sent_once(bool chunking)
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, Chunking = chunking, CloseAfterMessages = 2 };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        // The server hangs up after taking Bob's message, before acknowledging it: its fate is unknown to the sender,
+        // which says so (a temporary failure) instead of sending it again on its own.
+        var unknown = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None));
+        await sender.SendAsync(Message("carol@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.False(unknown.IsPermanent);
+        Assert.Equal(["ann@example.com", "bob@example.com", "carol@example.com"], server.Accepted);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_reused_connection_found_closed_before_the_message_is_sent_is_retried_on_a_fresh_one()
+    {
+        await using var server = new IdleClosingServer();
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        server.DropIdleConnections();
+        await sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.Equal(["ann@example.com", "bob@example.com"], server.Accepted);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Theory]
+    [InlineData("endless line")]
+    [InlineData("endless reply")]
+    [InlineData("not smtp")]
+    [InlineData("silence")]
+    public async Task A_server_that_does_not_speak_smtp_fails_the_send_quickly_with_bounded_memory(string behaviour)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync(stop.Token);
+            var stream = client.GetStream();
+            try
+            {
+                switch (behaviour)
+                {
+                    case "endless line":
+                        await stream.WriteAsync("220 "u8.ToArray(), stop.Token);
+                        for (var i = 0; i < 10_000 && !stop.IsCancellationRequested; i++)
+                        {
+                            await stream.WriteAsync(Encoding.ASCII.GetBytes(new string('x', 1024)), stop.Token);
+                        }
+
+                        break;
+                    case "endless reply":
+                        for (var i = 0; i < 100_000 && !stop.IsCancellationRequested; i++)
+                        {
+                            await stream.WriteAsync("220-still greeting\r\n"u8.ToArray(), stop.Token);
+                        }
+
+                        break;
+                    case "not smtp":
+                        await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray(), stop.Token);
+                        break;
+                }
+
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
+            {
+            }
+        });
+        await using var sender = Sender(((IPEndPoint)listener.LocalEndpoint).Port, o => o.Timeout = TimeSpan.FromSeconds(2));
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.False(failure.IsPermanent);
+        Assert.Null(failure.StatusCode);
+        await stop.CancelAsync();
+        await serving;
+    }
+
+    private static SmtpCampaignSender Sender(int port, Action<SmtpOptions>? configure = null)
+    {
+        var options = new SmtpOptions { Host = "127.0.0.1", Port = port, Security = SmtpSecurity.Auto, LocalDomain = "crm.test" };
+        configure?.Invoke(options);
+        return new SmtpCampaignSender(Options.Create(options), NullLogger<SmtpCampaignSender>.Instance);
+    }
+
+    private static MimeMessage Message(string to, string? extra = null)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Shop", "news@shop.example"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = "Dots and more";
+        message.Body = new TextPart("plain") { Text = "Hello\n.\n..two dots\n. a dot and a space\n" + extra };
+        return message;
+    }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>An SMTP server whose connections can be dropped while idle, as servers do after their idle timeout.</summary>
+    private sealed class IdleClosingServer : IAsyncDisposable
+    {
+        private readonly ScriptedSmtpServer _inner = new(_ => null) { Pipelining = true };
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<TcpClient> _clients = [];
+        private readonly Task _loop;
+        private int _connections;
+
+        public IdleClosingServer()
+        {
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                try
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                        Interlocked.Increment(ref _connections);
+                        var upstream = new TcpClient();
+                        await upstream.ConnectAsync(IPAddress.Loopback, _inner.Port, _stop.Token);
+                        lock (_clients)
+                        {
+                            _clients.Add(client);
+                            _clients.Add(upstream);
+                        }
+
+                        _ = client.GetStream().CopyToAsync(upstream.GetStream(), _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                        _ = upstream.GetStream().CopyToAsync(client.GetStream(), _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                }
+            });
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public IReadOnlyList<string> Accepted => _inner.Accepted;
+
+        /// <summary>Closes every connection now, without a word, as an idle timeout does.</summary>
+        public void DropIdleConnections()
+        {
+            lock (_clients)
+            {
+                foreach (var client in _clients)
+                {
+                    client.Client.Shutdown(SocketShutdown.Both);
+                    client.Dispose();
+                }
+
+                _clients.Clear();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            DropIdleConnections();
+            await _loop;
+            await _inner.DisposeAsync();
+        }
+    }
+}
