@@ -36,12 +36,38 @@ public sealed class SerializedBodyTests
         SerializedBody.Freeze(message);
         var after = Serialise(message, format);
 
-        Assert.IsType<SerializedBody>(message.Body);
+        var frozen = Assert.IsType<SerializedBody>(message.Body);
+        // The builder's parts are wire content already: the body is written directly, not through MimeKit's filters.
+        Assert.NotNull(SerializedBody.TrySerialiseEncodedParts(frozen));
         // A custom sender that reads the parts (to post them to a provider's API) still can.
         Assert.Equal(html, message.HtmlBody);
         Assert.Equal(text, message.TextBody);
         Assert.Equal(before, after);
         Assert.Equal(newLines == NewLineFormat.Dos, after.AsSpan().IndexOf("\r\n"u8) >= 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_frozen_message_written_for_the_wire_is_byte_for_byte_what_mimekit_writes_and_one_with_a_hidden_header_is_left_to_mimekit(bool international)
+    {
+        var message = await BuildAsync();
+        message.Cc.Add(new MailboxAddress("Jöran", "jöran@exämple.com"));
+        SerializedBody.Freeze(message);
+        var wire = FormatOptions.Default.Clone();
+        wire.NewLineFormat = NewLineFormat.Dos;
+        wire.International = international;
+        wire.HiddenHeaders.Add(HeaderId.Bcc);
+
+        using var direct = new MemoryStream();
+        Assert.True(SerializedBody.TryWriteMessage(message, wire, direct));
+
+        Assert.Equal(Serialise(message, wire), direct.ToArray());
+        var unix = wire.Clone();
+        unix.NewLineFormat = NewLineFormat.Unix;
+        Assert.False(SerializedBody.TryWriteMessage(message, unix, new MemoryStream()));
+        message.Bcc.Add(new MailboxAddress("Audit Ünit", "audit@shop.example"));
+        Assert.False(SerializedBody.TryWriteMessage(message, wire, new MemoryStream()));
     }
 
     [Theory]

@@ -132,7 +132,9 @@ public static partial class CampaignMessageBuilder
     {
         var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
         part.ContentType.Charset = "utf-8";
-        part.Content = new MimeContent(new MemoryStream(QuotedPrintable.Encode(text), writable: false), ContentEncoding.QuotedPrintable);
+        var encoded = QuotedPrintable.Encode(text);
+        // Publicly visible, so freezing the body copies these bytes instead of reading them through a stream.
+        part.Content = new MimeContent(new MemoryStream(encoded, 0, encoded.Length, writable: false, publiclyVisible: true), ContentEncoding.QuotedPrintable);
         return part;
     }
 

@@ -53,7 +53,42 @@ internal sealed class SerializedBody : MultipartAlternative
     /// quoted-printable parts, CRLF throughout): boundaries, each part's headers as MimeKit writes them, and the
     /// content copied — what MimeKit's <c>Multipart</c> writes, without running every byte through its newline filter.
     /// </summary>
-    private static byte[]? TrySerialiseEncodedParts(SerializedBody body)
+    /// <summary>
+    /// Writes a message with a frozen body for the wire (CRLF): its header block as MimeKit writes it, then the frozen
+    /// bytes, without running them through MimeKit's newline filter again. False, and nothing written, for any other
+    /// message or format; the caller then lets MimeKit write it.
+    /// </summary>
+    internal static bool TryWriteMessage(MimeMessage message, FormatOptions format, MemoryStream stream)
+    {
+        if (message.Body is not SerializedBody { _content: { } content } body
+            || format.NewLineFormat != NewLineFormat.Dos
+            || message.Headers.Any(h => format.HiddenHeaders.Contains(h.Id)))
+        {
+            return false;
+        }
+
+        // MimeMessage.WriteTo writes the message's headers, MIME-Version, the body's own (Content-Type), the blank line;
+        // a header list writes its blank line itself, so the message's is taken back before the body's headers follow.
+        var start = stream.Length;
+        message.Headers.WriteTo(format, stream);
+        if (stream.Length - start >= 2)
+        {
+            stream.SetLength(stream.Length - 2);
+        }
+
+        if (!message.Headers.Contains(HeaderId.MimeVersion))
+        {
+            // As MimeMessage.WriteTo adds it to a message with a body.
+            stream.Write("MIME-Version: 1.0\r\n"u8);
+        }
+
+        body.Headers.WriteTo(format, stream);
+        stream.Write(content);
+        return true;
+    }
+
+    /// <summary>The body's bytes written directly, or null when a part is not wire content (exposed for tests).</summary>
+    internal static byte[]? TrySerialiseEncodedParts(SerializedBody body)
     {
         if (body.Boundary is not { } boundaryText)
         {
@@ -81,8 +116,7 @@ internal sealed class SerializedBody : MultipartAlternative
             buffer.Write(i == 0 ? "--"u8 : "\r\n--"u8);
             buffer.Write(boundary);
             buffer.Write("\r\n"u8);
-            parts[i].Part.Headers.WriteTo(Wire, buffer);
-            buffer.Write("\r\n"u8);
+            parts[i].Part.Headers.WriteTo(Wire, buffer); // with its blank line
             buffer.Write(parts[i].Encoded);
         }
 

@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using Crm.Campaigns.Rendering;
 using MimeKit;
 
 namespace Crm.Campaigns.Sending;
@@ -275,7 +276,12 @@ internal sealed class SmtpConnection : IAsyncDisposable
         // As MailKit does: parts re-encoded where the server cannot take 8-bit, or a line would exceed RFC 5322's 998.
         message.Prepare(_extensions.HasFlag(Extensions.EightBitMime) ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
         _message.SetLength(0);
-        message.WriteTo(utf8 ? InternationalWire : Wire, _message, cancellationToken);
+        var format = utf8 ? InternationalWire : Wire;
+        if (!SerializedBody.TryWriteMessage(message, format, _message))
+        {
+            message.WriteTo(format, _message, cancellationToken);
+        }
+
         var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
         var eightBit = content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
         if (eightBit && !utf8 && !_extensions.HasFlag(Extensions.EightBitMime))
