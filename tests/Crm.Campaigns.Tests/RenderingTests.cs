@@ -66,6 +66,54 @@ public sealed class RenderingTests
         Assert.Equal(footer, message.HtmlBody!.Contains(">Unsubscribe</a>", StringComparison.Ordinal));
     }
 
+    // The pattern the scanner replaced, kept as the oracle of what an href is.
+    private static readonly System.Text.RegularExpressions.Regex HrefPattern = new("""<a\b[^>]*?\bhref\s*=\s*(?:"(?<url>[^"]*)"|'(?<url>[^']*)')""", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    [Theory]
+    [InlineData("<a href=\"https://a.example\">x</a><A HREF='https://b.example'>y</A>")]
+    [InlineData("<abbr href=\"https://no.example\"><a data-href=\"https://no.example\" href = \"https://yes.example\">")]
+    [InlineData("<a title=\"x>y\" href=\"https://after.example\"><a\thref\n=\n'https://tab.example'>")]
+    [InlineData("<a href=https://unquoted.example><a href=\"https://unclosed.example>text<a href='https://next.example'>")]
+    [InlineData("<a href=\"https://a.example/>still\">x</a><a hrefx=\"https://no.example\" xhref=\"https://no.example\">")]
+    [InlineData("<a\nclass=\"btn\"\nhref=\"https://multi.example/?a=1&amp;b=2\"\n>Go</a><a href=\"\">empty</a>")]
+    [InlineData("<a href=\"https://x.example\" href=\"https://second.example\"><a>")]
+    [InlineData("<a")]
+    [InlineData("text only, no tags <b>bold</b> < a href=\"https://spaced.example\">")]
+    public void The_href_scanner_finds_exactly_what_the_pattern_found(string html) => AssertScannerMatchesPattern(html);
+
+    [Fact]
+    public void The_href_scanner_agrees_with_the_pattern_on_generated_markup()
+    {
+        string[] pieces = ["<a", "<A", " ", "\n", "href", "HREF", "=", "\"", "'", ">", "https://a.example/", "x", "<ab", "data-", "_", "<", "&amp;", "é"];
+        var random = new Random(2026);
+        for (var sample = 0; sample < 3_000; sample++)
+        {
+            var html = string.Concat(Enumerable.Range(0, random.Next(1, 40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            AssertScannerMatchesPattern(html);
+        }
+    }
+
+    [Fact]
+    public void Hostile_markup_without_tag_ends_is_scanned_to_the_end_and_finds_nothing()
+    {
+        var html = string.Concat(Enumerable.Repeat("<a href href= <a x href=", 50_000));
+
+        Assert.Equal(-1, TrackedLinks.NextHref(html, 0).Start);
+        Assert.Same(html, TrackedLinks.Rewrite(html, ["https://a.example/"], _ => "https://crm.example/c"));
+    }
+
+    private static void AssertScannerMatchesPattern(string html)
+    {
+        var expected = HrefPattern.Matches(html).Select(m => (m.Groups["url"].Index, m.Groups["url"].Length)).ToList();
+        var found = new List<(int, int)>();
+        for (var at = 0; TrackedLinks.NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
+        {
+            found.Add((start, length));
+        }
+
+        Assert.True(expected.SequenceEqual(found), $"{html}: pattern {string.Join(",", expected)}, scanner {string.Join(",", found)}");
+    }
+
     [Fact]
     public void A_link_repeated_in_the_body_is_signed_once_per_message_and_every_copy_tracked()
     {

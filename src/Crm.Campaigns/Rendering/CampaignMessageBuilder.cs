@@ -118,24 +118,10 @@ public static partial class CampaignMessageBuilder
         // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
         message.Body = new MultipartAlternative
         {
-            QuotedPrintablePart(TextFormat.Plain, text),
-            QuotedPrintablePart(TextFormat.Html, html),
+            new EncodedTextPart(TextFormat.Plain, text),
+            new EncodedTextPart(TextFormat.Html, html),
         };
         return message;
-    }
-
-    /// <summary>
-    /// A UTF-8 text part whose content is stored already encoded, so writing it (for DKIM, for SMTP) copies bytes
-    /// instead of running MimeKit's byte-at-a-time encoder; reading its <c>Text</c> decodes as usual.
-    /// </summary>
-    private static TextPart QuotedPrintablePart(TextFormat format, string text)
-    {
-        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-        part.ContentType.Charset = "utf-8";
-        var encoded = QuotedPrintable.Encode(text);
-        // Publicly visible, so freezing the body copies these bytes instead of reading them through a stream.
-        part.Content = new MimeContent(new MemoryStream(encoded, 0, encoded.Length, writable: false, publiclyVisible: true), ContentEncoding.QuotedPrintable);
-        return part;
     }
 
     /// <summary>True when the HTML, outside comments, has a link (<c>href</c>) to <paramref name="url"/>.</summary>

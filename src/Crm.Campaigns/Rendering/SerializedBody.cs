@@ -49,8 +49,8 @@ internal sealed class SerializedBody : MultipartAlternative
     }
 
     /// <summary>
-    /// The body written directly when every part holds content already encoded for the wire (the builder's
-    /// quoted-printable parts, CRLF throughout): boundaries, each part's headers as MimeKit writes them, and the
+    /// The body written directly when every part is the builder's, content already encoded for the wire
+    /// (<see cref="EncodedTextPart"/>): boundaries, each part's headers as MimeKit writes them, and the
     /// content copied — what MimeKit's <c>Multipart</c> writes, without running every byte through its newline filter.
     /// </summary>
     /// <summary>
@@ -95,18 +95,16 @@ internal sealed class SerializedBody : MultipartAlternative
             return null;
         }
 
-        var parts = new (MimePart Part, ArraySegment<byte> Encoded)[body.Count];
+        var parts = new EncodedTextPart[body.Count];
         for (var i = 0; i < parts.Length; i++)
         {
-            if (body[i] is not MimePart { Content: { Stream: MemoryStream stream } content } part
-                || content.Encoding != part.ContentTransferEncoding
-                || !stream.TryGetBuffer(out var encoded)
-                || !IsCrlfOnly(encoded))
+            // Only the builder's parts are known to be wire content; a part anyone else made goes through MimeKit.
+            if (body[i] is not EncodedTextPart { ContentTransferEncoding: ContentEncoding.QuotedPrintable, Content.Encoding: ContentEncoding.QuotedPrintable } part)
             {
                 return null;
             }
 
-            parts[i] = (part, encoded);
+            parts[i] = part;
         }
 
         var buffer = RentBuffer();
@@ -116,7 +114,7 @@ internal sealed class SerializedBody : MultipartAlternative
             buffer.Write(i == 0 ? "--"u8 : "\r\n--"u8);
             buffer.Write(boundary);
             buffer.Write("\r\n"u8);
-            parts[i].Part.Headers.WriteTo(Wire, buffer); // with its blank line
+            parts[i].Headers.WriteTo(Wire, buffer); // with its blank line
             buffer.Write(parts[i].Encoded);
         }
 
@@ -125,8 +123,6 @@ internal sealed class SerializedBody : MultipartAlternative
         buffer.Write("--\r\n"u8);
         return CopyOut(buffer, 0);
     }
-
-    private static bool IsCrlfOnly(ReadOnlySpan<byte> encoded) => encoded.Count((byte)'\n') == encoded.Count("\r\n"u8) && encoded.Count((byte)'\r') == encoded.Count((byte)'\n');
 
     /// <summary>
     /// Any other body: the message serialised as the transport would (CRLF, a final new line), whole, and cut after the

@@ -1,5 +1,6 @@
+using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
+using System.Text;
 
 namespace Crm.Campaigns.Rendering;
 
@@ -7,7 +8,7 @@ namespace Crm.Campaigns.Rendering;
 /// Click tracking's links: found once in the template (static http(s) hrefs; a link built with Liquid differs per
 /// recipient and is left as written), and swapped for tracking URLs in each rendered body.
 /// </summary>
-public static partial class TrackedLinks
+public static class TrackedLinks
 {
     /// <summary>The most links one campaign tracks; links after these are sent as written.</summary>
     public const int MaxLinks = 100;
@@ -17,9 +18,9 @@ public static partial class TrackedLinks
     {
         ArgumentNullException.ThrowIfNull(body);
         var links = new List<string>();
-        foreach (Match match in Href().Matches(body))
+        for (var at = 0; NextHref(body, at) is var (start, length) && start >= 0; at = start + length + 1)
         {
-            var url = WebUtility.HtmlDecode(match.Groups["url"].Value).Trim();
+            var url = WebUtility.HtmlDecode(body.Substring(start, length)).Trim();
             if (IsTrackable(url) && !links.Contains(url, StringComparer.Ordinal))
             {
                 links.Add(url);
@@ -49,27 +50,99 @@ public static partial class TrackedLinks
 
         // A link repeated in the body (logo, button, footer) is one tracked link: its URL is signed once per message.
         var encoded = new string?[links.Count];
-        return Href().Replace(html, match =>
+        StringBuilder? rewritten = null;
+        var copied = 0;
+        for (var at = 0; NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
         {
-            var index = IndexOf(links, WebUtility.HtmlDecode(match.Groups["url"].Value).Trim());
+            var index = IndexOf(links, html.AsSpan(start, length));
             if (index < 0)
             {
-                return match.Value;
+                continue;
             }
 
-            var group = match.Groups["url"];
-            return string.Concat(
-                match.Value.AsSpan(0, group.Index - match.Index),
-                encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)),
-                match.Value.AsSpan(group.Index - match.Index + group.Length));
-        });
+            rewritten ??= new StringBuilder(html.Length + 1024);
+            rewritten.Append(html, copied, start - copied).Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
+            copied = start + length;
+        }
+
+        return rewritten is null ? html : rewritten.Append(html, copied, html.Length - copied).ToString();
     }
 
-    private static int IndexOf(IReadOnlyList<string> links, string url)
+    /// <summary>
+    /// The next quoted <c>href</c> value of an <c>&lt;a&gt;</c> tag at or after <paramref name="from"/>: where it starts
+    /// and how long it is, or start -1. What the pattern <c>&lt;a\b[^&gt;]*?\bhref\s*=\s*("[^"]*"|'[^']*')</c> finds
+    /// (any case), by scanning: this runs over every rendered message.
+    /// </summary>
+    internal static (int Start, int Length) NextHref(string html, int from)
     {
+        for (var tag = html.IndexOf('<', from); tag >= 0 && tag + 2 <= html.Length; tag = html.IndexOf('<', tag + 1))
+        {
+            if ((html[tag + 1] | 0x20) != 'a' || (tag + 2 < html.Length && IsWordChar(html[tag + 2])))
+            {
+                continue;
+            }
+
+            // Attributes up to the tag's end; a quoted value found may run past a '>', as the pattern's [^"]* does.
+            var end = html.IndexOf('>', tag + 2);
+            var limit = end < 0 ? html.Length : end;
+            for (var name = html.IndexOf("href", tag + 2, limit - (tag + 2), StringComparison.OrdinalIgnoreCase); name >= 0; name = html.IndexOf("href", name + 1, limit - (name + 1), StringComparison.OrdinalIgnoreCase))
+            {
+                if (IsWordChar(html[name - 1]))
+                {
+                    continue;
+                }
+
+                var i = SkipWhiteSpace(html, name + 4);
+                if (i >= html.Length || html[i] != '=')
+                {
+                    continue;
+                }
+
+                i = SkipWhiteSpace(html, i + 1);
+                if (i >= html.Length || html[i] is not ('"' or '\''))
+                {
+                    continue;
+                }
+
+                var close = html.IndexOf(html[i], i + 1);
+                if (close >= 0)
+                {
+                    return (i + 1, close - i - 1);
+                }
+            }
+
+            // Nothing in this tag: a later "<a" before the same '>' would see a subset of the same candidates, so the
+            // scan goes on after it (and with no '>' left, nothing can follow). This keeps hostile markup linear.
+            if (end < 0)
+            {
+                break;
+            }
+
+            tag = end;
+        }
+
+        return (-1, 0);
+    }
+
+    private static int SkipWhiteSpace(string html, int at)
+    {
+        while (at < html.Length && char.IsWhiteSpace(html[at]))
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.ConnectorPunctuation;
+
+    /// <summary>Which campaign link a rendered href is (as the template had it: entities decoded, trimmed), or -1.</summary>
+    private static int IndexOf(IReadOnlyList<string> links, ReadOnlySpan<char> href)
+    {
+        var url = href.Contains('&') ? WebUtility.HtmlDecode(href.ToString()).AsSpan().Trim() : href.Trim();
         for (var i = 0; i < links.Count; i++)
         {
-            if (string.Equals(links[i], url, StringComparison.Ordinal))
+            if (url.SequenceEqual(links[i]))
             {
                 return i;
             }
@@ -82,7 +155,4 @@ public static partial class TrackedLinks
     private static bool IsTrackable(string url) =>
         !url.Contains("{{", StringComparison.Ordinal) && !url.Contains("{%", StringComparison.Ordinal)
         && Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
-
-    [GeneratedRegex("""<a\b[^>]*?\bhref\s*=\s*(?:"(?<url>[^"]*)"|'(?<url>[^']*)')""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Href();
 }
