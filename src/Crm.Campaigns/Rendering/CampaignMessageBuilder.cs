@@ -75,24 +75,23 @@ public static partial class CampaignMessageBuilder
 
         // Decided from what was rendered, not from the template's text: a body that only mentions unsubscribe_url
         // (in a Liquid comment, an unused branch, an HTML comment) must not lose the visible link.
-        if (!LinksTo(html, links.UnsubscribeUrl))
-        {
-            html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>");
-        }
-
+        var footer = LinksTo(html, links.UnsubscribeUrl)
+            ? ""
+            : $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>";
         if (!text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal))
         {
             text += $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
         }
 
+        var pixel = campaign.TrackOpens
+            ? $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">"
+            : "";
+        // Footer and pixel go in together (one copy of the body, not one each); links are rewritten after, so the
+        // footer's unsubscribe link, never a campaign link, is left as it is.
+        html = InsertBeforeBodyEnd(html, string.Concat(footer, pixel));
         if (campaign.TrackClicks && links.ClickUrl is { } clickUrl)
         {
             html = TrackedLinks.Rewrite(html, campaign.Links, clickUrl);
-        }
-
-        if (campaign.TrackOpens)
-        {
-            html = InsertBeforeBodyEnd(html, $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">");
         }
 
         var message = new MimeMessage();
@@ -184,6 +183,11 @@ public static partial class CampaignMessageBuilder
 
     private static string InsertBeforeBodyEnd(string html, string fragment)
     {
+        if (fragment.Length == 0)
+        {
+            return html;
+        }
+
         var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
         return end < 0 ? html + fragment : html.Insert(end, fragment);
     }

@@ -48,11 +48,12 @@ internal static class TemplateSandbox
 
     /// <summary>Renders one template within the budget.</summary>
     /// <exception cref="TemplateRenderException">A filter threw or a limit was exceeded.</exception>
-    public static async ValueTask<string> RenderAsync(IFluidTemplate template, TemplateContext context, System.Text.Encodings.Web.TextEncoder encoder, RenderBudget budget)
+    public static async ValueTask<string> RenderAsync(IFluidTemplate template, TemplateContext context, System.Text.Encodings.Web.TextEncoder encoder, RenderBudget budget, int expectedLength = 0)
     {
         context.AmbientValues[BudgetKey] = budget;
         context.MaxSteps = budget.Limits.MaxSteps;
-        using var writer = new BoundedWriter(budget);
+        // Sized as the last rendering of this template was: a builder grown from empty allocates its length twice over.
+        using var writer = new BoundedWriter(budget, new StringBuilder(Math.Clamp(expectedLength, 16, MaxExpectedLength)));
         try
         {
             await template.RenderAsync(writer, encoder, context).ConfigureAwait(false);
@@ -74,6 +75,9 @@ internal static class TemplateSandbox
 
         return writer.ToString();
     }
+
+    /// <summary>The largest output a builder is sized for up front; a longer one grows as it goes.</summary>
+    private const int MaxExpectedLength = 1024 * 1024;
 
     private static TemplateOptions CreateOptions()
     {
@@ -193,7 +197,7 @@ internal static class TemplateSandbox
     }
 
     /// <summary>Collects output and refuses to grow past the limit.</summary>
-    private sealed class BoundedWriter(RenderBudget budget) : StringWriter(new StringBuilder(), System.Globalization.CultureInfo.InvariantCulture)
+    private sealed class BoundedWriter(RenderBudget budget, StringBuilder output) : StringWriter(output, System.Globalization.CultureInfo.InvariantCulture)
     {
         public override void Write(char value)
         {

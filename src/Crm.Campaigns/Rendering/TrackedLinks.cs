@@ -51,6 +51,7 @@ public static class TrackedLinks
         // A link repeated in the body (logo, button, footer) is one tracked link: its URL is signed once per message.
         var encoded = new string?[links.Count];
         StringBuilder? rewritten = null;
+        // The thread's own builder: nothing here awaits, and only the finished string leaves it.
         var copied = 0;
         for (var at = 0; NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
         {
@@ -60,12 +61,37 @@ public static class TrackedLinks
                 continue;
             }
 
-            rewritten ??= new StringBuilder(html.Length + 1024);
+            rewritten ??= RentBuilder(html.Length + 1024);
             rewritten.Append(html, copied, start - copied).Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
             copied = start + length;
         }
 
-        return rewritten is null ? html : rewritten.Append(html, copied, html.Length - copied).ToString();
+        if (rewritten is null)
+        {
+            return html;
+        }
+
+        var result = rewritten.Append(html, copied, html.Length - copied).ToString();
+        if (rewritten.Capacity > MaxKeptBuilder)
+        {
+            // One unusually large body must not pin its buffer to the thread for good.
+            t_builder = null;
+        }
+
+        return result;
+    }
+
+    private const int MaxKeptBuilder = 512 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    private static StringBuilder RentBuilder(int capacity)
+    {
+        var builder = t_builder ??= new StringBuilder(capacity);
+        builder.Clear();
+        builder.EnsureCapacity(capacity);
+        return builder;
     }
 
     /// <summary>
