@@ -116,12 +116,12 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         var rows = await (
             from r in db.Set<CampaignRecipientRecord>().AsNoTracking()
             join c in db.Set<ContactRecord>().AsNoTracking() on r.ContactId equals c.Id
-            where ids.Contains(r.Id)
+            where EF.Parameter(ids).Contains(r.Id)
             orderby r.Id
             select new { r.Id, r.CampaignId, r.ContactId, r.Email, c.Name, r.Attempts, c.MarketingStatus })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var contactIds = rows.Select(r => r.ContactId).Distinct().ToList();
-        var attributes = (await db.Set<ContactAttributeRecord>().AsNoTracking().Where(a => contactIds.Contains(a.ContactId))
+        var attributes = (await db.Set<ContactAttributeRecord>().AsNoTracking().Where(a => EF.Parameter(contactIds).Contains(a.ContactId))
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             .GroupBy(a => a.ContactId)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)g.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal));
@@ -166,7 +166,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             var campaignId = campaign.Key;
             // Only rows still claimed move: a row whose lease expired and was finished by another dispatcher is not counted twice.
             var sentIds = campaign.Where(a => a.Outcome == SendOutcome.Sent).Select(a => a.RecipientId).ToList();
-            var sent = sentIds.Count == 0 ? 0 : await recipients.Where(r => sentIds.Contains(r.Id) && r.State == LedgerState.Sending)
+            var sent = sentIds.Count == 0 ? 0 : await recipients.Where(r => EF.Parameter(sentIds).Contains(r.Id) && r.State == LedgerState.Sending)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Sent).SetProperty(r => r.SentAt, utcNow).SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                 .ConfigureAwait(false);
 
@@ -180,7 +180,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             }
 
             var skippedIds = campaign.Where(a => a.Outcome == SendOutcome.Skipped).Select(a => a.RecipientId).ToList();
-            var skipped = skippedIds.Count == 0 ? 0 : await recipients.Where(r => skippedIds.Contains(r.Id) && r.State == LedgerState.Sending)
+            var skipped = skippedIds.Count == 0 ? 0 : await recipients.Where(r => EF.Parameter(skippedIds).Contains(r.Id) && r.State == LedgerState.Sending)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, LedgerState.Skipped).SetProperty(r => r.LeaseOwner, (string?)null), cancellationToken)
                 .ConfigureAwait(false);
 
