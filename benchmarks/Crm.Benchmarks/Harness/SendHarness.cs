@@ -25,7 +25,7 @@ public static class SendHarness
         {
             var recipients = args.SkipWhile(a => a != "--recipients").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(40_000);
             var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
-            return await DefaultsHarness.RunAsync(recipients, runs);
+            return await DefaultsHarness.RunAsync(recipients, runs, timeline: args.Contains("--timeline"));
         }
 
         var options = HarnessOptions.Parse(args);
