@@ -111,6 +111,51 @@ public sealed class SmtpCampaignSenderTests
         Assert.DoesNotContain(server.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Plain_text_injected_behind_the_starttls_answer_is_refused_and_nothing_is_sent()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var commands = new List<string>();
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            await stream.WriteAsync("220 mitm ESMTP\r\n"u8.ToArray());
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                commands.Add(line);
+                // What an attacker in the path appends (CVE-2011-0411): an answer the client must not read as encrypted.
+                await stream.WriteAsync(line.StartsWith("EHLO", StringComparison.Ordinal) ? "250-mitm\r\n250 STARTTLS\r\n"u8.ToArray() : "220 Ready\r\n250 injected\r\n"u8.ToArray());
+            }
+        });
+        await using var sender = Sender(((IPEndPoint)listener.LocalEndpoint).Port);
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.False(failure.IsPermanent);
+        Assert.Contains("STARTTLS", failure.Message, StringComparison.Ordinal);
+        listener.Stop();
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(commands, c => c.StartsWith("MAIL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_421_closes_the_connection_and_the_next_message_goes_on_a_fresh_one()
+    {
+        await using var server = new ScriptedSmtpServer(address => address.StartsWith("closing", StringComparison.Ordinal) ? "421 4.3.2 Service shutting down" : null) { Pipelining = true };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var closing = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("closing@example.com"), ReturnPath, CancellationToken.None));
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+
+        Assert.False(closing.IsPermanent);
+        Assert.Equal(421, closing.StatusCode);
+        Assert.Equal(["ann@example.com"], server.Accepted);
+        Assert.Equal(2, server.Connections);
+    }
+
     [Theory]
     [InlineData("PLAIN LOGIN", "AUTH PLAIN ")]
     [InlineData("LOGIN", "AUTH LOGIN")]
