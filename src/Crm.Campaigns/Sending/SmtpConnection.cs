@@ -339,6 +339,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         {
             if (_message.Capacity > MaxKeptBuffer)
             {
+                _message.SetLength(0);
                 _message.Capacity = 32 * 1024;
             }
 
@@ -609,6 +610,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>An address the server must take as UTF-8 (RFC 6531): a local part beyond ASCII; a domain can go as IDNA instead.</summary>
     private static bool NeedsSmtpUtf8(MailboxAddress address) => !Ascii.IsValid(address.LocalPart);
 
+    /// <summary>The address as the envelope carries it. MimeKit refuses control characters in any address it holds, so no line break can reach a command.</summary>
     private string EnvelopeAddress(MailboxAddress address, bool utf8)
     {
         if (utf8 || Ascii.IsValid(address.Address))
