@@ -64,7 +64,7 @@ public static class BulkEmailServiceCollectionExtensions
         return new BulkEmailBuilder(services);
     }
 
-    /// <summary>Sends through an SMTP server with pooled MailKit connections.</summary>
+    /// <summary>Sends through an SMTP server on pooled, pipelined connections (<see cref="SmtpCampaignSender"/>).</summary>
     public static IBulkEmailBuilder UseSmtp(this IBulkEmailBuilder builder, Action<SmtpOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);

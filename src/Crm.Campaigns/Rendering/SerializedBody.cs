@@ -6,8 +6,8 @@ namespace Crm.Campaigns.Rendering;
 
 /// <summary>
 /// A campaign message's <c>multipart/alternative</c> body that also keeps the bytes it has on the wire. A sent message is
-/// otherwise serialised once per reader: MailKit measures it for the <c>SIZE=</c> that real servers advertise and then
-/// writes it for <c>DATA</c>, and a DKIM signer hashes it first. Frozen, each of those copies the same bytes (the
+/// otherwise serialised once per reader: a DKIM signer hashes it, and the SMTP connection writes it (and any MailKit
+/// transport an integrator uses measures it for <c>SIZE=</c> first). Frozen, each of those copies the same bytes (the
 /// transport still applies its own framing, dot-stuffing, to them), while the parts stay readable — a custom
 /// <c>ICampaignSender</c> that posts <c>HtmlBody</c> and <c>TextBody</c> to a provider's API sees them as before.
 /// Freeze a message only once it is complete: a part changed afterwards would not be in the bytes.
