@@ -80,7 +80,7 @@ internal static class DefaultsHarness
     private static void PrintTimeline(IReadOnlyList<(TimeSpan At, int Sent)> progress)
     {
         var previous = (At: TimeSpan.Zero, Sent: 0);
-        foreach (var point in progress.Where(p => p.At - progress[0].At >= TimeSpan.Zero))
+        foreach (var point in progress)
         {
             if (point.At - previous.At >= TimeSpan.FromSeconds(1) || point == progress[^1])
             {

@@ -42,7 +42,6 @@ public class SendStageBenchmarks
     private MimeEntity _unfrozenBody = null!;
     private MimeMessage _frozen = null!;
     private readonly MemoryStream _wire = new(32 * 1024);
-    private static readonly FormatOptions WireFormat = CreateWireFormat();
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -80,14 +79,6 @@ public class SendStageBenchmarks
 
     private static readonly MailboxAddress ReturnPath = new("", "bounces@shop.example");
 
-    private static FormatOptions CreateWireFormat()
-    {
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        format.EnsureNewLine = true;
-        return format;
-    }
-
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
@@ -116,7 +107,7 @@ public class SendStageBenchmarks
         _toEncode.Body = _unfrozenBody;
         SerializedBody.Freeze(_toEncode);
         _wire.SetLength(0);
-        return SerializedBody.TryWriteMessage(_toEncode, WireFormat, _wire) ? _wire.Length : throw new InvalidOperationException("Not frozen.");
+        return SerializedBody.TryWriteMessage(_toEncode, SerializedBody.WireFormat, _wire) ? _wire.Length : throw new InvalidOperationException("Not frozen.");
     }
 
     [Benchmark(Description = "sign (DKIM RSA-2048)")]

@@ -15,7 +15,11 @@ namespace Crm.Campaigns.Rendering;
 internal sealed class SerializedBody : MultipartAlternative
 {
     private const int MaxKeptBuffer = 1024 * 1024;
-    private static readonly FormatOptions Wire = CreateWireFormat();
+    /// <summary>How a message goes on the wire: CRLF, a final new line, blind copies never a header.</summary>
+    internal static readonly FormatOptions WireFormat = CreateWireFormat(international: false);
+
+    /// <summary><see cref="WireFormat"/> with UTF-8 headers, for an SMTPUTF8 transaction (RFC 6531).</summary>
+    internal static readonly FormatOptions InternationalWireFormat = CreateWireFormat(international: true);
     [ThreadStatic]
     private static MemoryStream? t_buffer;
     private byte[]? _content;
@@ -114,7 +118,7 @@ internal sealed class SerializedBody : MultipartAlternative
             buffer.Write(i == 0 ? "--"u8 : "\r\n--"u8);
             buffer.Write(boundary);
             buffer.Write("\r\n"u8);
-            parts[i].Headers.WriteTo(Wire, buffer); // with its blank line
+            parts[i].Headers.WriteTo(WireFormat, buffer); // with its blank line
             buffer.Write(parts[i].Encoded);
         }
 
@@ -131,7 +135,7 @@ internal sealed class SerializedBody : MultipartAlternative
     private static byte[]? SerialiseThroughMessage(MimeMessage message)
     {
         var whole = RentBuffer();
-        message.WriteTo(Wire, whole);
+        message.WriteTo(WireFormat, whole);
         var bytes = whole.GetBuffer().AsSpan(0, (int)whole.Length);
         var separator = bytes.IndexOf("\r\n\r\n"u8);
         return separator < 0 ? null : CopyOut(whole, separator + 4);
@@ -202,11 +206,15 @@ internal sealed class SerializedBody : MultipartAlternative
         await filtered.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static FormatOptions CreateWireFormat()
+    private static FormatOptions CreateWireFormat(bool international)
     {
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
         format.EnsureNewLine = true;
+        format.International = international;
+        // Blind copies are envelope recipients, never a header anyone receives.
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
         return format;
     }
 }

@@ -85,21 +85,14 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            // The connection is gone or untrustworthy: drop it, and let the dispatcher retry later.
+            // The connection is gone or untrustworthy (it marked itself unusable; the finally closes it): the dispatcher retries later.
             LogConnectionLost(_logger, ex, _options.Host, _options.Port);
-            await CloseAsync(connection).ConfigureAwait(false);
-            connection = null;
             throw new CampaignSendException($"The connection to {_options.Host}:{_options.Port} failed: {ex.Message}", isPermanent: false, innerException: ex);
-        }
-        catch (OperationCanceledException)
-        {
-            // A cancelled send leaves the SMTP dialogue in an unknown state: never reuse that connection.
-            await CloseAsync(connection).ConfigureAwait(false);
-            connection = null;
-            throw;
         }
         finally
         {
+            // A connection that failed, timed out, was told 421 or was cancelled mid-dialogue marked itself unusable:
+            // it is closed here, never reused.
             _pool.Writer.TryWrite(connection is { IsUsable: true } ? connection : null);
             if (connection is { IsUsable: false })
             {

@@ -27,8 +27,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     /// <summary>Preferred first; what MailKit implements and a server may offer for a user name and password.</summary>
     private static readonly string[] AuthenticationPreference = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN", "CRAM-MD5"];
-    private static readonly FormatOptions Wire = CreateWireFormat(international: false);
-    private static readonly FormatOptions InternationalWire = CreateWireFormat(international: true);
 
     private readonly Socket _socket;
     private readonly SmtpOptions _options;
@@ -276,7 +274,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         // As MailKit does: parts re-encoded where the server cannot take 8-bit, or a line would exceed RFC 5322's 998.
         message.Prepare(_extensions.HasFlag(Extensions.EightBitMime) ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
         _message.SetLength(0);
-        var format = utf8 ? InternationalWire : Wire;
+        var format = utf8 ? SerializedBody.InternationalWireFormat : SerializedBody.WireFormat;
         if (!SerializedBody.TryWriteMessage(message, format, _message))
         {
             message.WriteTo(format, _message, cancellationToken);
@@ -310,11 +308,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
             SmtpReply? refusal;
             if (_extensions.HasFlag(Extensions.Pipelining))
             {
-                refusal = await PipelinedEnvelopeAsync(mailFrom, rcptTo, content.Length, chunking, timeout, cancellationToken).ConfigureAwait(false);
+                refusal = await PipelinedEnvelopeAsync(mailFrom, rcptTo, chunking, timeout, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                refusal = await SequentialEnvelopeAsync(mailFrom, rcptTo, content.Length, chunking, timeout, cancellationToken).ConfigureAwait(false);
+                refusal = await SequentialEnvelopeAsync(mailFrom, rcptTo, chunking, timeout, cancellationToken).ConfigureAwait(false);
             }
 
             if (refusal is { } refused)
@@ -354,22 +352,21 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// The envelope and <c>DATA</c> (or <c>BDAT</c> with the message) in one write, then every reply in order. Returns the
     /// first refusal, or null when the message was accepted.
     /// </summary>
-    private async Task<SmtpReply?> PipelinedEnvelopeAsync(string mailFrom, string[] rcptTo, int length, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<SmtpReply?> PipelinedEnvelopeAsync(string mailFrom, string[] rcptTo, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        var written = WriteAscii(0, mailFrom);
+        var written = WriteText(0, mailFrom);
         foreach (var rcpt in rcptTo)
         {
-            written = WriteAscii(written, rcpt);
+            written = WriteText(written, rcpt);
         }
 
         if (chunking)
         {
-            written = WriteAscii(written, $"BDAT {length.ToString(CultureInfo.InvariantCulture)} LAST\r\n");
-            written = WriteMessage(written, stuffDots: false);
+            written = WriteLastChunk(written);
         }
         else
         {
-            written = WriteAscii(written, "DATA\r\n");
+            written = WriteText(written, "DATA\r\n");
         }
 
         await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
@@ -400,7 +397,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
             : await EndEmptyDataAsync(refusal.Value, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SmtpReply?> SequentialEnvelopeAsync(string mailFrom, string[] rcptTo, int length, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<SmtpReply?> SequentialEnvelopeAsync(string mailFrom, string[] rcptTo, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         if (Refusal(await CommandAsync(mailFrom, timeout, cancellationToken).ConfigureAwait(false), 250) is { } mailRefused)
         {
@@ -417,9 +414,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         if (chunking)
         {
-            var written = WriteAscii(0, $"BDAT {length.ToString(CultureInfo.InvariantCulture)} LAST\r\n");
-            written = WriteMessage(written, stuffDots: false);
-            await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
+            await FlushAsync(WriteLastChunk(0), timeout, cancellationToken).ConfigureAwait(false);
             MessageMayHaveBeenAccepted = true;
             return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
         }
@@ -431,7 +426,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private async Task<SmtpReply?> DataAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         var written = WriteMessage(0, stuffDots: true);
-        written = WriteAscii(written, ".\r\n");
+        written = WriteText(written, ".\r\n");
         await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
         MessageMayHaveBeenAccepted = true;
         return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
@@ -439,7 +434,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply?> EndEmptyDataAsync(SmtpReply refusal, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        await FlushAsync(WriteAscii(0, ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
+        await FlushAsync(WriteText(0, ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
         await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
         return refusal;
     }
@@ -462,6 +457,14 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
 
         return reply.Code == expected ? null : reply;
+    }
+
+    /// <summary>The whole message as one <c>BDAT … LAST</c> chunk at <paramref name="at"/>, announcing exactly what <see cref="WriteMessage"/> writes.</summary>
+    private int WriteLastChunk(int at)
+    {
+        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var size = content.Length + (content.EndsWith("\r\n"u8) ? 0 : 2);
+        return WriteMessage(WriteText(at, $"BDAT {size.ToString(CultureInfo.InvariantCulture)} LAST\r\n"), stuffDots: false);
     }
 
     /// <summary>Copies the serialised message into the write buffer at <paramref name="at"/>, dot-stuffed for DATA, ending in CRLF.</summary>
@@ -501,7 +504,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
         return at + written;
     }
 
-    private int WriteAscii(int at, string text)
+    /// <summary>A command line, UTF-8 (ASCII but for the addresses of an SMTPUTF8 transaction).</summary>
+    private int WriteText(int at, string text)
     {
         EnsureWriteCapacity(at, at + Encoding.UTF8.GetMaxByteCount(text.Length));
         return at + Encoding.UTF8.GetBytes(text, _write.AsSpan(at));
@@ -526,7 +530,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply> CommandAsync(string command, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        await FlushAsync(WriteAscii(0, command), timeout, cancellationToken).ConfigureAwait(false);
+        await FlushAsync(WriteText(0, command), timeout, cancellationToken).ConfigureAwait(false);
         return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
     }
 
@@ -624,18 +628,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
             : throw new SmtpReplyException(553, $"{address.Address} needs SMTPUTF8, which {_options.Host} does not offer.", permanentWithoutReply: true);
     }
 
-    private static FormatOptions CreateWireFormat(bool international)
-    {
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        format.EnsureNewLine = true;
-        format.International = international;
-        // Blind copies are envelope recipients, never a header anyone receives.
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        format.HiddenHeaders.Add(HeaderId.ResentBcc);
-        return format;
-    }
-
     /// <summary>Says goodbye (best effort) and closes.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -645,7 +637,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await FlushAsync(WriteAscii(0, "QUIT\r\n"), timeout, CancellationToken.None).ConfigureAwait(false);
+                await FlushAsync(WriteText(0, "QUIT\r\n"), timeout, CancellationToken.None).ConfigureAwait(false);
                 await ReadReplyAsync(timeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or SmtpProtocolViolationException or ObjectDisposedException)
