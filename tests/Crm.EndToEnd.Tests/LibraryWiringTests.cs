@@ -152,6 +152,43 @@ public sealed class LibraryWiringTests
     }
 
     [Fact]
+    public async Task An_own_sender_reads_each_message_whole_while_sending_and_the_dispatcher_disposes_it_once_sent()
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+            })
+            .UseSender<RecordingSender>()
+            .UseInMemoryStores();
+        await using var app = builder.Build();
+        var bulkEmail = app.MapBulkEmail();
+        bulkEmail.Campaigns.AllowAnonymous();
+        bulkEmail.ContactsRead.AllowAnonymous();
+        bulkEmail.ContactsWrite.AllowAnonymous();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "one@example.com" }, new { email = "two@example.com" } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        using var created = await client.PostAsJsonAsync("/bulk-email", new { subject = "Own sender", body = "<p>Hello {{ contact.email }}</p>" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+
+        var sender = (RecordingSender)app.Services.GetRequiredService<Crm.Campaigns.Sending.ICampaignSender>();
+        Assert.Equal(["one@example.com", "two@example.com"], sender.Sent.Select(s => s.To).Order(StringComparer.Ordinal));
+        Assert.All(sender.Sent, sent => Assert.Contains($"Hello {sent.To}", sent.Html, StringComparison.Ordinal));
+        // Once SendAsync returned, the message is the dispatcher's to dispose (its finalizers would otherwise keep every
+        // message alive through a collection): reading its content now fails.
+        Assert.All(sender.Sent, sent => Assert.Throws<ObjectDisposedException>(() => sent.Message.HtmlBody));
+        await app.StopAsync();
+    }
+
+    [Fact]
     public void Two_adapters_claiming_one_channel_stop_the_app_when_it_maps_the_endpoints()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -331,6 +368,17 @@ public sealed class LibraryWiringTests
         finally
         {
             await PostgresServer.DropDatabaseAsync(database);
+        }
+    }
+
+    private sealed class RecordingSender : Crm.Campaigns.Sending.ICampaignSender
+    {
+        public System.Collections.Concurrent.ConcurrentBag<(string To, string Html, MimeKit.MimeMessage Message)> Sent { get; } = [];
+
+        public Task SendAsync(MimeKit.MimeMessage message, MimeKit.MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
+        {
+            Sent.Add((message.To.Mailboxes.Single().Address, message.HtmlBody!, message));
+            return Task.CompletedTask;
         }
     }
 

@@ -49,6 +49,10 @@ internal sealed class SerializedBody : MultipartAlternative
         }
 
         message.Body = frozen;
+        // The parts live on in the frozen body. The emptied original is disposed: left to the collector, its finalizer
+        // would keep it alive through one more collection.
+        original.Clear();
+        original.Dispose();
         frozen._content = TrySerialiseEncodedParts(frozen) ?? SerialiseThroughMessage(message);
     }
 

@@ -5,7 +5,8 @@ namespace Crm.Campaigns.Sending;
 /// <summary>
 /// Hands one finished message to a mail transport. Returning means the transport accepted it (the SMTP
 /// server answered 250 to DATA); only then is the ledger row marked sent. Implementations must be safe
-/// for concurrent calls.
+/// for concurrent calls. The dispatcher disposes the message once <see cref="SendAsync"/> has returned or thrown: a
+/// sender that hands it on for later (a queue, a batch API) copies what it needs first.
 /// </summary>
 public interface ICampaignSender
 {
