@@ -208,6 +208,57 @@ public sealed class RenderingTests
         Assert.Equal("subject", failure.Field);
     }
 
+    [Fact]
+    public async Task Header_fields_encoded_once_per_campaign_are_byte_for_byte_those_of_a_message_built_field_by_field()
+    {
+        // Non-ASCII and long values, so MimeKit's encoded words and folding are part of what is compared.
+        var campaign = new Campaign(7, "{{ contact.greeting }} – unsere Angebote für diese Woche, nur für Sie und nur bis Sonntag", "<html><body><p>Hi</p></body></html>", SegmentCriteria.All,
+            CampaignStatus.Sending, Now, Now, Now, null, "news@shop.example", "Schöner \"Laden\"", "https://crm.example", new CampaignStats(3, 0, 0, 0, 0, 0))
+        {
+            ReplyTo = "Kundendienst <help@shop.example>",
+        };
+        var template = CampaignTemplate.Parse(campaign.Subject, campaign.Body);
+        var sends = new (ClaimedRecipient Recipient, DateTimeOffset Date)[]
+        {
+            (new(1, 7, 1, "zoe@example.com", "Zoë Ünal", new Dictionary<string, string> { ["greeting"] = "Hallo" }, 0), Now),
+            (new(2, 7, 2, "bob@example.com", null, new Dictionary<string, string> { ["greeting"] = "Hallo" }, 0), Now.AddMilliseconds(400)),
+            (new(3, 7, 3, "amy@example.com", "Amy, \"A\" Smith", new Dictionary<string, string> { ["greeting"] = "Guten Tag" }, 0), Now.AddSeconds(1)),
+            (new(4, 7, 4, "max@example.com", "Max", new Dictionary<string, string> { ["greeting"] = "Hallo" }, 0), Now.AddSeconds(1).AddHours(-1).ToOffset(TimeSpan.FromHours(2))),
+        };
+
+        foreach (var (recipient, date) in sends)
+        {
+            var links = CampaignMessageBuilder.LinksFor("https://crm.example", 7, $"{recipient.RecipientId}.token", "unsubscribe@shop.example");
+            using var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, date, "news.shop.example", CancellationToken.None);
+
+            using var reference = new MimeKit.MimeMessage();
+            var from = MimeKit.MailboxAddress.Parse(campaign.FromAddress);
+            from.Name = campaign.FromName!;
+            reference.From.Add(from);
+            reference.To.Add(new MimeKit.MailboxAddress(recipient.Name ?? "", recipient.Email));
+            reference.ReplyTo.Add(MimeKit.MailboxAddress.Parse(campaign.ReplyTo));
+            reference.Subject = message.Subject!;
+            reference.Date = date;
+            reference.MessageId = message.MessageId!;
+            reference.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
+            reference.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            reference.Headers.Add("List-Id", "\"Schöner Laden\" <news.shop.example>");
+            reference.Headers.Add(CampaignMessageBuilder.CampaignHeader, "7");
+
+            Assert.Equal(HeaderBlock(reference), HeaderBlock(message));
+            Assert.StartsWith(recipient.Attributes["greeting"] + " – unsere", message.Subject, StringComparison.Ordinal);
+            Assert.Equal(date.ToUnixTimeSeconds(), message.Date.ToUnixTimeSeconds()); // a Date field names the second
+            Assert.Equal(recipient.Email, message.To.Mailboxes.Single().Address);
+        }
+    }
+
+    private static string HeaderBlock(MimeKit.MimeMessage message)
+    {
+        using var buffer = new MemoryStream();
+        message.Headers.WriteTo(new MimeKit.FormatOptions { NewLineFormat = MimeKit.NewLineFormat.Dos }, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     private static async Task<MimeKit.MimeMessage> BuildAsync(string body)
     {
         var campaign = new Campaign(1, "s", body, SegmentCriteria.All, CampaignStatus.Sending, Now, Now, Now, null, "a@shop.example", null, "https://crm.example", new CampaignStats(1, 0, 0, 0, 0, 0));

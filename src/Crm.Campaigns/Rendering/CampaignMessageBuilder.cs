@@ -94,25 +94,14 @@ public static partial class CampaignMessageBuilder
             html = TrackedLinks.Rewrite(html, campaign.Links, clickUrl);
         }
 
-        var message = new MimeMessage();
-        var from = MailboxAddress.Parse(campaign.FromAddress);
-        from.Name = campaign.FromName ?? "";
-        message.From.Add(from);
-        message.To.Add(new MailboxAddress(SingleLine(recipient.Name) ?? "", recipient.Email));
-        if (campaign.ReplyTo is { } replyTo)
-        {
-            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
-        }
-
-        message.Subject = subject;
-        message.Date = now;
+        var headers = CampaignHeaders.For(campaign, listId);
         // The Message-ID names the recipient with the signed token, so a delivery report quoting it can be trusted.
-        message.MessageId = RecipientReference.MessageId(campaign.Id, links.Token, from.Domain);
-        message.Headers.Add("List-Unsubscribe", $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        // RFC 2919: mailbox providers group, filter and rate the stream by it.
-        message.Headers.Add("List-Id", $"\"{(SingleLine(campaign.FromName) ?? "Campaigns").Replace("\"", "", StringComparison.Ordinal)}\" <{listId ?? "campaigns." + from.Domain}>");
-        message.Headers.Add(CampaignHeader, campaign.Id.ToString(CultureInfo.InvariantCulture));
+        var message = headers.CreateMessage(
+            subject,
+            now,
+            RecipientReference.MessageId(campaign.Id, links.Token, headers.FromDomain),
+            new MailboxAddress(CampaignHeaders.SingleLine(recipient.Name) ?? "", recipient.Email),
+            $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
         // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
         // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
         message.Body = new MultipartAlternative
@@ -191,6 +180,4 @@ public static partial class CampaignMessageBuilder
         var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
         return end < 0 ? html + fragment : html.Insert(end, fragment);
     }
-
-    private static string? SingleLine(string? value) => value?.ReplaceLineEndings(" ").Trim();
 }
