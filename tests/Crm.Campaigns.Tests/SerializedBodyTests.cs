@@ -24,26 +24,34 @@ public sealed class SerializedBodyTests
     [Theory]
     [InlineData(NewLineFormat.Dos)]
     [InlineData(NewLineFormat.Unix)]
-    public async Task A_frozen_message_writes_the_bytes_mimekit_writes(NewLineFormat newLines)
+    public async Task A_built_message_is_frozen_as_it_is_made_and_writes_the_bytes_mimekit_writes_for_its_parts(NewLineFormat newLines)
     {
         var message = await BuildAsync();
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = newLines;
 
-        var before = Serialise(message, format);
-        var html = message.HtmlBody;
-        var text = message.TextBody;
+        // The builder encodes both parts straight into the body's buffer; freezing it again changes nothing.
+        var frozen = Assert.IsType<SerializedBody>(message.Body);
         SerializedBody.Freeze(message);
+        Assert.Same(frozen, message.Body);
         var after = Serialise(message, format);
 
-        var frozen = Assert.IsType<SerializedBody>(message.Body);
-        // The builder's parts are wire content already: the body is written directly, not through MimeKit's filters.
-        Assert.NotNull(SerializedBody.TrySerialiseEncodedParts(frozen));
-        // A custom sender that reads the parts (to post them to a provider's API) still can.
-        Assert.Equal(html, message.HtmlBody);
-        Assert.Equal(text, message.TextBody);
+        // The oracle: MimeKit itself writing the same parts in a plain multipart with the same boundary.
+        var plain = new MultipartAlternative { Boundary = frozen.Boundary! };
+        foreach (var part in frozen)
+        {
+            plain.Add(part);
+        }
+
+        message.Body = plain;
+        var before = Serialise(message, format);
+        message.Body = frozen;
         Assert.Equal(before, after);
         Assert.Equal(newLines == NewLineFormat.Dos, after.AsSpan().IndexOf("\r\n"u8) >= 0);
+        // A custom sender that reads the parts (to post them to a provider's API) still can.
+        Assert.Contains("<p>Dear Ann</p>\n.\n..two dots\n", message.HtmlBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains(string.Concat(Enumerable.Repeat("long line without a break ", 60)), message.HtmlBody, StringComparison.Ordinal);
+        Assert.EndsWith("Unsubscribe (https://crm.example/bulk-email/unsubscribe/7/9.token)", message.TextBody!.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Theory]

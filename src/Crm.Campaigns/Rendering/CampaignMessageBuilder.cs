@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Tracking;
 using MimeKit;
-using MimeKit.Text;
 
 namespace Crm.Campaigns.Rendering;
 
@@ -78,21 +77,13 @@ public static partial class CampaignMessageBuilder
         var footer = LinksTo(html, links.UnsubscribeUrl)
             ? ""
             : $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>";
-        if (!text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal))
-        {
-            text += $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
-        }
-
+        var textFooter = text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal) ? "" : $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
         var pixel = campaign.TrackOpens
             ? $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">"
             : "";
         // Footer and pixel go in together (one copy of the body, not one each); links are rewritten after, so the
         // footer's unsubscribe link, never a campaign link, is left as it is.
         html = InsertBeforeBodyEnd(html, string.Concat(footer, pixel));
-        if (campaign.TrackClicks && links.ClickUrl is { } clickUrl)
-        {
-            html = TrackedLinks.Rewrite(html, campaign.Links, clickUrl);
-        }
 
         var headers = CampaignHeaders.For(campaign, listId);
         // The Message-ID names the recipient with the signed token, so a delivery report quoting it can be trusted.
@@ -103,12 +94,11 @@ public static partial class CampaignMessageBuilder
             new MailboxAddress(CampaignHeaders.SingleLine(recipient.Name) ?? "", recipient.Email),
             $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
         // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
-        // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
-        message.Body = new MultipartAlternative
-        {
-            new EncodedTextPart(TextFormat.Plain, text),
-            new EncodedTextPart(TextFormat.Html, html),
-        };
+        // readable, survives any server without 8BITMIME, and wraps HTML's long lines. The HTML is rewritten into the
+        // thread's builder and encoded from it: nothing here awaits any more.
+        var rewritten = TrackedLinks.RentBuilder(html.Length);
+        TrackedLinks.RewriteInto(rewritten, html, campaign.Links, campaign.TrackClicks ? links.ClickUrl : null);
+        message.Body = SerializedBody.Create(text, textFooter, rewritten);
         return message;
     }
 

@@ -21,20 +21,62 @@ internal static class QuotedPrintable
     public static byte[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        using var output = new MemoryStream();
+        EncodeTo(text, "", output);
+        return output.ToArray();
+    }
+
+    /// <summary>Writes the UTF-8 bytes of <paramref name="text"/> and then <paramref name="suffix"/>, quoted-printable encoded, to <paramref name="destination"/>.</summary>
+    public static void EncodeTo(string text, string suffix, Stream destination)
+    {
         // Scratch space from the pool: a fresh worst-case buffer per part would be zeroed only to be thrown away.
-        var source = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        var count = Encoding.UTF8.GetBytes(text, source);
-        // Worst case: every byte escaped (×3) plus a soft break (3 bytes) per 25 escapes.
-        var output = ArrayPool<byte>.Shared.Rent((count * 3) + (count / 8) + 8);
+        var source = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length + suffix.Length));
         try
         {
-            var length = Encode(source.AsSpan(0, count), output);
-            return output.AsSpan(0, length).ToArray();
+            var count = Encoding.UTF8.GetBytes(text, source);
+            count += Encoding.UTF8.GetBytes(suffix, source.AsSpan(count));
+            EncodeTo(source.AsSpan(0, count), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(source);
+        }
+    }
+
+    /// <summary>Writes the UTF-8 bytes of <paramref name="text"/>, quoted-printable encoded, to <paramref name="destination"/>, read from the builder's chunks without a string of it.</summary>
+    public static void EncodeTo(StringBuilder text, Stream destination)
+    {
+        var source = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            // An encoder keeps a surrogate pair split across two chunks whole.
+            var encoder = Encoding.UTF8.GetEncoder();
+            var count = 0;
+            foreach (var chunk in text.GetChunks())
+            {
+                count += encoder.GetBytes(chunk.Span, source.AsSpan(count), flush: false);
+            }
+
+            count += encoder.GetBytes([], source.AsSpan(count), flush: true);
+            EncodeTo(source.AsSpan(0, count), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(source);
+        }
+    }
+
+    private static void EncodeTo(ReadOnlySpan<byte> source, Stream destination)
+    {
+        // Worst case: every byte escaped (×3) plus a soft break (3 bytes) per 25 escapes.
+        var output = ArrayPool<byte>.Shared.Rent((source.Length * 3) + (source.Length / 8) + 8);
+        try
+        {
+            destination.Write(output, 0, Encode(source, output));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(output);
-            ArrayPool<byte>.Shared.Return(source);
         }
     }
 

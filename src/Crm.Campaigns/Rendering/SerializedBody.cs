@@ -1,6 +1,8 @@
+using System.Text;
 using MimeKit;
 using MimeKit.IO;
 using MimeKit.IO.Filters;
+using MimeKit.Text;
 
 namespace Crm.Campaigns.Rendering;
 
@@ -53,14 +55,9 @@ internal sealed class SerializedBody : MultipartAlternative
         // would keep it alive through one more collection.
         original.Clear();
         original.Dispose();
-        frozen._content = TrySerialiseEncodedParts(frozen) ?? SerialiseThroughMessage(message);
+        frozen._content = SerialiseThroughMessage(message);
     }
 
-    /// <summary>
-    /// The body written directly when every part is the builder's, content already encoded for the wire
-    /// (<see cref="EncodedTextPart"/>): boundaries, each part's headers as MimeKit writes them, and the
-    /// content copied — what MimeKit's <c>Multipart</c> writes, without running every byte through its newline filter.
-    /// </summary>
     /// <summary>
     /// Writes a message with a frozen body for the wire (CRLF): its header block as MimeKit writes it, then the frozen
     /// bytes, without running them through MimeKit's newline filter again. False, and nothing written, for any other
@@ -95,41 +92,46 @@ internal sealed class SerializedBody : MultipartAlternative
         return true;
     }
 
-    /// <summary>The body's bytes written directly, or null when a part is not wire content (exposed for tests).</summary>
-    internal static byte[]? TrySerialiseEncodedParts(SerializedBody body)
+    /// <summary>
+    /// A campaign message's body, frozen as it is made: a text and an HTML part, each encoded (UTF-8, quoted-printable)
+    /// straight into the body's one buffer between its boundaries — what MimeKit's <c>Multipart</c> writes for the same
+    /// parts, without a copy of each part's content of its own or a pass through MimeKit's filters. The parts' content
+    /// is a slice of the body's bytes.
+    /// </summary>
+    /// <param name="text">The text alternative.</param>
+    /// <param name="textSuffix">What follows the text (its footer), encoded with it.</param>
+    /// <param name="html">The HTML, read from the builder's chunks.</param>
+    internal static SerializedBody Create(string text, string textSuffix, StringBuilder html)
     {
-        if (body.Boundary is not { } boundaryText)
-        {
-            return null;
-        }
-
-        var parts = new EncodedTextPart[body.Count];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            // Only the builder's parts are known to be wire content; a part anyone else made goes through MimeKit.
-            if (body[i] is not EncodedTextPart { ContentTransferEncoding: ContentEncoding.QuotedPrintable, Content.Encoding: ContentEncoding.QuotedPrintable } part)
-            {
-                return null;
-            }
-
-            parts[i] = part;
-        }
-
+        var textPart = new EncodedTextPart(TextFormat.Plain);
+        var htmlPart = new EncodedTextPart(TextFormat.Html);
+        var body = new SerializedBody { textPart, htmlPart };
         var buffer = RentBuffer();
-        var boundary = System.Text.Encoding.ASCII.GetBytes(boundaryText);
-        for (var i = 0; i < parts.Length; i++)
-        {
-            buffer.Write(i == 0 ? "--"u8 : "\r\n--"u8);
-            buffer.Write(boundary);
-            buffer.Write("\r\n"u8);
-            parts[i].Headers.WriteTo(WireFormat, buffer); // with its blank line
-            buffer.Write(parts[i].Encoded);
-        }
-
+        var boundary = Encoding.ASCII.GetBytes(body.Boundary!);
+        var textStart = StartPart(buffer, boundary, first: true, textPart);
+        QuotedPrintable.EncodeTo(text, textSuffix, buffer);
+        var textLength = (int)buffer.Length - textStart;
+        var htmlStart = StartPart(buffer, boundary, first: false, htmlPart);
+        QuotedPrintable.EncodeTo(html, buffer);
+        var htmlLength = (int)buffer.Length - htmlStart;
         buffer.Write("\r\n--"u8);
         buffer.Write(boundary);
         buffer.Write("--\r\n"u8);
-        return CopyOut(buffer, 0);
+        var content = CopyOut(buffer, 0);
+        textPart.SetEncoded(content, textStart, textLength);
+        htmlPart.SetEncoded(content, htmlStart, htmlLength);
+        body._content = content;
+        return body;
+    }
+
+    /// <summary>Writes a part's boundary line and headers (with their blank line); returns where its content starts.</summary>
+    private static int StartPart(MemoryStream buffer, byte[] boundary, bool first, EncodedTextPart part)
+    {
+        buffer.Write(first ? "--"u8 : "\r\n--"u8);
+        buffer.Write(boundary);
+        buffer.Write("\r\n"u8);
+        part.Headers.WriteTo(WireFormat, buffer);
+        return (int)buffer.Length;
     }
 
     /// <summary>

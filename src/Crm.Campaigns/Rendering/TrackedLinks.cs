@@ -43,17 +43,22 @@ public static class TrackedLinks
         ArgumentNullException.ThrowIfNull(html);
         ArgumentNullException.ThrowIfNull(links);
         ArgumentNullException.ThrowIfNull(trackingUrl);
-        if (links.Count == 0)
-        {
-            return html;
-        }
+        var rewritten = RentBuilder(html.Length);
+        return RewriteInto(rewritten, html, links, trackingUrl) ? rewritten.ToString() : html;
+    }
 
+    /// <summary>
+    /// Appends <paramref name="html"/> to <paramref name="output"/> with each tracked link's href replaced by the
+    /// recipient's tracking URL for it; as written when <paramref name="trackingUrl"/> is null.
+    /// </summary>
+    /// <returns>Whether a link was replaced.</returns>
+    internal static bool RewriteInto(StringBuilder output, string html, IReadOnlyList<string> links, Func<int, string>? trackingUrl)
+    {
         // A link repeated in the body (logo, button, footer) is one tracked link: its URL is signed once per message.
-        var encoded = new string?[links.Count];
-        StringBuilder? rewritten = null;
-        // The thread's own builder: nothing here awaits, and only the finished string leaves it.
+        string?[]? encoded = null;
         var copied = 0;
-        for (var at = 0; NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
+        var replaced = false;
+        for (var at = 0; trackingUrl is not null && links.Count > 0 && NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
         {
             var index = IndexOf(links, html.AsSpan(start, length));
             if (index < 0)
@@ -61,24 +66,14 @@ public static class TrackedLinks
                 continue;
             }
 
-            rewritten ??= RentBuilder(html.Length + 1024);
-            rewritten.Append(html, copied, start - copied).Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
+            encoded ??= new string?[links.Count];
+            output.Append(html, copied, start - copied).Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
             copied = start + length;
+            replaced = true;
         }
 
-        if (rewritten is null)
-        {
-            return html;
-        }
-
-        var result = rewritten.Append(html, copied, html.Length - copied).ToString();
-        if (rewritten.Capacity > MaxKeptBuilder)
-        {
-            // One unusually large body must not pin its buffer to the thread for good.
-            t_builder = null;
-        }
-
-        return result;
+        output.Append(html, copied, html.Length - copied);
+        return replaced;
     }
 
     private const int MaxKeptBuilder = 512 * 1024;
@@ -86,11 +81,20 @@ public static class TrackedLinks
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    private static StringBuilder RentBuilder(int capacity)
+    /// <summary>
+    /// The thread's own builder, emptied, for output that is finished before its caller awaits anything; a builder
+    /// that grew past 512 KB for one unusually large body is not kept for the next.
+    /// </summary>
+    internal static StringBuilder RentBuilder(int capacity)
     {
-        var builder = t_builder ??= new StringBuilder(capacity);
+        var builder = t_builder;
+        if (builder is null || builder.Capacity > MaxKeptBuilder)
+        {
+            builder = t_builder = new StringBuilder(capacity + 1024);
+        }
+
         builder.Clear();
-        builder.EnsureCapacity(capacity);
+        builder.EnsureCapacity(capacity + 1024);
         return builder;
     }
 
