@@ -10,7 +10,7 @@ using MimeKit;
 namespace Crm.Campaigns.Tests;
 
 /// <summary>
-/// The dispatcher serialises a message's body once and hands the bytes to the signer and the transport: what leaves
+/// The builder serialises a message's body once, and the signer and the transport take its bytes: what leaves
 /// must be exactly what MimeKit would have written, in either newline format, and a real server must receive the same
 /// text — dot-stuffed lines included.
 /// </summary>
@@ -30,10 +30,8 @@ public sealed class SerializedBodyTests
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = newLines;
 
-        // The builder encodes both parts straight into the body's buffer; freezing it again changes nothing.
+        // The builder encodes both parts straight into the body's buffer.
         var frozen = Assert.IsType<SerializedBody>(message.Body);
-        SerializedBody.Freeze(message);
-        Assert.Same(frozen, message.Body);
         var after = Serialise(message, format);
 
         // The oracle: MimeKit itself writing the same parts in a plain multipart with the same boundary.
@@ -61,7 +59,6 @@ public sealed class SerializedBodyTests
     {
         var message = await BuildAsync();
         message.Cc.Add(new MailboxAddress("Jöran", "jöran@exämple.com"));
-        SerializedBody.Freeze(message);
         var wire = FormatOptions.Default.Clone();
         wire.NewLineFormat = NewLineFormat.Dos;
         wire.International = international;
@@ -78,38 +75,12 @@ public sealed class SerializedBodyTests
         Assert.False(SerializedBody.TryWriteMessage(message, wire, new MemoryStream()));
     }
 
-    [Theory]
-    [InlineData(NewLineFormat.Dos)]
-    [InlineData(NewLineFormat.Unix)]
-    public void A_body_not_built_by_the_builder_is_frozen_through_mimekit_and_writes_the_same_bytes(NewLineFormat newLines)
-    {
-        // Parts MimeKit still has to encode (and bare LF in their text): the direct path must not take them.
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("news@shop.example"));
-        message.To.Add(MailboxAddress.Parse("ann@example.com"));
-        message.Subject = "Not from the builder";
-        message.Body = new MultipartAlternative
-        {
-            new TextPart(MimeKit.Text.TextFormat.Plain) { Text = "line one\nline two with caf\u00e9\n.\n" },
-            new TextPart(MimeKit.Text.TextFormat.Html) { Text = "<p>one</p>\n<p>" + new string('x', 1200) + "</p>" },
-        };
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = newLines;
-        var before = Serialise(message, format);
-
-        SerializedBody.Freeze(message);
-
-        Assert.IsType<SerializedBody>(message.Body);
-        Assert.Equal(before, Serialise(message, format));
-    }
-
     [Fact]
     public async Task A_frozen_message_reaches_smtp_sink_with_its_text_intact_dot_lines_included()
     {
         var message = await BuildAsync();
         var html = message.HtmlBody;
         var text = message.TextBody;
-        SerializedBody.Freeze(message);
         await using var sink = await SmtpSink.StartAsync();
         await using var sender = new SmtpCampaignSender(Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = sink.Port, Security = SmtpSecurity.None }), NullLogger<SmtpCampaignSender>.Instance);
 
@@ -129,7 +100,6 @@ public sealed class SerializedBodyTests
     public async Task A_frozen_message_goes_by_bdat_where_the_server_offers_chunking_and_by_data_elsewhere_byte_for_byte(bool chunking, string command)
     {
         var message = await BuildAsync();
-        SerializedBody.Freeze(message);
         var wire = FormatOptions.Default.Clone();
         wire.NewLineFormat = NewLineFormat.Dos;
         var expected = System.Text.Encoding.ASCII.GetString(Serialise(message, wire));

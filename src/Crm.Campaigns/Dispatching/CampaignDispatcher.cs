@@ -356,7 +356,6 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, recipient.RecipientId, tokens, _options.UnsubscribeMailbox ?? campaign.FromAddress);
             var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, cancellationToken).ConfigureAwait(false);
-            SerializedBody.Freeze(message);
             _dkim?.Sign(message);
             var bounceDomain = _options.BounceDomain ?? MailboxAddress.Parse(campaign.FromAddress).Domain;
             return (message, new MailboxAddress("", RecipientReference.ReturnPath(campaign.Id, links.Token, bounceDomain)), null);

@@ -12,7 +12,7 @@ namespace Crm.Campaigns.Rendering;
 /// transport an integrator uses measures it for <c>SIZE=</c> first). Frozen, each of those copies the same bytes (the
 /// transport still applies its own framing, dot-stuffing, to them), while the parts stay readable — a custom
 /// <c>ICampaignSender</c> that posts <c>HtmlBody</c> and <c>TextBody</c> to a provider's API sees them as before.
-/// Freeze a message only once it is complete: a part changed afterwards would not be in the bytes.
+/// The builder makes it (<see cref="Create"/>) once the parts' text is final: a part changed afterwards would not be in the bytes.
 /// </summary>
 internal sealed class SerializedBody : MultipartAlternative
 {
@@ -24,38 +24,10 @@ internal sealed class SerializedBody : MultipartAlternative
     internal static readonly FormatOptions InternationalWireFormat = CreateWireFormat(international: true);
     [ThreadStatic]
     private static MemoryStream? t_buffer;
-    private byte[]? _content;
+    private byte[] _content = [];
 
     private SerializedBody()
     {
-    }
-
-    /// <summary>Replaces <paramref name="message"/>'s <c>multipart/alternative</c> body by its frozen form; other bodies stay as they are.</summary>
-    public static void Freeze(MimeMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Body is not MultipartAlternative original || original is SerializedBody)
-        {
-            return;
-        }
-
-        var frozen = new SerializedBody();
-        if (original.Boundary is { } boundary)
-        {
-            frozen.Boundary = boundary;
-        }
-
-        foreach (var part in original)
-        {
-            frozen.Add(part);
-        }
-
-        message.Body = frozen;
-        // The parts live on in the frozen body. The emptied original is disposed: left to the collector, its finalizer
-        // would keep it alive through one more collection.
-        original.Clear();
-        original.Dispose();
-        frozen._content = SerialiseThroughMessage(message);
     }
 
     /// <summary>
@@ -65,7 +37,7 @@ internal sealed class SerializedBody : MultipartAlternative
     /// </summary>
     internal static bool TryWriteMessage(MimeMessage message, FormatOptions format, MemoryStream stream)
     {
-        if (message.Body is not SerializedBody { _content: { } content } body
+        if (message.Body is not SerializedBody body
             || format.NewLineFormat != NewLineFormat.Dos
             || message.Headers.Any(h => format.HiddenHeaders.Contains(h.Id)))
         {
@@ -88,7 +60,7 @@ internal sealed class SerializedBody : MultipartAlternative
         }
 
         body.Headers.WriteTo(format, stream);
-        stream.Write(content);
+        stream.Write(body._content);
         return true;
     }
 
@@ -117,7 +89,7 @@ internal sealed class SerializedBody : MultipartAlternative
         buffer.Write("\r\n--"u8);
         buffer.Write(boundary);
         buffer.Write("--\r\n"u8);
-        var content = CopyOut(buffer, 0);
+        var content = CopyOut(buffer);
         textPart.SetEncoded(content, textStart, textLength);
         htmlPart.SetEncoded(content, htmlStart, htmlLength);
         body._content = content;
@@ -134,19 +106,6 @@ internal sealed class SerializedBody : MultipartAlternative
         return (int)buffer.Length;
     }
 
-    /// <summary>
-    /// Any other body: the message serialised as the transport would (CRLF, a final new line), whole, and cut after the
-    /// header block, because the body's own serialisation alone skips what the message adds around it.
-    /// </summary>
-    private static byte[]? SerialiseThroughMessage(MimeMessage message)
-    {
-        var whole = RentBuffer();
-        message.WriteTo(WireFormat, whole);
-        var bytes = whole.GetBuffer().AsSpan(0, (int)whole.Length);
-        var separator = bytes.IndexOf("\r\n\r\n"u8);
-        return separator < 0 ? null : CopyOut(whole, separator + 4);
-    }
-
     /// <summary>The thread's own buffer, emptied: the callers do not await, and only the copy taken out leaves it.</summary>
     private static MemoryStream RentBuffer()
     {
@@ -155,9 +114,9 @@ internal sealed class SerializedBody : MultipartAlternative
         return buffer;
     }
 
-    private static byte[] CopyOut(MemoryStream buffer, int from)
+    private static byte[] CopyOut(MemoryStream buffer)
     {
-        var bytes = buffer.GetBuffer().AsSpan(from, (int)buffer.Length - from).ToArray();
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length).ToArray();
         if (buffer.Capacity > MaxKeptBuffer)
         {
             // One unusually large message must not pin its buffer to the thread for good.
@@ -171,7 +130,7 @@ internal sealed class SerializedBody : MultipartAlternative
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stream);
-        if (_content is null || !contentOnly)
+        if (!contentOnly)
         {
             base.WriteTo(options, stream, contentOnly, cancellationToken);
             return;
@@ -194,7 +153,7 @@ internal sealed class SerializedBody : MultipartAlternative
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stream);
-        if (_content is null || !contentOnly)
+        if (!contentOnly)
         {
             await base.WriteToAsync(options, stream, contentOnly, cancellationToken).ConfigureAwait(false);
             return;
