@@ -94,6 +94,37 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void Links_rewritten_with_the_footer_inserted_on_the_way_are_what_inserting_first_and_rewriting_gives()
+    {
+        // The builder inserts the footer and pixel while it rewrites, instead of copying the body to insert them first.
+        // Oracle: insert, then rewrite. Markup left open at </body> is refused (the builder then does exactly that).
+        string[] pieces = ["<a", "<A", " ", "\n", "href", "HREF", "=", "\"", "'", ">", "https://a.example/", "x", "<ab", "<", "</body>", "</BODY>", "<p>", "é"];
+        const string Fragment = "<p>Leave <a href=\"https://u.example/1\">here</a></p><img src=\"https://u.example/p\">";
+        var random = new Random(1126);
+        var refused = 0;
+        for (var sample = 0; sample < 3_000; sample++)
+        {
+            var html = string.Concat(Enumerable.Range(0, random.Next(1, 40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase) is var found and >= 0 ? found : html.Length;
+            var expected = TrackedLinks.Rewrite(html.Insert(end, Fragment), ["https://a.example/"], index => $"https://crm.example/c/{index}");
+
+            var output = new System.Text.StringBuilder("kept");
+            if (TrackedLinks.TryRewriteInto(output, html, ["https://a.example/"], index => $"https://crm.example/c/{index}", end, Fragment, out _))
+            {
+                Assert.True(output.ToString() == "kept" + expected, $"{html}: expected {expected}, got {output.ToString()[4..]}");
+            }
+            else
+            {
+                Assert.Equal("kept", output.ToString());
+                refused++;
+            }
+        }
+
+        // Most generated markup is not left open at </body>: the fast path is what is tested, not the refusal.
+        Assert.InRange(refused, 1, 2_000);
+    }
+
+    [Fact]
     public void Hostile_markup_without_tag_ends_is_scanned_to_the_end_and_finds_nothing()
     {
         var html = string.Concat(Enumerable.Repeat("<a href href= <a x href=", 50_000));

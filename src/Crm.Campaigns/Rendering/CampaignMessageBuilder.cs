@@ -81,10 +81,6 @@ public static partial class CampaignMessageBuilder
         var pixel = campaign.TrackOpens
             ? $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">"
             : "";
-        // Footer and pixel go in together (one copy of the body, not one each); links are rewritten after, so the
-        // footer's unsubscribe link, never a campaign link, is left as it is.
-        html = InsertBeforeBodyEnd(html, string.Concat(footer, pixel));
-
         var headers = CampaignHeaders.For(campaign, listId);
         // The Message-ID names the recipient with the signed token, so a delivery report quoting it can be trusted.
         var message = headers.CreateMessage(
@@ -93,11 +89,20 @@ public static partial class CampaignMessageBuilder
             RecipientReference.MessageId(campaign.Id, links.Token, headers.FromDomain),
             new MailboxAddress(CampaignHeaders.SingleLine(recipient.Name) ?? "", recipient.Email),
             $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
+        // Footer and pixel go in together, before </body>, as the links are rewritten into the thread's builder (nothing
+        // here awaits any more); the footer's unsubscribe link is never a campaign link, so it stays as it is.
+        var fragment = string.Concat(footer, pixel);
+        var bodyEnd = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase) is var end and >= 0 ? end : html.Length;
+        var clickUrl = campaign.TrackClicks ? links.ClickUrl : null;
+        var rewritten = TrackedLinks.RentBuilder(html.Length + fragment.Length);
+        if (!TrackedLinks.TryRewriteInto(rewritten, html, campaign.Links, clickUrl, bodyEnd, fragment, out _))
+        {
+            // Markup left open at </body>: the fragment goes in first and becomes part of it, as it would in any reader.
+            TrackedLinks.TryRewriteInto(rewritten, html.Insert(bodyEnd, fragment), campaign.Links, clickUrl, html.Length + fragment.Length, "", out _);
+        }
+
         // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
-        // readable, survives any server without 8BITMIME, and wraps HTML's long lines. The HTML is rewritten into the
-        // thread's builder and encoded from it: nothing here awaits any more.
-        var rewritten = TrackedLinks.RentBuilder(html.Length);
-        TrackedLinks.RewriteInto(rewritten, html, campaign.Links, campaign.TrackClicks ? links.ClickUrl : null);
+        // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
         message.Body = SerializedBody.Create(text, textFooter, rewritten);
         return message;
     }
@@ -159,15 +164,4 @@ public static partial class CampaignMessageBuilder
 
     [GeneratedRegex("<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex HtmlComment();
-
-    private static string InsertBeforeBodyEnd(string html, string fragment)
-    {
-        if (fragment.Length == 0)
-        {
-            return html;
-        }
-
-        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
-        return end < 0 ? html + fragment : html.Insert(end, fragment);
-    }
 }

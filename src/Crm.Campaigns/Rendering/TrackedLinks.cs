@@ -44,22 +44,37 @@ public static class TrackedLinks
         ArgumentNullException.ThrowIfNull(links);
         ArgumentNullException.ThrowIfNull(trackingUrl);
         var rewritten = RentBuilder(html.Length);
-        return RewriteInto(rewritten, html, links, trackingUrl) ? rewritten.ToString() : html;
+        TryRewriteInto(rewritten, html, links, trackingUrl, html.Length, "", out var replaced);
+        return replaced ? rewritten.ToString() : html;
     }
 
     /// <summary>
     /// Appends <paramref name="html"/> to <paramref name="output"/> with each tracked link's href replaced by the
-    /// recipient's tracking URL for it; as written when <paramref name="trackingUrl"/> is null.
+    /// recipient's tracking URL for it (as written when <paramref name="trackingUrl"/> is null), and
+    /// <paramref name="fragment"/> inserted at <paramref name="insertAt"/>: what rewriting the HTML with the fragment
+    /// already inserted gives, without that copy of the body. Only the fragment's own links (the footer's unsubscribe link,
+    /// the open pixel, never campaign links) could be found differently around it, and they are left as written either way.
     /// </summary>
-    /// <returns>Whether a link was replaced.</returns>
-    internal static bool RewriteInto(StringBuilder output, string html, IReadOnlyList<string> links, Func<int, string>? trackingUrl)
+    /// <returns>
+    /// False, with nothing appended, when a quoted href runs into <paramref name="insertAt"/>: inserted first, the
+    /// fragment would be part of it. The caller then inserts the fragment first and rewrites that.
+    /// </returns>
+    internal static bool TryRewriteInto(StringBuilder output, string html, IReadOnlyList<string> links, Func<int, string>? trackingUrl, int insertAt, string fragment, out bool replaced)
     {
+        replaced = false;
+        var started = output.Length;
         // A link repeated in the body (logo, button, footer) is one tracked link: its URL is signed once per message.
         string?[]? encoded = null;
         var copied = 0;
-        var replaced = false;
         for (var at = 0; trackingUrl is not null && links.Count > 0 && NextHref(html, at) is var (start, length) && start >= 0; at = start + length + 1)
         {
+            if (fragment.Length > 0 && start <= insertAt && insertAt <= start + length)
+            {
+                output.Length = started;
+                replaced = false;
+                return false;
+            }
+
             var index = IndexOf(links, html.AsSpan(start, length));
             if (index < 0)
             {
@@ -67,13 +82,32 @@ public static class TrackedLinks
             }
 
             encoded ??= new string?[links.Count];
-            output.Append(html, copied, start - copied).Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
+            AppendInserting(output, html, copied, start, insertAt, fragment);
+            output.Append(encoded[index] ??= WebUtility.HtmlEncode(trackingUrl(index)));
             copied = start + length;
             replaced = true;
         }
 
-        output.Append(html, copied, html.Length - copied);
-        return replaced;
+        AppendInserting(output, html, copied, html.Length, insertAt, fragment);
+        if (insertAt == html.Length)
+        {
+            output.Append(fragment);
+        }
+
+        return true;
+    }
+
+    /// <summary>Appends html[from..to), with the fragment where <paramref name="insertAt"/> falls inside it.</summary>
+    private static void AppendInserting(StringBuilder output, string html, int from, int to, int insertAt, string fragment)
+    {
+        if (insertAt >= from && insertAt < to)
+        {
+            output.Append(html, from, insertAt - from).Append(fragment).Append(html, insertAt, to - insertAt);
+        }
+        else
+        {
+            output.Append(html, from, to - from);
+        }
     }
 
     private const int MaxKeptBuilder = 512 * 1024;
