@@ -89,12 +89,12 @@ public static partial class CampaignMessageBuilder
             RecipientReference.MessageId(campaign.Id, links.Token, headers.FromDomain),
             new MailboxAddress(CampaignHeaders.SingleLine(recipient.Name) ?? "", recipient.Email),
             $"<{links.UnsubscribeUrl}>, <{links.UnsubscribeMailto}>");
-        // Footer and pixel go in together, before </body>, as the links are rewritten into the thread's builder (nothing
-        // here awaits any more); the footer's unsubscribe link is never a campaign link, so it stays as it is.
+        // Footer and pixel go in together, before </body>, as the links are rewritten; the footer's unsubscribe link is
+        // never a campaign link, so it stays as it is.
         var fragment = string.Concat(footer, pixel);
         var bodyEnd = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase) is var end and >= 0 ? end : html.Length;
         var clickUrl = campaign.TrackClicks ? links.ClickUrl : null;
-        var rewritten = TrackedLinks.RentBuilder(html.Length + fragment.Length);
+        var rewritten = BuilderCache.Rent(html.Length + fragment.Length + 1024);
         if (!TrackedLinks.TryRewriteInto(rewritten, html, campaign.Links, clickUrl, bodyEnd, fragment, out _))
         {
             // Markup left open at </body>: the fragment goes in first and becomes part of it, as it would in any reader.
@@ -104,6 +104,7 @@ public static partial class CampaignMessageBuilder
         // Encodings are chosen here, not by scanning every part at send time: quoted-printable keeps the parts
         // readable, survives any server without 8BITMIME, and wraps HTML's long lines.
         message.Body = SerializedBody.Create(text, textFooter, rewritten);
+        BuilderCache.Return(rewritten);
         return message;
     }
 

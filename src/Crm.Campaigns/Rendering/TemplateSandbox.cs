@@ -53,7 +53,8 @@ internal static class TemplateSandbox
         context.AmbientValues[BudgetKey] = budget;
         context.MaxSteps = budget.Limits.MaxSteps;
         // Sized as the last rendering of this template was: a builder grown from empty allocates its length twice over.
-        using var writer = new BoundedWriter(budget, new StringBuilder(Math.Clamp(expectedLength, 16, MaxExpectedLength)));
+        var output = BuilderCache.Rent(Math.Clamp(expectedLength, 16, MaxExpectedLength));
+        using var writer = new BoundedWriter(budget, output);
         try
         {
             await template.RenderAsync(writer, encoder, context).ConfigureAwait(false);
@@ -73,7 +74,9 @@ internal static class TemplateSandbox
             throw new TemplateRenderException($"The template failed: {ex.Message}", ex);
         }
 
-        return writer.ToString();
+        var rendered = writer.ToString();
+        BuilderCache.Return(output);
+        return rendered;
     }
 
     /// <summary>The largest output a builder is sized for up front; a longer one grows as it goes.</summary>

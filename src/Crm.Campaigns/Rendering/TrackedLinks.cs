@@ -43,9 +43,11 @@ public static class TrackedLinks
         ArgumentNullException.ThrowIfNull(html);
         ArgumentNullException.ThrowIfNull(links);
         ArgumentNullException.ThrowIfNull(trackingUrl);
-        var rewritten = RentBuilder(html.Length);
+        var rewritten = BuilderCache.Rent(html.Length + 1024);
         TryRewriteInto(rewritten, html, links, trackingUrl, html.Length, "", out var replaced);
-        return replaced ? rewritten.ToString() : html;
+        var result = replaced ? rewritten.ToString() : html;
+        BuilderCache.Return(rewritten);
+        return result;
     }
 
     /// <summary>
@@ -108,28 +110,6 @@ public static class TrackedLinks
         {
             output.Append(html, from, to - from);
         }
-    }
-
-    private const int MaxKeptBuilder = 512 * 1024;
-
-    [ThreadStatic]
-    private static StringBuilder? t_builder;
-
-    /// <summary>
-    /// The thread's own builder, emptied, for output that is finished before its caller awaits anything; a builder
-    /// that grew past 512 KB for one unusually large body is not kept for the next.
-    /// </summary>
-    internal static StringBuilder RentBuilder(int capacity)
-    {
-        var builder = t_builder;
-        if (builder is null || builder.Capacity > MaxKeptBuilder)
-        {
-            builder = t_builder = new StringBuilder(capacity + 1024);
-        }
-
-        builder.Clear();
-        builder.EnsureCapacity(capacity + 1024);
-        return builder;
     }
 
     /// <summary>
