@@ -164,19 +164,8 @@ public sealed class LibraryWiringTests
             .UseSender<RecordingSender>()
             .UseInMemoryStores();
         await using var app = builder.Build();
-        var bulkEmail = app.MapBulkEmail();
-        bulkEmail.Campaigns.AllowAnonymous();
-        bulkEmail.ContactsRead.AllowAnonymous();
-        bulkEmail.ContactsWrite.AllowAnonymous();
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-        using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "one@example.com" }, new { email = "two@example.com" } }))
-        {
-            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
-        }
-
-        using var created = await client.PostAsJsonAsync("/bulk-email", new { subject = "Own sender", body = "<p>Hello {{ contact.email }}</p>" });
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        using var client = await StartWithOpenBulkEmailAsync(app);
+        var id = await CreateCampaignToAsync(client, "Own sender", "<p>Hello {{ contact.email }}</p>", "one@example.com", "two@example.com");
         await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
 
         var sender = (RecordingSender)app.Services.GetRequiredService<Crm.Campaigns.Sending.ICampaignSender>();
@@ -318,21 +307,8 @@ public sealed class LibraryWiringTests
                 Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.TicketRecord"));
             }
 
-            var bulkEmail = app.MapBulkEmail();
-            bulkEmail.Campaigns.AllowAnonymous();
-            bulkEmail.ContactsRead.AllowAnonymous();
-            bulkEmail.ContactsWrite.AllowAnonymous();
-            await app.StartAsync();
-            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-
-            using (var import = await client.PostAsJsonAsync("/contacts", new[] { new { email = "grace@example.com" }, new { email = "alan@example.com" } }))
-            {
-                Assert.Equal(HttpStatusCode.OK, import.StatusCode);
-            }
-
-            using var created = await client.PostAsJsonAsync("/bulk-email", new { subject = "Campaigns only", body = "<p>Hi {{ name }}</p>" });
-            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
-            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            using var client = await StartWithOpenBulkEmailAsync(app);
+            var id = await CreateCampaignToAsync(client, "Campaigns only", "<p>Hi {{ name }}</p>", "grace@example.com", "alan@example.com");
             var campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/bulk-email/{id}");
 
             Assert.Equal(2, campaign.GetProperty("sent").GetInt32());
@@ -343,6 +319,30 @@ public sealed class LibraryWiringTests
         {
             HostProcess.TryDeleteDirectory(outbox);
         }
+    }
+
+    /// <summary>Maps the campaign endpoints open to anyone and starts the app; returns a client of it.</summary>
+    private static async Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
+    {
+        var bulkEmail = app.MapBulkEmail();
+        bulkEmail.Campaigns.AllowAnonymous();
+        bulkEmail.ContactsRead.AllowAnonymous();
+        bulkEmail.ContactsWrite.AllowAnonymous();
+        await app.StartAsync();
+        return new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+    }
+
+    /// <summary>Imports the contacts and creates a campaign to all of them; returns its id.</summary>
+    private static async Task<long> CreateCampaignToAsync(HttpClient client, string subject, string body, params string[] emails)
+    {
+        using (var import = await client.PostAsJsonAsync("/contacts", emails.Select(email => new { email })))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        using var created = await client.PostAsJsonAsync("/bulk-email", new { subject, body });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
     private static async Task OnSqliteAsync(Func<string, Task> test)
