@@ -20,13 +20,25 @@ public sealed class QuotedPrintableTests
         new string(' ', 80) + "\n" + new string('\t', 3),
         ".\n..\r. dot lines\rFrom me",
         "\u0000\u0001\u007f control",
+        // Its surrogate pair at characters 17 and 18: split between the builder's first and second chunk.
+        new string('x', 16) + "\U0001F389 split between chunks",
     };
 
     [Theory]
     [MemberData(nameof(Texts))]
     public void Encoded_text_decodes_back_with_crlf_breaks_and_keeps_every_line_legal(string text)
     {
-        var encoded = QuotedPrintable.Encode(text);
+        using var fromString = new MemoryStream();
+        QuotedPrintable.EncodeTo(text, "", fromString);
+        var encoded = fromString.ToArray();
+        // The HTML part is encoded from a builder's chunks: a chunk may end between the two halves of a surrogate pair
+        // (a builder of capacity 17 keeps the first 17 characters in its first chunk), and the bytes must still be those
+        // of the string.
+        var builder = new StringBuilder(17).Append(text);
+
+        using var fromBuilder = new MemoryStream();
+        QuotedPrintable.EncodeTo(builder, fromBuilder);
+        Assert.Equal(encoded, fromBuilder.ToArray());
 
         var decoder = new QuotedPrintableDecoder();
         var decoded = new byte[decoder.EstimateOutputLength(encoded.Length)];

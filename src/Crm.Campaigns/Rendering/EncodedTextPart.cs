@@ -17,13 +17,12 @@ internal sealed class EncodedTextPart : TextPart
         ContentType.Charset = "utf-8";
     }
 
-    /// <summary>The wire form of the content: quoted-printable, CRLF line ends, as <see cref="QuotedPrintable"/> writes it.</summary>
-    public ReadOnlyMemory<byte> Encoded { get; private set; }
-
-    /// <summary>Makes <paramref name="length"/> bytes of <paramref name="bytes"/> from <paramref name="offset"/> the part's encoded content.</summary>
+    /// <summary>
+    /// Makes <paramref name="length"/> bytes of <paramref name="bytes"/> from <paramref name="offset"/> the part's content:
+    /// quoted-printable, CRLF line ends, as <see cref="QuotedPrintable"/> writes it.
+    /// </summary>
     public void SetEncoded(byte[] bytes, int offset, int length)
     {
-        Encoded = bytes.AsMemory(offset, length);
         Content = new MimeContent(new MemoryStream(bytes, offset, length, writable: false), ContentEncoding.QuotedPrintable);
     }
 }

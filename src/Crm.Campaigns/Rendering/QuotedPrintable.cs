@@ -17,15 +17,6 @@ internal static class QuotedPrintable
     private static readonly SearchValues<byte> Plain = SearchValues.Create([(byte)'\t', .. Enumerable.Range(32, 95).Select(b => (byte)b).Where(b => b != (byte)'=')]);
     private static readonly byte[] Hex = "0123456789ABCDEF"u8.ToArray();
 
-    /// <summary>The UTF-8 bytes of <paramref name="text"/>, quoted-printable encoded.</summary>
-    public static byte[] Encode(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        using var output = new MemoryStream();
-        EncodeTo(text, "", output);
-        return output.ToArray();
-    }
-
     /// <summary>Writes the UTF-8 bytes of <paramref name="text"/> and then <paramref name="suffix"/>, quoted-printable encoded, to <paramref name="destination"/>.</summary>
     public static void EncodeTo(string text, string suffix, Stream destination)
     {
