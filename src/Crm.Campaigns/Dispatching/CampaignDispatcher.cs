@@ -357,7 +357,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, recipient.RecipientId, tokens, _options.UnsubscribeMailbox ?? campaign.FromAddress);
             var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, cancellationToken).ConfigureAwait(false);
             _dkim?.Sign(message);
-            var bounceDomain = _options.BounceDomain ?? MailboxAddress.Parse(campaign.FromAddress).Domain;
+            var bounceDomain = _options.BounceDomain ?? CampaignHeaders.For(campaign, _options.ListId).FromDomain;
             return (message, new MailboxAddress("", RecipientReference.ReturnPath(campaign.Id, links.Token, bounceDomain)), null);
         }
         catch (TemplateRenderException ex)

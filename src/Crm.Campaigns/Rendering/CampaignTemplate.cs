@@ -16,10 +16,6 @@ public sealed class CampaignTemplate
     private readonly TemplateLimits _limits;
     private readonly TimeProvider _time;
 
-    // The lengths the last renderings had, so the next one's output buffer is allocated once at about the right size.
-    private int _bodyLength;
-    private int _textLength;
-
     private CampaignTemplate(IFluidTemplate subject, IFluidTemplate body, IFluidTemplate? text, TemplateLimits limits, TimeProvider time)
     {
         _subject = subject;
@@ -94,10 +90,8 @@ public sealed class CampaignTemplate
             throw new TemplateRenderException(ex.Message, ex.InnerException, "subject");
         }
 
-        var html = await TemplateSandbox.RenderAsync(_body, context, HtmlEncoder.Default, budget, Volatile.Read(ref _bodyLength)).ConfigureAwait(false);
-        Volatile.Write(ref _bodyLength, html.Length + 64);
-        var text = _text is null ? HtmlToText.Convert(html) : await TemplateSandbox.RenderAsync(_text, context, NullEncoder.Default, budget, Volatile.Read(ref _textLength)).ConfigureAwait(false);
-        Volatile.Write(ref _textLength, text.Length + 64);
+        var html = await TemplateSandbox.RenderAsync(_body, context, HtmlEncoder.Default, budget).ConfigureAwait(false);
+        var text = _text is null ? HtmlToText.Convert(html) : await TemplateSandbox.RenderAsync(_text, context, NullEncoder.Default, budget).ConfigureAwait(false);
         // A header is one line: a CR or LF from a contact's data must never start a new header.
         return (subject.ReplaceLineEndings(" ").Replace('\t', ' ').Trim(), html, text);
     }

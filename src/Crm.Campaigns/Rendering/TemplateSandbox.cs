@@ -48,12 +48,12 @@ internal static class TemplateSandbox
 
     /// <summary>Renders one template within the budget.</summary>
     /// <exception cref="TemplateRenderException">A filter threw or a limit was exceeded.</exception>
-    public static async ValueTask<string> RenderAsync(IFluidTemplate template, TemplateContext context, System.Text.Encodings.Web.TextEncoder encoder, RenderBudget budget, int expectedLength = 0)
+    public static async ValueTask<string> RenderAsync(IFluidTemplate template, TemplateContext context, System.Text.Encodings.Web.TextEncoder encoder, RenderBudget budget)
     {
         context.AmbientValues[BudgetKey] = budget;
         context.MaxSteps = budget.Limits.MaxSteps;
-        // Sized as the last rendering of this template was: a builder grown from empty allocates its length twice over.
-        var output = BuilderCache.Rent(Math.Clamp(expectedLength, 16, MaxExpectedLength));
+        // The thread's builder: it keeps the capacity the largest rendering on this thread grew it to.
+        var output = BuilderCache.Rent(0);
         using var writer = new BoundedWriter(budget, output);
         try
         {
@@ -78,9 +78,6 @@ internal static class TemplateSandbox
         BuilderCache.Return(output);
         return rendered;
     }
-
-    /// <summary>The largest output a builder is sized for up front; a longer one grows as it goes.</summary>
-    private const int MaxExpectedLength = 1024 * 1024;
 
     private static TemplateOptions CreateOptions()
     {
