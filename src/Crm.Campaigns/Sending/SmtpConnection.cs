@@ -31,7 +31,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly SmtpOptions _options;
     private readonly byte[] _read = new byte[MaxReplyLineLength];
-    private readonly MemoryStream _message = new(32 * 1024);
     private Stream _stream;
     private int _readStart;
     private int _readEnd;
@@ -64,12 +63,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     /// <summary>False once the connection failed, timed out or the server said it is closing: it is not used again.</summary>
     public bool IsUsable { get; private set; } = true;
-
-    /// <summary>
-    /// Whether the last message's end reached the server (the final dot, or the last <c>BDAT</c> chunk), so a failure
-    /// after it may follow an acceptance the reply of which was lost. Before it, the server cannot have taken the message.
-    /// </summary>
-    public bool MessageMayHaveBeenAccepted { get; private set; }
 
     /// <summary>Connects, reads the greeting, says EHLO, secures the connection as <paramref name="options"/> ask and authenticates.</summary>
     public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, CancellationToken cancellationToken)
@@ -258,14 +251,21 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends one message to <paramref name="recipients"/> with <paramref name="from"/> as the envelope sender. A reply
-    /// refusing the message throws <see cref="SmtpReplyException"/> (the connection stays usable); a broken connection
-    /// throws <see cref="IOException"/>, <see cref="TimeoutException"/> or <see cref="SmtpProtocolViolationException"/>
-    /// and marks the connection unusable.
+    /// Whether a transaction's envelope can go in the same write as the previous message's end: with <c>PIPELINING</c>
+    /// (RFC 2920 lets message content open a group and <c>DATA</c> close it), and not with <c>CHUNKING</c>, where
+    /// envelope and message already go in one write.
     /// </summary>
-    public async Task SendAsync(MimeMessage message, MailboxAddress from, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    public bool PipelinesTransactions => _extensions.HasFlag(Extensions.Pipelining) && !_extensions.HasFlag(Extensions.Chunking);
+
+    /// <summary>
+    /// Serialises <paramref name="message"/> into <paramref name="transaction"/> for this connection: parts re-encoded
+    /// where the server cannot take 8-bit, the envelope in the form the server's extensions allow. Throws
+    /// <see cref="SmtpReplyException"/> when the server cannot take the message at all (too large, 8-bit or an
+    /// internationalised address the server does not offer to carry).
+    /// </summary>
+    public SmtpTransaction Prepare(MimeMessage message, MailboxAddress from, IReadOnlyList<MailboxAddress> recipients, SmtpTransaction transaction)
     {
-        MessageMayHaveBeenAccepted = false;
+        transaction.Reset();
         var international = NeedsSmtpUtf8(from) || recipients.Any(NeedsSmtpUtf8);
         var utf8 = international && _extensions.HasFlag(Extensions.SmtpUtf8);
         var envelopeFrom = EnvelopeAddress(from, utf8);
@@ -273,14 +273,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         // As MailKit does: parts re-encoded where the server cannot take 8-bit, or a line would exceed RFC 5322's 998.
         message.Prepare(_extensions.HasFlag(Extensions.EightBitMime) ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
-        _message.SetLength(0);
         var format = utf8 ? SerializedBody.InternationalWireFormat : SerializedBody.WireFormat;
-        if (!SerializedBody.TryWriteMessage(message, format, _message))
+        if (!SerializedBody.TryWriteMessage(message, format, transaction.Content))
         {
-            message.WriteTo(format, _message, cancellationToken);
+            message.WriteTo(format, transaction.Content);
         }
 
-        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var content = transaction.Bytes;
         var eightBit = content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
         if (eightBit && !utf8 && !_extensions.HasFlag(Extensions.EightBitMime))
         {
@@ -292,32 +291,35 @@ internal sealed class SmtpConnection : IAsyncDisposable
             throw new SmtpReplyException(552, $"The message ({content.Length} bytes) exceeds the server's SIZE limit of {_maxSize} bytes.", permanentWithoutReply: true);
         }
 
-        var chunking = _extensions.HasFlag(Extensions.Chunking);
-        var commands = new StringBuilder(128)
+        transaction.MailFrom = new StringBuilder(128)
             .Append("MAIL FROM:<").Append(envelopeFrom).Append('>')
             .Append(_extensions.HasFlag(Extensions.Size) ? $" SIZE={content.Length.ToString(CultureInfo.InvariantCulture)}" : "")
             .Append(eightBit && _extensions.HasFlag(Extensions.EightBitMime) ? " BODY=8BITMIME" : "")
             .Append(utf8 ? " SMTPUTF8" : "")
-            .Append("\r\n");
-        var mailFrom = commands.ToString();
-        var rcptTo = envelopeTo.Select(to => $"RCPT TO:<{to}>\r\n").ToArray();
+            .Append("\r\n")
+            .ToString();
+        transaction.RcptTo = envelopeTo.Select(to => $"RCPT TO:<{to}>\r\n").ToArray();
+        return transaction;
+    }
 
+    /// <summary>
+    /// Sends a prepared transaction (its envelope may already be on the wire, written behind the previous message's end).
+    /// With <paramref name="takeNext"/> and <see cref="PipelinesTransactions"/>, the next transaction it returns, prepared
+    /// on this connection, has its envelope written in the same write as this message's end, so each message costs one
+    /// round trip instead of two. A reply refusing the message throws <see cref="SmtpReplyException"/> (the connection
+    /// stays usable); a broken connection throws <see cref="IOException"/>, <see cref="TimeoutException"/> or
+    /// <see cref="SmtpProtocolViolationException"/> and marks the connection unusable.
+    /// </summary>
+    public async Task SendAsync(SmtpTransaction transaction, Func<SmtpTransaction?>? takeNext, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            SmtpReply? refusal;
-            if (_extensions.HasFlag(Extensions.Pipelining))
-            {
-                refusal = await PipelinedEnvelopeAsync(mailFrom, rcptTo, chunking, timeout, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                refusal = await SequentialEnvelopeAsync(mailFrom, rcptTo, chunking, timeout, cancellationToken).ConfigureAwait(false);
-            }
-
+            var refusal = _extensions.HasFlag(Extensions.Pipelining)
+                ? await PipelinedAsync(transaction, PipelinesTransactions ? takeNext : null, timeout, cancellationToken).ConfigureAwait(false)
+                : await SequentialAsync(transaction, timeout, cancellationToken).ConfigureAwait(false);
             if (refusal is { } refused)
             {
-                await ResetAsync(timeout, cancellationToken).ConfigureAwait(false);
                 throw new SmtpReplyException(refused.Code, refused.Text);
             }
 
@@ -335,12 +337,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         finally
         {
-            if (_message.Capacity > MaxKeptBuffer)
-            {
-                _message.SetLength(0);
-                _message.Capacity = 32 * 1024;
-            }
-
             if (_write.Length > MaxKeptBuffer)
             {
                 _write = new byte[32 * 1024];
@@ -349,32 +345,25 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The envelope and <c>DATA</c> (or <c>BDAT</c> with the message) in one write, then every reply in order. Returns the
-    /// first refusal, or null when the message was accepted.
+    /// The envelope and <c>DATA</c> (or <c>BDAT</c> with the message) in one write, unless it went behind the previous
+    /// message's end; then every reply in order, the message and its end (with the next envelope behind it). Returns the
+    /// first refusal, or null when the message was accepted. A transaction refused before its end is reset here; one
+    /// refused at its end is over (RFC 5321 4.1.1.4), and a reset then would land in the next transaction's message.
     /// </summary>
-    private async Task<SmtpReply?> PipelinedEnvelopeAsync(string mailFrom, string[] rcptTo, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<SmtpReply?> PipelinedAsync(SmtpTransaction transaction, Func<SmtpTransaction?>? takeNext, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        var written = WriteText(0, mailFrom);
-        foreach (var rcpt in rcptTo)
+        var chunking = _extensions.HasFlag(Extensions.Chunking);
+        if (!transaction.EnvelopeWritten)
         {
-            written = WriteText(written, rcpt);
+            await FlushAsync(WriteEnvelope(0, transaction, chunking), timeout, cancellationToken).ConfigureAwait(false);
+            transaction.EnvelopeWritten = true;
+            transaction.EndSent = chunking;
         }
 
-        if (chunking)
-        {
-            written = WriteLastChunk(written);
-        }
-        else
-        {
-            written = WriteText(written, "DATA\r\n");
-        }
-
-        await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
-        MessageMayHaveBeenAccepted = chunking;
         SmtpReply? refusal = null;
         var reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
         refusal ??= Refusal(reply, 250);
-        foreach (var _ in rcptTo)
+        foreach (var _ in transaction.RcptTo)
         {
             reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
             refusal ??= Refusal(reply, 250);
@@ -383,60 +372,88 @@ internal sealed class SmtpConnection : IAsyncDisposable
         reply = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
         if (chunking)
         {
-            return refusal ?? Refusal(reply, 250);
+            refusal ??= Refusal(reply, 250);
         }
-
-        if (reply.Code != 354)
+        else if (reply.Code != 354)
         {
-            return refusal ?? Refusal(reply, 354);
+            refusal ??= Refusal(reply, 354);
         }
-
-        // DATA went ahead although the envelope was refused (RFC 2920 lets a server do that): end it empty.
-        return refusal is null
-            ? await DataAsync(timeout, cancellationToken).ConfigureAwait(false)
-            : await EndEmptyDataAsync(refusal.Value, timeout, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<SmtpReply?> SequentialEnvelopeAsync(string mailFrom, string[] rcptTo, bool chunking, CancellationTokenSource timeout, CancellationToken cancellationToken)
-    {
-        if (Refusal(await CommandAsync(mailFrom, timeout, cancellationToken).ConfigureAwait(false), 250) is { } mailRefused)
+        else if (refusal is not null)
         {
-            return mailRefused;
+            // DATA went ahead although the envelope was refused (RFC 2920 lets a server do that): end it empty.
+            await FlushAsync(WriteText(0, ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
+            await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-
-        foreach (var rcpt in rcptTo)
+        else
         {
-            if (Refusal(await CommandAsync(rcpt, timeout, cancellationToken).ConfigureAwait(false), 250) is { } rcptRefused)
+            var written = WriteText(WriteMessage(0, transaction, stuffDots: true), ".\r\n");
+            var next = takeNext?.Invoke();
+            if (next is not null)
             {
-                return rcptRefused;
+                written = WriteEnvelope(written, next, chunking: false);
             }
-        }
 
-        if (chunking)
-        {
-            await FlushAsync(WriteLastChunk(0), timeout, cancellationToken).ConfigureAwait(false);
-            MessageMayHaveBeenAccepted = true;
+            await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
+            transaction.EndSent = true;
+            if (next is not null)
+            {
+                next.EnvelopeWritten = true;
+            }
+
             return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
         }
 
-        return Refusal(await CommandAsync("DATA\r\n", timeout, cancellationToken).ConfigureAwait(false), 354)
-            ?? await DataAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            await ResetAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        return refusal;
     }
 
-    private async Task<SmtpReply?> DataAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<SmtpReply?> SequentialAsync(SmtpTransaction transaction, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        var written = WriteMessage(0, stuffDots: true);
-        written = WriteText(written, ".\r\n");
-        await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
-        MessageMayHaveBeenAccepted = true;
+        transaction.EnvelopeWritten = true;
+        var refusal = Refusal(await CommandAsync(transaction.MailFrom, timeout, cancellationToken).ConfigureAwait(false), 250);
+        foreach (var rcpt in transaction.RcptTo)
+        {
+            if (refusal is not null)
+            {
+                break;
+            }
+
+            refusal = Refusal(await CommandAsync(rcpt, timeout, cancellationToken).ConfigureAwait(false), 250);
+        }
+
+        if (refusal is null && _extensions.HasFlag(Extensions.Chunking))
+        {
+            await FlushAsync(WriteLastChunk(0, transaction), timeout, cancellationToken).ConfigureAwait(false);
+            transaction.EndSent = true;
+            return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
+        }
+
+        refusal ??= Refusal(await CommandAsync("DATA\r\n", timeout, cancellationToken).ConfigureAwait(false), 354);
+        if (refusal is not null)
+        {
+            await ResetAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return refusal;
+        }
+
+        await FlushAsync(WriteText(WriteMessage(0, transaction, stuffDots: true), ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
+        transaction.EndSent = true;
         return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
     }
 
-    private async Task<SmtpReply?> EndEmptyDataAsync(SmtpReply refusal, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    /// <summary><c>MAIL</c>, each <c>RCPT</c> and <c>DATA</c>, or with <paramref name="chunking"/> the whole message as <c>BDAT … LAST</c>.</summary>
+    private int WriteEnvelope(int at, SmtpTransaction transaction, bool chunking)
     {
-        await FlushAsync(WriteText(0, ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
-        await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
-        return refusal;
+        var written = WriteText(at, transaction.MailFrom);
+        foreach (var rcpt in transaction.RcptTo)
+        {
+            written = WriteText(written, rcpt);
+        }
+
+        return chunking ? WriteLastChunk(written, transaction) : WriteText(written, "DATA\r\n");
     }
 
     /// <summary>Ends a refused transaction, so the next message starts clean.</summary>
@@ -460,17 +477,17 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>The whole message as one <c>BDAT … LAST</c> chunk at <paramref name="at"/>, announcing exactly what <see cref="WriteMessage"/> writes.</summary>
-    private int WriteLastChunk(int at)
+    private int WriteLastChunk(int at, SmtpTransaction transaction)
     {
-        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var content = transaction.Bytes;
         var size = content.Length + (content.EndsWith("\r\n"u8) ? 0 : 2);
-        return WriteMessage(WriteText(at, $"BDAT {size.ToString(CultureInfo.InvariantCulture)} LAST\r\n"), stuffDots: false);
+        return WriteMessage(WriteText(at, $"BDAT {size.ToString(CultureInfo.InvariantCulture)} LAST\r\n"), transaction, stuffDots: false);
     }
 
     /// <summary>Copies the serialised message into the write buffer at <paramref name="at"/>, dot-stuffed for DATA, ending in CRLF.</summary>
-    private int WriteMessage(int at, bool stuffDots)
+    private int WriteMessage(int at, SmtpTransaction transaction, bool stuffDots)
     {
-        var content = _message.GetBuffer().AsSpan(0, (int)_message.Length);
+        var content = transaction.Bytes;
         var endsWithNewLine = content.EndsWith("\r\n"u8);
         var needed = at + content.Length + (endsWithNewLine ? 0 : 2) + (stuffDots ? content.Count("\n."u8) + 1 : 0) + 8;
         EnsureWriteCapacity(at, needed);
@@ -648,7 +665,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
-        _message.Dispose();
     }
 }
 
