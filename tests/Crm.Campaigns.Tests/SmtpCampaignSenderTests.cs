@@ -273,6 +273,101 @@ public sealed class SmtpCampaignSenderTests
     }
 
     [Fact]
+    public async Task The_next_envelope_goes_behind_the_previous_message_end_so_a_message_costs_one_round_trip()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, WaitForPipelinedCommand = TimeSpan.FromMilliseconds(300) };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        // Queued together, as the dispatcher keeps two messages per connection in flight.
+        await Task.WhenAll(new[] { "ann", "bob", "carol" }.Select(name => sender.SendAsync(Message($"{name}@example.com"), ReturnPath, CancellationToken.None)));
+
+        Assert.Equal(["ann@example.com", "bob@example.com", "carol@example.com"], server.Accepted);
+        // Bob's envelope came behind Ann's end and Carol's behind Bob's, before the server answered them; nothing was behind Carol's.
+        Assert.Equal(2, server.PipelinedEnds);
+        Assert.All(server.Messages, m => Assert.Contains("\r\n.\r\n..two dots\r\n", m.Content, StringComparison.Ordinal));
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_message_refused_at_its_end_fails_alone_and_the_envelope_behind_it_is_not_reset()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null)
+        {
+            Pipelining = true,
+            WaitForPipelinedCommand = TimeSpan.FromMilliseconds(300),
+            ContentReply = content => content.Contains("WIN A PRIZE", StringComparison.Ordinal) ? "554 5.7.1 Looks like spam" : null,
+        };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var spam = sender.SendAsync(Message("ann@example.com", "WIN A PRIZE"), ReturnPath, CancellationToken.None);
+        var fine = sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<CampaignSendException>(() => spam);
+        await fine;
+        Assert.True(refused.IsPermanent);
+        Assert.Equal(554, refused.StatusCode);
+        Assert.Equal(1, server.PipelinedEnds);
+        // The refusal ended Ann's transaction; a RSET after it would have landed in Bob's message.
+        Assert.DoesNotContain("RSET", server.Commands);
+        var message = Assert.Single(server.Messages);
+        Assert.DoesNotContain("RSET", message.Content, StringComparison.Ordinal);
+        Assert.Equal(["bob@example.com"], server.Accepted);
+    }
+
+    [Fact]
+    public async Task A_connection_lost_after_a_message_end_leaves_that_message_unknown_and_sends_the_one_behind_it_on_a_fresh_connection()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, CloseAfterMessages = 1 };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var ann = sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        var bob = sender.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None);
+
+        // The server took Ann's message and hung up before answering it: whether it was accepted is unknown, so it is a
+        // temporary failure, not sent again here. Bob's envelope was behind Ann's end, his message never reached the
+        // server: it goes once more, on a fresh connection.
+        var unknown = await Assert.ThrowsAsync<CampaignSendException>(() => ann);
+        await bob;
+        Assert.False(unknown.IsPermanent);
+        Assert.Equal(["ann@example.com", "bob@example.com"], server.Accepted);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_message_still_queued_when_its_caller_gives_up_returns_at_once()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        // A server that accepts and never greets: the one connection is stuck on its first message.
+        using var accepted = listener.AcceptTcpClientAsync();
+        await using var sender = Sender(((IPEndPoint)listener.LocalEndpoint).Port, o => o.MaxConnections = 1);
+        using var stuckCaller = new CancellationTokenSource();
+        using var waitingCaller = new CancellationTokenSource();
+
+        var stuck = sender.SendAsync(Message("ann@example.com"), ReturnPath, stuckCaller.Token);
+        var waiting = sender.SendAsync(Message("bob@example.com"), ReturnPath, waitingCaller.Token);
+        await waitingCaller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.False(stuck.IsCompleted);
+        await stuckCaller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stuck);
+    }
+
+    [Fact]
+    public async Task Closing_does_not_wait_on_a_server_that_leaves_quit_unanswered()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, IgnoreQuit = true };
+        var sender = Sender(server.Port, o => o.Timeout = TimeSpan.FromMinutes(10));
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+
+        // Goodbye is best effort and bounded (2 s), not the 10 minutes a reply to a message may take.
+        var closing = sender.DisposeAsync().AsTask();
+        Assert.Same(closing, await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.Contains("QUIT", server.Commands);
+    }
+
+    [Fact]
     public async Task A_reused_connection_found_closed_before_the_message_is_sent_is_retried_on_a_fresh_one()
     {
         await using var server = new IdleClosingServer();

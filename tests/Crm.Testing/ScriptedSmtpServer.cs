@@ -63,8 +63,25 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     /// <summary>Offer <c>SIZE</c> with this limit and refuse larger messages.</summary>
     public long? MaxSize { get; init; }
 
-    /// <summary>Hang up (no reply, no 421) after this many messages on one connection.</summary>
+    /// <summary>Hang up (no reply, no 421) after this many messages on the first connection; later connections stay up.</summary>
     public int? CloseAfterMessages { get; init; }
+
+    /// <summary>Answers the end of each message's content with this line instead of 250 when it returns one (the message is then not taken).</summary>
+    public Func<string, string?>? ContentReply { get; init; }
+
+    /// <summary>
+    /// Before answering the end of a message's content, wait up to this long for the client's next command: one that
+    /// arrives meanwhile was pipelined behind the message's end (counted in <see cref="PipelinedEnds"/>).
+    /// </summary>
+    public TimeSpan? WaitForPipelinedCommand { get; init; }
+
+    /// <summary>How many message ends had the client's next command behind them, unanswered (see <see cref="WaitForPipelinedCommand"/>).</summary>
+    public int PipelinedEnds => Volatile.Read(ref _pipelinedEnds);
+
+    private int _pipelinedEnds;
+
+    /// <summary>Leave <c>QUIT</c> unanswered and the connection open, as a hung server would.</summary>
+    public bool IgnoreQuit { get; init; }
 
     /// <summary>How many connections were accepted.</summary>
     public int Connections => Volatile.Read(ref _connections);
@@ -156,7 +173,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
-        Interlocked.Increment(ref _connections);
+        var first = Interlocked.Increment(ref _connections) == 1;
         Stream stream = client.GetStream();
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         var reader = new StreamReader(stream, utf8);
@@ -169,8 +186,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         var taken = 0;
         try
         {
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            Task<string?>? pipelined = null;
+            while ((pipelined is null ? await reader.ReadLineAsync(_stop.Token) : await pipelined) is { } line)
             {
+                pipelined = null;
                 lock (_accepted)
                 {
                     _commands.Add(line);
@@ -237,13 +256,30 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             content.Append(data.StartsWith('.') ? data[1..] : data).Append("\r\n");
                         }
 
-                        Take(recipients, "DATA", content.ToString(), secure);
-                        if (++taken == CloseAfterMessages)
+                        var contentReply = ContentReply?.Invoke(content.ToString());
+                        if (contentReply is null)
                         {
-                            return;
+                            Take(recipients, "DATA", content.ToString(), secure);
+                            if (++taken == CloseAfterMessages && first)
+                            {
+                                return;
+                            }
+                        }
+                        else
+                        {
+                            recipients.Clear();
                         }
 
-                        await writer.WriteLineAsync("250 OK queued");
+                        if (WaitForPipelinedCommand is { } wait)
+                        {
+                            pipelined = reader.ReadLineAsync(_stop.Token).AsTask();
+                            if (await Task.WhenAny(pipelined, Task.Delay(wait, _stop.Token)) == pipelined)
+                            {
+                                Interlocked.Increment(ref _pipelinedEnds);
+                            }
+                        }
+
+                        await writer.WriteLineAsync(contentReply ?? "250 OK queued");
                         break;
                     case "BDAT" when Chunking:
                         // BDAT <size> [LAST]: exactly size bytes follow the command line, no dot-stuffing. The
@@ -263,7 +299,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         {
                             Take(recipients, "BDAT", bdat.ToString(), secure);
                             bdat.Clear();
-                            if (++taken == CloseAfterMessages)
+                            if (++taken == CloseAfterMessages && first)
                             {
                                 return;
                             }
@@ -275,6 +311,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             await writer.WriteLineAsync("250 OK chunk");
                         }
 
+                        break;
+                    case "QUIT" when IgnoreQuit:
                         break;
                     case "QUIT":
                         await writer.WriteLineAsync("221 Bye");

@@ -25,6 +25,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private const int MaxReplyLines = 100;
     private const int MaxKeptBuffer = 1024 * 1024;
 
+    /// <summary>How long a goodbye may take: it is best effort, not a message.</summary>
+    private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Preferred first; what MailKit implements and a server may offer for a user name and password.</summary>
     private static readonly string[] AuthenticationPreference = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN", "CRAM-MD5"];
 
@@ -95,6 +98,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
     {
         if (connection is not null)
         {
+            // A handshake that failed or was cancelled left nothing to say goodbye to: closed without QUIT.
+            connection.IsUsable = false;
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         else
@@ -653,7 +658,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
             IsUsable = false;
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                // Bounded apart from the reply timeout, which each write and read sets again on the source it is given.
+                using var limit = new CancellationTokenSource(QuitTimeout);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
                 await FlushAsync(WriteText(0, "QUIT\r\n"), timeout, CancellationToken.None).ConfigureAwait(false);
                 await ReadReplyAsync(timeout, CancellationToken.None).ConfigureAwait(false);
             }
