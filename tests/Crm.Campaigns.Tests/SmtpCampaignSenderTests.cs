@@ -334,6 +334,76 @@ public sealed class SmtpCampaignSenderTests
     }
 
     [Fact]
+    public async Task A_message_given_up_after_its_envelope_went_behind_the_previous_end_takes_its_connection_with_it()
+    {
+        using var givingUp = new CancellationTokenSource();
+        await using var server = new ScriptedSmtpServer(_ => null)
+        {
+            Pipelining = true,
+            // Bob's envelope came with the end of Ann's message; his caller gives up before Ann's message is answered.
+            ContentReply = content =>
+            {
+                if (content.Contains("ann's", StringComparison.Ordinal))
+                {
+                    givingUp.Cancel();
+                }
+
+                return null;
+            },
+        };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var ann = sender.SendAsync(Message("ann@example.com", "ann's"), ReturnPath, CancellationToken.None);
+        var bob = sender.SendAsync(Message("bob@example.com", "bob's"), ReturnPath, givingUp.Token);
+        var carol = sender.SendAsync(Message("carol@example.com", "carol's"), ReturnPath, CancellationToken.None);
+
+        await ann;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bob);
+        await carol;
+        // The server was waiting for Bob's message: Carol's commands and message must not become it. The connection
+        // went with Bob's transaction, unfinished, and Carol's message went on a fresh one.
+        Assert.Equal(["ann@example.com", "carol@example.com"], server.Accepted);
+        Assert.Contains("carol's", server.Messages[1].Content, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Messages, m => m.Content.Contains("MAIL FROM", StringComparison.Ordinal));
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_queued_message_the_server_cannot_take_fails_alone_and_the_next_one_goes_behind_the_end_instead()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, MaxSize = 2_000, WaitForPipelinedCommand = TimeSpan.FromMilliseconds(300) };
+        await using var sender = Sender(server.Port, o => o.MaxConnections = 1);
+
+        var ann = sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        var large = sender.SendAsync(Message("bob@example.com", new string('x', 5_000)), ReturnPath, CancellationToken.None);
+        var carol = sender.SendAsync(Message("carol@example.com"), ReturnPath, CancellationToken.None);
+
+        await ann;
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => large);
+        await carol;
+        Assert.True(failure.IsPermanent);
+        Assert.Equal(552, failure.StatusCode);
+        Assert.Equal(["ann@example.com", "carol@example.com"], server.Accepted);
+        Assert.DoesNotContain(server.Commands, c => c.Contains("bob@", StringComparison.Ordinal));
+        // Bob's message was refused before a byte went out, and Carol's envelope took its place behind Ann's end.
+        Assert.Equal(1, server.PipelinedEnds);
+    }
+
+    [Fact]
+    public async Task No_envelope_goes_behind_the_last_message_a_connection_may_carry()
+    {
+        await using var server = new ScriptedSmtpServer(_ => null) { Pipelining = true, WaitForPipelinedCommand = TimeSpan.FromMilliseconds(300) };
+        await using var sender = Sender(server.Port, o => (o.MaxConnections, o.MessagesPerConnection) = (1, 2));
+
+        await Task.WhenAll(new[] { "ann", "bob", "carol" }.Select(name => sender.SendAsync(Message($"{name}@example.com"), ReturnPath, CancellationToken.None)));
+
+        Assert.Equal(["ann@example.com", "bob@example.com", "carol@example.com"], server.Accepted);
+        // Bob's envelope went behind Ann's end; Bob's message was the connection's last, so Carol's went on a new one.
+        Assert.Equal(1, server.PipelinedEnds);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
     public async Task A_message_still_queued_when_its_caller_gives_up_returns_at_once()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

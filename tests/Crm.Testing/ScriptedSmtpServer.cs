@@ -251,9 +251,16 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                     case "DATA":
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                         var content = new StringBuilder();
-                        while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                        string? data;
+                        while ((data = await reader.ReadLineAsync(_stop.Token)) is not null && data != ".")
                         {
                             content.Append(data.StartsWith('.') ? data[1..] : data).Append("\r\n");
+                        }
+
+                        if (data is null)
+                        {
+                            // The client hung up before the message's end: as a real server does, nothing is taken.
+                            return;
                         }
 
                         var contentReply = ContentReply?.Invoke(content.ToString());

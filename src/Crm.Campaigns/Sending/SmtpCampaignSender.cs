@@ -95,9 +95,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
     private async Task RunLaneAsync()
     {
         var lane = new Lane(this);
-        SendRequest? carried = null;
         try
         {
+            SendRequest? carried = null;
             while (true)
             {
                 var request = carried;
@@ -120,7 +120,6 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
         }
         finally
         {
-            carried?.TrySetException(new ObjectDisposedException(nameof(SmtpCampaignSender)));
             await CloseAsync(lane.Connection).ConfigureAwait(false);
         }
     }
@@ -179,10 +178,17 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
             {
                 for (var attempt = 0; ; attempt++)
                 {
+                    if (request.CancellationToken.IsCancellationRequested && request.Transaction is { EnvelopeWritten: true })
+                    {
+                        // Its envelope went behind the previous message's end: the server now waits for this message,
+                        // and whatever came next on the connection would become it. The connection goes with it.
+                        Connection?.Abandon();
+                    }
+
                     request.CancellationToken.ThrowIfCancellationRequested();
                     if (Connection is not { IsUsable: true } || Connection.Sent >= options.MessagesPerConnection)
                     {
-                        await CloseAsync(Connection).ConfigureAwait(false);
+                        await sender.CloseAsync(Connection).ConfigureAwait(false);
                         Connection = null;
                         Forget(request);
                         Forget(_next);
@@ -231,7 +237,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
                 // it is closed here, never reused.
                 if (Connection is { IsUsable: false })
                 {
-                    await CloseAsync(Connection).ConfigureAwait(false);
+                    await sender.CloseAsync(Connection).ConfigureAwait(false);
                     Connection = null;
                 }
             }
@@ -307,11 +313,24 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
         return connection;
     }
 
-    private static async Task CloseAsync(SmtpConnection? connection)
+    /// <summary>
+    /// Closes a connection, best effort: nothing a failed goodbye throws may stop a lane, or every message queued behind
+    /// it would wait forever.
+    /// </summary>
+    private async Task CloseAsync(SmtpConnection? connection)
     {
-        if (connection is not null)
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogCloseFailed(_logger, ex, _options.Host, _options.Port);
         }
     }
 
@@ -320,6 +339,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Lost the SMTP connection to {Host}:{Port}")]
     private static partial void LogConnectionLost(ILogger logger, Exception exception, string host, int port);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Closing an SMTP connection to {Host}:{Port} failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string host, int port);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "A reused SMTP connection to {Host}:{Port} was gone ({Reason}); sending on a fresh one")]
     private static partial void LogStaleConnection(ILogger logger, string host, int port, string reason);

@@ -67,6 +67,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>False once the connection failed, timed out or the server said it is closing: it is not used again.</summary>
     public bool IsUsable { get; private set; } = true;
 
+    /// <summary>Marks the connection unusable (it will be closed without a goodbye): the server is mid-transaction.</summary>
+    public void Abandon() => IsUsable = false;
+
     /// <summary>Connects, reads the greeting, says EHLO, secures the connection as <paramref name="options"/> ask and authenticates.</summary>
     public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, CancellationToken cancellationToken)
     {
