@@ -259,13 +259,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether a transaction's envelope can go in the same write as the previous message's end: with <c>PIPELINING</c>
-    /// (RFC 2920 lets message content open a group and <c>DATA</c> close it), and not with <c>CHUNKING</c>, where
-    /// envelope and message already go in one write.
-    /// </summary>
-    public bool PipelinesTransactions => _extensions.HasFlag(Extensions.Pipelining) && !_extensions.HasFlag(Extensions.Chunking);
-
-    /// <summary>
     /// Serialises <paramref name="message"/> into <paramref name="transaction"/> for this connection: parts re-encoded
     /// where the server cannot take 8-bit, the envelope in the form the server's extensions allow. Throws
     /// <see cref="SmtpReplyException"/> when the server cannot take the message at all (too large, 8-bit or an
@@ -312,9 +305,10 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     /// <summary>
     /// Sends a prepared transaction (its envelope may already be on the wire, written behind the previous message's end).
-    /// With <paramref name="takeNext"/> and <see cref="PipelinesTransactions"/>, the next transaction it returns, prepared
-    /// on this connection, has its envelope written in the same write as this message's end, so each message costs one
-    /// round trip instead of two. A reply refusing the message throws <see cref="SmtpReplyException"/> (the connection
+    /// With <c>PIPELINING</c> and without <c>CHUNKING</c> (where envelope and message already go in one write), the next
+    /// transaction <paramref name="takeNext"/> returns, prepared on this connection, has its envelope written in the same
+    /// write as this message's end (RFC 2920 lets message content open a group and <c>DATA</c> close it), so each message
+    /// costs one round trip instead of two. A reply refusing the message throws <see cref="SmtpReplyException"/> (the connection
     /// stays usable); a broken connection throws <see cref="IOException"/>, <see cref="TimeoutException"/> or
     /// <see cref="SmtpProtocolViolationException"/> and marks the connection unusable.
     /// </summary>
@@ -324,7 +318,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         try
         {
             var refusal = _extensions.HasFlag(Extensions.Pipelining)
-                ? await PipelinedAsync(transaction, PipelinesTransactions ? takeNext : null, timeout, cancellationToken).ConfigureAwait(false)
+                ? await PipelinedAsync(transaction, takeNext, timeout, cancellationToken).ConfigureAwait(false)
                 : await SequentialAsync(transaction, timeout, cancellationToken).ConfigureAwait(false);
             if (refusal is { } refused)
             {
@@ -394,21 +388,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         else
         {
-            var written = WriteText(WriteMessage(0, transaction, stuffDots: true), ".\r\n");
-            var next = takeNext?.Invoke();
-            if (next is not null)
-            {
-                written = WriteEnvelope(written, next, chunking: false);
-            }
-
-            await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
-            transaction.EndSent = true;
-            if (next is not null)
-            {
-                next.EnvelopeWritten = true;
-            }
-
-            return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
+            return await EndMessageAsync(transaction, takeNext?.Invoke(), timeout, cancellationToken).ConfigureAwait(false);
         }
 
         if (refusal is not null)
@@ -447,8 +427,28 @@ internal sealed class SmtpConnection : IAsyncDisposable
             return refusal;
         }
 
-        await FlushAsync(WriteText(WriteMessage(0, transaction, stuffDots: true), ".\r\n"), timeout, cancellationToken).ConfigureAwait(false);
+        return await EndMessageAsync(transaction, next: null, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After <c>354</c>: the message, dot-stuffed, and its end — with <paramref name="next"/>'s envelope behind it in the
+    /// same write when given — then the reply to the message.
+    /// </summary>
+    private async Task<SmtpReply?> EndMessageAsync(SmtpTransaction transaction, SmtpTransaction? next, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        var written = WriteText(WriteMessage(0, transaction, stuffDots: true), ".\r\n");
+        if (next is not null)
+        {
+            written = WriteEnvelope(written, next, chunking: false);
+        }
+
+        await FlushAsync(written, timeout, cancellationToken).ConfigureAwait(false);
         transaction.EndSent = true;
+        if (next is not null)
+        {
+            next.EnvelopeWritten = true;
+        }
+
         return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
     }
 
