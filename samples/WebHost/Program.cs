@@ -13,6 +13,9 @@ if (args is ["hash-password", ..])
 var builder = WebApplication.CreateBuilder(args);
 AuthenticationSetup.ValidateApiKeys(builder.Configuration);
 
+// A second line only: every background loop in the packages catches, logs and backs off by itself (each is tested with
+// faults injected); should one ever let an exception escape, the rest of the host keeps serving instead of stopping.
+builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 builder.Services.AddProblemDetails();
 builder.Services.AddCrmStorage(builder.Configuration);
 var channels = builder.Services.AddCrmChannels(builder.Configuration.GetSection(HostSettings.IngestionSection))

@@ -54,6 +54,55 @@ public sealed class StoreAvailabilityTests
     }
 
     [Fact]
+    public async Task An_open_queued_during_a_long_store_outage_is_recorded_when_the_store_returns_and_the_host_keeps_running()
+    {
+        const string ManagerKey = "manager-key-for-store-tests";
+        await using var host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Crm:Storage:BusyTimeout"] = "00:00:01",
+            [$"Crm:ApiKeys:{ManagerKey}"] = "Manager",
+            ["Crm:Campaigns:FromAddress"] = "news@shop.example",
+            ["Crm:Campaigns:PollInterval"] = "00:00:00.100",
+            ["Crm:Campaigns:MachineOpenWindow"] = "00:00:00",
+            ["Crm:Tracking:SigningKey"] = "test-signing-key-that-is-long-enough",
+        });
+        using var manager = host.CreateClient(ManagerKey);
+        using var reader = host.CreateClient();
+        var api = new CampaignApi(manager);
+        await api.ImportAsync([new { email = "outage-open@example.com", name = "Olga" }]);
+        var id = await api.CreateAsync(new { subject = "Hello", body = "<html><body><p>Hi</p></body></html>" });
+        await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var mail = MimeKit.MimeMessage.Load(Directory.GetFiles(Path.Combine(host.DataDirectory, "outbox"), "*.eml").Single());
+        var pixel = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(mail.HtmlBody ?? "", "\"(http://[^\"]+/bulk-email/open/[^\"]+)\"").Groups[1].Value);
+
+        await using (var locker = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, "crm.db")}"))
+        {
+            await locker.OpenAsync();
+            await using var transaction = locker.BeginTransaction();
+            using (var hit = await reader.GetAsync(pixel))
+            {
+                Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+            }
+
+            // The recorder used to give up at its tenth attempt and take the host down with it.
+            await host.WaitForOutputAsync(output => output.Contains("(attempt 10)", StringComparison.Ordinal) || host.HasExited, TimeSpan.FromSeconds(90));
+            Assert.False(host.HasExited, host.Output);
+            Assert.Contains("(attempt 10)", host.Output, StringComparison.Ordinal);
+            transaction.Rollback();
+        }
+
+        var opened = await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, opened.GetProperty("open_count").GetInt32());
+        using (var again = await reader.GetAsync(pixel))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() == 2, TimeSpan.FromSeconds(30));
+        Assert.False(host.HasExited);
+    }
+
+    [Fact]
     public async Task With_everything_logged_at_information_the_stores_log_no_sql()
     {
         await using var host = await HostProcess.StartAsync(new Dictionary<string, string?>

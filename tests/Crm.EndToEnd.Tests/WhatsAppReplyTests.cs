@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -20,6 +21,8 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
     private readonly List<Dictionary<string, string>> _sent = [];
     private int _outageCallsLeft;
     private WebApplication _twilio = null!;
+    private WebApplication _elsewhere = null!;
+    private readonly List<string> _elsewhereRequests = [];
     private HostProcess _host = null!;
 
     private static string SignedUrl => PublicBaseUrl + "/tickets?channel=whatsapp";
@@ -59,9 +62,54 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
                 return Results.StatusCode(401);
             }
 
-            return media == "ME404" ? Results.NotFound() : Results.Redirect($"/files/{media}", permanent: false, preserveMethod: true);
+            return media switch
+            {
+                "ME404" => Results.NotFound(),
+                // Twilio's redirect may point anywhere; credentials must not follow it.
+                "MEelsewhere" => Results.Redirect($"{_elsewhere.Urls.First()}/files/{media}", permanent: false),
+                _ => Results.Redirect($"/files/{media}", permanent: false, preserveMethod: true),
+            };
+        });
+        _twilio.MapGet("/files/MEstall", async (HttpContext context) =>
+        {
+            // Headers never come: a media host that stalls.
+            await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+        });
+        _twilio.MapGet("/files/MEdrip", async (HttpContext context) =>
+        {
+            // Headers at once, then a byte every half second: only a deadline over the body ends it.
+            context.Response.ContentType = "image/jpeg";
+            for (var i = 0; i < 600 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync("x"u8.ToArray(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(500, context.RequestAborted);
+            }
+        });
+        _twilio.MapGet("/files/MEdrop", async (HttpContext context) =>
+        {
+            // The connection drops mid-body (the client sees an HttpIOException).
+            context.Response.ContentType = "image/jpeg";
+            context.Response.ContentLength = 100_000;
+            await context.Response.Body.WriteAsync(new byte[1000], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            context.Abort();
         });
         _twilio.MapGet("/files/{media}", (string media) => Results.Bytes(System.Text.Encoding.ASCII.GetBytes("jpeg bytes of " + media), "image/jpeg"));
+        var elsewhere = WebApplication.CreateSlimBuilder();
+        elsewhere.WebHost.UseUrls("http://127.0.0.1:0");
+        elsewhere.Logging.ClearProviders();
+        _elsewhere = elsewhere.Build();
+        _elsewhere.MapGet("/{**path}", (HttpContext context) =>
+        {
+            lock (_elsewhereRequests)
+            {
+                _elsewhereRequests.Add(context.Request.Path + " authorization=" + context.Request.Headers.Authorization);
+            }
+
+            return Results.Bytes("elsewhere"u8.ToArray(), "image/jpeg");
+        });
+        await _elsewhere.StartAsync();
         await _twilio.StartAsync();
 
         var settings = WhatsAppHostFixture.WhatsAppSettings();
@@ -69,6 +117,7 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         settings["Crm:WhatsApp:From"] = "whatsapp:+14155238886";
         settings["Crm:WhatsApp:PublicBaseUrl"] = PublicBaseUrl;
         settings["Crm:Outbox:RetryDelay"] = "00:00:00.300";
+        settings["Crm:WhatsApp:MediaTimeout"] = "00:00:02";
         try
         {
             _host = await HostProcess.StartAsync(settings);
@@ -76,6 +125,7 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         catch
         {
             await _twilio.DisposeAsync();
+            await _elsewhere.DisposeAsync();
             throw;
         }
     }
@@ -84,6 +134,7 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
     {
         await _host.DisposeAsync();
         await _twilio.DisposeAsync();
+        await _elsewhere.DisposeAsync();
     }
 
     [Fact]
@@ -278,6 +329,86 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         Assert.Equal("media.jpg", attachments[0].GetProperty("fileName").GetString());
         Assert.Contains("404", attachments[1].GetProperty("notKept").GetString(), StringComparison.Ordinal);
         Assert.Equal("Photos", (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Stalled_dripping_dropped_and_hostile_media_are_recorded_as_not_kept_and_later_media_is_still_fetched()
+    {
+        var twilio = _twilio.Urls.First();
+        string Media(string sid, string media) => $"{twilio}/2010-04-01/Accounts/{TwilioRequests.AccountSid}/Messages/{sid}/Media/{media}";
+        await PostMediaAsync("SMstall", "+447700900801", Media("SMstall", "MEstall"), Media("SMstall", "MEdrip"));
+        await PostMediaAsync("SMdrop", "+447700900802", Media("SMdrop", "MEdrop"));
+        await PostMediaAsync("SMhostile", "+447700900803", "not-a-url", "ftp://api.twilio.com/file", $"{_elsewhere.Urls.First()}/Accounts/{TwilioRequests.AccountSid}/x", "https://evil.example/media");
+        await PostMediaAsync("SMredirect", "+447700900804", Media("SMredirect", "MEelsewhere"));
+
+        // Every one of these used to end the media worker (and, without the host's second line, the host): wait until
+        // the stall, the drip and the drop have each failed once, then new media must still be fetched.
+        await _host.WaitForOutputAsync(o => Regex.Matches(o, "did not deliver the file within 2 seconds").Count >= 1 && o.Contains("could not be fetched", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("could not be fetched", _host.Output, StringComparison.Ordinal);
+        await PostMediaAsync("SMlater", "+447700900805", Media("SMlater", "MElater"));
+        var later = await AttachmentsSettledAsync("+447700900805", TimeSpan.FromSeconds(15));
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        Assert.Equal("jpeg bytes of MElater", await agent.GetStringAsync(later[0].GetProperty("url").GetString()));
+
+        var hostile = await AttachmentsSettledAsync("+447700900803", TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            ["not fetched: not an absolute URL", "not fetched: not https", "not fetched: not on an allowed media host (127.0.0.1)", "not fetched: not on an allowed media host (evil.example)"],
+            hostile.Select(a => a.GetProperty("notKept").GetString()));
+        var redirected = await AttachmentsSettledAsync("+447700900804", TimeSpan.FromSeconds(10));
+        Assert.Equal("elsewhere", await agent.GetStringAsync(redirected[0].GetProperty("url").GetString()));
+        lock (_elsewhereRequests)
+        {
+            // The hostile URL on that server was never asked for; the redirect was followed without the account's credentials.
+            Assert.Equal(["/files/MEelsewhere authorization="], _elsewhereRequests);
+        }
+
+        Assert.False(_host.HasExited);
+        Assert.DoesNotContain("BackgroundService failed", _host.Output, StringComparison.Ordinal);
+    }
+
+    private async Task PostMediaAsync(string sid, string from, params string[] urls)
+    {
+        var parameters = TwilioRequests.InboundMessage(sid, from: from, body: "Media");
+        parameters["NumMedia"] = urls.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < urls.Length; i++)
+        {
+            parameters[$"MediaUrl{i}"] = urls[i];
+            parameters[$"MediaContentType{i}"] = "image/jpeg";
+        }
+
+        using var client = _host.CreateClient();
+        using var inbound = await client.SendAsync(TwilioRequests.Signed(Target, parameters, SignedUrl));
+        Assert.Equal(HttpStatusCode.OK, inbound.StatusCode);
+    }
+
+    private async Task<List<JsonElement>> AttachmentsSettledAsync(string from, TimeSpan timeout)
+    {
+        using var agent = _host.CreateClient(WhatsAppHostFixture.AgentKey);
+        var ticketId = await Poll.UntilAsync(
+            async () => await FindTicketOfAsync(agent, from),
+            id => id is not null,
+            TimeSpan.FromSeconds(10),
+            "the ticket of " + from);
+        return await Poll.UntilAsync(
+            async () => (await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}")).GetProperty("messages")[0].GetProperty("attachments").EnumerateArray().ToList(),
+            list => list.All(a => a.GetProperty("url").GetString()!.StartsWith("/tickets/", StringComparison.Ordinal) || a.GetProperty("notKept").ValueKind == JsonValueKind.String),
+            timeout,
+            "the media of " + from + " fetched or given up");
+    }
+
+    private static async Task<long?> FindTicketOfAsync(HttpClient agent, string phone)
+    {
+        var tickets = await agent.GetFromJsonAsync<JsonElement>("/tickets?channel=whatsapp&pageSize=100");
+        foreach (var item in tickets.GetProperty("items").EnumerateArray())
+        {
+            var details = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{item.GetProperty("id").GetInt64()}");
+            if (details.GetProperty("contact").GetProperty("phone").GetString() == phone)
+            {
+                return item.GetProperty("id").GetInt64();
+            }
+        }
+
+        return null;
     }
 
     private Uri Target => new(_host.BaseAddress, "/tickets?channel=whatsapp");

@@ -17,6 +17,7 @@ namespace Crm.Campaigns.Tracking;
 internal sealed partial class OpenRecorder : BackgroundService
 {
     private const int MaxBatch = 10_000;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private readonly Channel<OpenEvent> _queue;
     private readonly ITrackingStore _store;
     private readonly TimeProvider _time;
@@ -78,8 +79,14 @@ internal sealed partial class OpenRecorder : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Writes the batch, retrying until the store takes it: a store outage delays opens, it never drops them and never
+    /// ends the recorder (an exception escaping a background service stops the whole host). The wait doubles up to
+    /// <see cref="MaxRetryDelay"/>; meanwhile the bounded queue fills and slows the pixel down instead of losing hits.
+    /// </summary>
     private async Task WriteAsync(List<OpenEvent> batch)
     {
+        var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -88,15 +95,15 @@ internal sealed partial class OpenRecorder : BackgroundService
                 CrmCampaignsTelemetry.Opens.Add(recorded);
                 return;
             }
-            catch (Exception ex) when (attempt < 10)
+            catch (Exception ex)
             {
-                // The store is busy or briefly unreachable: keep the batch and try again, so no open is lost.
-                LogWriteFailed(_logger, ex, batch.Count, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+                LogWriteFailed(_logger, ex, batch.Count, attempt, delay);
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Could not record {Count} opens (attempt {Attempt}); retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Could not record {Count} opens (attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt, TimeSpan delay);
 }

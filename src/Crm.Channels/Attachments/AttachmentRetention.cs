@@ -41,9 +41,9 @@ internal sealed partial class AttachmentRetention(IAttachmentStore store, IOptio
             {
                 await SweepAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // A store outage: the next sweep tries again.
+                // A store outage (a command timeout is an OperationCanceledException too): the next sweep tries again.
                 LogSweepFailed(logger, ex);
             }
         }

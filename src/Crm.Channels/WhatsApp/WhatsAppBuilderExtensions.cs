@@ -42,7 +42,9 @@ public static class WhatsAppBuilderExtensions
             services.AddSingleton<WhatsAppMediaFetcher>();
             services.AddHostedService(sp => sp.GetRequiredService<WhatsAppMediaFetcher>());
             services.AddSingleton<Crm.Channels.Ingestion.ITicketEventHandler>(sp => sp.GetRequiredService<WhatsAppMediaFetcher>());
-            services.AddHttpClient(WhatsAppMediaFetcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
+            // The fetcher's own deadline (WhatsAppOptions.MediaTimeout) covers headers and body; it follows redirects itself to check each hop.
+            services.AddHttpClient(WhatsAppMediaFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
             services.AddHttpClient(TwilioWhatsAppSender.HttpClientName)
                 .AddStandardResilienceHandler(o =>
                 {

@@ -39,6 +39,21 @@ public sealed class WhatsAppOptions
     [Url]
     public string ApiBaseUrl { get; set; } = "https://api.twilio.com";
 
+    /// <summary>
+    /// Hosts inbound media (<c>MediaUrlN</c>) may be fetched from; a leading <c>*.</c> allows subdomains. The host of
+    /// <see cref="ApiBaseUrl"/> is always allowed. Media elsewhere is recorded as not kept and never requested: a
+    /// webhook cannot make the host fetch from, or send the account's credentials to, anywhere else.
+    /// Default Twilio's hosts: <c>api.twilio.com</c>, <c>*.twilio.com</c>, <c>*.twiliocdn.com</c>.
+    /// </summary>
+    public IList<string> MediaHosts { get; } = ["api.twilio.com", "*.twilio.com", "*.twiliocdn.com"];
+
+    /// <summary>
+    /// How long one media download may take, headers and body together (a server that drips its body is cut off).
+    /// Default 60 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MediaTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The largest webhook body accepted, in bytes. Default 64 KiB (Twilio's bodies are a few KiB).</summary>
     [Range(1024, 4 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
