@@ -1,0 +1,91 @@
+using Crm.Campaigns.Campaigns;
+using Crm.Campaigns.Dispatching;
+using Crm.Campaigns.Storage;
+using Crm.Campaigns.Tracking;
+using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Campaigns.Tests;
+
+/// <summary>
+/// The background loops of Crm.Campaigns meet a failing store in a host with .NET's default
+/// <see cref="BackgroundServiceExceptionBehavior.StopHost"/>: each must log, back off, go on, and do its work once the
+/// store answers again — an open queued during the outage is recorded, not dropped.
+/// </summary>
+public sealed class BackgroundLoopFaultTests
+{
+    public static TheoryData<string, string, string> Loops()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var fault in new[] { "timeout", "io", "bug" })
+        {
+            data.Add(nameof(OpenRecorder), nameof(ITrackingStore.RecordOpensAsync), fault);
+            data.Add(nameof(CampaignDispatcher), nameof(ICampaignStore.LaunchNextDueAsync), fault);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops))]
+    public async Task A_loop_whose_store_fails_logs_backs_off_and_goes_on_without_stopping_the_host(string loop, string method, string fault)
+    {
+        var faults = new StoreFaults();
+        faults.Arm(method, fault switch
+        {
+            "timeout" => () => new TaskCanceledException("A command timed out."),
+            "io" => () => new IOException("The connection was reset."),
+            _ => () => new InvalidOperationException("A bug in a store."),
+        });
+        var pickup = Directory.CreateTempSubdirectory("crm-loop-faults-").FullName;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
+        builder.Services.AddRouting();
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(100);
+            })
+            .UsePickupDirectory(o => o.Directory = pickup)
+            .UseInMemoryStores();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICampaignStore>(sp => faults.Wrap<ICampaignStore>(sp.GetRequiredService<InMemoryCampaignStores>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITrackingStore>(sp => faults.Wrap<ITrackingStore>(sp.GetRequiredService<InMemoryCampaignStores>())));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            if (loop == nameof(OpenRecorder))
+            {
+                await host.Services.GetServices<IHostedService>().OfType<OpenRecorder>().Single().RecordAsync(1, 1, CancellationToken.None);
+            }
+
+            await WaitAsync(() => faults.Faulted(method) >= 3, $"{loop} meeting the fault three times");
+            var passedBefore = faults.Passed(method);
+            faults.Disarm(method);
+            await WaitAsync(() => faults.Passed(method) > passedBefore, $"{loop} reaching the store again");
+
+            Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested, $"{loop} stopped the host");
+            var service = Assert.Single(host.Services.GetServices<IHostedService>().OfType<BackgroundService>(), s => s.GetType().Name == loop);
+            Assert.False(service.ExecuteTask!.IsCompleted, $"{loop} ended: {service.ExecuteTask.Exception}");
+        }
+        finally
+        {
+            await host.StopAsync();
+            Directory.Delete(pickup, recursive: true);
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for " + what);
+            await Task.Delay(50);
+        }
+    }
+}
