@@ -269,6 +269,15 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<long>?> GetTicketsWithMessagesAfterAsync(long afterMessageId, int max, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        // The primary key bounds the scan to the few messages written since the last look.
+        return await db.Set<TicketMessageRecord>().AsNoTracking().Where(m => m.Id > afterMessageId)
+            .Select(m => m.TicketId).Distinct().Take(max).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<DateTimeOffset?> NextReplyDueAsync(CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -77,7 +77,7 @@ public sealed class BackgroundLoopFaultTests
         await host.StartAsync();
         try
         {
-            using var watching = host.Services.GetRequiredService<ConversationChanges>().Watch();
+            using var watching = host.Services.GetRequiredService<ConversationChanges>().Watch(1);
             if (loop == nameof(WhatsAppMediaFetcher))
             {
                 await QueueMediaAsync(host.Services);

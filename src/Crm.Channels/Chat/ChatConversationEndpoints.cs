@@ -30,7 +30,8 @@ internal static class ChatConversationEndpoints
         group.MapGet("/messages", TranscriptAsync).WithName("CrmChatTranscript")
             .Produces<IReadOnlyList<ConversationMessage>>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/events", StreamAsync).WithName("CrmChatEvents")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
     }
 
@@ -51,19 +52,29 @@ internal static class ChatConversationEndpoints
     }
 
     private static async Task StreamAsync(
-        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, ConversationChanges changes, IOptions<ChatOptions> options,
-        TimeProvider timeProvider, IHostApplicationLifetime lifetime)
+        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, ConversationChanges changes, ChatStreamLimits limits,
+        IOptions<ChatOptions> options, TimeProvider timeProvider, IHostApplicationLifetime lifetime)
     {
-        // A stream ends when the visitor leaves or the host stops: open streams must not hold up a graceful shutdown
-        // (the browser reconnects to another instance, or to this one when it is back, with Last-Event-ID).
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        var cancellationToken = ended.Token;
-        var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
+        var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, context.RequestAborted).ConfigureAwait(false);
         if (refusal is not null)
         {
             await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
+
+        using var lease = limits.TryOpen(ticket!.Id, ClientAddress.KeyOf(context.Connection.RemoteIpAddress));
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = "30";
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many open streams",
+                detail: "This address has as many chat event streams open as it may; close one, or try again later.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // A stream ends when the visitor leaves, a newer stream of the conversation replaces it, or the host stops: open
+        // streams must not hold up a graceful shutdown (the browser reconnects, with Last-Event-ID, and loses nothing).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, lease.Replaced);
+        var cancellationToken = ended.Token;
 
         await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         var lastId = LastEventId(context.Request);
@@ -76,7 +87,7 @@ internal static class ChatConversationEndpoints
 
         var settings = options.Value;
         var closeAt = timeProvider.GetUtcNow() + settings.MaxStreamDuration;
-        using var watch = changes.Watch();
+        using var watch = changes.Watch(ticket.Id);
         try
         {
             await response.WriteAsync("retry: 3000\n\n", cancellationToken).ConfigureAwait(false);
@@ -84,11 +95,11 @@ internal static class ChatConversationEndpoints
             while (!cancellationToken.IsCancellationRequested && timeProvider.GetUtcNow() < closeAt)
             {
                 // Taken before reading: a message written while this round reads wakes the next wait at once.
-                var changed = changes.WaitAsync(settings.HeartbeatInterval, cancellationToken);
+                var changed = changes.WaitAsync(ticket.Id, settings.HeartbeatInterval, cancellationToken);
                 IReadOnlyList<TicketMessage> messages;
                 do
                 {
-                    messages = await store.GetMessagesAfterAsync(ticket!.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
+                    messages = await store.GetMessagesAfterAsync(ticket.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
                     foreach (var message in Visible(messages, links, context))
                     {
                         await response.WriteAsync(EventFor(message), cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,20 @@ public sealed class ChatOptions : IValidatableObject
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// The most event streams one conversation keeps open on a host instance; a new one replaces the oldest (a visitor
+    /// with many tabs keeps the newest). Default 5.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxStreamsPerConversation { get; set; } = 5;
+
+    /// <summary>
+    /// The most event streams one client address (an IPv6 address counted by its /64) keeps open on a host instance;
+    /// past it a new stream is answered 429. Default 20.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerClient { get; set; } = 20;
+
+    /// <summary>
     /// When an agent's chat reply has not reached the visitor's widget within this time and the visitor left an email
     /// address, the reply is also emailed (needs <c>.AddEmailReplies(...)</c>), threaded so that the customer's email
     /// answer joins the same ticket. Default 10 minutes; <see cref="TimeSpan.Zero"/> turns it off.

@@ -14,6 +14,8 @@ namespace Crm.Channels.Chat;
 internal sealed partial class ConversationChangeWatcher(
     ITicketStore store, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<ConversationChangeWatcher> logger) : BackgroundService
 {
+    private const int MaxChangedTickets = 500;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long latest = -1;
@@ -29,11 +31,22 @@ internal sealed partial class ConversationChangeWatcher(
                 }
 
                 var current = await store.GetLatestMessageIdAsync(stoppingToken).ConfigureAwait(false);
-                // On the first look after streams opened, wake them anyway: a write between a stream's own read and
-                // this baseline would otherwise wait for the stream's next heartbeat.
                 if (current != latest)
                 {
-                    changes.Notify();
+                    // Only the conversations that changed are woken. On the first look after streams opened, all of
+                    // them: a write between a stream's own read and this baseline would otherwise wait for a heartbeat.
+                    var changed = latest < 0 ? null : await store.GetTicketsWithMessagesAfterAsync(latest, MaxChangedTickets, stoppingToken).ConfigureAwait(false);
+                    if (changed is null || changed.Count >= MaxChangedTickets)
+                    {
+                        changes.NotifyAll();
+                    }
+                    else
+                    {
+                        foreach (var ticketId in changed)
+                        {
+                            changes.Notify(ticketId);
+                        }
+                    }
                 }
 
                 latest = current;

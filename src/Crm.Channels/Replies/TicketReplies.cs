@@ -63,7 +63,7 @@ internal sealed class TicketReplies(
 
         // Answered: the ticket now waits on the customer.
         var (ticket, stored) = await store.AppendMessageAsync(ticketId, message, TicketStatus.Pending, cancellationToken).ConfigureAwait(false);
-        changes.Notify();
+        changes.Notify(ticket.Id);
         await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
         return (ReplyOutcomeKind.Queued, stored, null);
     }
@@ -86,7 +86,7 @@ internal sealed class TicketReplies(
             DeliveryStatus = DeliveryStatus.Queued,
         };
         var (ticket, stored) = await store.AppendMessageAsync(details.Ticket.Id, message, details.Ticket.Status, cancellationToken).ConfigureAwait(false);
-        changes.Notify();
+        changes.Notify(ticket.Id);
         await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
         return stored;
     }

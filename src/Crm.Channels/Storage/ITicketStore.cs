@@ -64,6 +64,13 @@ public interface ITicketStore
     Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The distinct tickets that gained a message with an id above <paramref name="afterMessageId"/>, at most
+    /// <paramref name="max"/>; null when the store cannot tell (then every open event stream looks for itself).
+    /// </summary>
+    Task<IReadOnlyList<long>?> GetTicketsWithMessagesAfterAsync(long afterMessageId, int max, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<long>?>(null);
+
+    /// <summary>
     /// Claims up to <paramref name="max"/> queued outbound messages that are due, leasing each until
     /// <paramref name="now"/> + <paramref name="lease"/> and counting the attempt. A message is claimed by one caller
     /// at a time across every host instance; a lease that runs out (the claimer died) makes it claimable again.

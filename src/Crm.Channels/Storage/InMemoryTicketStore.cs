@@ -225,6 +225,15 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<long>?> GetTicketsWithMessagesAfterAsync(long afterMessageId, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<long>?>(_messages.Where(m => m.Id > afterMessageId).Select(m => m.TicketId).Distinct().Take(max).ToList());
+        }
+    }
+
+    /// <inheritdoc />
     public Task<long> GetLatestMessageIdAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
