@@ -65,9 +65,10 @@ internal sealed class EfAttachmentStore<TContext>(IDbContextFactory<TContext> co
             {
                 // The same bytes are already kept: this upload's chunks go, the kept copy starts a new retention period.
                 await DeleteChunksAsync(uploadId, CancellationToken.None).ConfigureAwait(false);
+                return new StoredAttachment(key, total);
             }
 
-            return new StoredAttachment(key, total);
+            return new StoredAttachment(key, total) { IsNew = true };
         }
         catch
         {
@@ -81,6 +82,16 @@ internal sealed class EfAttachmentStore<TContext>(IDbContextFactory<TContext> co
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var content = await db.Set<AttachmentContentRecord>().AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false);
         return content is null ? null : new ChunkedReadStream(contexts, content.UploadId, content.Length);
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var uploadId = await db.Set<AttachmentContentRecord>().Where(c => c.Key == key).Select(c => (Guid?)c.UploadId).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (uploadId is { } upload && await db.Set<AttachmentContentRecord>().Where(c => c.Key == key).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0)
+        {
+            await db.Set<AttachmentChunkRecord>().Where(c => c.UploadId == upload).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<int> DeleteStoredBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)

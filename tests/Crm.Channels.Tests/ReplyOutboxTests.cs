@@ -140,6 +140,32 @@ public sealed class ReplyOutboxTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task An_error_of_the_message_itself_fails_the_reply_at_once_while_a_network_error_is_retried(string kind)
+    {
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var clock = new FakeTimeProvider(Start);
+        // A file that does not parse as what it claims (MimeKit's ParseException is a FormatException), then an outage.
+        var sender = new ScriptedSender("test", new FormatException("Failed to parse message headers."), new IOException("Connection reset"));
+        var (outbox, replies) = Build(handle.Store, clock, sender, new RecordingHandler());
+        var ticket = await CreateTicketAsync(handle.Store, "unparsable@example.com");
+
+        var (_, broken, _) = await replies.QueueAsync(ticket.Id, "Broken file", null, [], "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        var (_, delayed, _) = await replies.QueueAsync(ticket.Id, "Network", null, [], "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromHours(1));
+        await outbox.RunOnceAsync(CancellationToken.None);
+
+        var failed = await MessageAsync(handle.Store, ticket.Id, broken!.Id);
+        Assert.Equal(DeliveryStatus.Failed, failed.DeliveryStatus);
+        Assert.Contains("Failed to parse message headers", failed.DeliveryError, StringComparison.Ordinal);
+        Assert.NotEqual(DeliveryStatus.Failed, (await MessageAsync(handle.Store, ticket.Id, delayed!.Id)).DeliveryStatus);
+        // Once for the broken reply (never again), twice for the other: the outage, then the retry.
+        Assert.Equal(3, sender.Calls);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task A_delivery_report_that_lands_while_the_reply_is_in_flight_is_not_overwritten_by_sent(string kind)
     {
         await using var handle = await TicketStores.CreateAsync(kind);

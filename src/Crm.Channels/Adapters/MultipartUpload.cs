@@ -15,8 +15,15 @@ namespace Crm.Channels.Adapters;
 internal sealed record UploadLimits(int MaxFiles, long MaxFileBytes, long MaxTotalBytes, IReadOnlyCollection<string>? AllowedTypes);
 
 /// <summary>
+/// A tighter bound a request's fields set on its files (a quota, the ticket's attachment limit): at most
+/// <paramref name="Bytes"/> in all, refused with the given status and words past it.
+/// </summary>
+internal sealed record UploadRoom(long Bytes, int StatusCode, string Title, string Detail);
+
+/// <summary>
 /// Reads a <c>multipart/form-data</c> body as it streams: text fields (which must come before the files, so they are
 /// checked before any byte of a file is stored), then files straight into the attachment store, never whole in memory.
+/// Every new file is noted in <see cref="RequestUploads"/>, so a request refused later leaves none behind.
 /// </summary>
 internal static class MultipartUpload
 {
@@ -29,7 +36,7 @@ internal static class MultipartUpload
     /// <summary>Reads the fields, lets <paramref name="checkFields"/> refuse them, then stores the files.</summary>
     /// <exception cref="ChannelRequestException">400 malformed, 413 too large, 415 a file type not allowed.</exception>
     public static async Task<(IReadOnlyDictionary<string, string> Fields, IReadOnlyList<AttachmentInfo> Files)> ReadAsync(
-        HttpRequest request, IAttachmentStore store, UploadLimits limits, Func<IReadOnlyDictionary<string, string>, ValueTask> checkFields, CancellationToken cancellationToken)
+        HttpRequest request, IAttachmentStore store, UploadLimits limits, Func<IReadOnlyDictionary<string, string>, ValueTask<UploadRoom?>> checkFields, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
@@ -41,6 +48,8 @@ internal static class MultipartUpload
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = new List<AttachmentInfo>();
         var fieldsChecked = false;
+        UploadRoom? room = null;
+        var uploads = RequestUploads.For(request.HttpContext);
         long total = 0;
         try
         {
@@ -70,7 +79,7 @@ internal static class MultipartUpload
 
                 if (!fieldsChecked)
                 {
-                    await checkFields(fields).ConfigureAwait(false);
+                    room = await checkFields(fields).ConfigureAwait(false);
                     fieldsChecked = true;
                 }
 
@@ -79,7 +88,7 @@ internal static class MultipartUpload
                     throw new ChannelRequestException(StatusCodes.Status413PayloadTooLarge, "Too many files", $"Send at most {limits.MaxFiles} files.");
                 }
 
-                var fileName = CleanFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
+                var fileName = AttachmentFileName.Clean(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
                 var type = (section.ContentType ?? "application/octet-stream").Split(';')[0].Trim().ToLowerInvariant();
                 var content = section.Body;
                 if (limits.AllowedTypes is { } allowed)
@@ -92,17 +101,26 @@ internal static class MultipartUpload
                     content = await FileSignatures.CheckedAsync(content, type, cancellationToken).ConfigureAwait(false);
                 }
 
-                var room = Math.Min(limits.MaxFileBytes, limits.MaxTotalBytes - total);
+                var fileRoom = Math.Min(limits.MaxFileBytes, limits.MaxTotalBytes - total);
+                var roomLeft = room is null ? long.MaxValue : room.Bytes - total;
+                if (roomLeft <= 0)
+                {
+                    throw new ChannelRequestException(room!.StatusCode, room.Title, room.Detail);
+                }
+
                 StoredAttachment stored;
                 try
                 {
-                    stored = await store.PutAsync(content, room, cancellationToken).ConfigureAwait(false);
+                    stored = await store.PutAsync(content, Math.Min(fileRoom, roomLeft), cancellationToken).ConfigureAwait(false);
                 }
                 catch (AttachmentTooLargeException ex)
                 {
-                    throw new ChannelRequestException(StatusCodes.Status413PayloadTooLarge, "File too large", $"A file may have at most {ex.Limit} bytes.");
+                    throw roomLeft < fileRoom
+                        ? new ChannelRequestException(room!.StatusCode, room.Title, room.Detail)
+                        : new ChannelRequestException(StatusCodes.Status413PayloadTooLarge, "File too large", $"A file may have at most {ex.Limit} bytes.");
                 }
 
+                uploads.Add(stored);
                 total += stored.Length;
                 files.Add(new AttachmentInfo(fileName ?? $"attachment-{files.Count + 1}", type, stored.Length) { StorageKey = stored.Key });
             }
@@ -122,18 +140,5 @@ internal static class MultipartUpload
         }
 
         return (fields, files);
-    }
-
-    /// <summary>The last path segment, without control characters, at most 200 characters; null when nothing is left.</summary>
-    internal static string? CleanFileName(string? name)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return null;
-        }
-
-        var last = name.Replace('\\', '/').Split('/')[^1];
-        var clean = new string(last.Where(c => !char.IsControl(c)).ToArray()).Trim().Trim('.');
-        return clean.Length == 0 ? null : clean.Length > 200 ? clean[..200] : clean;
     }
 }

@@ -47,13 +47,11 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
                 // Content-addressed: the same bytes are already kept; stored again, they start a new retention period.
                 File.Delete(temporary);
                 File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
-            }
-            else
-            {
-                File.Move(temporary, target, overwrite: true);
+                return new StoredAttachment(key, total);
             }
 
-            return new StoredAttachment(key, total);
+            File.Move(temporary, target, overwrite: true);
+            return new StoredAttachment(key, total) { IsNew = true };
         }
         catch
         {
@@ -71,6 +69,16 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
         }
 
         return Task.FromResult<Stream?>(new FileStream(PathFor(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        if (KeyPattern().IsMatch(key))
+        {
+            File.Delete(PathFor(key));
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<int> DeleteStoredBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ public interface IAttachmentStore
     /// <summary>Opens stored content for reading, or null when there is none under the key.</summary>
     Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes content a refused request stored (<see cref="StoredAttachment.IsNew"/>), so a refused request keeps
+    /// nothing. The default keeps the bytes until the retention sweep.
+    /// </summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Deletes content last stored before <paramref name="cutoff"/> (the retention sweep); answers how many were deleted.</summary>
     Task<int> DeleteStoredBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

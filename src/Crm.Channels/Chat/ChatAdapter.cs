@@ -1,3 +1,4 @@
+using Crm.Channels.Storage;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -25,14 +26,21 @@ internal sealed class ChatAdapter : IChannelAdapter
     private readonly ChatOptions _options;
     private readonly VisitorTokens _tokens;
     private readonly IAttachmentStore _attachments;
+    private readonly ITicketStore _store;
+    private readonly long _maxTicketBytes;
+    private readonly ChatUploadQuotas _quotas;
 
     /// <summary>Creates the adapter.</summary>
-    public ChatAdapter(IOptions<ChatOptions> options, VisitorTokens tokens, IAttachmentStore attachments)
+    public ChatAdapter(IOptions<ChatOptions> options, VisitorTokens tokens, IAttachmentStore attachments, ITicketStore store, IOptions<AttachmentOptions> attachmentOptions, ChatUploadQuotas quotas)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(attachmentOptions);
         _options = options.Value;
         _tokens = tokens;
         _attachments = attachments;
+        _store = store;
+        _maxTicketBytes = attachmentOptions.Value.MaxTicketBytes;
+        _quotas = quotas;
     }
 
     /// <inheritdoc />
@@ -75,11 +83,14 @@ internal sealed class ChatAdapter : IChannelAdapter
 
     /// <summary>
     /// A message with one file: the form's fields (as in the JSON body) first, checked (token and identity included)
-    /// before the file is stored, then the <c>file</c> part, size- and type-limited.
+    /// before the file is stored, then the <c>file</c> part, size- and type-limited, within the upload quotas and the
+    /// conversation's attachment limit — counted before a byte is stored, not after.
     /// </summary>
     private async Task<InboundMessage> ReadWithFileAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         InboundMessage? message = null;
+        string? conversation = null;
+        var client = ClientAddress.KeyOf(request.HttpContext.Connection.RemoteIpAddress);
         var limits = new UploadLimits(1, _options.MaxUploadBytes, _options.MaxUploadBytes, _options.UploadContentTypes.ToList());
         var (_, files) = await MultipartUpload.ReadAsync(request, _attachments, limits, async fields =>
         {
@@ -88,7 +99,10 @@ internal sealed class ChatAdapter : IChannelAdapter
                 fields.GetValueOrDefault("clientMessageId"), fields.GetValueOrDefault("identityHash"));
             message = ToInboundMessage(payload, withFile: true);
             await CheckVisitorAsync(request, payload, cancellationToken).ConfigureAwait(false);
+            conversation = payload.ConversationId;
+            return await RoomForAsync(client, conversation, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+        _quotas.Add(client, conversation, files.Sum(f => f.Size ?? 0));
 
         if (files.Count == 0 && VisibleText.IsBlank(message!.Text))
         {
@@ -96,6 +110,23 @@ internal sealed class ChatAdapter : IChannelAdapter
         }
 
         return message! with { Attachments = files };
+    }
+
+    /// <summary>The tighter of the upload quotas and what the conversation's ticket may still keep.</summary>
+    private async Task<UploadRoom> RoomForAsync(string client, string? conversation, CancellationToken cancellationToken)
+    {
+        var (quota, clientBound) = _quotas.Remaining(client, conversation);
+        long ticketRoom = _maxTicketBytes;
+        if (conversation is not null && await _store.FindTicketByConversationKeyAsync(conversation, cancellationToken).ConfigureAwait(false) is { } ticket)
+        {
+            ticketRoom -= (await _store.GetTicketDetailsAsync(ticket.Id, cancellationToken).ConfigureAwait(false))?.KeptAttachmentBytes ?? 0;
+        }
+
+        return ticketRoom <= quota
+            ? new UploadRoom(Math.Max(0, ticketRoom), StatusCodes.Status413PayloadTooLarge, "Conversation attachment limit reached",
+                $"This conversation may keep {_maxTicketBytes} bytes of files; the file does not fit.")
+            : new UploadRoom(quota, StatusCodes.Status429TooManyRequests, "Upload quota reached",
+                clientBound ? "This address has uploaded as much as it may for now; try again later." : "This conversation has received as many file bytes as it may for now; try again later.");
     }
 
     private async ValueTask CheckVisitorAsync(HttpRequest request, ChatMessageRequest payload, CancellationToken cancellationToken)

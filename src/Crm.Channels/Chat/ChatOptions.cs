@@ -58,6 +58,21 @@ public sealed class ChatOptions : IValidatableObject
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// The most file bytes one client address (an IPv6 address counted by its /64) may upload per
+    /// <see cref="UploadQuotaWindow"/> on a host instance; past it uploads are answered 429. Default 100 MiB.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long UploadQuotaPerClient { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>The most file bytes one conversation may receive per <see cref="UploadQuotaWindow"/> on a host instance. Default 50 MiB.</summary>
+    [Range(0, long.MaxValue)]
+    public long UploadQuotaPerConversation { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>The window the upload quotas count over. Default 1 hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan UploadQuotaWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// The most event streams one conversation keeps open on a host instance; a new one replaces the oldest (a visitor
     /// with many tabs keeps the newest). Default 5.
     /// </summary>

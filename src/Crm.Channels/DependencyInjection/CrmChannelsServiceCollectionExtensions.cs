@@ -79,6 +79,7 @@ public static class CrmChannelsServiceCollectionExtensions
         builder.Services.AddOptions<ChatOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<VisitorTokens>();
         builder.Services.TryAddSingleton<ChatStreamLimits>();
+        builder.Services.TryAddSingleton<ChatUploadQuotas>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConversationChangeWatcher>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOfflineCopies>());
         builder.Services.AddOptions<OfflineCopyOptions>().Configure<IOptions<ChatOptions>>((copies, chat) => copies.DelayByChannel[ChatAdapter.ChannelName] = chat.Value.OfflineEmailAfter);

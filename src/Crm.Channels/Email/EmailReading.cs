@@ -1,3 +1,4 @@
+using Crm.Channels.Attachments;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
@@ -482,7 +483,7 @@ public static partial class EmailReader
 
     private static AttachmentInfo Describe(MimeEntity entity)
     {
-        var name = entity is MimePart part ? part.FileName : (entity as MessagePart)?.Message?.Subject;
+        var name = AttachmentFileName.Clean(entity is MimePart part ? part.FileName : (entity as MessagePart)?.Message?.Subject);
         long? size = null;
         if (entity is MimePart { Content: not null } mimePart)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Channels.Adapters;
@@ -97,10 +98,10 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         }
 
         var cancellationToken = context.RequestAborted;
+        var results = new List<IngestionResult>();
         try
         {
             var messages = await adapter.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
-            var results = new List<IngestionResult>(messages.Count);
             foreach (var message in messages)
             {
                 if (message.Channel != adapter.Channel)
@@ -135,7 +136,21 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             // Kestrel's own limits (MaxRequestBodySize) and truncated bodies surface here.
             return Results.Problem(statusCode: ex.StatusCode, title: "Bad request", detail: ex.Message);
         }
+        catch (JsonException ex)
+        {
+            // An integrator's adapter that reads JSON itself: a body that is not JSON is the sender's error.
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON ({JsonErrorLocation.Describe(ex)}).");
+        }
+        finally
+        {
+            // Files only the refused or duplicate parts of this request stored are deleted again.
+            await DiscardUnkeptUploadsAsync(context, results.Where(r => r.Outcome != IngestionOutcome.Duplicate).SelectMany(r => r.Message.Attachments)).ConfigureAwait(false);
+        }
     }
+
+    private static Task DiscardUnkeptUploadsAsync(HttpContext context, IEnumerable<AttachmentInfo> kept)
+        => RequestUploads.For(context).DiscardUnkeptAsync(
+            context.RequestServices.GetRequiredService<IAttachmentStore>(), kept, context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Channels.Attachments"));
 
     private static async Task<IResult> ListAsync(string? channel, string? status, int? page, int? pageSize, ITicketStore store, CancellationToken cancellationToken)
     {
@@ -262,6 +277,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         TicketReplyRequest? reply = null;
         ReplyTemplate? template = null;
         IReadOnlyList<AttachmentInfo> files = [];
+        TicketMessage? queued = null;
         try
         {
             if (MultipartUpload.IsMultipart(context.Request))
@@ -277,12 +293,14 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
                 {
                     reply = ReplyFromForm(fields);
                     template = ValidateReply(reply, hasFiles: true);
-                    return ValueTask.CompletedTask;
+                    return ValueTask.FromResult<UploadRoom?>(null);
                 }, cancellationToken).ConfigureAwait(false);
                 if (files.Count == 0 && string.IsNullOrWhiteSpace(reply!.Text))
                 {
                     throw ChannelRequestException.Invalid(new Dictionary<string, string[]> { ["text"] = [$"Write 1 to {MaxReplyLength} characters, or attach a file."] });
                 }
+
+                await RequireMailsAsync(files, attachments, cancellationToken).ConfigureAwait(false);
             }
             else if (RequestBody.HasMediaType(context.Request, "application/json"))
             {
@@ -293,6 +311,18 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             {
                 throw ChannelRequestException.UnsupportedMediaType("application/json, or multipart/form-data with files");
             }
+
+            var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
+            queued = stored;
+            return kind switch
+            {
+                ReplyOutcomeKind.TicketNotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}."),
+                ReplyOutcomeKind.NoSender => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Channel cannot reply", detail: reason),
+                ReplyOutcomeKind.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The channel cannot take this reply", detail: reason),
+                _ => Results.Accepted(
+                    context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = id }),
+                    TicketMessageDto.From(stored!)),
+            };
         }
         catch (ChannelRequestException ex)
         {
@@ -304,17 +334,45 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for a reply ({JsonErrorLocation.Describe(ex)}).");
         }
-
-        var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
-        return kind switch
+        catch (BadHttpRequestException ex)
         {
-            ReplyOutcomeKind.TicketNotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}."),
-            ReplyOutcomeKind.NoSender => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Channel cannot reply", detail: reason),
-            ReplyOutcomeKind.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The channel cannot take this reply", detail: reason),
-            _ => Results.Accepted(
-                context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = id }),
-                TicketMessageDto.From(stored!)),
-        };
+            // The body passed the reply's size limit (413), or arrived cut short.
+            return Results.Problem(statusCode: ex.StatusCode, title: ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", detail: ex.Message);
+        }
+        finally
+        {
+            await DiscardUnkeptUploadsAsync(context, queued?.Attachments ?? []).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A file typed <c>message/rfc822</c> must be a mail: the email channel attaches it as one, and a file that is not
+    /// would fail every send attempt. Checked here, so the agent hears it at once.
+    /// </summary>
+    private static async Task RequireMailsAsync(IReadOnlyList<AttachmentInfo> files, IAttachmentStore attachments, CancellationToken cancellationToken)
+    {
+        foreach (var file in files.Where(f => string.Equals(f.ContentType, "message/rfc822", StringComparison.OrdinalIgnoreCase) && f.StorageKey is not null))
+        {
+            await using var content = await attachments.OpenReadAsync(file.StorageKey!, cancellationToken).ConfigureAwait(false);
+            if (content is null || !await IsMailAsync(content, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ChannelRequestException(StatusCodes.Status415UnsupportedMediaType, "Not an email",
+                    $"'{file.FileName}' is typed message/rfc822 but is not an email message; attach it with another type.");
+            }
+        }
+
+        static async Task<bool> IsMailAsync(Stream content, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var message = await MimeKit.MimeMessage.LoadAsync(content, cancellationToken).ConfigureAwait(false);
+                return message.Headers.Count > 0 && (message.From.Count > 0 || message.Date != DateTimeOffset.MinValue || !string.IsNullOrEmpty(message.MessageId));
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
     }
 
     [GeneratedRegex("^HX[0-9a-fA-F]{32}$")]

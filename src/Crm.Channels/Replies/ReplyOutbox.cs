@@ -118,6 +118,11 @@ internal sealed partial class ReplyOutbox(
         {
             outcome = new ReplyAttemptOutcome(DeliveryStatus.Failed, Error: ex.Message);
         }
+        catch (Exception ex) when (IsAboutTheMessage(ex))
+        {
+            // Not the transport: the reply itself cannot be built or sent, and trying again for hours would not change that.
+            outcome = new ReplyAttemptOutcome(DeliveryStatus.Failed, Error: $"The reply cannot be sent: {ex.Message}");
+        }
         catch (Exception ex)
         {
             var error = ex is ChannelReplyException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
@@ -162,6 +167,13 @@ internal sealed partial class ReplyOutbox(
             await TicketEvents.RaiseAsync(handlers, new TicketEvent(kind, ticket.Ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Errors of the message, not of the way to the customer: a file that does not parse as what it claims to be, an
+    /// argument a sender refuses, a bug. Network, timeout, store and channel errors stay retryable.
+    /// </summary>
+    internal static bool IsAboutTheMessage(Exception exception) => exception is FormatException or ArgumentException or NotSupportedException
+        or InvalidDataException or InvalidCastException or NullReferenceException or KeyNotFoundException or System.Text.Json.JsonException;
 
     /// <summary>Exponential from <see cref="ReplyOutboxOptions.RetryDelay"/>, capped, with ±20 % jitter so retries of many replies spread out.</summary>
     internal static TimeSpan Backoff(int attempts, ReplyOutboxOptions settings)
