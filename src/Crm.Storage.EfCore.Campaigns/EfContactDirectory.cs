@@ -71,7 +71,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         {
             var utcNow = now.ToUniversalTime();
             await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == ContactMarketingStatus.Bounced)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Subscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Subscribed).SetProperty(c => c.MarketingStatusChangedAt, utcNow).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -114,7 +114,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
                 return (existing.Id, existing.MarketingStatus.ToDomain());
             }
 
-            var created = new ContactRecord { Email = email, Name = name, MarketingStatus = ContactMarketingStatus.Pending, CreatedAt = utcNow, UpdatedAt = utcNow };
+            var created = new ContactRecord { Email = email, Name = name, MarketingStatus = ContactMarketingStatus.Pending, MarketingStatusChangedAt = utcNow, CreatedAt = utcNow, UpdatedAt = utcNow };
             db.Add(created);
             try
             {
@@ -129,15 +129,18 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
-    public async Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset requestedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         var utcNow = now.ToUniversalTime();
+        var requested = requestedAt.ToUniversalTime();
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Confirming is the person's own, fresh consent: it outranks an earlier unsubscribe, bounce or complaint.
-        var updated = await db.Set<ContactRecord>().Where(c => c.Id == contactId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Subscribed).SetProperty(c => c.SoftBounces, 0).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+        // Confirming is the person's own, fresh consent: it outranks an unsubscribe, bounce or complaint from before the
+        // request, never one after it, and only once (the confirmation itself changes the status).
+        var updated = await db.Set<ContactRecord>().Where(c => c.Id == contactId && (c.MarketingStatusChangedAt == null || c.MarketingStatusChangedAt <= requested))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Subscribed).SetProperty(c => c.MarketingStatusChangedAt, utcNow)
+                .SetProperty(c => c.SoftBounces, 0).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
         if (updated == 0)
         {
@@ -178,6 +181,13 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
                     row = new ContactRecord { Email = contact.Email, CreatedAt = now };
                     db.Add(row);
                     created++;
+                }
+
+                // An import says who the marketing recipients are: new contacts, and those known only from support.
+                if (contact.Subscribe != false && row.MarketingStatus == ContactMarketingStatus.None)
+                {
+                    row.MarketingStatus = ContactMarketingStatus.Subscribed;
+                    row.MarketingStatusChangedAt = now;
                 }
 
                 Apply(row, contact, now);

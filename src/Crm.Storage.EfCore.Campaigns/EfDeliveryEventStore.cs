@@ -41,13 +41,13 @@ internal sealed class EfDeliveryEventStore<TContext>(IDbContextFactory<TContext>
             {
                 // A complaint outranks every other status: this person must never get marketing mail from us again.
                 await contacts.Where(c => c.MarketingStatus != ContactMarketingStatus.Complained)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Complained).SetProperty(c => c.UpdatedAt, at), cancellationToken).ConfigureAwait(false);
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Complained).SetProperty(c => c.MarketingStatusChangedAt, at).SetProperty(c => c.UpdatedAt, at), cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // A bounce never turns an unsubscribe or a complaint into a bounce.
-                await contacts.Where(c => c.MarketingStatus == ContactMarketingStatus.Subscribed || c.MarketingStatus == ContactMarketingStatus.Pending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Bounced).SetProperty(c => c.UpdatedAt, at), cancellationToken).ConfigureAwait(false);
+                await contacts.Where(c => c.MarketingStatus == ContactMarketingStatus.Subscribed || c.MarketingStatus == ContactMarketingStatus.Pending || c.MarketingStatus == ContactMarketingStatus.None)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Bounced).SetProperty(c => c.MarketingStatusChangedAt, at).SetProperty(c => c.UpdatedAt, at), cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -154,7 +154,7 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
 
         // A bounced address stays bounced; anyone else is now unsubscribed from all marketing mail.
         await db.Set<ContactRecord>().Where(c => c.Id == contactId && c.MarketingStatus == ContactMarketingStatus.Subscribed)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Unsubscribed).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.MarketingStatus, ContactMarketingStatus.Unsubscribed).SetProperty(c => c.MarketingStatusChangedAt, utcNow).SetProperty(c => c.UpdatedAt, utcNow), cancellationToken)
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;

@@ -24,7 +24,10 @@ public sealed class AttachmentStoreTests
         var empty = await store.Store.PutAsync(new MemoryStream(), long.MaxValue, CancellationToken.None);
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), first.Key);
-        Assert.Equal(first, again);
+        Assert.Equal((first.Key, first.Length), (again.Key, again.Length));
+        // Only the first call stored the bytes: a refused request may delete what it stored, never what others share.
+        Assert.True(first.IsNew);
+        Assert.False(again.IsNew);
         Assert.Equal(bytes.LongLength, first.Length);
         await using (var read = await store.Store.OpenReadAsync(first.Key, CancellationToken.None))
         {
@@ -64,6 +67,23 @@ public sealed class AttachmentStoreTests
         Assert.Equal(2 * 1024 * 1024, refused.Limit);
         Assert.Null(await store.Store.OpenReadAsync(Convert.ToHexStringLower(SHA256.HashData(bytes)), CancellationToken.None));
         Assert.Equal(0, await store.Store.DeleteStoredBeforeAsync(DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Deleting_content_removes_it_and_an_unknown_or_hostile_key_changes_nothing(string kind)
+    {
+        await using var store = await OpenAsync(kind);
+        var kept = await store.Store.PutAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000)), long.MaxValue, CancellationToken.None);
+        var refused = await store.Store.PutAsync(new MemoryStream(RandomNumberGenerator.GetBytes(2000)), long.MaxValue, CancellationToken.None);
+
+        await store.Store.DeleteAsync(refused.Key, CancellationToken.None);
+        await store.Store.DeleteAsync(new string('0', 64), CancellationToken.None);
+        await store.Store.DeleteAsync("../../etc/passwd", CancellationToken.None);
+
+        Assert.Null(await store.Store.OpenReadAsync(refused.Key, CancellationToken.None));
+        await using var read = await store.Store.OpenReadAsync(kept.Key, CancellationToken.None);
+        Assert.NotNull(read);
     }
 
     [Theory]

@@ -94,6 +94,94 @@ public sealed partial class DoubleOptInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_confirmation_link_works_once_and_never_undoes_a_later_unsubscribe()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var manager = _host.CreateClient(CampaignApi.ManagerKey);
+        var email = $"once.{Guid.NewGuid():N}@example.com";
+        using (var form = await browser.PostAsJsonAsync("/subscribe", new { email, tags = new[] { "newsletter" } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, form.StatusCode);
+        }
+
+        var link = ConfirmLink().Match((await ConfirmationAsync(email)).Message.TextBody!).Value;
+        using (var confirmed = await browser.PostAsync(link, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        }
+
+        using (var reused = await browser.PostAsync(link, null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, reused.StatusCode);
+        }
+
+        // The person unsubscribes from a campaign; whoever still holds the old link cannot put them back on the list.
+        var api = new CampaignApi(manager);
+        var id = await api.CreateAsync(new { subject = "Once " + email, body = "<p>x</p>", segment = new { tags = new[] { "newsletter" } } });
+        await api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var unsubscribe = System.Net.WebUtility.HtmlDecode(Regex.Match(SinkMessage.LoadAll(_sink).Single(m => m.EnvelopeRecipients.Contains(email) && m.Message.Subject == "Once " + email).Message.HtmlBody!, "\"(http://[^\"]+/bulk-email/unsubscribe/[^\"]+)\"").Groups[1].Value);
+        using (var left = await browser.PostAsync(unsubscribe, null))
+        {
+            Assert.True(left.IsSuccessStatusCode);
+        }
+
+        using (var replayed = await browser.PostAsync(link, null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, replayed.StatusCode);
+        }
+
+        Assert.Equal("unsubscribed", await StatusOfAsync(manager, email));
+    }
+
+    [Fact]
+    public async Task A_forged_host_header_never_reaches_the_mailed_confirmation_link()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+        var email = $"host.{Guid.NewGuid():N}@example.com";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/subscribe") { Content = JsonContent.Create(new { email }) };
+        request.Headers.Host = "attacker.example";
+
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var link = ConfirmLink().Match((await ConfirmationAsync(email)).Message.TextBody!).Value;
+        Assert.StartsWith(new Uri(_host.BaseAddress, "/subscribe/confirm/").ToString(), link, StringComparison.Ordinal);
+        Assert.DoesNotContain("attacker", link, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chat_visitor_is_not_a_marketing_recipient_until_an_import_says_so()
+    {
+        using var visitor = _host.CreateClient();
+        using var manager = _host.CreateClient(CampaignApi.ManagerKey);
+        var email = $"visitor.{Guid.NewGuid():N}@example.com";
+        using (var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Vera", email, message = "Where is my parcel?" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
+        }
+
+        Assert.Equal("none", await StatusOfAsync(manager, email));
+        var api = new CampaignApi(manager);
+        var everyone = await api.CreateAsync(new { subject = "Everyone " + email, body = "<p>x</p>" });
+        await api.WaitForStatusAsync(everyone, "completed", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(SinkMessage.LoadAll(_sink), m => m.EnvelopeRecipients.Contains(email));
+
+        // An import that leaves consent out does not subscribe; one that does, does.
+        using (var quiet = await manager.PostAsJsonAsync("/contacts", new[] { new { email, name = "Vera", subscribed = false } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        }
+
+        Assert.Equal("none", await StatusOfAsync(manager, email));
+        await api.ImportAsync([new { email, name = "Vera" }]);
+        Assert.Equal("subscribed", await StatusOfAsync(manager, email));
+    }
+
+    private async Task<SinkMessage> ConfirmationAsync(string email) => (await Poll.UntilAsync(
+        () => Task.FromResult(SinkMessage.LoadAll(_sink).FirstOrDefault(m => m.EnvelopeRecipients.Contains(email) && m.Message.TextBody?.Contains("/subscribe/confirm/", StringComparison.Ordinal) == true)),
+        m => m is not null, TimeSpan.FromSeconds(10), "the confirmation mail"))!;
+
+    [Fact]
     public async Task Bad_addresses_disallowed_tags_and_tampered_links_are_refused()
     {
         using var browser = new HttpClient { BaseAddress = _host.BaseAddress };

@@ -24,4 +24,11 @@ public sealed record ContactImportRow
     /// <summary>Attributes (replace the stored ones when present).</summary>
     [JsonPropertyName("attributes")]
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+
+    /// <summary>
+    /// False to add or update the contact without making it a marketing recipient; omitted or true subscribes new
+    /// contacts and those known only from support. An unsubscribe, bounce or complaint is never overridden.
+    /// </summary>
+    [JsonPropertyName("subscribed")]
+    public bool? Subscribed { get; init; }
 }

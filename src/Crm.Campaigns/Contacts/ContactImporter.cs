@@ -43,7 +43,7 @@ public sealed class ContactImporter
             }
             else
             {
-                accepted[contact.Email] = contact;
+                accepted[contact.Email] = contact with { Subscribe = row.Subscribed };
             }
         }
 

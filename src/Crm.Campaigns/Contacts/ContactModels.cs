@@ -17,6 +17,12 @@ public enum MarketingStatus
 
     /// <summary>Subscribed through the public form and not yet confirmed (double opt-in): receives no campaign until confirmed.</summary>
     Pending,
+
+    /// <summary>
+    /// Known from a support conversation (chat, email, WhatsApp), never asked for marketing mail: receives no campaign.
+    /// Consent is per purpose: only an import, the double opt-in or an explicit API call makes someone a recipient.
+    /// </summary>
+    None,
 }
 
 /// <summary>A client of the CRM, as campaigns see it.</summary>
@@ -44,7 +50,15 @@ public sealed record Contact(
 /// <param name="Phone">E.164 phone, or null to keep the stored one.</param>
 /// <param name="Tags">Tags to set, or null to keep the stored ones.</param>
 /// <param name="Attributes">Attributes to set, or null to keep the stored ones.</param>
-public sealed record ContactUpsert(string Email, string? Name, string? Phone, IReadOnlyList<string>? Tags, IReadOnlyDictionary<string, string>? Attributes);
+public sealed record ContactUpsert(string Email, string? Name, string? Phone, IReadOnlyList<string>? Tags, IReadOnlyDictionary<string, string>? Attributes)
+{
+    /// <summary>
+    /// Whether the row makes the contact a marketing recipient: null (the default) subscribes new contacts and
+    /// contacts known only from support (<see cref="MarketingStatus.None"/>); false adds or updates the contact without
+    /// subscribing it. Never overrides an unsubscribe, bounce, complaint or pending confirmation.
+    /// </summary>
+    public bool? Subscribe { get; init; }
+}
 
 /// <summary>What an import did.</summary>
 /// <param name="Created">Rows that created a contact.</param>

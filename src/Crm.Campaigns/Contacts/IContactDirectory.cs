@@ -35,7 +35,12 @@ public interface IContactDirectory
     /// <returns>The contact and its status now.</returns>
     Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>A confirmed subscription: the contact is subscribed (whatever its status was) and gets the tags.</summary>
-    /// <returns>False when the contact no longer exists.</returns>
-    Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// A confirmed subscription, requested at <paramref name="requestedAt"/>: the contact is subscribed and gets the
+    /// tags — only if its marketing status has not changed since the request. The link is therefore single-use (the
+    /// confirmation itself is a change), and never undoes an unsubscribe, bounce or complaint that came after it; a
+    /// fresh request after an unsubscribe is fresh consent and confirms.
+    /// </summary>
+    /// <returns>False when the contact no longer exists or its status changed since the request.</returns>
+    Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset requestedAt, DateTimeOffset now, CancellationToken cancellationToken);
 }

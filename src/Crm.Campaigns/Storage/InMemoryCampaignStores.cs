@@ -43,6 +43,11 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                     updated++;
                 }
 
+                if (contact.Subscribe != false && row.Status == MarketingStatus.None)
+                {
+                    row.SetStatus(MarketingStatus.Subscribed, now);
+                }
+
                 row.Name = contact.Name ?? row.Name;
                 row.Phone = contact.Phone ?? row.Phone;
                 row.Tags = contact.Tags is null ? row.Tags : [.. contact.Tags];
@@ -82,7 +87,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
             var row = _contacts.Find(c => c.Id == contactId);
             if (row is { Status: MarketingStatus.Bounced })
             {
-                row.Status = MarketingStatus.Subscribed;
+                row.SetStatus(MarketingStatus.Subscribed, now);
             }
 
             return Task.FromResult(row is null ? null : ToContact(row));
@@ -121,24 +126,25 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 return Task.FromResult((existing.Id, existing.Status));
             }
 
-            var created = new ContactRow { Id = _contacts.Count + 1, Email = email, Name = name, Status = MarketingStatus.Pending, CreatedAt = now };
+            var created = new ContactRow { Id = _contacts.Count + 1, Email = email, Name = name, CreatedAt = now };
+            created.SetStatus(MarketingStatus.Pending, now);
             _contacts.Add(created);
             return Task.FromResult((created.Id, MarketingStatus.Pending));
         }
     }
 
     /// <inheritdoc />
-    public Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> ConfirmSubscriptionAsync(long contactId, IReadOnlyList<string> tags, DateTimeOffset requestedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var contact = _contacts.Find(c => c.Id == contactId);
-            if (contact is null)
+            if (contact is null || contact.StatusChangedAt > requestedAt)
             {
                 return Task.FromResult(false);
             }
 
-            contact.Status = MarketingStatus.Subscribed;
+            contact.SetStatus(MarketingStatus.Subscribed, now);
             contact.SoftBounces = 0;
             contact.Tags = [.. contact.Tags.Union(tags, StringComparer.Ordinal)];
             return Task.FromResult(true);
@@ -455,11 +461,11 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
 
             if (deliveryEvent.Kind == DeliveryEventKind.Complaint)
             {
-                contact.Status = MarketingStatus.Complained;
+                contact.SetStatus(MarketingStatus.Complained, deliveryEvent.At);
             }
-            else if (contact.Status is MarketingStatus.Subscribed or MarketingStatus.Pending)
+            else if (contact.Status is MarketingStatus.Subscribed or MarketingStatus.Pending or MarketingStatus.None)
             {
-                contact.Status = MarketingStatus.Bounced;
+                contact.SetStatus(MarketingStatus.Bounced, deliveryEvent.At);
             }
 
             var row = deliveryEvent is { CampaignId: { } campaignId, RecipientId: { } recipientId }
@@ -508,7 +514,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
             var contact = _contacts[(int)row.ContactId - 1];
             if (contact.Status == MarketingStatus.Subscribed)
             {
-                contact.Status = MarketingStatus.Unsubscribed;
+                contact.SetStatus(MarketingStatus.Unsubscribed, now);
             }
 
             return Task.FromResult(true);
@@ -569,9 +575,17 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
 
         public Dictionary<string, string> Attributes { get; set; } = new(StringComparer.Ordinal);
 
-        public MarketingStatus Status { get; set; }
+        public MarketingStatus Status { get; private set; } = MarketingStatus.None;
+
+        public DateTimeOffset? StatusChangedAt { get; private set; }
 
         public int SoftBounces { get; set; }
+
+        public void SetStatus(MarketingStatus status, DateTimeOffset at)
+        {
+            Status = status;
+            StatusChangedAt = at;
+        }
 
         public DateTimeOffset CreatedAt { get; init; }
     }

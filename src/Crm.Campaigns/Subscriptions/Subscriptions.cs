@@ -35,7 +35,7 @@ internal sealed partial class Subscriptions(
         }
 
         var settings = options.Value;
-        var token = new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Create(contactId, tags, now + settings.Subscribe.ConfirmationLifetime);
+        var token = new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Create(contactId, tags, now, now + settings.Subscribe.ConfirmationLifetime);
         var link = $"{confirmUrlBase.TrimEnd('/')}/{token}";
         var message = new MimeMessage { Subject = settings.Subscribe.ConfirmationSubject, Date = now };
         message.From.Add(new MailboxAddress(settings.FromName ?? "", settings.FromAddress!));
@@ -54,17 +54,20 @@ internal sealed partial class Subscriptions(
 
     /// <summary>Checks a confirmation link without changing anything (the page shown on GET).</summary>
     public async Task<bool> IsValidAsync(string token, CancellationToken cancellationToken) =>
-        new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Verify(token, time.GetUtcNow()) is not null;
+        await VerifyAsync(token, cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Confirms the subscription a valid link names.</summary>
+    /// <summary>
+    /// Confirms the subscription a valid link names, once: not after the contact's status changed since the link was
+    /// mailed (the confirmation itself, an unsubscribe, a bounce, a complaint).
+    /// </summary>
     public async Task<bool> ConfirmAsync(string token, CancellationToken cancellationToken)
     {
-        if (new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Verify(token, time.GetUtcNow()) is not { } confirmed)
+        if (await VerifyAsync(token, cancellationToken).ConfigureAwait(false) is not { } confirmed)
         {
             return false;
         }
 
-        var done = await contacts.ConfirmSubscriptionAsync(confirmed.ContactId, confirmed.Tags, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var done = await contacts.ConfirmSubscriptionAsync(confirmed.ContactId, confirmed.Tags, confirmed.RequestedAt, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (done)
         {
             LogConfirmed(logger, confirmed.ContactId);
@@ -72,6 +75,9 @@ internal sealed partial class Subscriptions(
 
         return done;
     }
+
+    private async Task<ConfirmationLink?> VerifyAsync(string token, CancellationToken cancellationToken) =>
+        new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Verify(token, time.GetUtcNow(), options.Value.Subscribe.ConfirmationLifetime);
 
     private async Task<byte[]> KeyAsync(CancellationToken cancellationToken) => (await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false)).Key;
 

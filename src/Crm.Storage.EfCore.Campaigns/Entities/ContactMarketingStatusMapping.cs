@@ -12,6 +12,7 @@ internal static class ContactMarketingStatusMapping
         ContactMarketingStatus.Bounced => MarketingStatus.Bounced,
         ContactMarketingStatus.Complained => MarketingStatus.Complained,
         ContactMarketingStatus.Pending => MarketingStatus.Pending,
+        ContactMarketingStatus.None => MarketingStatus.None,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A marketing status this version does not know."),
     };
 }

@@ -7,7 +7,7 @@ namespace Crm.Storage.EfCore.Entities;
 /// </summary>
 internal enum ContactMarketingStatus
 {
-    /// <summary>May receive campaigns (a channel creates contacts so).</summary>
+    /// <summary>May receive campaigns.</summary>
     Subscribed,
 
     /// <summary>Asked to receive no more marketing mail.</summary>
@@ -21,4 +21,7 @@ internal enum ContactMarketingStatus
 
     /// <summary>Waiting for a double opt-in confirmation.</summary>
     Pending,
+
+    /// <summary>Known from support conversations only; never asked for marketing mail.</summary>
+    None,
 }

@@ -15,12 +15,19 @@ internal sealed class ContactRecord : ICrmRecord
     /// <summary>Display name.</summary>
     public string? Name { get; set; }
 
-    /// <summary>Whether marketing mail may be sent: <c>subscribed</c>, <c>unsubscribed</c> or <c>bounced</c>.</summary>
-    public ContactMarketingStatus MarketingStatus { get; set; } = ContactMarketingStatus.Subscribed;
+    /// <summary>
+    /// Whether marketing mail may be sent: <c>subscribed</c> only; <c>none</c> (the default: a contact from support
+    /// never asked for it), <c>pending</c>, <c>unsubscribed</c>, <c>bounced</c>, <c>complained</c> suppress it.
+    /// </summary>
+    public ContactMarketingStatus MarketingStatus { get; set; } = ContactMarketingStatus.None;
 
-    /// <summary>When the contact was created.</summary>
+    /// <summary>When <see cref="MarketingStatus"/> last changed (null before this was recorded): a confirmation link is valid only if it did not change since the link was mailed.</summary>
+    public DateTimeOffset? MarketingStatusChangedAt { get; set; }
+
     /// <summary>Soft bounces reported by the sending provider since the last delivery; enough of them suppress the address.</summary>
     public int SoftBounces { get; set; }
+
+    /// <summary>When the contact was created.</summary>
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -15,6 +15,7 @@ internal sealed class ContactRecordConfiguration : IEntityTypeConfiguration<Cont
         contact.Property(c => c.Phone).HasColumnName("phone").HasMaxLength(20);
         contact.Property(c => c.Name).HasColumnName("name").HasMaxLength(256);
         contact.Property(c => c.MarketingStatus).HasConversion(new LowerCaseEnumConverter<ContactMarketingStatus>()).HasColumnName("marketing_status").HasMaxLength(16).IsRequired();
+        contact.Property(c => c.MarketingStatusChangedAt).HasColumnName("marketing_status_changed_at");
         contact.Property(c => c.SoftBounces).HasColumnName("soft_bounces");
         contact.Property(c => c.CreatedAt).HasColumnName("created_at");
         contact.Property(c => c.UpdatedAt).HasColumnName("updated_at");

@@ -405,6 +405,10 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("marketing_status");
 
+                    b.Property<DateTimeOffset?>("MarketingStatusChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marketing_status_changed_at");
+
                     b.Property<string>("Name")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")

@@ -394,6 +394,10 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("marketing_status");
 
+                    b.Property<long?>("MarketingStatusChangedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("marketing_status_changed_at");
+
                     b.Property<string>("Name")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
