@@ -78,15 +78,22 @@ public sealed class ChatConversationTests(ChatConversationFixture fixture) : ICl
         var body = new { name = "Rita", email = "retry@example.com", message = "Once only", clientMessageId };
 
         using var first = await PostChatAsync(body, bearer: null);
-        using var retry = await PostChatAsync(body, bearer: null);
+        var a = await first.Content.ReadFromJsonAsync<JsonElement>();
+        using var retry = await PostChatAsync(body, bearer: a.GetProperty("visitorToken").GetString());
+        // Whoever knows the visitor's email and client message id, but not the token, learns it is stored, nothing more.
+        using var guess = await PostChatAsync(body, bearer: null);
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        var a = await first.Content.ReadFromJsonAsync<JsonElement>();
         var b = await retry.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(a.GetProperty("messageId").GetInt64(), b.GetProperty("messageId").GetInt64());
         Assert.Equal(a.GetProperty("visitorToken").GetString(), b.GetProperty("visitorToken").GetString());
         Assert.True(b.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, guess.StatusCode);
+        var c = await guess.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(c.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, c.GetProperty("visitorToken").ValueKind);
+        Assert.Equal(JsonValueKind.Null, c.GetProperty("conversationId").ValueKind);
         var ticket = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{a.GetProperty("id").GetInt64()}");
         Assert.Single(ticket.GetProperty("messages").EnumerateArray());
 

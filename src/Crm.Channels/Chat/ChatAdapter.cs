@@ -140,15 +140,31 @@ internal sealed class ChatAdapter : IChannelAdapter
         }
     }
 
-    /// <summary>The receipt with the conversation's visitor token.</summary>
+    /// <summary>
+    /// The receipt with the conversation's visitor token. A duplicate (a retried message) is answered with the token
+    /// only when the request holds it already: otherwise anyone who knew a visitor's email and client message id could
+    /// fetch the token, and with it the transcript.
+    /// </summary>
     public IResult CreateResponse(IReadOnlyList<IngestionResult> results)
     {
         var result = results.Single();
-        var status = result.Outcome == IngestionOutcome.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created;
         var receipt = new ChatReceipt(
             result.Ticket.Id, result.Ticket.Channel, TicketStatusNames.ToApi(result.Ticket.Status), result.Ticket.ConversationKey, result.Message.Id,
             result.Outcome == IngestionOutcome.Duplicate, _tokens.Issue(result.Ticket.ConversationKey), result.Message.IdentityVerified);
-        return Results.Json(receipt, ChannelsJsonContext.Default.ChatReceipt, statusCode: status);
+        return result.Outcome == IngestionOutcome.Duplicate
+            ? new DuplicateReceiptResult(receipt, _tokens)
+            : Results.Json(receipt, ChannelsJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>Decides at answer time, with the request at hand, whether the duplicate's caller holds the conversation's token.</summary>
+    private sealed class DuplicateReceiptResult(ChatReceipt receipt, VisitorTokens tokens) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var holdsToken = await tokens.VerifyAsync(receipt.ConversationId!, BearerToken(httpContext.Request), httpContext.RequestAborted).ConfigureAwait(false);
+            var answer = holdsToken ? receipt : receipt with { ConversationId = null, VisitorToken = null };
+            await Results.Json(answer, ChannelsJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status200OK).ExecuteAsync(httpContext).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The visitor token from <c>Authorization: Bearer</c>, or null.</summary>

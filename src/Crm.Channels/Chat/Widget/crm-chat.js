@@ -247,8 +247,12 @@ input[type=file] { padding: 4px; font-size: 13px; }
       const response = await fetch(endpoint + "/tickets?channel=chat", { method: "POST", headers, body });
       if (response.ok) {
         const receipt = await response.json();
-        const newConversation = receipt.conversationId !== state.conversationId;
-        state = { name, email, conversationId: receipt.conversationId, visitorToken: receipt.visitorToken };
+        // A retried first message the server already had comes back without a token (only its holder gets it back):
+        // the message is stored; this page goes on with the conversation it has.
+        const newConversation = !!receipt.conversationId && receipt.conversationId !== state.conversationId;
+        state = receipt.visitorToken
+          ? { name, email, conversationId: receipt.conversationId, visitorToken: receipt.visitorToken }
+          : { ...state, name, email };
         if (newConversation) messages = [];
         save();
         form.message.value = "";
