@@ -5,24 +5,53 @@ namespace Crm.Campaigns.Tests;
 
 public sealed class TrackingTokensTests
 {
-    private readonly TrackingTokens _tokens = new(RandomNumberGenerator.GetBytes(32));
+    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
+    private readonly TrackingTokens _tokens = new(Key);
 
-    [Fact]
-    public void A_token_verifies_for_its_campaign_and_names_its_recipient()
-        => Assert.Equal(42, _tokens.Verify(7, _tokens.Create(7, 42)));
+    [Theory]
+    [InlineData(TrackingTokenPurpose.Open)]
+    [InlineData(TrackingTokenPurpose.Unsubscribe)]
+    [InlineData(TrackingTokenPurpose.Reference)]
+    public void A_token_verifies_for_its_campaign_and_purpose_and_names_its_recipient(TrackingTokenPurpose purpose)
+        => Assert.Equal(42, _tokens.Verify(7, _tokens.Create(7, 42, purpose), purpose));
 
     [Fact]
     public void A_token_does_not_verify_for_another_campaign_or_a_changed_recipient()
     {
-        var token = _tokens.Create(7, 42);
+        var token = _tokens.Create(7, 42, TrackingTokenPurpose.Open);
 
-        Assert.Null(_tokens.Verify(8, token));
-        Assert.Null(_tokens.Verify(7, "43" + token[2..]));
+        Assert.Null(_tokens.Verify(8, token, TrackingTokenPurpose.Open));
+        Assert.Null(_tokens.Verify(7, "o43" + token[3..], TrackingTokenPurpose.Open));
+    }
+
+    [Fact]
+    public void The_pixels_token_never_unsubscribes_nor_names_a_recipient_in_a_delivery_report()
+    {
+        var open = _tokens.Create(7, 42, TrackingTokenPurpose.Open);
+
+        Assert.Null(_tokens.Verify(7, open, TrackingTokenPurpose.Unsubscribe));
+        Assert.Null(_tokens.Verify(7, open, TrackingTokenPurpose.Reference));
+        // Nor with its purpose letter swapped: the letter is signed too.
+        Assert.Null(_tokens.Verify(7, "u" + open[1..], TrackingTokenPurpose.Unsubscribe));
+        Assert.Null(_tokens.Verify(7, open[1..], TrackingTokenPurpose.Unsubscribe));
+    }
+
+    [Fact]
+    public void A_token_of_mail_sent_before_purposes_existed_still_works_for_each_purpose()
+    {
+        // {recipientId}.{first 16 bytes of HMAC-SHA256(key, campaignId ‖ recipientId)}, as the previous release made it.
+        var data = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(data, 7);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(8), 42);
+        var legacy = "42." + Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(HMACSHA256.HashData(Key, data).AsSpan(0, 16));
+
+        Assert.All(Enum.GetValues<TrackingTokenPurpose>(), purpose => Assert.Equal(42, _tokens.Verify(7, legacy, purpose)));
+        Assert.Null(_tokens.Verify(8, legacy, TrackingTokenPurpose.Unsubscribe));
     }
 
     [Fact]
     public void A_token_from_another_key_does_not_verify()
-        => Assert.Null(_tokens.Verify(7, new TrackingTokens(RandomNumberGenerator.GetBytes(32)).Create(7, 42)));
+        => Assert.Null(_tokens.Verify(7, new TrackingTokens(RandomNumberGenerator.GetBytes(32)).Create(7, 42, TrackingTokenPurpose.Open), TrackingTokenPurpose.Open));
 
     [Theory]
     [InlineData("")]
@@ -32,7 +61,9 @@ public sealed class TrackingTokensTests
     [InlineData("x.AAAAAAAAAAAAAAAAAAAAAA")]
     [InlineData("42.!!!")]
     [InlineData("42.AAAA")]
-    public void Malformed_tokens_are_refused(string token) => Assert.Null(_tokens.Verify(7, token));
+    [InlineData("o.AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("x42.AAAAAAAAAAAAAAAAAAAAAA")]
+    public void Malformed_tokens_are_refused(string token) => Assert.Null(_tokens.Verify(7, token, TrackingTokenPurpose.Open));
 
     [Fact]
     public void Short_keys_are_refused() => Assert.Throws<ArgumentException>(() => new TrackingTokens(new byte[16]));
@@ -45,12 +76,12 @@ public sealed class RecipientReferenceTests
     [Fact]
     public void A_message_id_and_a_return_path_name_the_recipient_and_verify()
     {
-        var token = Tokens.Create(7, 42);
+        var token = Tokens.Create(7, 42, TrackingTokenPurpose.Reference);
         foreach (var reference in new[] { Crm.Campaigns.Tracking.RecipientReference.MessageId(7, token, "shop.example"), "<" + Crm.Campaigns.Tracking.RecipientReference.MessageId(7, token, "shop.example") + ">", Crm.Campaigns.Tracking.RecipientReference.ReturnPath(7, token, "bounces.shop.example") })
         {
             Assert.True(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var read));
             Assert.Equal(7, campaignId);
-            Assert.Equal(42, Tokens.Verify(campaignId, read));
+            Assert.Equal(42, Tokens.Verify(campaignId, read, TrackingTokenPurpose.Reference));
         }
     }
 
@@ -61,7 +92,7 @@ public sealed class RecipientReferenceTests
     [InlineData("bounces+@shop.example")]
     [InlineData("crm.7.42.AAAAAAAAAAAAAAAAAAAAAA@shop.example")]
     public void Anything_else_or_a_forged_signature_names_nobody(string reference)
-        => Assert.False(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var token) && Tokens.Verify(campaignId, token) is not null);
+        => Assert.False(Crm.Campaigns.Tracking.RecipientReference.TryRead(reference, out var campaignId, out var token) && Tokens.Verify(campaignId, token, TrackingTokenPurpose.Reference) is not null);
 }
 
 public sealed class MailtoUnsubscribeTests

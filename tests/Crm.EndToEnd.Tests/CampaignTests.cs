@@ -88,6 +88,43 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task Whoever_sees_the_pixels_url_cannot_unsubscribe_the_recipient_with_it()
+    {
+        var (id, messages) = await SendToNewSegmentAsync(1);
+        var pixel = PixelUrl(messages[0]);
+        var unsubscribe = UnsubscribeUrl(messages[0]);
+        // An image proxy or a forwarded mail shows the pixel's URL: its token, moved onto the unsubscribe path.
+        var pixelToken = pixel[(pixel.LastIndexOf('/') + 1)..];
+        var forged = unsubscribe[..(unsubscribe.LastIndexOf('/') + 1)] + pixelToken;
+        Assert.NotEqual(unsubscribe, forged);
+
+        using var page = await _public.GetAsync(forged);
+        using var post = await _public.PostAsync(forged, null);
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+        var campaign = await Api.GetAsync(id);
+        Assert.Equal(0, campaign.GetProperty("unsubscribe_count").GetInt32());
+        // The real link still works; a Message-ID's token is a third one.
+        using var real = await _public.PostAsync(unsubscribe, null);
+        Assert.True(real.IsSuccessStatusCode);
+        Assert.DoesNotContain(pixelToken, messages[0].Message.MessageId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_link_with_a_line_break_is_refused_when_the_campaign_is_created()
+    {
+        using var response = await _manager.PostAsJsonAsync("/bulk-email", new
+        {
+            subject = "Header injection",
+            body = "<p><a href=\"https://shop.example/a&#13;&#10;Set-Cookie: x=1\">Shop</a></p>",
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("control character", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_pixel_counts_unique_and_total_opens_and_forged_tokens_count_nothing()
     {
         var (id, messages) = await SendToNewSegmentAsync(2);

@@ -59,7 +59,7 @@ public class DkimBenchmarks
     [Benchmark]
     public async Task<long> BuildSignAndSerialise()
     {
-        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _tokens.Create(_campaign.Id, _recipient.RecipientId), "news@shop.example");
+        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _recipient.RecipientId, _tokens, "news@shop.example");
         var message = await CampaignMessageBuilder.BuildAsync(_campaign, _template, _recipient, links, Now, null, CancellationToken.None);
         _signer?.Sign(message);
         using var sink = new MemoryStream();

@@ -29,7 +29,7 @@ public class RenderingBenchmarks
     [Benchmark]
     public async Task<long> RenderAndSerialiseMessage()
     {
-        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _tokens.Create(_campaign.Id, _recipient.RecipientId), "news@shop.example");
+        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _recipient.RecipientId, _tokens, "news@shop.example");
         var message = await CampaignMessageBuilder.BuildAsync(_campaign, _template, _recipient, links, Now, null, CancellationToken.None);
         using var sink = new MemoryStream();
         await message.WriteToAsync(sink);
@@ -45,11 +45,11 @@ public class TokenBenchmarks
     private string _token = "";
 
     [GlobalSetup]
-    public void Setup() => _token = _tokens.Create(7, 123_456);
+    public void Setup() => _token = _tokens.Create(7, 123_456, TrackingTokenPurpose.Open);
 
     [Benchmark]
-    public string Sign() => _tokens.Create(7, 123_456);
+    public string Sign() => _tokens.Create(7, 123_456, TrackingTokenPurpose.Open);
 
     [Benchmark]
-    public long? Verify() => _tokens.Verify(7, _token);
+    public long? Verify() => _tokens.Verify(7, _token, TrackingTokenPurpose.Open);
 }

@@ -121,7 +121,7 @@ public class SendStageBenchmarks
 
     private ValueTask<MimeMessage> RenderAsync()
     {
-        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _tokens.Create(_campaign.Id, _recipient.RecipientId), "news@shop.example");
+        var links = CampaignMessageBuilder.LinksFor(_campaign.TrackingBaseUrl, _campaign.Id, _recipient.RecipientId, _tokens, "news@shop.example");
         return CampaignMessageBuilder.BuildAsync(_campaign, _template, _recipient, links, Now, null, CancellationToken.None);
     }
 }

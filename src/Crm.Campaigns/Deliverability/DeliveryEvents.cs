@@ -17,7 +17,7 @@ public sealed partial class DeliveryEvents(IDeliveryEventStore store, TrackingKe
         if (deliveryEvent.CampaignId is null && RecipientReference.TryRead(messageId?.Trim().Trim('<', '>'), out var campaignId, out var token))
         {
             var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
-            if (tokens.Verify(campaignId, token) is { } recipientId)
+            if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Reference) is { } recipientId)
             {
                 deliveryEvent = deliveryEvent with { CampaignId = campaignId, RecipientId = recipientId };
             }

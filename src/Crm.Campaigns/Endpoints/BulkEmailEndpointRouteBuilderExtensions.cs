@@ -184,7 +184,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
     private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, OpenRecorder opens, TimeProvider time)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
-        if (tokens.Verify(campaignId, token) is { } recipientId)
+        if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Open) is { } recipientId)
         {
             var machine = MachineOpens.IsMachineUserAgent(context.Request.Headers.UserAgent.ToString());
             await opens.RecordAsync(new OpenEvent(campaignId, recipientId, time.GetUtcNow()) { Machine = machine }, context.RequestAborted).ConfigureAwait(false);
@@ -205,9 +205,11 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         // Only a valid token for a link of this campaign redirects, and only to that link: never an open redirect.
+        // A link with a control character (stored before they were refused at creation) cannot go into a Location header.
         if (tokens.VerifyClick(campaignId, token) is not { } click
             || await links.GetAsync(campaignId, cancellationToken).ConfigureAwait(false) is not { } campaignLinks
-            || click.LinkIndex >= campaignLinks.Count)
+            || click.LinkIndex >= campaignLinks.Count
+            || campaignLinks[click.LinkIndex].Any(char.IsControl))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This link is not valid. Use the link from the latest email you received.");
         }
@@ -229,7 +231,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         // GET and HEAD only show the page: link scanners and prefetchers follow links, and must not unsubscribe anyone.
-        if (tokens.Verify(campaignId, token) is null)
+        if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is null)
         {
             return Results.Content(Page("Link not valid", "<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
@@ -244,7 +246,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
     private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
-        if (tokens.Verify(campaignId, token) is not { } recipientId
+        if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is not { } recipientId
             || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This unsubscribe link is not valid.");

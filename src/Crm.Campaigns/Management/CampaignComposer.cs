@@ -64,6 +64,11 @@ public sealed class CampaignComposer
         {
             errors["body"] = [$"The body is longer than {_options.MaxBodyLength} characters."];
         }
+        else if (TrackedLinks.FindUnsafe(request.Body) is { } unsafeLink)
+        {
+            // A line break in a link would go into the Location header of every click on it.
+            errors["body"] = [$"A link contains a control character (a line break?): {unsafeLink}"];
+        }
 
         foreach (var (field, messages) in (request.Segment ?? SegmentCriteria.All).Validate())
         {

@@ -23,7 +23,7 @@ public static partial class CampaignMessageBuilder
     /// <param name="OpenPixelUrl">The open-tracking pixel.</param>
     /// <param name="UnsubscribeUrl">The unsubscribe page (GET) and one-click endpoint (POST).</param>
     /// <param name="UnsubscribeMailto">The <c>mailto:</c> alternative.</param>
-    /// <param name="Token">The recipient's signed token, which also names them in the Message-ID and the return path.</param>
+    /// <param name="Token">The recipient's reference token, which names them in the Message-ID and the return path.</param>
     public sealed record RecipientLinks(string OpenPixelUrl, string UnsubscribeUrl, string UnsubscribeMailto, string Token)
     {
         /// <summary>The recipient's tracking URL of each campaign link, by index; null sends links as written.</summary>
@@ -36,7 +36,13 @@ public static partial class CampaignMessageBuilder
         ArgumentNullException.ThrowIfNull(tokens);
         var root = baseUrl.TrimEnd('/');
         var id = campaignId.ToString(CultureInfo.InvariantCulture);
-        return LinksFor(baseUrl, campaignId, tokens.Create(campaignId, recipientId), unsubscribeMailbox) with
+        // One token per purpose: the pixel's URL, which image proxies and forwarded mail expose, cannot unsubscribe.
+        var unsubscribe = tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Unsubscribe);
+        return new RecipientLinks(
+            $"{root}/bulk-email/open/{id}/{tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Open)}",
+            $"{root}/bulk-email/unsubscribe/{id}/{unsubscribe}",
+            $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString(MailtoUnsubscribe.Subject(campaignId, unsubscribe))}",
+            tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Reference))
         {
             ClickUrl = index => $"{root}/bulk-email/click/{id}/{tokens.CreateClick(campaignId, recipientId, index)}",
         };

@@ -34,6 +34,23 @@ public static class TrackedLinks
         return links;
     }
 
+    /// <summary>The first http(s) link whose decoded href holds a control character (CR, LF, tab…), shortened, or null.</summary>
+    internal static string? FindUnsafe(string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        for (var at = 0; NextHref(body, at) is var (start, length) && start >= 0; at = start + length + 1)
+        {
+            var url = WebUtility.HtmlDecode(body.Substring(start, length)).Trim();
+            if (url.StartsWith("http", StringComparison.OrdinalIgnoreCase) && url.Any(char.IsControl))
+            {
+                var shown = new string(url.Select(c => char.IsControl(c) ? '␤' : c).ToArray());
+                return shown.Length > 80 ? shown[..80] + "…" : shown;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Replaces each tracked link's href in a rendered body with the recipient's tracking URL for it.</summary>
     /// <param name="html">The rendered HTML.</param>
     /// <param name="links">The campaign's links by index.</param>

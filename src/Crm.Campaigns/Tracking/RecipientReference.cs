@@ -22,7 +22,7 @@ public static class RecipientReference
         => string.Create(CultureInfo.InvariantCulture, $"{ReturnPathPrefix}{campaignId}.{token}@{domain}");
 
     /// <summary>Reads a Message-ID (with or without angle brackets) or a return-path address made by this class.</summary>
-    /// <returns>False for anything else; the token is not verified here (use <see cref="TrackingTokens.Verify"/>).</returns>
+    /// <returns>False for anything else; the token is not verified here (use <see cref="TrackingTokens.Verify"/> with <see cref="TrackingTokenPurpose.Reference"/>).</returns>
     public static bool TryRead(string? value, out long campaignId, out string token)
     {
         campaignId = 0;

@@ -5,10 +5,25 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Crm.Campaigns.Tracking;
 
+/// <summary>What a recipient token may be used for: a token made for one purpose never passes for another.</summary>
+public enum TrackingTokenPurpose
+{
+    /// <summary>The open pixel: seen by image proxies and anyone a mail is forwarded to, so it may count an open and nothing more.</summary>
+    Open,
+
+    /// <summary>The unsubscribe link, the one-click POST and the <c>mailto:</c> unsubscribe.</summary>
+    Unsubscribe,
+
+    /// <summary>The Message-ID and the VERP return path, which delivery reports quote back.</summary>
+    Reference,
+}
+
 /// <summary>
-/// Signed tokens naming a recipient of a campaign: <c>{recipientId}.{mac}</c> where mac is the first 16 bytes
-/// of HMAC-SHA256(key, campaignId ‖ recipientId), base64url. Without the key nobody can mint a token for
-/// another recipient, so nobody can count opens or unsubscribe anyone else by guessing.
+/// Signed tokens naming a recipient of a campaign for one purpose: <c>{o|u|r}{recipientId}.{mac}</c> where mac is the
+/// first 16 bytes of HMAC-SHA256(key, purpose ‖ campaignId ‖ recipientId), base64url. Without the key nobody can mint
+/// a token for another recipient, so nobody can count opens or unsubscribe anyone else by guessing; and whoever sees
+/// the pixel's URL cannot unsubscribe with it. Tokens of mail sent before purposes existed (<c>{recipientId}.{mac}</c>,
+/// one token for all) keep verifying for every purpose, so old links go on working; new mail never carries one.
 /// </summary>
 public sealed class TrackingTokens
 {
@@ -30,25 +45,33 @@ public sealed class TrackingTokens
         _key = key;
     }
 
-    /// <summary>The token for a recipient of a campaign.</summary>
-    public string Create(long campaignId, long recipientId)
+    /// <summary>The token for a recipient of a campaign, for one purpose.</summary>
+    public string Create(long campaignId, long recipientId, TrackingTokenPurpose purpose)
     {
         Span<byte> mac = stackalloc byte[MacBytes];
-        ComputeMac(campaignId, recipientId, mac);
-        return recipientId.ToString(CultureInfo.InvariantCulture) + "." + WebEncoders.Base64UrlEncode(mac);
+        ComputeMac(campaignId, recipientId, purpose, mac);
+        return PrefixOf(purpose) + recipientId.ToString(CultureInfo.InvariantCulture) + "." + WebEncoders.Base64UrlEncode(mac);
     }
 
-    /// <summary>Reads and verifies a token (constant-time compare).</summary>
-    /// <returns>The recipient id, or null when the token is malformed or not signed for this campaign.</returns>
-    public long? Verify(long campaignId, string? token)
+    /// <summary>Reads and verifies a token for <paramref name="purpose"/> (constant-time compare).</summary>
+    /// <returns>The recipient id, or null when the token is malformed, not signed for this campaign, or made for another purpose.</returns>
+    public long? Verify(long campaignId, string? token, TrackingTokenPurpose purpose)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 64)
         {
             return null;
         }
 
+        // A leading letter names the purpose; a token without one is from mail sent before purposes existed.
+        var legacy = char.IsAsciiDigit(token[0]);
+        if (!legacy && token[0] != PrefixOf(purpose))
+        {
+            return null;
+        }
+
+        var start = legacy ? 0 : 1;
         var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || !long.TryParse(token.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var recipientId))
+        if (dot <= start || !long.TryParse(token.AsSpan(start, dot - start), NumberStyles.None, CultureInfo.InvariantCulture, out var recipientId))
         {
             return null;
         }
@@ -64,9 +87,25 @@ public sealed class TrackingTokens
         }
 
         Span<byte> expected = stackalloc byte[MacBytes];
-        ComputeMac(campaignId, recipientId, expected);
+        if (legacy)
+        {
+            ComputeLegacyMac(campaignId, recipientId, expected);
+        }
+        else
+        {
+            ComputeMac(campaignId, recipientId, purpose, expected);
+        }
+
         return presented.Length == MacBytes && CryptographicOperations.FixedTimeEquals(expected, presented) ? recipientId : null;
     }
+
+    private static char PrefixOf(TrackingTokenPurpose purpose) => purpose switch
+    {
+        TrackingTokenPurpose.Open => 'o',
+        TrackingTokenPurpose.Unsubscribe => 'u',
+        TrackingTokenPurpose.Reference => 'r',
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, null),
+    };
 
     /// <summary>Creates the token of a tracked link: <c>{recipientId}.{linkIndex}.{mac}</c>, the MAC over campaign, recipient and link.</summary>
     public string CreateClick(long campaignId, long recipientId, int linkIndex)
@@ -121,7 +160,20 @@ public sealed class TrackingTokens
         full[..MacBytes].CopyTo(destination);
     }
 
-    private void ComputeMac(long campaignId, long recipientId, Span<byte> destination)
+    private void ComputeMac(long campaignId, long recipientId, TrackingTokenPurpose purpose, Span<byte> destination)
+    {
+        // 17 bytes: neither the legacy token (16) nor a link's (24) can stand in for it, nor one purpose for another.
+        Span<byte> data = stackalloc byte[17];
+        data[0] = (byte)PrefixOf(purpose);
+        BinaryPrimitives.WriteInt64BigEndian(data[1..], campaignId);
+        BinaryPrimitives.WriteInt64BigEndian(data[9..], recipientId);
+        Span<byte> full = stackalloc byte[32];
+        HMACSHA256.HashData(_key, data, full);
+        full[..MacBytes].CopyTo(destination);
+    }
+
+    /// <summary>The one token of mail sent before purposes existed: verified, never made any more.</summary>
+    private void ComputeLegacyMac(long campaignId, long recipientId, Span<byte> destination)
     {
         Span<byte> data = stackalloc byte[16];
         BinaryPrimitives.WriteInt64BigEndian(data, campaignId);

@@ -22,7 +22,7 @@ internal sealed partial class CampaignUnsubscribeMailSink(IServiceProvider servi
         }
 
         var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
-        if (tokens.Verify(campaignId, token) is not { } recipientId
+        if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is not { } recipientId
             || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             return false;

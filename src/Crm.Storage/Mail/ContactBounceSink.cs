@@ -28,7 +28,7 @@ internal sealed partial class ContactBounceSink(IServiceProvider services, TimeP
         var matched = false;
         foreach (var reference in report.QuotedMessageIds.Concat(report.ReportRecipients))
         {
-            if (!RecipientReference.TryRead(reference, out var campaignId, out var token) || tokens.Verify(campaignId, token) is not { } recipientId)
+            if (!RecipientReference.TryRead(reference, out var campaignId, out var token) || tokens.Verify(campaignId, token, TrackingTokenPurpose.Reference) is not { } recipientId)
             {
                 continue;
             }
