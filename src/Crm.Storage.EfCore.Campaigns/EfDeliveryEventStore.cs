@@ -28,6 +28,12 @@ internal sealed class EfDeliveryEventStore<TContext>(IDbContextFactory<TContext>
             return DeliveryEventOutcome.UnknownAddress;
         }
 
+        if (deliveryEvent is { CampaignId: { } namedCampaign, RecipientId: { } namedRecipient }
+            && await db.Set<CampaignRecipientRecord>().Where(r => r.Id == namedRecipient && r.CampaignId == namedCampaign).Select(r => r.Email).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) != email)
+        {
+            return DeliveryEventOutcome.Mismatched;
+        }
+
         var suppress = deliveryEvent.Kind != DeliveryEventKind.SoftBounce;
         if (deliveryEvent.Kind == DeliveryEventKind.SoftBounce)
         {

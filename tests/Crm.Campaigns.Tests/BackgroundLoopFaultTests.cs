@@ -1,6 +1,8 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Storage;
+using Crm.Campaigns.Sending;
+using Crm.Campaigns.Subscriptions;
 using Crm.Campaigns.Tracking;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +26,7 @@ public sealed class BackgroundLoopFaultTests
         {
             data.Add(nameof(OpenRecorder), nameof(ITrackingStore.RecordOpensAsync), fault);
             data.Add(nameof(CampaignDispatcher), nameof(ICampaignStore.LaunchNextDueAsync), fault);
+            data.Add(nameof(SubscriptionMailer), nameof(ICampaignSender.SendAsync), fault);
         }
 
         return data;
@@ -54,6 +57,8 @@ public sealed class BackgroundLoopFaultTests
             .UseInMemoryStores();
         builder.Services.Replace(ServiceDescriptor.Singleton<ICampaignStore>(sp => faults.Wrap<ICampaignStore>(sp.GetRequiredService<InMemoryCampaignStores>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<ITrackingStore>(sp => faults.Wrap<ITrackingStore>(sp.GetRequiredService<InMemoryCampaignStores>())));
+        var sender = builder.Services.Single(d => d.ServiceType == typeof(ICampaignSender));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICampaignSender>(sp => faults.Wrap((ICampaignSender)(sender.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, sender.ImplementationType!)))));
         using var host = builder.Build();
         await host.StartAsync();
         try
@@ -62,8 +67,18 @@ public sealed class BackgroundLoopFaultTests
             {
                 await host.Services.GetServices<IHostedService>().OfType<OpenRecorder>().Single().RecordAsync(1, 1, CancellationToken.None);
             }
+            else if (loop == nameof(SubscriptionMailer))
+            {
+                var confirmation = new MimeKit.MimeMessage { Subject = "Please confirm" };
+                confirmation.From.Add(MimeKit.MailboxAddress.Parse("news@shop.example"));
+                confirmation.To.Add(MimeKit.MailboxAddress.Parse("new@example.com"));
+                confirmation.Body = new MimeKit.TextPart("plain") { Text = "Confirm" };
+                Assert.True(host.Services.GetRequiredService<SubscriptionMailer>().TryQueue(confirmation));
+            }
 
-            await WaitAsync(() => faults.Faulted(method) >= 3, $"{loop} meeting the fault three times");
+            // The mailer retries a confirmation twice, a second and then ten seconds apart.
+            var meetings = loop == nameof(SubscriptionMailer) ? 2 : 3;
+            await WaitAsync(() => faults.Faulted(method) >= meetings, $"{loop} meeting the fault {meetings} times");
             var passedBefore = faults.Passed(method);
             faults.Disarm(method);
             await WaitAsync(() => faults.Passed(method) > passedBefore, $"{loop} reaching the store again");

@@ -127,6 +127,24 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_report_whose_address_is_not_the_quoted_messages_changes_nothing()
+    {
+        var (_, campaignId, messageIds) = await SendCampaignAsync("quoted");
+        var (quotedEmail, messageId) = messageIds.Single();
+        var bystanderTag = "b" + Guid.NewGuid().ToString("N")[..10];
+        var bystander = $"never-mailed.{bystanderTag}@example.com";
+        await new CampaignApi(_manager).ImportAsync([new { email = bystander, tags = new[] { bystanderTag } }]);
+
+        // Signed and well formed, but about another address than the message it quotes.
+        using var response = await PostSnsAsync(SesNotification("Complaint", bystander, messageId));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("subscribed", await StatusOfAsync(bystander));
+        Assert.Equal("subscribed", await StatusOfAsync(quotedEmail));
+        Assert.Equal(0, (await new CampaignApi(_manager).GetAsync(campaignId)).GetProperty("complaints").GetInt32());
+    }
+
+    [Fact]
     public async Task An_ses_complaint_marks_the_contact_complained()
     {
         var (_, campaignId, messageIds) = await SendCampaignAsync("complain");
@@ -266,11 +284,12 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
     }
 
     [Theory]
-    [InlineData("nobody")]
-    [InlineData("SES-but-wrong")]
-    public async Task An_unknown_provider_is_404(string provider)
+    [InlineData("nobody", "{}")]
+    [InlineData("SES-but-wrong", "{}")]
+    [InlineData("nobody", "not json at all <xml/>")]
+    public async Task An_unknown_provider_is_404(string provider, string body)
     {
-        using var response = await PostAsync(provider, Encoding.UTF8.GetBytes("{}"), null);
+        using var response = await PostAsync(provider, Encoding.UTF8.GetBytes(body), null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -278,10 +297,13 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
     [Fact]
     public async Task Malformed_json_is_400_and_an_oversized_body_413()
     {
-        using var malformed = await PostAsync("generic", Encoding.UTF8.GetBytes("{\"events\": ["), null);
+        // Signed, so it gets as far as parsing; unsigned, the same bytes are refused before they are parsed.
+        using var malformed = await PostGenericAsync(Encoding.UTF8.GetBytes("{\"events\": ["));
+        using var unsignedMalformed = await PostAsync("generic", Encoding.UTF8.GetBytes("{\"events\": ["), null);
         using var huge = await PostAsync("generic", new byte[2 * 1024 * 1024], null);
 
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unsignedMalformed.StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
     }
 

@@ -177,6 +177,42 @@ public sealed partial class DoubleOptInTests : IAsyncLifetime
         Assert.Equal("subscribed", await StatusOfAsync(manager, email));
     }
 
+    [Fact]
+    public async Task The_form_reads_at_most_16_KiB_whatever_the_framing_and_answers_new_and_known_addresses_alike()
+    {
+        using var browser = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var manager = _host.CreateClient(CampaignApi.ManagerKey);
+        // Chunked: no Content-Length to refuse up front, so the bytes read must be counted.
+        var padding = new string('x', 20 * 1024);
+        using var chunked = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$"""{"email":"chunked@example.com","name":"{{padding}}"}""")));
+        chunked.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/subscribe") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using (var tooLarge = await browser.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        }
+
+        var known = $"known.{Guid.NewGuid():N}@example.com";
+        await new CampaignApi(manager).ImportAsync([new { email = known }]);
+        var fresh = $"fresh.{Guid.NewGuid():N}@example.com";
+        var answers = new List<(HttpStatusCode Status, string Body, TimeSpan Took)>();
+        foreach (var email in new[] { known, fresh })
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var response = await browser.PostAsJsonAsync("/subscribe", new { email });
+            answers.Add((response.StatusCode, await response.Content.ReadAsStringAsync(), watch.Elapsed));
+        }
+
+        // The same answer, and neither quicker than the floor that hides the few milliseconds a new address costs.
+        Assert.Equal(answers[0].Status, answers[1].Status);
+        Assert.Equal(answers[0].Body, answers[1].Body);
+        Assert.All(answers, a => Assert.True(a.Took >= TimeSpan.FromMilliseconds(140), $"answered in {a.Took}"));
+        // The new address still gets its confirmation, sent off the request path.
+        Assert.Equal("pending", await StatusOfAsync(manager, fresh));
+        Assert.Contains("/subscribe/confirm/", (await ConfirmationAsync(fresh)).Message.TextBody, StringComparison.Ordinal);
+    }
+
     private async Task<SinkMessage> ConfirmationAsync(string email) => (await Poll.UntilAsync(
         () => Task.FromResult(SinkMessage.LoadAll(_sink).FirstOrDefault(m => m.EnvelopeRecipients.Contains(email) && m.Message.TextBody?.Contains("/subscribe/confirm/", StringComparison.Ordinal) == true)),
         m => m is not null, TimeSpan.FromSeconds(10), "the confirmation mail"))!;

@@ -39,4 +39,10 @@ public enum DeliveryEventOutcome
 
     /// <summary>The contact is suppressed (bounced or complained) from now on.</summary>
     Suppressed,
+
+    /// <summary>
+    /// The event's address is not the address of the message it names: nothing is changed. A report must not suppress
+    /// one contact, or count on another recipient's row, by quoting someone else's Message-ID.
+    /// </summary>
+    Mismatched,
 }

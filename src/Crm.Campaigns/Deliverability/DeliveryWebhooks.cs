@@ -29,18 +29,31 @@ internal sealed partial class DeliveryWebhooks(
 
     public async Task<IResult> HandleAsync(string provider, byte[] body, HttpRequest request, CancellationToken cancellationToken)
     {
+        // Which webhook first: an unknown one is 404 whatever its body; then the body.
+        Func<JsonElement, Task<IResult>>? handler = provider switch
+        {
+            "ses" when Settings.Ses.AllowedTopicArns.Count > 0 => root => SesAsync(root, cancellationToken),
+            "sendgrid" when !string.IsNullOrEmpty(Settings.SendGrid.PublicKey) => root => SendGridAsync(root, body, request, cancellationToken),
+            "mailgun" when !string.IsNullOrEmpty(Settings.Mailgun.SigningKey) => root => MailgunAsync(root, cancellationToken),
+            "postmark" when !string.IsNullOrEmpty(Settings.Postmark.UserName) => root => PostmarkAsync(root, request, cancellationToken),
+            "generic" when !string.IsNullOrEmpty(Settings.Generic.Secret) => root => GenericAsync(root, cancellationToken),
+            _ => null,
+        };
+        if (handler is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown webhook", detail: $"No webhook named '{(provider.Length > 32 ? provider[..32] : provider)}' is configured on this server.");
+        }
+
+        // The generic webhook signs the raw body: checked before a byte of it is parsed.
+        if (provider == "generic" && GenericRefusal(body, request) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(body);
-            return provider switch
-            {
-                "ses" when Settings.Ses.AllowedTopicArns.Count > 0 => await SesAsync(document.RootElement, cancellationToken).ConfigureAwait(false),
-                "sendgrid" when !string.IsNullOrEmpty(Settings.SendGrid.PublicKey) => await SendGridAsync(document.RootElement, body, request, cancellationToken).ConfigureAwait(false),
-                "mailgun" when !string.IsNullOrEmpty(Settings.Mailgun.SigningKey) => await MailgunAsync(document.RootElement, cancellationToken).ConfigureAwait(false),
-                "postmark" when !string.IsNullOrEmpty(Settings.Postmark.UserName) => await PostmarkAsync(document.RootElement, request, cancellationToken).ConfigureAwait(false),
-                "generic" when !string.IsNullOrEmpty(Settings.Generic.Secret) => await GenericAsync(document.RootElement, body, request, cancellationToken).ConfigureAwait(false),
-                _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown webhook", detail: $"No webhook named '{(provider.Length > 32 ? provider[..32] : provider)}' is configured on this server."),
-            };
+            return await handler(document.RootElement).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
@@ -261,7 +274,8 @@ internal sealed partial class DeliveryWebhooks(
 
     // ---- generic -----------------------------------------------------------------------------------------------
 
-    private async Task<IResult> GenericAsync(JsonElement root, byte[] body, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Why a generic webhook request is refused (signature over timestamp and raw body, freshness), or null.</summary>
+    private IResult? GenericRefusal(byte[] body, HttpRequest request)
     {
         var timestamp = request.Headers["X-Crm-Timestamp"].ToString();
         var header = request.Headers["X-Crm-Signature"].ToString();
@@ -271,11 +285,11 @@ internal sealed partial class DeliveryWebhooks(
             return Refused(StatusCodes.Status401Unauthorized, "generic", "the X-Crm-Signature does not verify");
         }
 
-        if (IsStale(UnixTime(timestamp)))
-        {
-            return Refused(StatusCodes.Status403Forbidden, "generic", "stale timestamp");
-        }
+        return IsStale(UnixTime(timestamp)) ? Refused(StatusCodes.Status403Forbidden, "generic", "stale timestamp") : null;
+    }
 
+    private async Task<IResult> GenericAsync(JsonElement root, CancellationToken cancellationToken)
+    {
         var applied = 0;
         foreach (var item in root.GetProperty("events").EnumerateArray())
         {
@@ -308,7 +322,7 @@ internal sealed partial class DeliveryWebhooks(
         }
 
         var outcome = await events.ApplyAsync(new DeliveryEvent(kind, address, provider, detail, time.GetUtcNow()), messageId, cancellationToken).ConfigureAwait(false);
-        return outcome == DeliveryEventOutcome.UnknownAddress ? 0 : 1;
+        return outcome is DeliveryEventOutcome.UnknownAddress or DeliveryEventOutcome.Mismatched ? 0 : 1;
     }
 
     private bool IsStale(DateTimeOffset signedAt) => (time.GetUtcNow() - signedAt).Duration() > Settings.MaxAge;

@@ -9,6 +9,7 @@ using Crm.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Crm.Campaigns.DependencyInjection;
 using Crm.Campaigns;
 using Crm.Campaigns.Management;
@@ -48,6 +49,8 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<ContactImporter>();
         services.TryAddSingleton<DeliveryEvents>();
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();
+        services.TryAddSingleton<Crm.Campaigns.Subscriptions.SubscriptionMailer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Crm.Campaigns.Subscriptions.SubscriptionMailer>(sp => sp.GetRequiredService<Crm.Campaigns.Subscriptions.SubscriptionMailer>()));
         services.TryAddSingleton<DeliveryWebhooks>();
         services.TryAddSingleton<SnsCertificates>();
         services.AddHttpClient(SnsCertificates.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -453,6 +453,12 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 return Task.FromResult(DeliveryEventOutcome.UnknownAddress);
             }
 
+            if (deliveryEvent is { CampaignId: { } namedCampaign, RecipientId: { } namedRecipient }
+                && (_ledger.GetValueOrDefault(namedRecipient) is not { } quoted || quoted.CampaignId != namedCampaign || quoted.Email != deliveryEvent.Email))
+            {
+                return Task.FromResult(DeliveryEventOutcome.Mismatched);
+            }
+
             var suppress = deliveryEvent.Kind != DeliveryEventKind.SoftBounce || ++contact.SoftBounces >= softBounceLimit;
             if (!suppress)
             {

@@ -1,8 +1,6 @@
 using System.Net;
 using Crm.Campaigns.Contacts;
-using Crm.Campaigns.Sending;
 using Crm.Campaigns.Tracking;
-using Crm.Mail;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -21,10 +19,8 @@ internal enum SubscriptionRequestOutcome
 /// only the person who can read that mailbox confirms, on a page whose button posts (a scanner's GET changes nothing).
 /// </summary>
 internal sealed partial class Subscriptions(
-    IContactDirectory contacts, ICampaignSender sender, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, TimeProvider time, ILogger<Subscriptions> logger)
+    IContactDirectory contacts, SubscriptionMailer mailer, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, TimeProvider time, ILogger<Subscriptions> logger)
 {
-    private readonly DkimMessageSigner? _dkim = options.Value.Dkim.CreateSigner();
-
     public async Task<SubscriptionRequestOutcome> RequestAsync(string email, string? name, IReadOnlyList<string> tags, string confirmUrlBase, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -46,8 +42,8 @@ internal sealed partial class Subscriptions(
             TextBody = $"Please confirm that you want to receive our emails:\n\n{link}\n\nIf you did not ask for this, ignore this message: nothing happens without your confirmation.",
             HtmlBody = $"<p>Please confirm that you want to receive our emails:</p><p><a href=\"{WebUtility.HtmlEncode(link)}\">Confirm my subscription</a></p><p style=\"color:#555\">If you did not ask for this, ignore this message: nothing happens without your confirmation.</p>",
         }.ToMessageBody();
-        _dkim?.Sign(message);
-        await sender.SendAsync(message, envelopeFrom: null, cancellationToken).ConfigureAwait(false);
+        // Sent (and signed) off the request path, so the answer does not tell new addresses from known ones.
+        mailer.TryQueue(message);
         LogRequested(logger, contactId, status);
         return SubscriptionRequestOutcome.ConfirmationSent;
     }
