@@ -251,6 +251,53 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
+    public async Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, MessageWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = await db.Set<TicketRecord>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken).ConfigureAwait(false);
+        if (ticket is null)
+        {
+            return null;
+        }
+
+        var messages = db.Set<TicketMessageRecord>().AsNoTracking().Where(m => m.TicketId == ticketId);
+        List<TicketMessageRecord> page;
+        var hasOlder = false;
+        if (window.AfterMessageId is { } after)
+        {
+            page = await messages.Where(m => m.Id > after).OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id).Take(window.Limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (window.BeforeMessageId is { } before)
+            {
+                var cursor = await messages.Where(m => m.Id == before).Select(m => new { m.ReceivedAt, m.Id }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+                messages = cursor is null ? messages.Where(m => false) : messages.Where(m => m.ReceivedAt < cursor.ReceivedAt || (m.ReceivedAt == cursor.ReceivedAt && m.Id < cursor.Id));
+            }
+
+            // One more than the page: whether older messages exist, without counting them.
+            page = await messages.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id).Take(window.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+            hasOlder = page.Count > window.Limit;
+            page = page.Take(window.Limit).Reverse().ToList();
+        }
+
+        var contact = ticket.ContactId is null
+            ? null
+            : await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == ticket.ContactId)
+                .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new TicketDetails(ToTicket(ticket), contact, page.Select(ToMessage).ToList()) { HasOlderMessages = hasOlder };
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CountMessagesAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<TicketMessageRecord>().CountAsync(m => m.TicketId == ticketId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,9 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
     /// <summary>The largest page <c>GET /tickets</c> serves.</summary>
     public const int MaxPageSize = 200;
 
+    /// <summary>The most messages one <c>GET /tickets/{id}</c> answers with.</summary>
+    public const int MaxMessagesPerPage = 1000;
+
     /// <summary>The longest reply an agent may send, in characters.</summary>
     public const int MaxReplyLength = 4096;
 
@@ -64,7 +67,8 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         var queries = group.MapGroup("/tickets")
             .RequireAuthorizationDecision("MapCrmChannels().Queries.RequireAuthorization(\"YourAgentsPolicy\")");
         queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
-        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").ProducesProblem(StatusCodes.Status404NotFound);
         queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -193,14 +197,34 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         return Results.Ok(new TicketPageDto(result.Items.Select(TicketDto.From).ToList(), result.Page, result.PageSize, result.Total));
     }
 
-    private static async Task<IResult> GetAsync(long id, HttpContext context, ITicketStore store, LinkGenerator links, CancellationToken cancellationToken)
+    /// <summary>
+    /// One ticket with a page of its messages: the latest <c>limit</c> (default 200), or those <c>before</c> a message,
+    /// or only those stored <c>after</c> one. Answers carry an ETag: a poll that sends it back gets 304 until something changed.
+    /// </summary>
+    private static async Task<IResult> GetAsync(long id, long? before, long? after, int? limit, HttpContext context, ITicketStore store, LinkGenerator links, CancellationToken cancellationToken)
     {
-        var details = await store.GetTicketDetailsAsync(id, cancellationToken).ConfigureAwait(false);
-        return details is null
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
-            : Results.Ok(TicketDetailsDto.From(details, a => a.StorageKey is null
-                ? null
-                : links.GetPathByName(context, "CrmTicketAttachment", new RouteValueDictionary { ["id"] = id, ["key"] = a.StorageKey })));
+        if (limit is < 1 or > MaxMessagesPerPage || (before is not null && after is not null))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Use a limit of 1 to {MaxMessagesPerPage}, and before or after, not both."] });
+        }
+
+        var window = new MessageWindow(limit ?? MessageWindow.Latest.Limit) { BeforeMessageId = before, AfterMessageId = after };
+        var details = await store.GetTicketDetailsAsync(id, window, cancellationToken).ConfigureAwait(false);
+        if (details is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.");
+        }
+
+        var dto = TicketDetailsDto.From(details, a => a.StorageKey is null
+            ? null
+            : links.GetPathByName(context, "CrmTicketAttachment", new RouteValueDictionary { ["id"] = id, ["key"] = a.StorageKey }));
+        var body = JsonSerializer.SerializeToUtf8Bytes(dto, context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
+        var etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body).AsSpan(0, 16)) + "\"";
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "private, no-cache";
+        return context.Request.Headers.IfNoneMatch.Contains(etag)
+            ? Results.StatusCode(StatusCodes.Status304NotModified)
+            : Results.Bytes(body, "application/json; charset=utf-8");
     }
 
     private static Task<IResult> AttachmentAsync(long id, string key, HttpContext context, ITicketStore store, IAttachmentStore attachments, CancellationToken cancellationToken) =>

@@ -45,11 +45,17 @@ public sealed record AttachmentDto(string? FileName, string ContentType, long? S
 /// <summary>A ticket with its contact and messages in the agents' API.</summary>
 public sealed record TicketDetailsDto(long Id, string Channel, string Status, string? Subject, ContactSummary? Contact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TicketMessageDto> Messages)
 {
+    /// <summary>True when earlier messages exist than <see cref="Messages"/> holds: ask again with <c>before</c> = the first one's id.</summary>
+    public bool HasOlderMessages { get; init; }
+
     internal static TicketDetailsDto From(TicketDetails d) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
         d.Messages.Select(m => TicketMessageDto.From(m)).ToList());
 
     internal static TicketDetailsDto From(TicketDetails d, Func<AttachmentInfo, string?> downloadUrl) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
-        d.Messages.Select(m => TicketMessageDto.From(m, downloadUrl)).ToList());
+        d.Messages.Select(m => TicketMessageDto.From(m, downloadUrl)).ToList())
+    {
+        HasOlderMessages = d.HasOlderMessages,
+    };
 }

@@ -16,4 +16,11 @@ public sealed class IngestionOptions
     /// <summary>How many times a write that lost a race is retried before failing. Default 3.</summary>
     [Range(0, 10)]
     public int ConflictRetries { get; set; } = 3;
+
+    /// <summary>
+    /// The most messages one ticket takes: a message that would go past it starts a new ticket for the same contact
+    /// (a chat visitor gets a new conversation id with it), so no conversation grows without bound. Default 5,000.
+    /// </summary>
+    [Range(2, 10_000_000)]
+    public int MaxMessagesPerTicket { get; set; } = 5_000;
 }

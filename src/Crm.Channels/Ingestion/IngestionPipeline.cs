@@ -132,6 +132,12 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         };
 
         var ticket = await FindConversationAsync(message, contact, cancellationToken).ConfigureAwait(false);
+        if (ticket is not null && await _store.CountMessagesAsync(ticket.Id, cancellationToken).ConfigureAwait(false) >= _options.MaxMessagesPerTicket)
+        {
+            LogTicketFull(_logger, ticket.Id, _options.MaxMessagesPerTicket);
+            ticket = null;
+        }
+
         if (ticket is null)
         {
             var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt);
@@ -316,6 +322,9 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Refused a {Channel} message; invalid fields: {Fields}")]
     private static partial void LogRejected(ILogger logger, string channel, string fields);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Ticket {TicketId} holds {Limit} messages, the most one ticket takes; the message starts a new ticket")]
+    private static partial void LogTicketFull(ILogger logger, long ticketId, int limit);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "A {Channel} message reuses the id {ExternalMessageId} of another sender's message; it is stored as a message of its own")]
     private static partial void LogIdReused(ILogger logger, string channel, string externalMessageId);

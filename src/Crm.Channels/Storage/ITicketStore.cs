@@ -54,8 +54,22 @@ public interface ITicketStore
     /// <summary>Lists tickets, newest activity first.</summary>
     Task<TicketPage> ListTicketsAsync(TicketQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Reads one ticket with its contact and messages.</summary>
+    /// <summary>Reads one ticket with its contact and every message.</summary>
     Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads one ticket with its contact and a window of its messages (<see cref="MessageWindow"/>). The default reads
+    /// the whole ticket and cuts the window out; a store should read only the window.
+    /// </summary>
+    async Task<TicketDetails?> GetTicketDetailsAsync(long ticketId, MessageWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        return await GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false) is { } details ? window.Apply(details) : null;
+    }
+
+    /// <summary>How many messages a ticket has (the pipeline starts a new ticket past the per-ticket cap).</summary>
+    async Task<int> CountMessagesAsync(long ticketId, CancellationToken cancellationToken)
+        => (await GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false))?.Messages.Count ?? 0;
 
     /// <summary>Reads a ticket's messages with an id above <paramref name="afterMessageId"/>, oldest first.</summary>
     Task<IReadOnlyList<TicketMessage>> GetMessagesAfterAsync(long ticketId, long afterMessageId, int max, CancellationToken cancellationToken);

@@ -141,6 +141,12 @@ public sealed record ContactSummary(long Id, string? Email, string? Phone, strin
 /// <param name="Messages">Its messages, oldest first.</param>
 public sealed record TicketDetails(Ticket Ticket, ContactSummary? Contact, IReadOnlyList<TicketMessage> Messages)
 {
-    /// <summary>The bytes of the ticket's kept attachments, customers' and agents' (what <c>MaxTicketBytes</c> limits).</summary>
+    /// <summary>
+    /// The bytes of the kept attachments of <see cref="Messages"/>, customers' and agents' (what <c>MaxTicketBytes</c>
+    /// limits when the details hold every message).
+    /// </summary>
     public long KeptAttachmentBytes => Messages.SelectMany(m => m.Attachments).Where(a => a.StorageKey is not null).Sum(a => a.Size ?? 0);
+
+    /// <summary>True when <see cref="Messages"/> is a window (<see cref="Storage.MessageWindow"/>) and earlier messages exist.</summary>
+    public bool HasOlderMessages { get; init; }
 }
