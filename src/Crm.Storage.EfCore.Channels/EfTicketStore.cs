@@ -513,6 +513,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         NextAttemptAt = message.DeliveryStatus == DeliveryStatus.Queued ? message.ReceivedAt.ToUniversalTime() : null,
         TemplateJson = message.Template is null ? null : JsonSerializer.Serialize(message.Template, ChannelsStorageJsonContext.Default.ReplyTemplate),
         IdentityVerified = message.IdentityVerified,
+        OtherSender = message.OtherSender,
         OfflineCopyDueAt = message.OfflineCopyDueAt?.ToUniversalTime(),
     };
 
@@ -538,5 +539,6 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         DeliveryAttempts = row.DeliveryAttempts,
         Template = row.TemplateJson is null ? null : JsonSerializer.Deserialize(row.TemplateJson, ChannelsStorageJsonContext.Default.ReplyTemplate),
         IdentityVerified = row.IdentityVerified,
+        OtherSender = row.OtherSender,
     };
 }

@@ -101,6 +101,29 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
     }
 
     [Fact]
+    public async Task A_colleague_answering_the_thread_joins_it_shown_as_another_sender_and_never_becomes_the_contact()
+    {
+        var key = Unique();
+        using (var first = await PostWebhookAsync(Mail($"<cc-first.{key}@example.com>", $"Invoice {key} wrong", from: $"ann.{key}@example.com", extraHeaders: $"Cc: bob.{key}@example.com\r\n")))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        var ticket = await WaitForTicketAsync(key);
+        var id = ticket.GetProperty("id").GetInt64();
+        using (var colleague = await PostWebhookAsync(Mail($"<cc-second.{key}@example.com>", $"Re: Invoice {key} wrong", from: $"bob.{key}@example.com", extraHeaders: $"In-Reply-To: <cc-first.{key}@example.com>\r\n")))
+        {
+            Assert.Equal(HttpStatusCode.Created, colleague.StatusCode);
+        }
+
+        var details = await WaitForMessagesAsync(id, 2);
+        var messages = details.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, messages[0].GetProperty("otherSender").ValueKind);
+        Assert.Equal($"bob.{key}@example.com", messages[1].GetProperty("otherSender").GetString());
+        Assert.Equal($"ann.{key}@example.com", details.GetProperty("contact").GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task An_auto_reply_opens_no_ticket()
     {
         var key = Unique();

@@ -21,6 +21,9 @@ public sealed record TicketMessageDto(
     long Id, string Direction, string Channel, string ExternalMessageId, string? Author, string Text, string? Html, IReadOnlyList<AttachmentDto> Attachments, DateTimeOffset ReceivedAt,
     string? DeliveryStatus, string? Error, bool IdentityVerified)
 {
+    /// <summary>The sender's address when it is not the ticket's contact (a Cc'd colleague, or someone quoting the thread).</summary>
+    public string? OtherSender { get; init; }
+
     internal static TicketMessageDto From(TicketMessage m) => From(m, static _ => null);
 
     internal static TicketMessageDto From(TicketMessage m, Func<AttachmentInfo, string?> downloadUrl)
@@ -29,7 +32,10 @@ public sealed record TicketMessageDto(
         return new(
             m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, html,
             m.Attachments.Select(a => new AttachmentDto(a.FileName, a.ContentType, a.Size, a.Inline, downloadUrl(a) ?? a.Url, a.NotKept)).ToList(),
-            m.ReceivedAt, m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified);
+            m.ReceivedAt, m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified)
+        {
+            OtherSender = m.OtherSender,
+        };
     }
 }
 

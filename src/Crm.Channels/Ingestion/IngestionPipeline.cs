@@ -145,6 +145,13 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             return new IngestionResult(IngestionOutcome.TicketCreated, created, stored);
         }
 
+        // Joined by a quoted Message-ID from another address (a colleague in Cc, or anyone who quoted the thread): kept on
+        // this ticket, shown to agents as from another sender, and never made the ticket's contact.
+        if (contact is not null && ticket.ContactId is { } ticketContact && ticketContact != contact.Id)
+        {
+            newMessage = newMessage with { OtherSender = email ?? phone };
+        }
+
         if (newMessage.Attachments.Any(a => a.StorageKey is not null))
         {
             newMessage = newMessage with { Attachments = await WithinTicketLimitAsync(ticket.Id, newMessage.Attachments, cancellationToken).ConfigureAwait(false) };

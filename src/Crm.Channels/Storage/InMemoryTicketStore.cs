@@ -199,6 +199,7 @@ public sealed class InMemoryTicketStore : ITicketStore
             DeliveryStatus = message.DeliveryStatus,
             Template = message.Template,
             IdentityVerified = message.IdentityVerified,
+            OtherSender = message.OtherSender,
         };
         _messages.Add(stored);
         _messagesByExternalId.Add((message.Channel, message.ExternalMessageId), stored);

@@ -32,4 +32,7 @@ public sealed record NewTicketMessage(
 
     /// <summary>True when the sender's identity was proved.</summary>
     public bool IdentityVerified { get; init; }
+
+    /// <summary>The sender's address when it is not the ticket's contact (see <see cref="Tickets.TicketMessage.OtherSender"/>).</summary>
+    public string? OtherSender { get; init; }
 }

@@ -106,6 +106,12 @@ public sealed record TicketMessage(
 
     /// <summary>True when the sender's identity was proved (a chat message signed by the customer's site).</summary>
     public bool IdentityVerified { get; init; }
+
+    /// <summary>
+    /// The sender's address when it is not the ticket's contact: a colleague in Cc answering, or someone who quoted the
+    /// conversation. The message joins the ticket; the ticket's contact stays who it was.
+    /// </summary>
+    public string? OtherSender { get; init; }
 }
 
 /// <summary>Metadata of one attachment (the bytes are not stored by the ticket store).</summary>

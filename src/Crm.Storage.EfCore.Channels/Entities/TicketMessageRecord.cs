@@ -56,4 +56,7 @@ internal sealed class TicketMessageRecord : ICrmRecord
 
     /// <summary>True when the sender's identity was proved.</summary>
     public bool IdentityVerified { get; set; }
+
+    /// <summary>The sender's address when it is not the ticket's contact.</summary>
+    public string? OtherSender { get; set; }
 }

@@ -27,6 +27,7 @@ internal sealed class TicketMessageRecordConfiguration : IEntityTypeConfiguratio
         message.Property(m => m.LeasedUntil).HasColumnName("leased_until");
         message.Property(m => m.TemplateJson).HasColumnName("template");
         message.Property(m => m.IdentityVerified).HasColumnName("identity_verified");
+        message.Property(m => m.OtherSender).HasColumnName("other_sender").HasMaxLength(320);
         message.Property(m => m.OfflineCopyDueAt).HasColumnName("offline_copy_due_at");
         message.HasIndex(m => m.OfflineCopyDueAt).HasDatabaseName("ix_ticket_messages_offline_copy");
         // The outbox's claim query: queued messages by due time.

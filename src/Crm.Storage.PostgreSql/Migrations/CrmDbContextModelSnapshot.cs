@@ -626,6 +626,11 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("offline_copy_due_at");
 
+                    b.Property<string>("OtherSender")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("other_sender");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");

@@ -611,6 +611,11 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("offline_copy_due_at");
 
+                    b.Property<string>("OtherSender")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("other_sender");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
