@@ -46,7 +46,7 @@ served=$(requests < "$work/pixel.txt")
 opens=-1
 for _ in $(seq 50); do
   sleep 0.3
-  now=$(curl -fs "$base/bulk-email/$id" -H "X-Api-Key: $key" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(c["total_opens"] + c["machine_opens"])')
+  now=$(curl -fs "$base/bulk-email/$id" -H "X-Api-Key: $key" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(c["totalOpens"] + c["machineOpens"])')
   [ "$now" = "$opens" ] && break
   opens=$now
 done

@@ -11,6 +11,20 @@ if (args is ["hash-password", ..])
 }
 
 var builder = WebApplication.CreateBuilder(args);
+string? scratch = null;
+if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider")
+{
+    // Build-time OpenAPI generation starts this program to read its endpoints: it gets a throw-away database and
+    // folders, never the project directory's, deleted when it stops.
+    scratch = Directory.CreateTempSubdirectory("crm-openapi-").FullName;
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Crm:Storage:Provider"] = "Sqlite",
+        ["ConnectionStrings:Crm"] = $"Data Source={Path.Combine(scratch, "crm.db")}",
+        ["Crm:Smtp:PickupDirectory"] = Path.Combine(scratch, "outbox"),
+        ["Crm:Attachments:Directory"] = Path.Combine(scratch, "attachments"),
+    });
+}
 AuthenticationSetup.ValidateApiKeys(builder.Configuration);
 
 // A second line only: every background loop in the packages catches, logs and backs off by itself (each is tested with
@@ -64,11 +78,16 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
     policy.WithMethods("GET", "POST").WithHeaders("Content-Type", "Authorization", "Last-Event-ID");
 }));
 builder.Services.AddHealthChecks().AddCrmStoreHealthCheck();
+builder.Services.AddCrmOpenApi();
 builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
 
 var app = builder.Build();
 
 await app.Services.MigrateCrmDatabaseAsync();
+if (scratch is not null)
+{
+    app.Lifetime.ApplicationStopped.Register(() => Directory.Delete(scratch, recursive: true));
+}
 
 if (ForwardedHeadersSetup.HasTrustedProxies(app.Configuration))
 {
@@ -104,6 +123,7 @@ bulkEmail.ContactsWrite.RequireAuthorization(Roles.MarketingPolicy);
 bulkEmail.ContactsRead.RequireAuthorization(Roles.AgentsPolicy);
 bulkEmail.Subscriptions.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.SubscribePolicy);
 
+app.MapCrmOpenApi();
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {
     ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },

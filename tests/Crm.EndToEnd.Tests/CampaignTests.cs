@@ -104,7 +104,7 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
         var campaign = await Api.GetAsync(id);
-        Assert.Equal(0, campaign.GetProperty("unsubscribe_count").GetInt32());
+        Assert.Equal(0, campaign.GetProperty("unsubscribeCount").GetInt32());
         // The real link still works; a Message-ID's token is a third one.
         using var real = await _public.PostAsync(unsubscribe, null);
         Assert.True(real.IsSuccessStatusCode);
@@ -148,9 +148,9 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
             Assert.True(hit.Headers.CacheControl?.NoStore);
         }
 
-        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 3, TimeSpan.FromSeconds(10));
-        Assert.Equal(1, campaign.GetProperty("open_count").GetInt32());
-        Assert.Equal(3, campaign.GetProperty("total_opens").GetInt32());
+        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("totalOpens").GetInt32() >= 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, campaign.GetProperty("openCount").GetInt32());
+        Assert.Equal(3, campaign.GetProperty("totalOpens").GetInt32());
     }
 
     [Fact]
@@ -172,9 +172,9 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
             Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
         }
 
-        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 91, TimeSpan.FromSeconds(10));
-        Assert.Equal(3, campaign.GetProperty("open_count").GetInt32());
-        Assert.Equal(91, campaign.GetProperty("total_opens").GetInt32());
+        var campaign = await Api.WaitForAsync(id, c => c.GetProperty("totalOpens").GetInt32() >= 91, TimeSpan.FromSeconds(10));
+        Assert.Equal(3, campaign.GetProperty("openCount").GetInt32());
+        Assert.Equal(91, campaign.GetProperty("totalOpens").GetInt32());
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         }
 
-        Assert.Equal(0, (await Api.GetAsync(id)).GetProperty("unsubscribe_count").GetInt32());
+        Assert.Equal(0, (await Api.GetAsync(id)).GetProperty("unsubscribeCount").GetInt32());
 
         // RFC 8058 one-click, as a mailbox provider sends it, then the page's own form: counted once.
         using (var oneClick = await _public.PostAsync(link, new StringContent("List-Unsubscribe=One-Click", Encoding.ASCII, "application/x-www-form-urlencoded")))
@@ -214,7 +214,7 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
             Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         }
 
-        Assert.Equal(1, (await Api.GetAsync(id)).GetProperty("unsubscribe_count").GetInt32());
+        Assert.Equal(1, (await Api.GetAsync(id)).GetProperty("unsubscribeCount").GetInt32());
 
         var next = await Api.CreateAsync(new { subject = "Second", body = "<p>Again</p>", segment = new { tags = new[] { tag } } });
         var second = await Api.WaitForStatusAsync(next, "completed", TimeSpan.FromSeconds(30));
@@ -414,7 +414,7 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        Assert.Equal(0, (await Api.GetAsync(id)).GetProperty("unsubscribe_count").GetInt32());
+        Assert.Equal(0, (await Api.GetAsync(id)).GetProperty("unsubscribeCount").GetInt32());
         Assert.True(await FindContactIdAsync(messages[0].EnvelopeRecipients[0], "subscribed") > 0);
     }
 

@@ -153,12 +153,12 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
         using var forged = await PostWebhookAsync(Mail($"<forged.{key}@example.com>", System.Text.RegularExpressions.Regex.Replace(subject, @"\.[A-Za-z0-9_-]+$", ".AAAAAAAAAAAAAAAAAAAAAA"), from: $"stayer.{key}@example.com"));
         Assert.Equal(HttpStatusCode.Created, forged.StatusCode);
 
-        var campaign = await api.WaitForAsync(id, c => c.GetProperty("unsubscribe_count").GetInt32() == 1, TimeSpan.FromSeconds(30));
+        var campaign = await api.WaitForAsync(id, c => c.GetProperty("unsubscribeCount").GetInt32() == 1, TimeSpan.FromSeconds(30));
         var statuses = (await manager.GetFromJsonAsync<JsonElement>($"/contacts?tag={key}")).GetProperty("items").EnumerateArray()
             .ToDictionary(c => c.GetProperty("email").GetString()!, c => c.GetProperty("marketingStatus").GetString());
         Assert.Equal("unsubscribed", statuses[$"leaver.{key}@example.com"]);
         Assert.Equal("subscribed", statuses[$"stayer.{key}@example.com"]);
-        Assert.Equal(1, campaign.GetProperty("unsubscribe_count").GetInt32());
+        Assert.Equal(1, campaign.GetProperty("unsubscribeCount").GetInt32());
         var tickets = (await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200")).GetProperty("items").EnumerateArray()
             .Select(t => t.GetProperty("subject").GetString() ?? "").Where(t => t.StartsWith($"unsubscribe {id} ", StringComparison.Ordinal)).ToList();
         Assert.Single(tickets);

@@ -74,14 +74,14 @@ public sealed partial class EngagementTrackingTests(EngagementHostFixture fixtur
         Assert.Equal("https://shop.example/sale?utm_source=crm&x=1", again.Headers.Location?.ToString());
         Assert.Equal("https://shop.example/new", other.Headers.Location?.ToString());
         var campaign = await _manager.GetFromJsonAsync<JsonElement>($"/bulk-email/{id}");
-        Assert.Equal(1, campaign.GetProperty("click_count").GetInt32());
-        Assert.Equal(3, campaign.GetProperty("total_clicks").GetInt32());
-        Assert.Equal(0.5, campaign.GetProperty("click_rate").GetDouble());
+        Assert.Equal(1, campaign.GetProperty("clickCount").GetInt32());
+        Assert.Equal(3, campaign.GetProperty("totalClicks").GetInt32());
+        Assert.Equal(0.5, campaign.GetProperty("clickRate").GetDouble());
         Assert.Equal("answers@shop.example", campaign.GetProperty("replyTo").GetString());
         var links = campaign.GetProperty("links").EnumerateArray().ToList();
         Assert.Equal(["https://shop.example/sale?utm_source=crm&x=1", "https://shop.example/new"], links.Select(l => l.GetProperty("url").GetString()));
-        Assert.Equal([1, 1], links.Select(l => l.GetProperty("unique_clicks").GetInt32()));
-        Assert.Equal([2, 1], links.Select(l => l.GetProperty("total_clicks").GetInt32()));
+        Assert.Equal([1, 1], links.Select(l => l.GetProperty("uniqueClicks").GetInt32()));
+        Assert.Equal([2, 1], links.Select(l => l.GetProperty("totalClicks").GetInt32()));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed partial class EngagementTrackingTests(EngagementHostFixture fixtur
             Assert.Null(response.Headers.Location);
         }
 
-        Assert.Equal(0, (await _manager.GetFromJsonAsync<JsonElement>($"/bulk-email/{id}")).GetProperty("total_clicks").GetInt32());
+        Assert.Equal(0, (await _manager.GetFromJsonAsync<JsonElement>($"/bulk-email/{id}")).GetProperty("totalClicks").GetInt32());
     }
 
     [Fact]
@@ -149,10 +149,10 @@ public sealed partial class EngagementTrackingTests(EngagementHostFixture fixtur
             using var response = await _public.SendAsync(person);
         }
 
-        var campaign = await new CampaignApi(_manager).WaitForAsync(id, c => c.GetProperty("machine_opens").GetInt32() + c.GetProperty("total_opens").GetInt32() == 5, TimeSpan.FromSeconds(10));
-        Assert.Equal(4, campaign.GetProperty("machine_opens").GetInt32());
-        Assert.Equal(1, campaign.GetProperty("open_count").GetInt32());
-        Assert.Equal(1, campaign.GetProperty("total_opens").GetInt32());
+        var campaign = await new CampaignApi(_manager).WaitForAsync(id, c => c.GetProperty("machineOpens").GetInt32() + c.GetProperty("totalOpens").GetInt32() == 5, TimeSpan.FromSeconds(10));
+        Assert.Equal(4, campaign.GetProperty("machineOpens").GetInt32());
+        Assert.Equal(1, campaign.GetProperty("openCount").GetInt32());
+        Assert.Equal(1, campaign.GetProperty("totalOpens").GetInt32());
     }
 
     [Fact]

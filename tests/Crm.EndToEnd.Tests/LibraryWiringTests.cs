@@ -141,7 +141,7 @@ public sealed class LibraryWiringTests
                 Assert.True(confirm.IsSuccessStatusCode);
             }
 
-            campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("open_count").GetInt32() == 1 && c.GetProperty("unsubscribe_count").GetInt32() == 1, TimeSpan.FromSeconds(10), $"/base/crm/bulk-email/{id}");
+            campaign = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("openCount").GetInt32() == 1 && c.GetProperty("unsubscribeCount").GetInt32() == 1, TimeSpan.FromSeconds(10), $"/base/crm/bulk-email/{id}");
             Assert.Equal(1, campaign.GetProperty("sent").GetInt32());
             await app.StopAsync();
         }

@@ -296,9 +296,9 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
             }
 
-            var campaign = await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 102, TimeSpan.FromSeconds(10));
-            Assert.Equal(5, campaign.GetProperty("open_count").GetInt32());
-            Assert.Equal(102, campaign.GetProperty("total_opens").GetInt32());
+            var campaign = await api.WaitForAsync(id, c => c.GetProperty("totalOpens").GetInt32() >= 102, TimeSpan.FromSeconds(10));
+            Assert.Equal(5, campaign.GetProperty("openCount").GetInt32());
+            Assert.Equal(102, campaign.GetProperty("totalOpens").GetInt32());
         }
         finally
         {

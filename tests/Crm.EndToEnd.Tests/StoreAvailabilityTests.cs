@@ -91,14 +91,14 @@ public sealed class StoreAvailabilityTests
             transaction.Rollback();
         }
 
-        var opened = await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() >= 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(1, opened.GetProperty("open_count").GetInt32());
+        var opened = await api.WaitForAsync(id, c => c.GetProperty("totalOpens").GetInt32() >= 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, opened.GetProperty("openCount").GetInt32());
         using (var again = await reader.GetAsync(pixel))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
 
-        await api.WaitForAsync(id, c => c.GetProperty("total_opens").GetInt32() == 2, TimeSpan.FromSeconds(30));
+        await api.WaitForAsync(id, c => c.GetProperty("totalOpens").GetInt32() == 2, TimeSpan.FromSeconds(30));
         Assert.False(host.HasExited);
     }
 

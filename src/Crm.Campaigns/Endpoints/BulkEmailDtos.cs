@@ -22,10 +22,10 @@ public sealed record CampaignDto(
     [property: JsonPropertyName("sent")] int Sent,
     [property: JsonPropertyName("failed")] int Failed,
     [property: JsonPropertyName("skipped")] int Skipped,
-    [property: JsonPropertyName("open_count")] int OpenCount,
-    [property: JsonPropertyName("total_opens")] int TotalOpens,
-    [property: JsonPropertyName("unsubscribe_count")] int UnsubscribeCount,
-    [property: JsonPropertyName("open_rate")] double OpenRate,
+    [property: JsonPropertyName("openCount")] int OpenCount,
+    [property: JsonPropertyName("totalOpens")] int TotalOpens,
+    [property: JsonPropertyName("unsubscribeCount")] int UnsubscribeCount,
+    [property: JsonPropertyName("openRate")] double OpenRate,
     [property: JsonPropertyName("pauseReason")] string? PauseReason,
     [property: JsonPropertyName("inFlight"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? InFlight = null)
 {
@@ -42,19 +42,19 @@ public sealed record CampaignDto(
     public bool TrackClicks { get; init; }
 
     /// <summary>Recipients who clicked a tracked link.</summary>
-    [JsonPropertyName("click_count")]
+    [JsonPropertyName("clickCount")]
     public int ClickCount { get; init; }
 
     /// <summary>Every click on a tracked link.</summary>
-    [JsonPropertyName("total_clicks")]
+    [JsonPropertyName("totalClicks")]
     public int TotalClicks { get; init; }
 
     /// <summary>Unique clickers per message sent.</summary>
-    [JsonPropertyName("click_rate")]
+    [JsonPropertyName("clickRate")]
     public double ClickRate { get; init; }
 
     /// <summary>Pixel loads judged automatic (privacy proxies, scanners, within seconds of the send): in neither open count nor the open rate.</summary>
-    [JsonPropertyName("machine_opens")]
+    [JsonPropertyName("machineOpens")]
     public int MachineOpens { get; init; }
 
     /// <summary>Recipients whose address bounced.</summary>
@@ -100,8 +100,8 @@ public sealed record CampaignDto(
 public sealed record LinkDto(
     [property: JsonPropertyName("index")] int Index,
     [property: JsonPropertyName("url")] string Url,
-    [property: JsonPropertyName("unique_clicks")] int UniqueClicks,
-    [property: JsonPropertyName("total_clicks")] int TotalClicks);
+    [property: JsonPropertyName("uniqueClicks")] int UniqueClicks,
+    [property: JsonPropertyName("totalClicks")] int TotalClicks);
 
 /// <summary>A contact in the API.</summary>
 public sealed record ContactDto(
@@ -152,3 +152,13 @@ public sealed record ContactUpdateRequest
 [JsonSerializable(typeof(ContactUpdateRequest))]
 [JsonSourceGenerationOptions(AllowTrailingCommas = false)]
 internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;
+
+/// <summary>A campaign rendered for a sample contact (<c>POST /bulk-email/preview</c>).</summary>
+/// <param name="Subject">The rendered subject.</param>
+/// <param name="Html">The rendered HTML body, with the footer and tracking a recipient gets.</param>
+/// <param name="Text">The text alternative.</param>
+public sealed record CampaignPreviewDto(string? Subject, string? Html, string? Text);
+
+/// <summary>How many contacts a segment reaches now (<c>POST /bulk-email/recipient-count</c>).</summary>
+/// <param name="Recipients">Subscribed contacts with an email address the segment selects.</param>
+public sealed record RecipientCountDto(int Recipients);

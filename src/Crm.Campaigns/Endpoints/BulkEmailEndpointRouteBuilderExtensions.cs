@@ -53,36 +53,54 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         }
 
         var root = endpoints;
-        var campaigns = root.MapGroup("/bulk-email")
+        var campaigns = root.MapGroup("/bulk-email").WithTags("Campaigns")
             .RequireAuthorizationDecision("MapBulkEmail().Campaigns.RequireAuthorization(\"YourMarketingPolicy\")");
         campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()
+            .WithSummary("Creates a campaign to all clients or a segment, sent now (202) or at scheduledAt (201)")
+            .Accepts<CreateCampaignRequest>("application/json")
             .Produces<CampaignDto>(StatusCodes.Status201Created).Produces<CampaignDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").Produces<IReadOnlyList<CampaignDto>>();
-        campaigns.MapGet("/{id:long}", GetAsync).WithName(BulkEmailEndpointNames.Get).Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
-        campaigns.MapPost("/{id:long}/pause", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Pause, context, control)).DisableAntiforgery();
-        campaigns.MapPost("/{id:long}/resume", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Resume, context, control)).DisableAntiforgery();
-        campaigns.MapPost("/{id:long}/cancel", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, CampaignCommand.Cancel, context, control)).DisableAntiforgery();
-        campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery();
-        campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery();
+        campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").WithSummary("Lists campaigns, newest first, with their stats")
+            .Produces<IReadOnlyList<CampaignDto>>().ProducesValidationProblem();
+        campaigns.MapGet("/{id:long}", GetAsync).WithName(BulkEmailEndpointNames.Get).WithSummary("One campaign with its stats and per-link clicks")
+            .Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        foreach (var (path, command, name) in new[] { ("pause", CampaignCommand.Pause, "CrmCampaignPause"), ("resume", CampaignCommand.Resume, "CrmCampaignResume"), ("cancel", CampaignCommand.Cancel, "CrmCampaignCancel") })
+        {
+            campaigns.MapPost($"/{{id:long}}/{path}", (long id, HttpContext context, CampaignControl control) => TransitionAsync(id, command, context, control)).DisableAntiforgery()
+                .WithName(name).WithSummary($"{char.ToUpperInvariant(path[0])}{path[1..]}s a campaign (409 when its status does not allow it)")
+                .Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        }
 
-        var tracking = root.MapGroup("/bulk-email");
+        campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery()
+            .WithSummary("Counts the subscribed contacts a segment reaches now")
+            .Accepts<RecipientCountRequest>("application/json").Produces<RecipientCountDto>().ProducesValidationProblem();
+        campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery()
+            .WithSummary("Renders a subject and body for a sample contact")
+            .Accepts<CreateCampaignRequest>("application/json").Produces<CampaignPreviewDto>().ProducesValidationProblem();
+
+        var tracking = root.MapGroup("/bulk-email").WithTags("Tracking");
         tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
         tracking.MapGet("/click/{campaignId:long}/{token}", ClickAsync).WithName("CrmCampaignClick").ExcludeFromDescription();
         tracking.MapPost("/webhooks/{provider}", WebhookAsync).WithName("CrmDeliveryWebhook").DisableAntiforgery()
+            .WithSummary("Bounces and complaints from a sending provider (mailgun, sendgrid, postmark, ses, generic), each verified by its own signature")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage");
-        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery();
+        // Pages and links for recipients' mail clients, not an API: left out of the OpenAPI document (as the pixel and clicks).
+        tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage").ExcludeFromDescription();
+        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery().ExcludeFromDescription();
 
-        var contactsRead = root.MapGroup("/contacts")
+        var contactsRead = root.MapGroup("/contacts").WithTags("Contacts")
             .RequireAuthorizationDecision("MapBulkEmail().ContactsRead.RequireAuthorization(\"YourAgentsPolicy\")");
-        contactsRead.MapGet("/", ListContactsAsync).WithName("CrmContactList").Produces<ContactPageDto>();
-        var contactsWrite = root.MapGroup("/contacts")
+        contactsRead.MapGet("/", ListContactsAsync).WithName("CrmContactList").WithSummary("Lists contacts, filtered by tags (all of them)")
+            .Produces<ContactPageDto>().ProducesValidationProblem();
+        var contactsWrite = root.MapGroup("/contacts").WithTags("Contacts")
             .RequireAuthorizationDecision("MapBulkEmail().ContactsWrite.RequireAuthorization(\"YourMarketingPolicy\")");
         contactsWrite.MapPost("/", ImportContactsAsync).WithName("CrmContactImport").DisableAntiforgery()
+            .WithSummary("Imports clients, upserted by email; answers counts and the rejected rows with reasons")
+            .Accepts<List<ContactImportRow>>("application/json")
             .Produces<ContactImportResultDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         contactsWrite.MapPatch("/{id:long}", UpdateContactAsync).WithName("CrmContactUpdate").DisableAntiforgery()
+            .WithSummary("Lifts a contact's bounce (audited)").Accepts<ContactUpdateRequest>("application/json")
             .Produces<ContactDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         var subscriptions = SubscriptionEndpoints.Map(root);
@@ -120,7 +138,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         var (message, templateErrors) = await composer.PreviewAsync(request!.Subject ?? "", request.Body ?? "", trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
         return message is null
             ? Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template")
-            : Results.Ok(new { subject = message.Subject, html = message.HtmlBody, text = message.TextBody });
+            : Results.Ok(new CampaignPreviewDto(message.Subject, message.HtmlBody, message.TextBody));
     }
 
     private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)
@@ -178,7 +196,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             return Results.ValidationProblem(errors.ToDictionary(), title: "Invalid segment");
         }
 
-        return Results.Ok(new { recipients = await contacts.CountRecipientsAsync(segment, context.RequestAborted).ConfigureAwait(false) });
+        return Results.Ok(new RecipientCountDto(await contacts.CountRecipientsAsync(segment, context.RequestAborted).ConfigureAwait(false)));
     }
 
     private static async Task<IResult> OpenAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, OpenRecorder opens, TimeProvider time)

@@ -26,8 +26,9 @@ internal static class SubscriptionEndpoints
 
     public static RouteGroupBuilder Map(IEndpointRouteBuilder root)
     {
-        var group = root.MapGroup("/subscribe");
+        var group = root.MapGroup("/subscribe").WithTags("Subscriptions");
         group.MapPost("/", SubscribeAsync).WithName("CrmSubscribe").DisableAntiforgery()
+            .WithSummary("Asks for a subscription (double opt-in): a form or JSON { email, name, tags }; the same answer for every address")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapMethods("/confirm/{token}", [HttpMethods.Get, HttpMethods.Head], ConfirmPageAsync).WithName("CrmSubscribeConfirmPage").ExcludeFromDescription();
         group.MapPost("/confirm/{token}", ConfirmAsync).WithName("CrmSubscribeConfirm").DisableAntiforgery().ExcludeFromDescription();

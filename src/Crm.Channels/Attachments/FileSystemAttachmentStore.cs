@@ -73,7 +73,8 @@ internal sealed partial class FileSystemAttachmentStore(IOptions<AttachmentOptio
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        if (KeyPattern().IsMatch(key))
+        // A key this store never made, or content already gone (its folder too), is nothing to delete.
+        if (KeyPattern().IsMatch(key) && File.Exists(PathFor(key)))
         {
             File.Delete(PathFor(key));
         }

@@ -26,10 +26,13 @@ internal static class ChatConversationEndpoints
 
     public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/chat/conversations/{conversationId}");
+        var group = endpoints.MapGroup("/chat/conversations/{conversationId}").WithTags("Chat");
         group.MapGet("/messages", TranscriptAsync).WithName("CrmChatTranscript")
+            .WithSummary("The visitor's transcript (bearer visitorToken), oldest first; ?after= a message id for the newer ones")
             .Produces<IReadOnlyList<ConversationMessage>>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        // Server-sent events have no schema language in OpenAPI 3.1: described here, their data is a ConversationMessage.
         group.MapGet("/events", StreamAsync).WithName("CrmChatEvents")
+            .WithSummary("Server-sent events: one 'message' event per new message (id: message id, data: a ConversationMessage as JSON); resumable with Last-Event-ID; token as bearer or access_token")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;

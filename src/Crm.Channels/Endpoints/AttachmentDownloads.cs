@@ -17,6 +17,8 @@ internal static class AttachmentDownloads
     public static RouteHandlerBuilder MapSigned(IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/attachments/{ticketId:long}/{key}/{expires:long}/{signature}", SignedAsync)
             .WithName(AttachmentLinks.RouteName)
+            // A link the server hands out (in a transcript, to Twilio), not an API one calls: out of the OpenAPI document.
+            .ExcludeFromDescription()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<IResult> SignedAsync(

@@ -57,22 +57,32 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         var group = endpoints;
         var intake = group.MapPost("/tickets", IntakeAsync)
             .WithName("CrmTicketIntake")
+            .WithTags("Intake")
+            .WithSummary("A message from a channel (?channel=chat|email|whatsapp|yours): chat takes JSON or multipart with one file, email raw RFC 5322, WhatsApp Twilio's signed form")
             .DisableAntiforgery()
-            .Produces<TicketReceipt>(StatusCodes.Status201Created)
+            .Accepts<Crm.Channels.Chat.ChatMessageRequest>("application/json", "multipart/form-data", "application/x-www-form-urlencoded", "message/rfc822")
+            .Produces<Crm.Channels.Chat.ChatReceipt>(StatusCodes.Status200OK)
+            .Produces<Crm.Channels.Chat.ChatReceipt>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        var queries = group.MapGroup("/tickets")
+        var queries = group.MapGroup("/tickets").WithTags("Tickets")
             .RequireAuthorizationDecision("MapCrmChannels().Queries.RequireAuthorization(\"YourAgentsPolicy\")");
-        queries.MapGet("/", ListAsync).WithName("CrmTicketList").Produces<TicketPageDto>();
-        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").Produces<TicketDetailsDto>().Produces(StatusCodes.Status304NotModified)
+        queries.MapGet("/", ListAsync).WithName("CrmTicketList").WithSummary("Lists tickets, newest activity first, filtered by channel and status")
+            .Produces<TicketPageDto>().ProducesValidationProblem();
+        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").WithSummary("One ticket with a page of its messages (latest first page; before/after/limit), with an ETag")
+            .Produces<TicketDetailsDto>().Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").Produces<TicketDto>()
+        queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").WithSummary("Downloads an attachment of the ticket")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status404NotFound);
+        queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").WithSummary("Sets a ticket's status").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").Accepts<TicketReplyRequest>("application/json", "multipart/form-data").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
+        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").WithSummary("An agent's reply, delivered on the ticket's channel through the outbox (JSON, or multipart with files)").Accepts<TicketReplyRequest>("application/json", "multipart/form-data").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         if (endpoints.ServiceProvider.GetService<Crm.Channels.Email.EmailQuarantine>() is not null)

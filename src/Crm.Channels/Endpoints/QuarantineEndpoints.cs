@@ -13,11 +13,15 @@ internal static class QuarantineEndpoints
 
     public static void Map(IEndpointRouteBuilder tickets)
     {
-        tickets.MapGet("/quarantine", ListAsync).WithName("CrmQuarantineList").Produces<IReadOnlyList<QuarantinedEmailDto>>();
-        tickets.MapGet("/quarantine/{id:long}/raw", RawAsync).WithName("CrmQuarantineRaw").ProducesProblem(StatusCodes.Status404NotFound);
-        tickets.MapPost("/quarantine/{id:long}/ticket", MakeTicketAsync).WithName("CrmQuarantineTicket")
+        tickets.MapGet("/quarantine", ListAsync).WithName("CrmQuarantineList").WithTags("Quarantine")
+            .WithSummary("Mail the intake could not read, newest first").Produces<IReadOnlyList<QuarantinedEmailDto>>();
+        tickets.MapGet("/quarantine/{id:long}/raw", RawAsync).WithName("CrmQuarantineRaw").WithTags("Quarantine")
+            .WithSummary("The quarantined mail as it arrived").Produces(StatusCodes.Status200OK, contentType: "message/rfc822").ProducesProblem(StatusCodes.Status404NotFound);
+        tickets.MapPost("/quarantine/{id:long}/ticket", MakeTicketAsync).WithName("CrmQuarantineTicket").WithTags("Quarantine")
+            .WithSummary("Makes a ticket of a quarantined mail")
             .Produces<TicketDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        tickets.MapDelete("/quarantine/{id:long}", DeleteAsync).WithName("CrmQuarantineDelete").ProducesProblem(StatusCodes.Status404NotFound);
+        tickets.MapDelete("/quarantine/{id:long}", DeleteAsync).WithName("CrmQuarantineDelete").WithTags("Quarantine")
+            .WithSummary("Deletes a quarantined mail").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, EmailQuarantine quarantine, LinkGenerator links, CancellationToken cancellationToken)
