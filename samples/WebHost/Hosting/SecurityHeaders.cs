@@ -10,6 +10,14 @@ internal static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The interactive API reference (Development only) starts itself with an inline module script: allowed on its own
+    /// pages, nowhere else.
+    /// </summary>
+    public const string ApiReferencePolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
         => app.Use((context, next) =>
         {
@@ -24,7 +32,9 @@ internal static class SecurityHeaders
                     // An endpoint that set a stricter policy of its own (attachments: a sandbox) keeps it.
                     if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
                     {
-                        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                        headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase)
+                            ? ApiReferencePolicy
+                            : ContentSecurityPolicy;
                     }
 
                     headers.XFrameOptions = "DENY";

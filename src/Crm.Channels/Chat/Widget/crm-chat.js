@@ -1,29 +1,17 @@
-/*! Crm.Libraries chat widget. Embed with:
+/*! Crm.Libraries chat widget (built from @crm-libraries/chat-widget; do not edit: run `npm run sync-widget` in clients/).
+ * Embed with:
  *  <script src="https://crm.example.com/widget/crm-chat.js" data-endpoint="https://crm.example.com" async></script>
  * Optional: data-title, data-offline-after (seconds without an answer before the visitor is told the answer comes
  * by email; default 120), and for a signed-in user data-user-email, data-user-name, data-user-hash (the site's
  * hex HMAC-SHA256 of the lower-cased email). It posts to {endpoint}/tickets?channel=chat, keeps the conversation
  * and its visitor token in localStorage, restores the transcript from the server, and shows agents' replies live
  * (server-sent events, polling when the stream cannot connect). Styles live in a Shadow DOM: the host page's CSS
- * cannot reach in, and ours cannot leak out. Text only: nothing a message contains is ever parsed as HTML. */
+ * cannot reach in, and ours cannot leak out. Text only: nothing a message contains is ever parsed as HTML.
+ * The page can drive it through window.CrmChat: open(), close(), identify(user, hash), shutdown(), on(event, handler). */
+"use strict";
 (() => {
-  "use strict";
-  const script = document.currentScript;
-  const data = (script && script.dataset) || {};
-  const endpoint = (data.endpoint || (script && new URL(script.src, location.href).origin) || location.origin).replace(/\/+$/, "");
-  const title = data.title || "Chat with us";
-  const offlineAfter = Math.max(10, Number(data.offlineAfter) || 120) * 1000;
-  const user = data.userEmail ? { email: data.userEmail, name: data.userName || "", hash: data.userHash || "" } : null;
-  const storeKey = "crm-chat:" + endpoint + (user ? ":" + user.email.toLowerCase() : "");
-  const load = () => { try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch { return {}; } };
-  const save = () => { try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch { /* private mode */ } };
-  const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
-
-  const host = document.createElement("div");
-  host.setAttribute("data-crm-chat", "");
-  const root = host.attachShadow({ mode: "open" });
-  root.innerHTML = `
-<style>
+  // src/template.ts
+  var styles = `
 :host { all: initial; }
 * { box-sizing: border-box; font-family: "Avenir Next", "Futura", "Century Gothic", "Segoe UI", system-ui, sans-serif; }
 .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; background: #14213d; color: #f7f4ee; border: 1px solid #b08d57;
@@ -57,7 +45,8 @@ input[type=file] { padding: 4px; font-size: 13px; }
 .error { color: #9b2c2c; font-size: 13px; min-height: 1em; margin: 0; }
 .who[hidden] { display: none; }
 @media (max-width: 480px) { .panel { right: 0; left: 0; bottom: 0; width: 100%; max-height: 85vh; border-radius: 6px 6px 0 0; } .launcher { right: 12px; bottom: 12px; } }
-</style>
+`;
+  var template = `
 <button class="launcher" type="button" aria-expanded="false" aria-controls="crm-chat-panel" data-testid="crm-chat-open"></button>
 <section class="panel" id="crm-chat-panel" role="dialog" aria-labelledby="crm-chat-title" hidden>
   <div class="head"><h2 id="crm-chat-title"></h2><button class="close" type="button" aria-label="Close chat">×</button></div>
@@ -79,210 +68,353 @@ input[type=file] { padding: 4px; font-size: 13px; }
   </form>
 </section>`;
 
-  const $ = selector => root.querySelector(selector);
-  const launcher = $(".launcher"), panel = $(".panel"), form = $("form"), transcript = $(".transcript");
-  const error = $(".error"), send = $(".send"), who = $(".who"), note = $(".note");
-  launcher.textContent = title;
-  $("h2").textContent = title;
-  let state = load();
-  let messages = [];
-  let stream = null, pollTimer = null, noteTimer = null, streamFailures = 0;
-
-  const conversationUrl = path => `${endpoint}/chat/conversations/${encodeURIComponent(state.conversationId)}/${path}`;
-  const lastId = () => (messages.length ? messages[messages.length - 1].id : 0);
-
-  function merge(incoming) {
-    const known = new Set(messages.map(m => m.id));
-    for (const m of incoming) if (!known.has(m.id)) messages.push(m);
-    messages.sort((a, b) => a.id - b.id);
-    render();
-  }
-
-  function render() {
-    transcript.textContent = "";
-    if (messages.length === 0) {
-      const hint = document.createElement("li");
-      hint.className = "hint";
-      hint.textContent = "Ask us anything — an agent answers here, or by email if you have left.";
-      transcript.append(hint);
-    }
-    for (const m of messages) {
-      const item = document.createElement("li");
-      item.className = m.direction === "outbound" ? "outbound" : "inbound";
-      if (m.direction === "outbound") {
-        const author = document.createElement("span");
-        author.className = "author";
-        author.textContent = m.author || "Support";
-        item.append(author);
+  // src/widget.ts
+  var instances = /* @__PURE__ */ new Map();
+  function loadCrmChat(options) {
+    const endpoint2 = options.endpoint.replace(/\/+$/, "");
+    const existing = instances.get(endpoint2);
+    if (existing) {
+      if (options.user !== void 0 && options.user !== null) {
+        existing.identify(options.user, options.user.hash);
       }
-      item.append(document.createTextNode(m.text)); // never innerHTML: messages are text
-      for (const file of m.attachments || []) {
-        if (!file.url) continue;
-        // Signed, short-lived links on the chat server; the name is text, the picture an <img>, nothing runs.
-        const link = document.createElement("a");
-        link.className = "file";
-        link.href = endpoint + file.url;
-        link.target = "_blank";
-        link.rel = "noopener noreferrer";
-        link.textContent = file.fileName || "file";
-        if (/^image\/(png|jpeg|gif|webp)$/.test(file.contentType)) {
-          const picture = document.createElement("img");
-          picture.src = link.href;
-          picture.alt = file.fileName || "picture";
-          link.append(picture);
-        }
-        item.append(link);
-      }
-      transcript.append(item);
+      return existing;
     }
-    transcript.scrollTop = transcript.scrollHeight;
-    form.name.value = state.name || form.name.value;
-    form.email.value = state.email || form.email.value;
-    who.hidden = Boolean(user || (state.conversationId && state.email));
-    scheduleOfflineNote();
+    const chat = createWidget(endpoint2, options);
+    instances.set(endpoint2, chat);
+    return chat;
   }
-
-  // Nobody answered in time: say where the answer will go instead of leaving the visitor waiting.
-  function scheduleOfflineNote() {
-    clearTimeout(noteTimer);
-    note.hidden = true;
-    const last = messages[messages.length - 1];
-    if (!last || last.direction !== "inbound") return;
-    const wait = offlineAfter - (Date.now() - Date.parse(last.sentAt));
-    const show = () => {
-      note.textContent = `Our team has not answered yet. You can close this page: the answer will also be sent to ${state.email || "your email address"}.`;
-      note.hidden = false;
+  function createWidget(endpoint2, options) {
+    const title = options.title || "Chat with us";
+    const offlineAfter = Math.max(10, Number(options.offlineAfterSeconds) || 120) * 1e3;
+    let user = options.user?.email ? { ...options.user } : null;
+    const storeKey = () => "crm-chat:" + endpoint2 + (user ? ":" + user.email.toLowerCase() : "");
+    const load = () => {
+      try {
+        return JSON.parse(localStorage.getItem(storeKey()) ?? "null") ?? {};
+      } catch {
+        return {};
+      }
     };
-    if (wait <= 0) show(); else noteTimer = setTimeout(show, wait);
-  }
-
-  function reset() {
-    stopLive();
-    state = { name: state.name, email: state.email };
-    messages = [];
-    save();
-    render();
-  }
-
-  async function fetchTranscript() {
-    const response = await fetch(conversationUrl("messages") + "?after=" + lastId(), { headers: { Authorization: "Bearer " + state.visitorToken } });
-    if (response.status === 401 || response.status === 403) { reset(); return false; }
-    if (response.ok) merge(await response.json());
-    return response.ok;
-  }
-
-  function startLive() {
-    stopLive();
-    if (!state.conversationId || !state.visitorToken) return;
-    if (!("EventSource" in window) || streamFailures >= 3) { startPolling(); return; }
-    // EventSource cannot send headers: the token goes in the query, and the browser resumes with Last-Event-ID itself.
-    stream = new EventSource(conversationUrl("events") + "?access_token=" + encodeURIComponent(state.visitorToken));
-    stream.addEventListener("message", e => { streamFailures = 0; try { merge([JSON.parse(e.data)]); } catch { /* ignore a torn event */ } });
-    stream.addEventListener("error", () => {
-      if (stream && stream.readyState === EventSource.CLOSED) {
-        streamFailures++;
-        stopLive();
-        // Refused (token) or unreachable: check once by plain request, then stream again or poll.
-        fetchTranscript().then(ok => { if (ok && state.conversationId) setTimeout(startLive, 3000); }).catch(() => setTimeout(startLive, 5000));
+    const save = () => {
+      try {
+        localStorage.setItem(storeKey(), JSON.stringify(state));
+      } catch {
+      }
+    };
+    const newId = () => crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+    const host = document.createElement("div");
+    host.setAttribute("data-crm-chat", "");
+    const root = host.attachShadow({ mode: "open" });
+    root.innerHTML = `<style>${styles}</style>${template}`;
+    const $ = (selector) => root.querySelector(selector);
+    const launcher = $(".launcher"), panel = $(".panel"), form = $("form");
+    const transcript = $(".transcript"), error = $(".error"), send = $(".send");
+    const who = $(".who"), note = $(".note");
+    const field = (name) => form.elements.namedItem(name);
+    const nameInput = field("name"), emailInput = field("email");
+    const messageInput = field("message"), fileInput = field("file");
+    launcher.textContent = title;
+    $("h2").textContent = title;
+    let state = load();
+    let messages = [];
+    let stream = null, pollTimer, noteTimer;
+    let streamFailures = 0, unread = 0, removed = false;
+    const listeners = { message: /* @__PURE__ */ new Set(), unread: /* @__PURE__ */ new Set(), toggle: /* @__PURE__ */ new Set() };
+    const emit = (event, value) => {
+      for (const handler of listeners[event]) {
+        try {
+          handler(value);
+        } catch {
+        }
+      }
+    };
+    const conversationUrl = (path) => `${endpoint2}/chat/conversations/${encodeURIComponent(state.conversationId ?? "")}/${path}`;
+    const lastId = () => messages.length ? messages[messages.length - 1].id : 0;
+    function merge(incoming) {
+      const known = new Set(messages.map((m) => m.id));
+      const added = incoming.filter((m) => !known.has(m.id));
+      messages.push(...added);
+      messages.sort((a, b) => a.id - b.id);
+      render();
+      for (const m of added) {
+        emit("message", m);
+        if (m.direction === "outbound" && panel.hidden) {
+          unread++;
+          emit("unread", unread);
+        }
+      }
+    }
+    function render() {
+      transcript.textContent = "";
+      if (messages.length === 0) {
+        const hint = document.createElement("li");
+        hint.className = "hint";
+        hint.textContent = "Ask us anything — an agent answers here, or by email if you have left.";
+        transcript.append(hint);
+      }
+      for (const m of messages) {
+        const item = document.createElement("li");
+        item.className = m.direction === "outbound" ? "outbound" : "inbound";
+        if (m.direction === "outbound") {
+          const author = document.createElement("span");
+          author.className = "author";
+          author.textContent = m.author || "Support";
+          item.append(author);
+        }
+        item.append(document.createTextNode(m.text));
+        for (const file of m.attachments || []) {
+          if (!file.url) continue;
+          const link = document.createElement("a");
+          link.className = "file";
+          link.href = endpoint2 + file.url;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          link.textContent = file.fileName || "file";
+          if (/^image\/(png|jpeg|gif|webp)$/.test(file.contentType)) {
+            const picture = document.createElement("img");
+            picture.src = link.href;
+            picture.alt = file.fileName || "picture";
+            link.append(picture);
+          }
+          item.append(link);
+        }
+        transcript.append(item);
+      }
+      transcript.scrollTop = transcript.scrollHeight;
+      nameInput.value = state.name || nameInput.value;
+      emailInput.value = state.email || emailInput.value;
+      who.hidden = Boolean(user || state.conversationId && state.email);
+      scheduleOfflineNote();
+    }
+    function scheduleOfflineNote() {
+      clearTimeout(noteTimer);
+      note.hidden = true;
+      const last = messages[messages.length - 1];
+      if (!last || last.direction !== "inbound") return;
+      const wait = offlineAfter - (Date.now() - Date.parse(last.sentAt));
+      const show = () => {
+        note.textContent = `Our team has not answered yet. You can close this page: the answer will also be sent to ${state.email || "your email address"}.`;
+        note.hidden = false;
+      };
+      if (wait <= 0) show();
+      else noteTimer = setTimeout(show, wait);
+    }
+    function reset() {
+      stopLive();
+      state = { name: state.name, email: state.email };
+      messages = [];
+      save();
+      render();
+    }
+    async function fetchTranscript() {
+      const response = await fetch(conversationUrl("messages") + "?after=" + lastId(), { headers: { Authorization: "Bearer " + state.visitorToken } });
+      if (response.status === 401 || response.status === 403) {
+        reset();
+        return false;
+      }
+      if (response.ok) merge(await response.json());
+      return response.ok;
+    }
+    function startLive() {
+      stopLive();
+      if (removed || !state.conversationId || !state.visitorToken) return;
+      if (!("EventSource" in window) || streamFailures >= 3) {
+        startPolling();
+        return;
+      }
+      const source = new EventSource(conversationUrl("events") + "?access_token=" + encodeURIComponent(state.visitorToken));
+      stream = source;
+      source.addEventListener("message", (e) => {
+        streamFailures = 0;
+        try {
+          merge([JSON.parse(e.data)]);
+        } catch {
+        }
+      });
+      source.addEventListener("error", () => {
+        if (stream && stream.readyState === EventSource.CLOSED) {
+          streamFailures++;
+          stopLive();
+          fetchTranscript().then((ok) => {
+            if (ok && state.conversationId) setTimeout(startLive, 3e3);
+          }).catch(() => setTimeout(startLive, 5e3));
+        }
+      });
+    }
+    function startPolling() {
+      pollTimer = setInterval(() => {
+        fetchTranscript().catch(() => {
+        });
+      }, 5e3);
+    }
+    function stopLive() {
+      if (stream) {
+        stream.close();
+        stream = null;
+      }
+      clearInterval(pollTimer);
+      pollTimer = void 0;
+    }
+    function toggle(open) {
+      panel.hidden = !open;
+      launcher.setAttribute("aria-expanded", String(open));
+      if (open) {
+        (who.hidden ? messageInput : emailInput.value ? messageInput : nameInput).focus();
+        if (unread !== 0) {
+          unread = 0;
+          emit("unread", 0);
+        }
+      } else {
+        launcher.focus();
+      }
+      emit("toggle", open);
+    }
+    launcher.addEventListener("click", () => toggle(panel.hidden));
+    $(".close").addEventListener("click", () => toggle(false));
+    panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") toggle(false);
+    });
+    messageInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
+    });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      error.textContent = "";
+      const message = messageInput.value.trim();
+      const file = fileInput.files?.[0];
+      const email = user ? user.email : emailInput.value.trim();
+      const name = user ? user.name || "" : nameInput.value.trim();
+      if (!message && !file) {
+        error.textContent = "Write a message first.";
+        messageInput.focus();
+        return;
+      }
+      if (!email) {
+        who.hidden = false;
+        error.textContent = "Tell us your email so we can answer.";
+        emailInput.focus();
+        return;
+      }
+      if (!navigator.onLine) {
+        error.textContent = "You appear to be offline. Your message is kept here; try again when you are back online.";
+        return;
+      }
+      send.disabled = true;
+      const pendingKey = message + (file ? "\0" + file.name + file.size : "");
+      state.pending = state.pending && state.pending.text === pendingKey ? state.pending : { id: newId(), text: pendingKey };
+      save();
+      try {
+        const fields = {
+          name,
+          email,
+          message,
+          conversationId: state.conversationId || void 0,
+          clientMessageId: state.pending.id,
+          identityHash: user && user.hash || void 0
+        };
+        const headers = {};
+        if (state.conversationId && state.visitorToken) headers.Authorization = "Bearer " + state.visitorToken;
+        let body;
+        if (file) {
+          const formData = new FormData();
+          for (const [key, value] of Object.entries(fields)) if (value !== void 0) formData.append(key, value);
+          formData.append("file", file, file.name);
+          body = formData;
+        } else {
+          headers["Content-Type"] = "application/json";
+          body = JSON.stringify(fields);
+        }
+        const response = await fetch(endpoint2 + "/tickets?channel=chat", { method: "POST", headers, body });
+        if (response.ok) {
+          const receipt = await response.json();
+          const newConversation = !!receipt.conversationId && receipt.conversationId !== state.conversationId;
+          state = receipt.visitorToken && receipt.conversationId ? { name, email, conversationId: receipt.conversationId, visitorToken: receipt.visitorToken } : { ...state, name, email };
+          if (newConversation) messages = [];
+          save();
+          messageInput.value = "";
+          fileInput.value = "";
+          if (file) await fetchTranscript();
+          else merge([{ id: receipt.messageId, direction: "inbound", author: name, text: message, sentAt: (/* @__PURE__ */ new Date()).toISOString() }]);
+          if (newConversation || !stream && !pollTimer) startLive();
+        } else if (response.status === 403 && state.conversationId && !user) {
+          reset();
+          error.textContent = "Your earlier conversation could not be continued. Send your message again to start a new one.";
+        } else if (response.status === 413 || response.status === 415) {
+          const problem = await response.json().catch(() => ({}));
+          error.textContent = (problem.detail || "This file cannot be sent.") + " Choose a smaller picture, PDF or text file.";
+        } else if (response.status === 429) {
+          error.textContent = "You are sending messages too quickly. Please wait a minute and try again.";
+        } else {
+          const problem = await response.json().catch(() => ({}));
+          const details = problem.errors ? Object.values(problem.errors).flat().join(" ") : problem.detail;
+          error.textContent = details || "Your message could not be sent. Please try again.";
+        }
+      } catch {
+        error.textContent = "We could not reach the server. Check your connection and try again.";
+      } finally {
+        send.disabled = false;
       }
     });
-  }
-
-  function startPolling() {
-    pollTimer = setInterval(() => { fetchTranscript().catch(() => { /* offline: try again next tick */ }); }, 5000);
-  }
-
-  function stopLive() {
-    if (stream) { stream.close(); stream = null; }
-    clearInterval(pollTimer);
-    pollTimer = null;
-  }
-
-  function toggle(open) {
-    panel.hidden = !open;
-    launcher.setAttribute("aria-expanded", String(open));
-    if (open) (who.hidden ? form.message : (form.email.value ? form.message : form.name)).focus();
-    else launcher.focus();
-  }
-
-  launcher.addEventListener("click", () => toggle(panel.hidden));
-  $(".close").addEventListener("click", () => toggle(false));
-  panel.addEventListener("keydown", e => { if (e.key === "Escape") toggle(false); });
-  form.message.addEventListener("keydown", e => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
-
-  form.addEventListener("submit", async e => {
-    e.preventDefault();
-    error.textContent = "";
-    const message = form.message.value.trim();
-    const file = form.file.files[0];
-    const email = user ? user.email : form.email.value.trim();
-    const name = user ? user.name : form.name.value.trim();
-    if (!message && !file) { error.textContent = "Write a message first."; form.message.focus(); return; }
-    if (!email) { who.hidden = false; error.textContent = "Tell us your email so we can answer."; form.email.focus(); return; }
-    if (!navigator.onLine) { error.textContent = "You appear to be offline. Your message is kept here; try again when you are back online."; return; }
-    send.disabled = true;
-    // One id per message, kept across retries of that message: the server stores it once.
-    const pendingKey = message + (file ? "\u0000" + file.name + file.size : "");
-    state.pending = state.pending && state.pending.text === pendingKey ? state.pending : { id: newId(), text: pendingKey };
-    save();
-    try {
-      const fields = {
-        name, email, message,
-        conversationId: state.conversationId || undefined,
-        clientMessageId: state.pending.id,
-        identityHash: (user && user.hash) || undefined,
-      };
-      const headers = {};
-      if (state.conversationId && state.visitorToken) headers.Authorization = "Bearer " + state.visitorToken;
-      let body;
-      if (file) {
-        // The fields first, then the file: the server checks who is writing before it stores a byte of the file.
-        body = new FormData();
-        for (const [key, value] of Object.entries(fields)) if (value !== undefined) body.append(key, value);
-        body.append("file", file, file.name);
-      } else {
-        headers["Content-Type"] = "application/json";
-        body = JSON.stringify(fields);
-      }
-      const response = await fetch(endpoint + "/tickets?channel=chat", { method: "POST", headers, body });
-      if (response.ok) {
-        const receipt = await response.json();
-        // A retried first message the server already had comes back without a token (only its holder gets it back):
-        // the message is stored; this page goes on with the conversation it has.
-        const newConversation = !!receipt.conversationId && receipt.conversationId !== state.conversationId;
-        state = receipt.visitorToken
-          ? { name, email, conversationId: receipt.conversationId, visitorToken: receipt.visitorToken }
-          : { ...state, name, email };
-        if (newConversation) messages = [];
-        save();
-        form.message.value = "";
-        form.file.value = "";
-        // A file is shown as the server keeps it (with its link); plain text at once.
-        if (file) await fetchTranscript();
-        else merge([{ id: receipt.messageId, direction: "inbound", author: name, text: message, sentAt: new Date().toISOString() }]);
-        if (newConversation || (!stream && !pollTimer)) startLive();
-      } else if (response.status === 403 && state.conversationId && !user) {
-        // The conversation is no longer ours (e.g. storage copied from another browser): start a new one.
-        reset();
-        error.textContent = "Your earlier conversation could not be continued. Send your message again to start a new one.";
-      } else if (response.status === 413 || response.status === 415) {
-        const problem = await response.json().catch(() => ({}));
-        error.textContent = (problem.detail || "This file cannot be sent.") + " Choose a smaller picture, PDF or text file.";
-      } else if (response.status === 429) {
-        error.textContent = "You are sending messages too quickly. Please wait a minute and try again.";
-      } else {
-        const problem = await response.json().catch(() => ({}));
-        const details = problem.errors ? Object.values(problem.errors).flat().join(" ") : problem.detail;
-        error.textContent = details || "Your message could not be sent. Please try again.";
-      }
-    } catch {
-      error.textContent = "We could not reach the server. Check your connection and try again.";
-    } finally {
-      send.disabled = false;
+    function start() {
+      render();
+      if (state.conversationId && state.visitorToken) fetchTranscript().then((ok) => {
+        if (ok) startLive();
+      }).catch(() => startLive());
     }
-  });
+    function remove() {
+      removed = true;
+      stopLive();
+      clearTimeout(noteTimer);
+      host.remove();
+      instances.delete(endpoint2);
+    }
+    start();
+    (options.container || document.body || document.documentElement).append(host);
+    return {
+      open: () => toggle(true),
+      close: () => {
+        if (!panel.hidden) toggle(false);
+      },
+      identify(next, hash) {
+        const signedIn = { ...next, hash: hash ?? next.hash ?? "" };
+        if (user && user.email.toLowerCase() === signedIn.email.toLowerCase() && user.hash === signedIn.hash) return;
+        stopLive();
+        user = signedIn;
+        state = load();
+        messages = [];
+        start();
+      },
+      shutdown() {
+        try {
+          localStorage.removeItem(storeKey());
+        } catch {
+        }
+        remove();
+      },
+      destroy: remove,
+      on(event, handler) {
+        listeners[event].add(handler);
+        return () => {
+          listeners[event].delete(handler);
+        };
+      },
+      get unreadCount() {
+        return unread;
+      },
+      get isOpen() {
+        return !panel.hidden;
+      }
+    };
+  }
 
-  render();
-  (document.body || document.documentElement).append(host);
-  if (state.conversationId && state.visitorToken) fetchTranscript().then(ok => { if (ok) startLive(); }).catch(() => startLive());
+  // src/script-tag.ts
+  var script = document.currentScript;
+  var data = script?.dataset ?? {};
+  var endpoint = data.endpoint || (script ? new URL(script.src, location.href).origin : location.origin);
+  window.CrmChat = loadCrmChat({
+    endpoint,
+    title: data.title,
+    offlineAfterSeconds: data.offlineAfter ? Number(data.offlineAfter) : void 0,
+    user: data.userEmail ? { email: data.userEmail, name: data.userName || "", hash: data.userHash || "" } : null
+  });
 })();
