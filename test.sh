@@ -12,24 +12,44 @@ bash .ci/postgres.sh >/dev/null || exit 1
 timeout 60 bash .ci/postgres.sh >/dev/null || { echo "test.sh: .ci/postgres.sh does not answer a second call" >&2; exit 1; }
 
 log=$(mktemp)
-dotnet test Crm.Libraries.sln --configuration Release --blame-hang-timeout 10m \
-  --logger "console;verbosity=minimal" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# The TypeScript packages and the React Router sample: installed from their committed lockfiles, built (the .NET
+# tests read the builds: the widget and OpenAPI drift tests, the browser tests of the React app), unit-tested.
+node_status=0
+for workspace in clients samples/RemixApp; do
+  (cd "$workspace" && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test) 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || node_status=1
+done
 
-# dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S" line per test assembly.
-awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ {
+dotnet test Crm.Libraries.sln --configuration Release --blame-hang-timeout 10m \
+  --logger "console;verbosity=minimal" 2>&1 | tee -a "$log"
+status=${PIPESTATUS[0]}
+[ "$node_status" -eq 0 ] || status=1
+
+# dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S" line per test assembly; vitest one
+# "Tests  F failed | P passed | S skipped (N)" line per package.
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -F'[:,]' '
+  /(Passed|Failed)! +- +Failed:/ {
     for (i = 1; i <= NF; i++) {
       gsub(/ /, "", $i)
       if ($i ~ /Failed$/ && i < NF) f += $(i + 1)
       if ($i == "Passed") p += $(i + 1)
       if ($i == "Skipped") s += $(i + 1)
     }
+    next
   }
-  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  /^ *Tests +[0-9]/ {
+    n = split($0, parts, /[|(]/)
+    for (i = 1; i <= n; i++) {
+      if (parts[i] ~ /passed/) { gsub(/[^0-9]/, "", parts[i]); p += parts[i] }
+      else if (parts[i] ~ /failed/) { gsub(/[^0-9]/, "", parts[i]); f += parts[i] }
+      else if (parts[i] ~ /skipped/) { gsub(/[^0-9]/, "", parts[i]); s += parts[i] }
+    }
+  }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
 rm -f "$log"
 
 # Every server a test starts (the sample host, smtp-sink, Dovecot, Chromium) must be gone by now.
-leftovers=$(pgrep -af 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless' | grep -v pgrep || true)
+leftovers=$(pgrep -af 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless|react-router-serve' | grep -v pgrep || true)
 if [ -n "$leftovers" ]; then
   echo "test.sh: servers started by the tests are still running:" >&2
   echo "$leftovers" >&2

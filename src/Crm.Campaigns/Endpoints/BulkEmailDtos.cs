@@ -150,6 +150,7 @@ public sealed record ContactUpdateRequest
 [JsonSerializable(typeof(List<ContactImportRow>))]
 [JsonSerializable(typeof(RecipientCountRequest))]
 [JsonSerializable(typeof(ContactUpdateRequest))]
+[JsonSerializable(typeof(CampaignTestRequest))]
 [JsonSourceGenerationOptions(AllowTrailingCommas = false)]
 internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;
 
@@ -162,3 +163,17 @@ public sealed record CampaignPreviewDto(string? Subject, string? Html, string? T
 /// <summary>How many contacts a segment reaches now (<c>POST /bulk-email/recipient-count</c>).</summary>
 /// <param name="Recipients">Subscribed contacts with an email address the segment selects.</param>
 public sealed record RecipientCountDto(int Recipients);
+
+/// <summary>A test copy of a campaign (<c>POST /bulk-email/test</c>): rendered for a sample contact, sent to one address.</summary>
+/// <param name="Subject">The subject (Liquid).</param>
+/// <param name="Body">The HTML body (Liquid).</param>
+/// <param name="To">Where the copy goes (the person testing).</param>
+public sealed record CampaignTestRequest(
+    [property: JsonPropertyName("subject")] string? Subject,
+    [property: JsonPropertyName("body")] string? Body,
+    [property: JsonPropertyName("to")] string? To);
+
+/// <summary>A tag and how many contacts have it (<c>GET /contacts/tags</c>).</summary>
+/// <param name="Tag">The tag.</param>
+/// <param name="Contacts">Contacts that have it.</param>
+public sealed record TagCountDto(string Tag, int Contacts);

@@ -77,6 +77,10 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         campaigns.MapPost("/preview", PreviewAsync).WithName("CrmCampaignPreview").DisableAntiforgery()
             .WithSummary("Renders a subject and body for a sample contact")
             .Accepts<CreateCampaignRequest>("application/json").Produces<CampaignPreviewDto>().ProducesValidationProblem();
+        campaigns.MapPost("/test", SendTestAsync).WithName("CrmCampaignTest").DisableAntiforgery()
+            .WithSummary("Sends a test copy, rendered for a sample contact, to one address (subject prefixed [Test])")
+            .Accepts<CampaignTestRequest>("application/json").Produces(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status502BadGateway);
 
         var tracking = root.MapGroup("/bulk-email").WithTags("Tracking");
         tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
@@ -93,6 +97,9 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             .RequireAuthorizationDecision("MapBulkEmail().ContactsRead.RequireAuthorization(\"YourAgentsPolicy\")");
         contactsRead.MapGet("/", ListContactsAsync).WithName("CrmContactList").WithSummary("Lists contacts, filtered by tags (all of them)")
             .Produces<ContactPageDto>().ProducesValidationProblem();
+        contactsRead.MapGet("/tags", async (IContactDirectory contacts, CancellationToken cancellationToken) =>
+                Results.Ok((await contacts.ListTagsAsync(200, cancellationToken).ConfigureAwait(false)).Select(t => new TagCountDto(t.Tag, t.Contacts)).ToList()))
+            .WithName("CrmContactTags").WithSummary("The 200 most used tags, with how many contacts have each").Produces<List<TagCountDto>>();
         var contactsWrite = root.MapGroup("/contacts").WithTags("Contacts")
             .RequireAuthorizationDecision("MapBulkEmail().ContactsWrite.RequireAuthorization(\"YourMarketingPolicy\")");
         contactsWrite.MapPost("/", ImportContactsAsync).WithName("CrmContactImport").DisableAntiforgery()
@@ -139,6 +146,37 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return message is null
             ? Results.ValidationProblem(templateErrors.ToDictionary(), title: "Invalid template")
             : Results.Ok(new CampaignPreviewDto(message.Subject, message.HtmlBody, message.TextBody));
+    }
+
+    private static async Task<IResult> SendTestAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl)
+    {
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.CampaignTestRequest, 2 * 1024 * 1024, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var to = Crm.Contacts.ContactIdentity.NormalizeEmail(request!.To);
+        var errors = new Dictionary<string, string[]>(await composer.ValidateAsync(new CreateCampaignRequest { Subject = request.Subject, Body = request.Body }, context.RequestAborted).ConfigureAwait(false));
+        if (to is null)
+        {
+            errors["to"] = ["Enter the address the test goes to."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors, title: "Invalid test");
+        }
+
+        try
+        {
+            await composer.SendTestAsync(request.Subject!, request.Body!, to!, context.User.Identity?.Name, trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
+            return Results.Accepted();
+        }
+        catch (Crm.Campaigns.Sending.CampaignSendException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The test could not be sent", detail: ex.Message);
+        }
     }
 
     private static async Task<IResult> ListAsync(int? page, int? pageSize, ICampaignStore store, CancellationToken cancellationToken)

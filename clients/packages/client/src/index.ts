@@ -135,10 +135,13 @@ export function createCrmClient(options: CrmClientOptions) {
         unwrap<Schemas["RecipientCountDto"]>(raw.POST("/bulk-email/recipient-count", { body: { segment } })),
       preview: (subject: string, body: string) =>
         unwrap<CampaignPreview>(raw.POST("/bulk-email/preview", { body: { subject, body } as CreateCampaignRequest })),
+      sendTest: (subject: string, body: string, to: string) =>
+        unwrap<void>(raw.POST("/bulk-email/test", { body: { subject, body, to } })),
     },
     contacts: {
       list: (query: { tag?: string[]; page?: number; pageSize?: number } = {}) => unwrap<ContactPage>(raw.GET("/contacts", { params: { query } })),
       import: (rows: ContactImportRow[]) => unwrap<ContactImportResult>(raw.POST("/contacts", { body: rows })),
+      tags: () => unwrap<Array<Schemas["TagCountDto"]>>(raw.GET("/contacts/tags")),
     },
     chat: {
       /** The visitor's side: posts a chat message (the widget does this for you). */
