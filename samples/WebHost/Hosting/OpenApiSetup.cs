@@ -42,7 +42,8 @@ internal static class OpenApiSetup
         // a generated client should type them as numbers.
         options.AddSchemaTransformer((schema, _, _) =>
         {
-            if (schema.Type is { } type && type.HasFlag(JsonSchemaType.Integer | JsonSchemaType.String) && schema.Format is "int32" or "int64")
+            if (schema.Type is { } type && type.HasFlag(JsonSchemaType.String) && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number))
+                && schema.Format is "int32" or "int64" or "double" or "float" or "decimal")
             {
                 schema.Type = type & ~JsonSchemaType.String;
                 schema.Pattern = null;
