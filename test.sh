@@ -49,7 +49,7 @@ sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -F'[:,]' '
 rm -f "$log"
 
 # Every server a test starts (the sample host, smtp-sink, Dovecot, Chromium) must be gone by now.
-leftovers=$(pgrep -af 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless|react-router-serve' | grep -v pgrep || true)
+leftovers=$(pgrep -af 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless|RemixApp/build/server' | grep -v pgrep || true)
 if [ -n "$leftovers" ]; then
   echo "test.sh: servers started by the tests are still running:" >&2
   echo "$leftovers" >&2
