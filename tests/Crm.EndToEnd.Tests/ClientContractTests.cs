@@ -59,6 +59,18 @@ public sealed class ClientContractTests
             "src/Crm.Channels/Chat/Widget/crm-chat.js differs from a fresh build of @crm-libraries/chat-widget: run `npm run sync-widget` in clients/.");
     }
 
+    [Fact]
+    public void The_npm_packages_are_versioned_in_lockstep_with_the_nuget_packages()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props"));
+        var version = props.Descendants("VersionPrefix").Single().Value;
+        foreach (var package in new[] { "clients/packages/client", "clients/packages/chat-widget", "clients/packages/react" })
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, package, "package.json")))!;
+            Assert.True(version == manifest["version"]!.GetValue<string>(), $"{package} is {manifest["version"]}, the NuGet packages {version}");
+        }
+    }
+
     private static void AssertSameJson(string expected, string actual, string fix)
         => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), "The OpenAPI contract drifted: " + fix);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { createCrmClient, CrmApiError, type Campaign, type TicketDetails } from "../src/index.js";
 
 /** A fetch that records each request and answers from a script. */
@@ -51,6 +51,13 @@ describe("createCrmClient", () => {
     const form = await requests[0]!.formData();
     expect(form.get("text")).toBe("The guide");
     expect((form.get("files") as File).name).toBe("guide.pdf");
+  });
+
+  it("types nullable fields as T | null, and statuses as strings (the contract has no enums to mistype)", () => {
+    expectTypeOf<Campaign["scheduledAt"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<Campaign["status"]>().toEqualTypeOf<string>();
+    expectTypeOf<TicketDetails["messages"][number]["deliveryStatus"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<Campaign["openRate"]>().toEqualTypeOf<number>();
   });
 
   it("types campaign stats in camelCase, as numbers", () => {
