@@ -22,7 +22,7 @@ public sealed class BackgroundLoopFaultTests
     public static TheoryData<string, string, string> Loops()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var fault in new[] { "timeout", "io", "bug" })
+        foreach (var fault in StoreFaults.Kinds)
         {
             data.Add(nameof(OpenRecorder), nameof(ITrackingStore.RecordOpensAsync), fault);
             data.Add(nameof(CampaignDispatcher), nameof(ICampaignStore.LaunchNextDueAsync), fault);
@@ -37,12 +37,7 @@ public sealed class BackgroundLoopFaultTests
     public async Task A_loop_whose_store_fails_logs_backs_off_and_goes_on_without_stopping_the_host(string loop, string method, string fault)
     {
         var faults = new StoreFaults();
-        faults.Arm(method, fault switch
-        {
-            "timeout" => () => new TaskCanceledException("A command timed out."),
-            "io" => () => new IOException("The connection was reset."),
-            _ => () => new InvalidOperationException("A bug in a store."),
-        });
+        faults.Arm(method, StoreFaults.Of(fault));
         var pickup = Directory.CreateTempSubdirectory("crm-loop-faults-").FullName;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -94,13 +89,6 @@ public sealed class BackgroundLoopFaultTests
         }
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for " + what);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, string what)
+        => Poll.UntilAsync(() => Task.FromResult(condition()), done => done, TimeSpan.FromSeconds(60), what);
 }

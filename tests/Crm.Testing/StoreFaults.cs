@@ -14,6 +14,20 @@ public sealed class StoreFaults
     private readonly ConcurrentDictionary<string, int> _faulted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _passed = new(StringComparer.Ordinal);
 
+    /// <summary>The faults every background loop is tested with: the kinds that slipped through before.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["timeout", "io", "bug"];
+
+    /// <summary>
+    /// The exception of a fault kind: a command timeout (an <see cref="OperationCanceledException"/> not caused by
+    /// stopping), an I/O error, or a bug.
+    /// </summary>
+    public static Func<Exception> Of(string kind) => kind switch
+    {
+        "timeout" => () => new TaskCanceledException("A command timed out."),
+        "io" => () => new IOException("The connection was reset."),
+        _ => () => new InvalidOperationException("A bug in a store."),
+    };
+
     /// <summary>From now on, calls of <paramref name="method"/> fail with what <paramref name="exception"/> makes.</summary>
     public void Arm(string method, Func<Exception> exception) => _armed[method] = exception;
 

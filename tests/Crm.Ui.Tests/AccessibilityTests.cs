@@ -67,7 +67,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
         await AssertAccessibleAsync(page, "demo with the widget open");
     }
 
-    private static async Task AssertAccessibleAsync(IPage page, string name)
+    internal static async Task AssertAccessibleAsync(IPage page, string name)
     {
         // Frames are left out: the sandboxed frames (email HTML, previews) run no script, so axe cannot enter them and
         // would wait for ever; what they show is customers' or campaign authors' content, not this UI.

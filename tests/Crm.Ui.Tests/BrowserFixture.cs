@@ -37,16 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         try
         {
             _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                // Root in a container, and a closed network: no sandbox, no background calls home.
-                // Headless Chromium names itself in its user agent, and the open tracker rightly counts such loads as a
-                // machine's: the tests browse as the desktop Chrome they stand for (a context's UserAgent option does not
-                // reach requests from sandboxed frames, such as the outbox viewer's pixel; the switch does).
-                Args = ["--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-            });
+            Browser = await LaunchChromiumAsync(_playwright);
         }
         catch
         {
@@ -70,6 +61,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             await Host.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Debian's Chromium, headless. Root in a container, and a closed network: no sandbox, no background calls home.
+    /// Headless Chromium names itself in its user agent, and the open tracker rightly counts such loads as a machine's:
+    /// the tests browse as the desktop Chrome they stand for (a context's UserAgent option does not reach requests from
+    /// sandboxed frames, such as the outbox viewer's pixel; the switch does).
+    /// </summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        ArgumentNullException.ThrowIfNull(playwright);
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
     }
 
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)

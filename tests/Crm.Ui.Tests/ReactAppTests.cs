@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Testing;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Crm.Ui.Tests;
@@ -62,12 +60,7 @@ public sealed class ReactAppFixture : IAsyncLifetime
                 ["CRM_INSECURE_COOKIES"] = "1",
             }));
             _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-            });
+            Browser = await BrowserFixture.LaunchChromiumAsync(_playwright);
         }
         catch
         {
@@ -289,9 +282,7 @@ public sealed partial class ReactAppTests(ReactAppFixture fixture)
 
         await page.GotoAsync(path);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        var result = await page.RunAxe(new AxeRunOptions { Iframes = false });
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"axe-core on {path}:\n" + string.Join("\n", serious.Select(v => $"- {v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
+        await AccessibilityTests.AssertAccessibleAsync(page, path);
         // Nothing wider than the phone: wide tables scroll inside their own box.
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
         Assert.True(overflow <= 1, $"{path} is {overflow}px wider than a phone's screen");
