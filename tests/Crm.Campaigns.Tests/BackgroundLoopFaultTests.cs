@@ -4,6 +4,8 @@ using Crm.Campaigns.Storage;
 using Crm.Campaigns.Sending;
 using Crm.Campaigns.Subscriptions;
 using Crm.Campaigns.Tracking;
+using Crm.Storage.EfCore;
+using Microsoft.EntityFrameworkCore;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -87,6 +89,63 @@ public sealed class BackgroundLoopFaultTests
             await host.StopAsync();
             Directory.Delete(pickup, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_postgresql_wake_up_listener_whose_connection_is_killed_listens_again_without_stopping_the_host()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        var pickup = Directory.CreateTempSubdirectory("crm-loop-faults-").FullName;
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
+            builder.Services.AddRouting();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = pickup);
+            builder.Services.AddCrmEntityFrameworkStores(o => o.UseCrmPostgres(connectionString));
+            using var host = builder.Build();
+            await host.Services.MigrateCrmDatabaseAsync();
+            await host.StartAsync();
+            try
+            {
+                await using var admin = new Npgsql.NpgsqlConnection(connectionString);
+                await admin.OpenAsync();
+                // Three times the listener's connection dies under it, as in a failover or a restarted server.
+                for (var i = 0; i < 3; i++)
+                {
+                    var listener = await Poll.UntilAsync(async () =>
+                    {
+                        await using var find = new Npgsql.NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()", admin);
+                        return await find.ExecuteScalarAsync() as int?;
+                    }, pid => pid is not null, TimeSpan.FromSeconds(30), "the wake-up listener's connection");
+                    await using var kill = new Npgsql.NpgsqlCommand($"SELECT pg_terminate_backend({listener})", admin);
+                    await kill.ExecuteScalarAsync();
+                }
+
+                await WaitAsync(() => CountListeners(connectionString) == 1, "the listener back after the third kill");
+                Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+                var wakeups = Assert.Single(host.Services.GetServices<IHostedService>().OfType<BackgroundService>(), s => s.GetType().Name.StartsWith("DispatcherWakeups", StringComparison.Ordinal));
+                Assert.False(wakeups.ExecuteTask!.IsCompleted, $"the listener ended: {wakeups.ExecuteTask.Exception}");
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+            Directory.Delete(pickup, recursive: true);
+        }
+    }
+
+    private static int CountListeners(string connectionString)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()", connection);
+        return Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static Task WaitAsync(Func<bool> condition, string what)
