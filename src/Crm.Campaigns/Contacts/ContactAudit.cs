@@ -12,6 +12,6 @@ public static partial class ContactAudit
     public const string Category = "Crm.Campaigns.Audit";
 
     /// <summary>A person lifted a contact's suppression.</summary>
-    [LoggerMessage(EventId = 3501, Level = LogLevel.Warning, Message = "AUDIT: contact {ContactId} ({Email}) suppression '{Suppression}' cleared by {Actor}")]
+    [LoggerMessage(EventId = 3601, Level = LogLevel.Warning, Message = "AUDIT: contact {ContactId} ({Email}) suppression '{Suppression}' cleared by {Actor}")]
     public static partial void SuppressionCleared(ILogger logger, long contactId, string email, string suppression, string actor);
 }

@@ -201,7 +201,7 @@ public sealed partial class EmailIntake
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Ignored an automatic reply ({Reason})")]
     private static partial void LogAutoReply(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Took a verified unsubscribe request by mail; no ticket opened")]
+    [LoggerMessage(EventId = 2209, Level = LogLevel.Information, Message = "Took a verified unsubscribe request by mail; no ticket opened")]
     private static partial void LogUnsubscribeMail(ILogger logger);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Took a bounce ({Reason}) naming {Count} failed recipients; tied to our mail: {Matched}")]

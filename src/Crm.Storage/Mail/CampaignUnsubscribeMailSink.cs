@@ -32,6 +32,6 @@ internal sealed partial class CampaignUnsubscribeMailSink(IServiceProvider servi
         return true;
     }
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} unsubscribed by mail from {Sender}")]
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} unsubscribed by mail from {Sender}")]
     private static partial void LogUnsubscribed(ILogger logger, long campaignId, long recipientId, string sender);
 }

@@ -51,6 +51,6 @@ internal sealed partial class ContactBounceSink(IServiceProvider services, TimeP
         return matched;
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Marked {Email} bounced: a delivery report ({Reason}) names campaign {CampaignId}'s message to it")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Marked {Email} bounced: a delivery report ({Reason}) names campaign {CampaignId}'s message to it")]
     private static partial void LogSuppressed(ILogger logger, string email, long campaignId, string reason);
 }
