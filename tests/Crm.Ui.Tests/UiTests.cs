@@ -252,10 +252,16 @@ public sealed class UiTests(BrowserFixture fixture)
 
     [Theory]
     [InlineData("/admin/outbox/..%2F..%2Fappsettings.json")]
-    [InlineData("/admin/outbox/crm.db")]
+    [InlineData("/admin/outbox/..%2Fcrm.db")]
+    [InlineData("/admin/outbox/notes.eml")]
     [InlineData("/admin/outbox/20261101000000000-00000000000000000000000000000000.eml")]
     public async Task The_outbox_viewer_opens_only_message_files_it_wrote(string path)
     {
+        // Real files, a valid mail among them, that the sender did not write: only the name rule keeps them out.
+        var outbox = Path.Combine(fixture.Host.DataDirectory, "outbox");
+        Directory.CreateDirectory(outbox);
+        await File.WriteAllTextAsync(Path.Combine(outbox, "notes.eml"), "From: a@example.com\r\nTo: b@example.com\r\nSubject: Not ours\r\n\r\nHello\r\n");
+        Assert.True(File.Exists(Path.Combine(fixture.Host.DataDirectory, "crm.db")));
         var page = await fixture.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "marketing");
 

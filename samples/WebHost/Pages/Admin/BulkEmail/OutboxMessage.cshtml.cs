@@ -16,7 +16,7 @@ public sealed partial class OutboxMessageModel(ICampaignSender sender) : PageMod
     public async Task<IActionResult> OnGetAsync(string name, CancellationToken cancellationToken)
     {
         // Only plain file names the sender wrote: no path can escape the outbox folder.
-        if (sender is not PickupDirectoryCampaignSender pickup || !SafeName().IsMatch(name))
+        if (sender is not PickupDirectoryCampaignSender pickup || !IsMessageFileName(name))
         {
             return NotFound();
         }
@@ -32,6 +32,9 @@ public sealed partial class OutboxMessageModel(ICampaignSender sender) : PageMod
         Html = (Message.HtmlBody ?? $"<pre>{System.Net.WebUtility.HtmlEncode(Message.TextBody)}</pre>").Replace("<a ", "<a target=\"_blank\" ", StringComparison.OrdinalIgnoreCase);
         return Page();
     }
+
+    /// <summary>A name the pickup sender writes (<c>{yyyyMMddHHmmssfff}-{guid:N}.eml</c>): a plain file name, never a path.</summary>
+    internal static bool IsMessageFileName(string name) => SafeName().IsMatch(name);
 
     [GeneratedRegex(@"^[0-9]{17}-[0-9a-f]{32}\.eml$")]
     private static partial Regex SafeName();
