@@ -346,6 +346,30 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
     }
 
     [Fact]
+    public async Task A_mail_over_the_size_limit_is_recorded_by_its_size_left_in_the_mailbox_and_does_not_block_the_next_ones()
+    {
+        var key = Unique();
+        await fixture.Dovecot.DeliverAsync(Mail($"<huge.{key}@example.com>", $"Huge {key}", body: new string('x', 300_000)));
+        await fixture.Dovecot.DeliverAsync(Mail($"<after-huge.{key}@example.com>", $"After huge {key}"));
+
+        await WaitForTicketAsync($"After huge {key}");
+        var entry = await Poll.UntilAsync(
+            async () => (await Agent.GetFromJsonAsync<JsonElement>("/tickets/quarantine")).EnumerateArray()
+                .Where(e => e.GetProperty("reason").GetString()!.Contains("larger than 200000 bytes", StringComparison.Ordinal) && e.GetProperty("size").GetInt64() > 300_000).ToList(),
+            list => list.Count > 0, TimeSpan.FromSeconds(30), "the oversized mail in the quarantine");
+        Assert.Null(await FindTicketAsync($"Huge {key}"));
+        Assert.StartsWith("imap:", entry[^1].GetProperty("source").GetString(), StringComparison.Ordinal);
+        // Not read, so not kept: the mail stays where it is, for a person with a mail client.
+        Assert.Equal(JsonValueKind.Null, entry[^1].GetProperty("rawUrl").ValueKind);
+        using var imap = new MailKit.Net.Imap.ImapClient();
+        await imap.ConnectAsync("127.0.0.1", fixture.Dovecot.Port, MailKit.Security.SecureSocketOptions.None);
+        await imap.AuthenticateAsync(DovecotServer.UserName, DovecotServer.Password);
+        await imap.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        Assert.Single(await imap.Inbox.SearchAsync(MailKit.Search.SearchQuery.SubjectContains($"Huge {key}").And(MailKit.Search.SearchQuery.Not(MailKit.Search.SearchQuery.SubjectContains("After")))));
+        await imap.DisconnectAsync(true);
+    }
+
+    [Fact]
     public async Task The_webhook_refuses_a_mail_with_too_many_parts_or_too_deep_with_413_and_stores_nothing()
     {
         var key = Unique();
