@@ -204,6 +204,33 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_signed_subscription_confirmation_with_a_foreign_subscribe_url_is_refused_and_fetches_nothing()
+    {
+        // Signed as SNS signs, but its SubscribeURL is not on the allow-list: fetching it would let a webhook make the
+        // host call any address (SSRF). The URL reaches the fixture's own server if it is fetched at all.
+        var foreign = fixture.SnsBase.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/confirm?Action=ConfirmSubscription&Token=foreign";
+        var message = new JsonObject
+        {
+            ["Type"] = "SubscriptionConfirmation",
+            ["MessageId"] = Guid.NewGuid().ToString(),
+            ["Token"] = "token-" + Guid.NewGuid().ToString("N"),
+            ["TopicArn"] = DeliveryWebhookFixture.TopicArn,
+            ["Message"] = "You have chosen to subscribe to the topic.",
+            ["SubscribeURL"] = foreign,
+            ["Timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+        };
+
+        using var response = await PostSnsAsync(message);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        // A confirmation is fetched before the webhook answers (the test above relies on it), so none can come later.
+        lock (fixture.Confirmations)
+        {
+            Assert.DoesNotContain(fixture.Confirmations, c => c.Contains("Token=foreign", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Sendgrid_events_signed_with_the_configured_key_apply_and_forged_or_stale_ones_do_not()
     {
         var (_, campaignId, messageIds) = await SendCampaignAsync("sg-hard", "sg-spam");
