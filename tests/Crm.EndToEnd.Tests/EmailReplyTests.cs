@@ -403,5 +403,8 @@ public sealed class EmailReplyRefusalTests : IAsyncLifetime
         var failed = await TicketApi.WaitForDeliveryAsync(agent, ticketId, id, "failed");
         Assert.Contains("550", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(_smtp.Accepted);
+        // Not retried: over many retry delays (100 ms here) the server is asked exactly once.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Single(_smtp.Refused, r => r.StartsWith("gone@", StringComparison.Ordinal));
     }
 }

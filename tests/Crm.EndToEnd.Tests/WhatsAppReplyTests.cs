@@ -20,6 +20,7 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
     private const string PublicBaseUrl = "https://crm.example.test";
     private readonly List<Dictionary<string, string>> _sent = [];
     private int _outageCallsLeft;
+    private int _refusedCalls;
     private WebApplication _twilio = null!;
     private WebApplication _elsewhere = null!;
     private readonly List<string> _elsewhereRequests = [];
@@ -43,6 +44,7 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
 
             if (form["Body"] == RefusedText)
             {
+                Interlocked.Increment(ref _refusedCalls);
                 // Twilio's answer to a number that cannot receive WhatsApp messages.
                 return Results.Json(new { code = 63003, message = "Channel could not find To address", status = 400 }, statusCode: 400);
             }
@@ -229,6 +231,9 @@ public sealed class WhatsAppReplyTests : IAsyncLifetime
         var failed = await TicketApi.WaitForDeliveryAsync(agent, ticketId, id, "failed");
         Assert.Contains("Channel could not find To address", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(SentSnapshot());
+        // Not retried, by the outbox (300 ms retry delay here) or the HTTP client: Twilio was asked exactly once.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(1, Volatile.Read(ref _refusedCalls));
     }
 
     [Fact]
