@@ -1,3 +1,8 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -58,6 +63,45 @@ public sealed class UiTests(BrowserFixture fixture)
 
         Assert.False(await visitor.EvaluateAsync<bool>("() => window.pwned === true"));
         Assert.False(await agent.EvaluateAsync<bool>("() => window.pwned === true"));
+    }
+
+    [Fact]
+    public async Task On_a_customers_page_without_any_content_security_policy_markup_from_either_side_stays_text()
+    {
+        // The widget is embedded on other sites, which may have no CSP at all: its own rendering must hold by itself.
+        const string hostile = "<img src=x onerror=\"window.pwned = true\"><script>window.pwned = true</script>";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var site = builder.Build();
+        var crm = fixture.Host.BaseAddress.ToString().TrimEnd('/');
+        site.MapGet("/", () => Results.Content(
+            $"<!doctype html><html lang=\"en\"><head><title>Shop</title></head><body><h1>A shop without a CSP</h1><script src=\"{crm}/widget/crm-chat.js\" data-endpoint=\"{crm}\"></script></body></html>",
+            "text/html"));
+        await site.StartAsync();
+        var visitor = await fixture.NewPageAsync();
+
+        var page = await visitor.GotoAsync(site.Urls.First());
+        Assert.Null(await page!.HeaderValueAsync("content-security-policy"));
+        await visitor.GetByTestId("crm-chat-open").ClickAsync();
+        await visitor.GetByTestId("crm-chat-name").FillAsync("Nina No-CSP");
+        await visitor.GetByTestId("crm-chat-email").FillAsync($"nocsp.{Guid.NewGuid():N}@example.com");
+        await visitor.GetByTestId("crm-chat-message").FillAsync(hostile);
+        await visitor.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync(hostile);
+
+        // The agent's side answers with markup too: it arrives live and stays text.
+        using var manager = fixture.Host.CreateClient(BrowserFixture.ManagerKey);
+        var tickets = await manager.GetFromJsonAsync<JsonElement>("/tickets?channel=chat&pageSize=200");
+        var ticketId = tickets.GetProperty("items").EnumerateArray().First(t => t.GetProperty("subject").GetString()!.Contains("Nina No-CSP", StringComparison.Ordinal)).GetProperty("id").GetInt64();
+        using (var reply = await manager.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Agent says " + hostile }))
+        {
+            reply.EnsureSuccessStatusCode();
+        }
+
+        await Assertions.Expect(visitor.GetByTestId("crm-chat-transcript")).ToContainTextAsync("Agent says " + hostile);
+        Assert.False(await visitor.EvaluateAsync<bool>("() => window.pwned === true"));
+        Assert.Equal(0, await visitor.EvaluateAsync<int>("() => document.querySelector('[data-crm-chat]').shadowRoot.querySelectorAll('.transcript img, .transcript script').length"));
     }
 
     [Fact]
