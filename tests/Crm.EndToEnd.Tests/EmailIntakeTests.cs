@@ -562,8 +562,7 @@ public sealed class EmailIntakeTests(EmailHostFixture fixture) : IDisposable, IC
 
     private async Task<JsonElement?> FindTicketAsync(string subjectPart)
     {
-        var page = await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200");
-        foreach (var ticket in page.GetProperty("items").EnumerateArray())
+        foreach (var ticket in await TicketApi.AllTicketsAsync(Agent, "email"))
         {
             if (ticket.GetProperty("subject").GetString()?.Contains(subjectPart, StringComparison.Ordinal) == true)
             {

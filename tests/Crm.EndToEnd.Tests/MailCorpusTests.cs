@@ -82,8 +82,7 @@ public sealed class MailCorpusTests(EmailHostFixture fixture) : IClassFixture<Em
 
     private async Task<JsonElement?> FindTicketAsync(string key)
     {
-        var page = await Agent.GetFromJsonAsync<JsonElement>("/tickets?channel=email&pageSize=200");
-        return page.GetProperty("items").EnumerateArray().Select(t => (JsonElement?)t)
+        return (await TicketApi.AllTicketsAsync(Agent, "email")).Select(t => (JsonElement?)t)
             .FirstOrDefault(t => t!.Value.GetProperty("subject").GetString()?.Contains(key, StringComparison.Ordinal) == true);
     }
 }

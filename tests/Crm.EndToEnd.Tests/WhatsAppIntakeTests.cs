@@ -194,8 +194,7 @@ public sealed class WhatsAppIntakeTests(WhatsAppHostFixture fixture) : IDisposab
 
     private async Task<(long TicketId, JsonElement Message)?> FindMessageAsync(string sid)
     {
-        var page = await _agent.GetFromJsonAsync<JsonElement>("/tickets?channel=whatsapp&pageSize=200");
-        foreach (var ticket in page.GetProperty("items").EnumerateArray())
+        foreach (var ticket in await TicketApi.AllTicketsAsync(_agent, "whatsapp"))
         {
             var id = ticket.GetProperty("id").GetInt64();
             var details = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{id}");
