@@ -11,6 +11,9 @@ bash .ci/postgres.sh >/dev/null || exit 1
 # Once more, with a deadline: the tests call the script again and must not wait on a lock the server kept.
 timeout 60 bash .ci/postgres.sh >/dev/null || { echo "test.sh: .ci/postgres.sh does not answer a second call" >&2; exit 1; }
 
+# Every process this run starts inherits this marker: the leftover check below looks only at this run's processes, so
+# two runs on one machine (two checkouts, a developer and CI) do not fail each other.
+export CRM_TEST_RUN="crm-test-run-$$-$(date +%s%N)"
 log=$(mktemp)
 # The TypeScript packages and the React Router sample: installed from their committed lockfiles, built (the .NET
 # tests read the builds: the widget and OpenAPI drift tests, the browser tests of the React app), unit-tested.
@@ -49,7 +52,13 @@ sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -F'[:,]' '
 rm -f "$log"
 
 # Every server a test starts (the sample host, smtp-sink, Dovecot, Chromium) must be gone by now.
-leftovers=$(pgrep -af 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless|RemixApp/build/server' | grep -v pgrep || true)
+leftovers=""
+for pid in $(pgrep -f 'Crm\.WebHost\.dll|smtp-sink|dovecot -F -c /tmp/crm-dovecot|chromium.*--headless|RemixApp/build/server' || true); do
+  if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "CRM_TEST_RUN=$CRM_TEST_RUN"; then
+    leftovers+="$(ps -o pid=,args= -p "$pid" 2>/dev/null)"$'\n'
+  fi
+done
+leftovers=${leftovers%$'\n'}
 if [ -n "$leftovers" ]; then
   echo "test.sh: servers started by the tests are still running:" >&2
   echo "$leftovers" >&2
