@@ -63,6 +63,13 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<CampaignRecord>().CountAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<Campaign?> LaunchNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -91,5 +91,5 @@ internal sealed class CampaignApi(HttpClient manager)
     public Task<JsonElement> WaitForStatusAsync(long id, string status, TimeSpan timeout)
         => WaitForAsync(id, c => c.GetProperty("status").GetString() == status, timeout);
 
-    public async Task<int> CountAsync() => (await manager.GetFromJsonAsync<JsonElement>("/bulk-email?pageSize=200")).GetArrayLength();
+    public async Task<int> CountAsync() => (await manager.GetFromJsonAsync<JsonElement>("/bulk-email?pageSize=1")).GetProperty("total").GetInt32();
 }

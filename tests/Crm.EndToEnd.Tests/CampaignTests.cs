@@ -292,6 +292,9 @@ public sealed partial class CampaignTests(CampaignHostFixture fixture) : IDispos
 
         Assert.Equal(1, campaign.GetProperty("sent").GetInt32());
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        var page = await list.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(page.GetProperty("items").EnumerateArray(), c => c.GetProperty("id").GetInt64() == id);
+        Assert.True(page.GetProperty("total").GetInt32() >= 1);
         Assert.Single(MessagesOf(id));
     }
 

@@ -13,6 +13,9 @@ public interface ICampaignStore
     /// <summary>Lists campaigns, newest first.</summary>
     Task<IReadOnlyList<Campaign>> ListAsync(int page, int pageSize, CancellationToken cancellationToken);
 
+    /// <summary>How many campaigns there are (the total of <see cref="ListAsync"/>'s pages).</summary>
+    Task<int> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Launches one due scheduled campaign, if any: snapshots its recipients into the ledger (segment members
     /// with an email, minus unsubscribed and bounced contacts, one row per address) and sets it sending,

@@ -122,6 +122,13 @@ public sealed record ContactDto(
     }
 }
 
+/// <summary>A page of campaigns in the API, newest first.</summary>
+public sealed record CampaignPageDto(
+    [property: JsonPropertyName("items")] IReadOnlyList<CampaignDto> Items,
+    [property: JsonPropertyName("page")] int Page,
+    [property: JsonPropertyName("pageSize")] int PageSize,
+    [property: JsonPropertyName("total")] int Total);
+
 /// <summary>A page of contacts in the API.</summary>
 public sealed record ContactPageDto(
     [property: JsonPropertyName("items")] IReadOnlyList<ContactDto> Items,

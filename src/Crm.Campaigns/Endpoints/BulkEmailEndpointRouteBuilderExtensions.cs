@@ -60,8 +60,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             .Accepts<CreateCampaignRequest>("application/json")
             .Produces<CampaignDto>(StatusCodes.Status201Created).Produces<CampaignDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").WithSummary("Lists campaigns, newest first, with their stats")
-            .Produces<IReadOnlyList<CampaignDto>>().ProducesValidationProblem();
+        campaigns.MapGet("/", ListAsync).WithName("CrmCampaignList").WithSummary("Lists campaigns, newest first, with their stats, a page at a time")
+            .Produces<CampaignPageDto>().ProducesValidationProblem();
         campaigns.MapGet("/{id:long}", GetAsync).WithName(BulkEmailEndpointNames.Get).WithSummary("One campaign with its stats and per-link clicks")
             .Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound);
         foreach (var (path, command, name) in new[] { ("pause", CampaignCommand.Pause, "CrmCampaignPause"), ("resume", CampaignCommand.Resume, "CrmCampaignResume"), ("cancel", CampaignCommand.Cancel, "CrmCampaignCancel") })
@@ -187,7 +187,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         }
 
         var campaigns = await store.ListAsync(page ?? 1, pageSize ?? 50, cancellationToken).ConfigureAwait(false);
-        return Results.Ok(campaigns.Select(c => CampaignDto.From(c)).ToList());
+        var total = await store.CountAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new CampaignPageDto(campaigns.Select(c => CampaignDto.From(c)).ToList(), page ?? 1, pageSize ?? 50, total));
     }
 
     private static async Task<IResult> GetAsync(long id, ICampaignStore store, ITrackingStore tracking, CancellationToken cancellationToken)

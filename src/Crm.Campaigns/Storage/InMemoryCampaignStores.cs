@@ -183,6 +183,15 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
+    public Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_campaigns.Count);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<Campaign?> LaunchNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -11,6 +11,7 @@ export type TicketDetails = Schemas["TicketDetailsDto"];
 export type TicketMessage = Schemas["TicketMessageDto"];
 export type Attachment = Schemas["AttachmentDto"];
 export type Campaign = Schemas["CampaignDto"];
+export type CampaignPage = Schemas["CampaignPageDto"];
 export type CreateCampaignRequest = Schemas["CreateCampaignRequest"];
 export type SegmentCriteria = Schemas["SegmentCriteria"];
 export type CampaignPreview = Schemas["CampaignPreviewDto"];
@@ -125,7 +126,7 @@ export function createCrmClient(options: CrmClientOptions) {
       remove: (id: number) => unwrap<void>(raw.DELETE("/tickets/quarantine/{id}", { params: { path: { id } } })),
     },
     campaigns: {
-      list: (query: { page?: number; pageSize?: number } = {}) => unwrap<Campaign[]>(raw.GET("/bulk-email", { params: { query } })),
+      list: (query: { page?: number; pageSize?: number } = {}) => unwrap<CampaignPage>(raw.GET("/bulk-email", { params: { query } })),
       get: (id: number) => unwrap<Campaign>(raw.GET("/bulk-email/{id}", { params: { path: { id } } })),
       create: (campaign: CreateCampaignRequest) => unwrap<Campaign>(raw.POST("/bulk-email", { body: campaign })),
       pause: (id: number) => unwrap<Campaign>(raw.POST("/bulk-email/{id}/pause", { params: { path: { id } } })),

@@ -149,7 +149,7 @@ export default function BulkEmail() {
             </tr>
           </thead>
           <tbody>
-            {campaigns.map(c => (
+            {campaigns.items.map(c => (
               <tr key={c.id} data-testid="campaign-row">
                 <td><Link to={`/bulk-email/${c.id}`}>{c.subject}</Link></td>
                 <td><span className={`badge ${c.status}`} data-testid="campaign-status">{c.status}</span></td>
@@ -162,7 +162,7 @@ export default function BulkEmail() {
                 <td className="num">{c.clickCount ?? 0}</td>
               </tr>
             ))}
-            {campaigns.length === 0 && <tr><td colSpan={9} className="muted">No campaigns yet.</td></tr>}
+            {campaigns.items.length === 0 && <tr><td colSpan={9} className="muted">No campaigns yet.</td></tr>}
           </tbody>
         </table>
       </div>
