@@ -25,7 +25,10 @@ public sealed class UploadLimitTests : IAsyncLifetime
         ["Crm:Chat:UploadContentTypes:0"] = "application/octet-stream",
         ["Crm:Attachments:MaxTicketBytes"] = "5000",
         ["Crm:Attachments:MaxMessageBytes"] = "8000",
+        ["Crm:Email:InboundSecret"] = Secret,
     });
+
+    private const string Secret = "upload-limits-relay-secret";
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -115,6 +118,57 @@ public sealed class UploadLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, realMail.StatusCode);
         Assert.Equal(before + 1, StoredFiles().Length);
         Assert.False(_host.HasExited);
+    }
+
+    [Fact]
+    public async Task A_mail_file_past_the_tickets_limit_is_recorded_as_not_kept_and_its_bytes_are_not_left_behind()
+    {
+        using var relay = _host.CreateClient();
+        using var agent = _host.CreateClient(AgentKey);
+        var key = Guid.NewGuid().ToString("N");
+        using var first = await PostMailAsync(relay, Mail($"<first.{key}@example.com>", $"Files {key}", "a.bin", Random(3000)));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var ticketId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var before = StoredFiles().Length;
+
+        // 3,000 bytes of the ticket's 5,000 are kept: the answer's 3,000 more are recorded, not kept, and not stored.
+        using var second = await PostMailAsync(relay, Mail($"<second.{key}@example.com>", $"Re: Files {key}", "b.bin", Random(3000), $"In-Reply-To: <first.{key}@example.com>\r\n"));
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var ticket = await agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        var notKept = ticket.GetProperty("messages")[1].GetProperty("attachments")[0];
+        Assert.Contains("limit", notKept.GetProperty("notKept").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, StoredFiles().Length);
+
+        // A redelivery of the first mail stores nothing new either.
+        using var again = await PostMailAsync(relay, Mail($"<first.{key}@example.com>", $"Files {key}", "a.bin", Random(3000)));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(before, StoredFiles().Length);
+    }
+
+    private static byte[] Mail(string messageId, string subject, string fileName, byte[] file, string extraHeaders = "")
+    {
+        var message = new MimeKit.MimeMessage { Subject = subject, MessageId = messageId.Trim('<', '>') };
+        message.From.Add(MimeKit.MailboxAddress.Parse("files@customer.example"));
+        message.To.Add(MimeKit.MailboxAddress.Parse("support@shop.example"));
+        var body = new MimeKit.BodyBuilder { TextBody = "See the file." };
+        body.Attachments.Add(fileName, file);
+        message.Body = body.ToMessageBody();
+        foreach (var header in extraHeaders.Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            message.Headers.Add(header[..header.IndexOf(':', StringComparison.Ordinal)], header[(header.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
+        }
+
+        using var buffer = new MemoryStream();
+        message.WriteTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static async Task<HttpResponseMessage> PostMailAsync(HttpClient relay, byte[] raw)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(raw) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", Secret);
+        return await relay.SendAsync(request);
     }
 
     private static MultipartFormDataContent ReplyForm(params (string Name, string Type, byte[] Bytes)[] files)

@@ -30,20 +30,29 @@ internal sealed partial class RequestUploads
     {
         if (stored.IsNew)
         {
-            _stored.Add(stored.Key);
+            Add(stored.Key);
         }
     }
+
+    /// <summary>Notes content the request stored as new.</summary>
+    public void Add(string key) => _stored.Add(key);
 
     /// <summary>Deletes the request's new content that <paramref name="kept"/> does not name; never throws (the retention sweep is the fallback).</summary>
     public async Task DiscardUnkeptAsync(IAttachmentStore store, IEnumerable<AttachmentInfo> kept, ILogger logger)
     {
-        if (_stored.Count == 0)
-        {
-            return;
-        }
+        await DiscardAsync(store, _stored, kept, logger).ConfigureAwait(false);
+        _stored.Clear();
+    }
 
+    /// <summary>
+    /// Deletes the <paramref name="created"/> content (stored as new by the work at hand) that no attachment in
+    /// <paramref name="kept"/> names; never throws (the retention sweep is the fallback).
+    /// </summary>
+    public static async Task DiscardAsync(IAttachmentStore store, IEnumerable<string> created, IEnumerable<AttachmentInfo> kept, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
         var keep = kept.Where(a => a.StorageKey is not null).Select(a => a.StorageKey!).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in _stored.Where(k => !keep.Contains(k)).Distinct(StringComparer.Ordinal).ToList())
+        foreach (var key in created.Where(k => !keep.Contains(k)).Distinct(StringComparer.Ordinal).ToList())
         {
             try
             {
@@ -54,8 +63,6 @@ internal sealed partial class RequestUploads
                 LogDeleteFailed(logger, ex, key);
             }
         }
-
-        _stored.Clear();
     }
 
     [LoggerMessage(EventId = 2803, Level = LogLevel.Warning, Message = "Could not delete attachment {Key} of a refused request; the retention sweep will")]

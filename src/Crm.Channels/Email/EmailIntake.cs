@@ -52,9 +52,18 @@ public sealed partial class EmailIntake
     public async Task<EmailIntakeResult> ProcessAsync(byte[] raw, CancellationToken cancellationToken)
     {
         var read = await ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
-        return read.Message is null
-            ? new EmailIntakeResult(read.Kind, null)
-            : new EmailIntakeResult(read.Kind, await _pipeline.IngestAsync(read.Message, cancellationToken).ConfigureAwait(false));
+        IngestionResult? result = null;
+        try
+        {
+            result = read.Message is null ? null : await _pipeline.IngestAsync(read.Message, cancellationToken).ConfigureAwait(false);
+            return new EmailIntakeResult(read.Kind, result);
+        }
+        finally
+        {
+            // Files of a bounce, a redelivery, a refused message or past the ticket's limit are not kept: nothing stays behind.
+            var kept = result is { Outcome: not IngestionOutcome.Duplicate } ? result.Message.Attachments : [];
+            await Attachments.RequestUploads.DiscardAsync(_attachments, read.NewContent, kept, _logger).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads one raw message and deals with bounces and auto-replies; a message for a ticket comes back un-ingested.</summary>
@@ -110,7 +119,8 @@ public sealed partial class EmailIntake
         {
             // A body longer than a ticket message may be is cut, and the whole message kept beside it (whatever the
             // attachment limits: it is the customer's text), not refused.
-            var key = await KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false);
+            var whole = await KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false);
+            var key = whole.Key;
             read = read with
             {
                 Message = message with
@@ -119,12 +129,18 @@ public sealed partial class EmailIntake
                     Attachments = [.. message.Attachments, new AttachmentInfo("message.eml", "message/rfc822", raw.Length) { StorageKey = key }],
                 },
                 AttachmentParts = [.. read.AttachmentParts, new MessagePart()],
+                NewContent = whole.IsNew ? [key] : [],
             };
         }
 
         if (read.Message is { Attachments.Count: > 0 } withAttachments)
         {
-            read = read with { Message = withAttachments with { Attachments = await KeepAsync(withAttachments.Attachments, read.AttachmentParts, cancellationToken).ConfigureAwait(false) } };
+            var created = new List<string>(read.NewContent);
+            read = read with
+            {
+                Message = withAttachments with { Attachments = await KeepAsync(withAttachments.Attachments, read.AttachmentParts, created, cancellationToken).ConfigureAwait(false) },
+                NewContent = created,
+            };
         }
 
         return read;
@@ -134,17 +150,17 @@ public sealed partial class EmailIntake
     /// Keeps a whole raw message in the attachment store, whatever the attachment limits (it is the customer's mail, and
     /// already within <see cref="EmailOptions.MaxMessageBytes"/>); answers its key.
     /// </summary>
-    internal async Task<string> KeepWholeAsync(byte[] raw, CancellationToken cancellationToken)
+    internal async Task<StoredAttachment> KeepWholeAsync(byte[] raw, CancellationToken cancellationToken)
     {
         await using var whole = new MemoryStream(raw, writable: false);
-        return (await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false)).Key;
+        return await _attachments.PutAsync(whole, long.MaxValue, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Stores each part's bytes (decoded), within the per-file and per-message limits: a part over them is recorded as
     /// not kept, and the message is stored all the same.
     /// </summary>
-    private async Task<IReadOnlyList<AttachmentInfo>> KeepAsync(IReadOnlyList<AttachmentInfo> infos, IReadOnlyList<MimeEntity> parts, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AttachmentInfo>> KeepAsync(IReadOnlyList<AttachmentInfo> infos, IReadOnlyList<MimeEntity> parts, List<string> created, CancellationToken cancellationToken)
     {
         var kept = new List<AttachmentInfo>(infos.Count);
         long total = 0;
@@ -167,9 +183,14 @@ public sealed partial class EmailIntake
             try
             {
                 await using var content = await OpenAsync(parts[i], cancellationToken).ConfigureAwait(false);
-                var key = (await _attachments.PutAsync(content, room, cancellationToken).ConfigureAwait(false)).Key;
+                var stored = await _attachments.PutAsync(content, room, cancellationToken).ConfigureAwait(false);
+                if (stored.IsNew)
+                {
+                    created.Add(stored.Key);
+                }
+
                 total += info.Size ?? 0;
-                kept.Add(info with { StorageKey = key });
+                kept.Add(info with { StorageKey = stored.Key });
             }
             catch (AttachmentTooLargeException ex)
             {

@@ -37,7 +37,7 @@ public sealed partial class EmailQuarantine
     public async Task<long> KeepAsync(string source, uint? uid, byte[] raw, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        var rawKey = await _intake.KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false);
+        var rawKey = (await _intake.KeepWholeAsync(raw, cancellationToken).ConfigureAwait(false)).Key;
         var (sender, subject) = EmailReader.Peek(raw);
         var id = await _state.QuarantineAsync(
             new QuarantinedEmail(source, uid, reason, raw.Length, _time.GetUtcNow()) { Sender = sender, Subject = subject, RawKey = rawKey },

@@ -36,6 +36,9 @@ public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, De
 {
     /// <summary>The MIME parts behind <see cref="InboundMessage.Attachments"/>, in the same order, for storing their bytes.</summary>
     internal IReadOnlyList<MimeEntity> AttachmentParts { get; init; } = [];
+
+    /// <summary>Content the reading stored as new: deleted again when no stored message keeps it.</summary>
+    internal IReadOnlyList<string> NewContent { get; init; } = [];
 }
 
 /// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>

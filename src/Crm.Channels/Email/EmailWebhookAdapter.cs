@@ -58,6 +58,14 @@ internal sealed partial class EmailWebhookAdapter : IChannelAdapter
         try
         {
             var read = await _intake.ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
+            // The files its reading stored: the endpoint deletes those no stored message keeps (a redelivery, a bounce,
+            // a file past the ticket's limit).
+            var uploads = Attachments.RequestUploads.For(request.HttpContext);
+            foreach (var key in read.NewContent)
+            {
+                uploads.Add(key);
+            }
+
             return read.Message is null ? [] : [read.Message];
         }
         catch (EmailTooComplexException ex)
