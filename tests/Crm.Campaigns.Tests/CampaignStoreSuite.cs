@@ -119,6 +119,24 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contact_imported_without_consent_is_known_but_never_a_recipient_until_an_import_subscribes_it()
+    {
+        await Contacts.UpsertAsync([Upsert("yes@x.example", []), Upsert("no@x.example", []) with { Subscribe = false }], Now, CancellationToken.None);
+
+        Assert.Equal(1, await Contacts.CountRecipientsAsync(SegmentCriteria.All, CancellationToken.None));
+        var first = await LaunchAsync();
+        Assert.Equal(1, first.Stats.Recipients);
+
+        // An import that leaves consent out subscribes a contact known only from support (status none).
+        await Contacts.UpsertAsync([Upsert("no@x.example", [])], Now, CancellationToken.None);
+        Assert.Equal(2, await Contacts.CountRecipientsAsync(SegmentCriteria.All, CancellationToken.None));
+        // Campaigns are counted for paging.
+        await LaunchAsync();
+        Assert.Equal(2, await Campaigns.CountAsync(CancellationToken.None));
+        Assert.Single(await Campaigns.ListAsync(2, 1, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Claims_lease_rows_once_and_expired_leases_are_taken_over()
     {
         await Contacts.UpsertAsync(Enumerable.Range(0, 5).Select(i => Upsert($"r{i}@x.example", [])).ToList(), Now, CancellationToken.None);
