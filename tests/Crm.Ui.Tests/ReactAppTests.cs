@@ -267,6 +267,49 @@ public sealed partial class ReactAppTests(ReactAppFixture fixture)
         Assert.False(forged.Headers.Contains("Set-Cookie"));
     }
 
+    [Fact]
+    public async Task Pages_carry_a_nonce_content_security_policy_that_the_app_and_the_widget_keep()
+    {
+        var (page, _) = await fixture.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                lock (violations)
+                {
+                    violations.Add(message.Text);
+                }
+            }
+        };
+
+        var first = await page.GotoAsync("/demo");
+        var policy = await first!.HeaderValueAsync("content-security-policy");
+        Assert.NotNull(policy);
+        Assert.Matches("script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'", policy);
+        Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+
+        // A fresh nonce per response: a nonce read from one page is no key to the next.
+        using var client = new HttpClient { BaseAddress = fixture.App.BaseAddress };
+        using var second = await client.GetAsync("/demo");
+        Assert.True(second.Headers.TryGetValues("Content-Security-Policy", out var secondPolicy), "a second page came without a policy");
+        Assert.NotEqual(policy, Assert.Single(secondPolicy));
+
+        // Hydrated under the policy: the widget opens and sends, and the browser blocked nothing.
+        await page.GetByTestId("crm-chat-open").ClickAsync();
+        await page.GetByTestId("crm-chat-name").FillAsync("Csp Visitor");
+        await page.GetByTestId("crm-chat-email").FillAsync($"csp.{Guid.NewGuid():N}@example.com");
+        var text = $"Under a policy {Guid.NewGuid():N}";
+        await page.GetByTestId("crm-chat-message").FillAsync(text);
+        await page.GetByTestId("crm-chat-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("crm-chat-transcript")).ToContainTextAsync(text);
+        lock (violations)
+        {
+            Assert.Empty(violations);
+        }
+    }
+
     [Theory]
     [InlineData("/login", null)]
     [InlineData("/inbox", "ada")]
