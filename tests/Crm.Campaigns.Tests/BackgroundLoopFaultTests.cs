@@ -1,12 +1,12 @@
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Dispatching;
-using Crm.Campaigns.Storage;
 using Crm.Campaigns.Sending;
+using Crm.Campaigns.Storage;
 using Crm.Campaigns.Subscriptions;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore;
-using Microsoft.EntityFrameworkCore;
 using Crm.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

@@ -190,6 +190,36 @@ public sealed class LibraryWiringTests
     }
 
     [Theory]
+    [InlineData("this is not json", "application/json")]
+    [InlineData("{\"id\": \"m1\", \"from\": ", "application/json")]
+    [InlineData("{\"id\": 5, \"from\": \"tg-1\", \"text\": \"Hi\"}", "application/json")]
+    public async Task An_own_adapter_that_reads_json_answers_400_for_a_body_that_is_not_its_json_and_stores_nothing(string body, string contentType)
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
+        await using var app = builder.Build();
+        app.MapCrmChannels().Queries.AllowAnonymous();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var refused = await client.PostAsync("/tickets?channel=json-chat", new StringContent(body, System.Text.Encoding.UTF8, contentType));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Malformed request", problem.GetProperty("title").GetString());
+        Assert.Contains("not valid JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // The same adapter with its JSON: stored, so the refusal above was about the body alone.
+        using var accepted = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-1", text = "Hello" });
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        var tickets = await client.GetFromJsonAsync<JsonElement>("/tickets");
+        Assert.Equal(1, tickets.GetProperty("total").GetInt32());
+        await app.StopAsync();
+    }
+
+    [Theory]
     [InlineData("short-key", "at least 32 bytes")]
     [InlineData(null, "FromAddress")]
     public async Task A_short_signing_key_or_no_sender_address_stops_the_app_at_start(string? signingKey, string named)
@@ -389,6 +419,29 @@ public sealed class LibraryWiringTests
         public ValueTask<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>> ReadAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
             => ValueTask.FromResult<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>>([]);
     }
+
+    /// <summary>An integrator's adapter that deserialises its transport's JSON itself, as a Telegram-like channel would.</summary>
+    private sealed class JsonReadingAdapter : Crm.Channels.Adapters.IChannelAdapter
+    {
+        public string Channel => "json-chat";
+
+        public async ValueTask<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>> ReadAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+        {
+            var update = await JsonSerializer.DeserializeAsync<JsonChatUpdate>(request.Body, JsonSerializerOptions.Web, cancellationToken);
+            return
+            [
+                new Crm.Channels.Ingestion.InboundMessage
+                {
+                    Channel = Channel,
+                    ExternalMessageId = update!.Id,
+                    Sender = new Crm.Channels.Ingestion.SenderIdentity(Email: $"{update.From}@json-chat.example"),
+                    Text = update.Text,
+                },
+            ];
+        }
+    }
+
+    private sealed record JsonChatUpdate(string Id, string From, string Text);
 
     private sealed class ChannelsOnlyContext(DbContextOptions<ChannelsOnlyContext> options) : DbContext(options)
     {
