@@ -164,6 +164,58 @@ public sealed class ReplyOutboxTests
         Assert.Equal(3, sender.Calls);
     }
 
+    public static TheoryData<string, bool> SenderExceptions() => new()
+    {
+        // A plain HttpClient where a typed one was meant: HttpClient's own words for a missing BaseAddress.
+        { nameof(InvalidOperationException), false },
+        { nameof(NullReferenceException), false },
+        { nameof(HttpRequestException), true },
+        // HttpClient's timeout surfaces as a cancellation the outbox did not ask for.
+        { nameof(TaskCanceledException), true },
+        { nameof(System.Net.Sockets.SocketException), true },
+        { nameof(TimeoutException), true },
+    };
+
+    [Theory]
+    [MemberData(nameof(SenderExceptions))]
+    public async Task A_senders_bug_or_misconfiguration_fails_the_reply_at_once_while_the_networks_errors_are_retried(string exception, bool retried)
+    {
+        await using var handle = await TicketStores.CreateAsync(TicketStores.InMemory);
+        var clock = new FakeTimeProvider(Start);
+        Exception thrown = exception switch
+        {
+            nameof(InvalidOperationException) => new InvalidOperationException("An invalid request URI was provided. Either the request URI must be an absolute URI or BaseAddress must be set."),
+            nameof(NullReferenceException) => new NullReferenceException("Object reference not set to an instance of an object."),
+            nameof(HttpRequestException) => new HttpRequestException("No such host is known."),
+            nameof(TaskCanceledException) => new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing."),
+            nameof(System.Net.Sockets.SocketException) => new System.Net.Sockets.SocketException(111),
+            _ => new TimeoutException("The operation has timed out."),
+        };
+        var sender = new ScriptedSender("test", thrown);
+        var (outbox, replies) = Build(handle.Store, clock, sender, new RecordingHandler());
+        var ticket = await CreateTicketAsync(handle.Store, $"{exception.ToLowerInvariant()}@example.com");
+
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromHours(1));
+        await outbox.RunOnceAsync(CancellationToken.None);
+
+        var stored = await MessageAsync(handle.Store, ticket.Id, queued!.Id);
+        if (retried)
+        {
+            // The outage, then the retry that went through.
+            Assert.Equal(2, sender.Calls);
+            Assert.Equal(DeliveryStatus.Sent, stored.DeliveryStatus);
+        }
+        else
+        {
+            Assert.Equal(1, sender.Calls);
+            Assert.Equal(DeliveryStatus.Failed, stored.DeliveryStatus);
+            Assert.Contains(thrown.Message, stored.DeliveryError, StringComparison.Ordinal);
+            Assert.StartsWith("The reply cannot be sent: " + exception, stored.DeliveryError, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task A_delivery_report_that_lands_while_the_reply_is_in_flight_is_not_overwritten_by_sent(string kind)

@@ -219,6 +219,57 @@ public sealed class LibraryWiringTests
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task A_reply_sender_registered_as_a_typed_http_client_sends_through_its_configured_client()
+    {
+        // The channel's API: a loopback app that records what the sender posts and answers with its message id.
+        var posted = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        await using var transport = LoopbackBuilder().Build();
+        transport.MapPost("/bot/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            posted.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
+            return Microsoft.AspNetCore.Http.Results.Ok(new { messageId = $"json-chat-{posted.Count}" });
+        });
+        await transport.StartAsync();
+
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
+        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().AddReplySender<JsonChatReplySender>().UseInMemoryStore();
+        await using var app = builder.Build();
+        app.MapCrmChannels().Queries.AllowAnonymous();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var created = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-42", text = "Is my order on its way?" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ticketId = (await client.GetFromJsonAsync<JsonElement>("/tickets")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        foreach (var text in new[] { "It left this morning.", "Tracking: JC-1." })
+        {
+            using var queued = await client.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text });
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        }
+
+        JsonElement[] replies = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            var ticket = await client.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+            replies = [.. ticket.GetProperty("messages").EnumerateArray().Where(m => m.GetProperty("direction").GetString() == "outbound")];
+            if (replies.Length == 2 && replies.All(m => m.GetProperty("deliveryStatus").GetString() != "queued"))
+            {
+                break;
+            }
+        }
+
+        // Both sent through the typed client's base address (a plain client has none and would fail every attempt).
+        Assert.Equal(["sent", "sent"], replies.Select(m => m.GetProperty("deliveryStatus").GetString()));
+        Assert.Equal(["json-chat-1", "json-chat-2"], replies.Select(m => m.GetProperty("externalMessageId").GetString()).Order());
+        Assert.Equal(["It left this morning.", "Tracking: JC-1."], posted.Select(p => p.GetProperty("text").GetString()).Order());
+        Assert.All(posted, p => Assert.Equal("tg-42", p.GetProperty("chatId").GetString()));
+        await app.StopAsync();
+        await transport.StopAsync();
+    }
+
     [Theory]
     [InlineData("short-key", "at least 32 bytes")]
     [InlineData(null, "FromAddress")]
@@ -442,6 +493,21 @@ public sealed class LibraryWiringTests
     }
 
     private sealed record JsonChatUpdate(string Id, string From, string Text);
+
+    /// <summary>A typed <see cref="HttpClient"/> client replying on the JSON chat: the chat id is the contact's address before the @.</summary>
+    private sealed class JsonChatReplySender(HttpClient client) : Crm.Channels.Replies.IChannelReplySender
+    {
+        public string Channel => "json-chat";
+
+        public async Task<Crm.Channels.Replies.ReplyDelivery> SendAsync(Crm.Channels.Tickets.TicketDetails ticket, Crm.Channels.Tickets.TicketMessage reply, CancellationToken cancellationToken)
+        {
+            var chatId = ticket.Contact!.Email!.Split('@')[0];
+            using var answer = await client.PostAsJsonAsync("sendMessage", new { chatId, text = reply.Text }, cancellationToken);
+            answer.EnsureSuccessStatusCode();
+            var sent = await answer.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            return new Crm.Channels.Replies.ReplyDelivery(ExternalMessageId: sent.GetProperty("messageId").GetString());
+        }
+    }
 
     private sealed class ChannelsOnlyContext(DbContextOptions<ChannelsOnlyContext> options) : DbContext(options)
     {

@@ -100,13 +100,22 @@ public static class CrmChannelsServiceCollectionExtensions
 
     /// <summary>
     /// Adds the sender that delivers agents' replies on its <see cref="IChannelReplySender.Channel"/>, yours or a
-    /// built-in one, as a singleton. The last one registered for a channel is used.
+    /// built-in one. The last one registered for a channel is used. A sender you did not register yourself is one
+    /// instance for the application's lifetime; one you registered (a typed client with
+    /// <c>services.AddHttpClient&lt;TSender&gt;()</c>, or a scoped or transient service) is resolved in a new scope for
+    /// every send, so it gets its configured <see cref="HttpClient"/> and scoped services.
     /// </summary>
     public static ICrmChannelsBuilder AddReplySender<TSender>(this ICrmChannelsBuilder builder)
         where TSender : class, IChannelReplySender
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelReplySender, TSender>());
+        if (builder.Services.Any(d => d.ServiceType == typeof(ReplySenderRegistration<TSender>)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<ReplySenderRegistration<TSender>>();
+        builder.Services.AddSingleton<IChannelReplySender>(services => services.GetRequiredService<ReplySenderRegistration<TSender>>().Sender);
         return builder;
     }
 

@@ -36,5 +36,10 @@ public interface IChannelReplySender
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <returns>What the transport said: its id for the message, when it has one, and the status reached.</returns>
     /// <exception cref="ChannelReplyException">The transport refused the reply, for now or for good.</exception>
+    /// <remarks>
+    /// The outbox tries again after a temporary <see cref="ChannelReplyException"/> and after the network's, a timeout's,
+    /// TLS's, I/O's and a database's exceptions; any other exception (a bug, a misconfigured client, a reply that cannot
+    /// be built) fails the reply at once with the exception's message, so the agent sees it instead of hours of retries.
+    /// </remarks>
     Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken);
 }

@@ -105,8 +105,17 @@ internal sealed partial class ReplyOutbox(
             }
             else
             {
-                var delivery = await sender.SendAsync(ticket, reply, cancellationToken).ConfigureAwait(false);
-                outcome = new ReplyAttemptOutcome(delivery.Status, delivery.ExternalMessageId);
+                try
+                {
+                    var delivery = await sender.SendAsync(ticket, reply, cancellationToken).ConfigureAwait(false);
+                    outcome = new ReplyAttemptOutcome(delivery.Status, delivery.ExternalMessageId);
+                }
+                catch (Exception ex) when (!IsTransport(ex))
+                {
+                    // Not the way to the customer but the reply itself or the sender's code or configuration (a file
+                    // that does not parse, a client without its base address): trying again for hours changes nothing.
+                    outcome = new ReplyAttemptOutcome(DeliveryStatus.Failed, Error: $"The reply cannot be sent: {ex.GetType().Name}: {ex.Message}");
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -117,11 +126,6 @@ internal sealed partial class ReplyOutbox(
         catch (ChannelReplyException ex) when (ex.Permanent)
         {
             outcome = new ReplyAttemptOutcome(DeliveryStatus.Failed, Error: ex.Message);
-        }
-        catch (Exception ex) when (IsAboutTheMessage(ex))
-        {
-            // Not the transport: the reply itself cannot be built or sent, and trying again for hours would not change that.
-            outcome = new ReplyAttemptOutcome(DeliveryStatus.Failed, Error: $"The reply cannot be sent: {ex.Message}");
         }
         catch (Exception ex)
         {
@@ -169,11 +173,13 @@ internal sealed partial class ReplyOutbox(
     }
 
     /// <summary>
-    /// Errors of the message, not of the way to the customer: a file that does not parse as what it claims to be, an
-    /// argument a sender refuses, a bug. Network, timeout, store and channel errors stay retryable.
+    /// Errors of the way to the customer, worth another attempt: a <see cref="ChannelReplyException"/> (the sender's own
+    /// verdict, temporary or permanent), the network, a timeout, TLS, and the database or files a sender reads. Anything
+    /// else a sender throws fails the reply at once.
     /// </summary>
-    internal static bool IsAboutTheMessage(Exception exception) => exception is FormatException or ArgumentException or NotSupportedException
-        or InvalidDataException or InvalidCastException or NullReferenceException or KeyNotFoundException or System.Text.Json.JsonException;
+    internal static bool IsTransport(Exception exception) => exception is ChannelReplyException or HttpRequestException or IOException
+        or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException
+        or System.Data.Common.DbException;
 
     /// <summary>Exponential from <see cref="ReplyOutboxOptions.RetryDelay"/>, capped, with ±20 % jitter so retries of many replies spread out.</summary>
     internal static TimeSpan Backoff(int attempts, ReplyOutboxOptions settings)
