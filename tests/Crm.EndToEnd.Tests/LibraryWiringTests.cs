@@ -220,6 +220,54 @@ public sealed class LibraryWiringTests
     }
 
     [Fact]
+    public async Task Requests_an_adapter_refuses_are_counted_as_rejected_with_a_reason_named_by_the_status()
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Crm.Channels.Diagnostics.CrmChannelsTelemetry.SourceName && instrument.Name == Crm.Channels.Diagnostics.CrmChannelsTelemetry.MessagesRejectedMetric)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? channel = null, reason = null;
+            foreach (var tag in tags)
+            {
+                channel = tag.Key == "crm.channel" ? tag.Value as string : channel;
+                reason = tag.Key == "crm.reason" ? tag.Value as string : reason;
+            }
+
+            // Only this test's channel: other tests refuse requests in parallel.
+            if (channel == "json-chat" && value == 1)
+            {
+                reasons.Add(reason!);
+            }
+        });
+        listener.Start();
+
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
+        await using var app = builder.Build();
+        app.MapCrmChannels().Queries.AllowAnonymous();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=json-chat") { Content = JsonContent.Create(new { id = "m1", from = "tg-1", text = "Hi" }) };
+        forged.Headers.Add("X-Json-Chat-Secret", "wrong");
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(forged)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/tickets?channel=json-chat", new StringContent("{", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.PostAsync("/tickets?channel=json-chat", new StringContent(JsonSerializer.Serialize(new { id = "m2", from = "tg-1", text = new string('x', 5000) }), System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m3", from = "tg-1", text = "Hi" })).StatusCode);
+
+        Assert.Equal(["forbidden", "malformed", "too_large"], reasons.Order());
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task A_reply_sender_registered_as_a_typed_http_client_sends_through_its_configured_client()
     {
         // The channel's API: a loopback app that records what the sender posts and answers with its message id.
@@ -478,6 +526,16 @@ public sealed class LibraryWiringTests
 
         public async ValueTask<IReadOnlyList<Crm.Channels.Ingestion.InboundMessage>> ReadAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
         {
+            if (request.Headers["X-Json-Chat-Secret"] == "wrong")
+            {
+                throw new Crm.Channels.Adapters.ChannelRequestException(403, "Forbidden", "Bad secret.");
+            }
+
+            if (request.ContentLength > 4096)
+            {
+                throw new Crm.Channels.Adapters.ChannelRequestException(413, "Too large", "At most 4 KiB.");
+            }
+
             var update = await JsonSerializer.DeserializeAsync<JsonChatUpdate>(request.Body, JsonSerializerOptions.Web, cancellationToken);
             return
             [

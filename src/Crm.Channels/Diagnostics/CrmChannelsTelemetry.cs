@@ -12,7 +12,7 @@ public static class CrmChannelsTelemetry
     /// <summary>Counter of ingested messages, tagged with <c>crm.channel</c> and <c>crm.outcome</c> (<c>ticket_created</c>, <c>message_appended</c>, <c>duplicate</c>).</summary>
     public const string MessagesIngestedMetric = "crm.channels.messages.ingested";
 
-    /// <summary>Counter of messages refused by an adapter or the pipeline, tagged with <c>crm.channel</c> and <c>crm.reason</c>.</summary>
+    /// <summary>Counter of messages refused by an adapter or the pipeline, tagged with <c>crm.channel</c> and <c>crm.reason</c> (<c>invalid</c>, or a name after the status an adapter answered: <c>malformed</c>, <c>forbidden</c>, <c>too_large</c>, …).</summary>
     public const string MessagesRejectedMetric = "crm.channels.messages.rejected";
 
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(CrmChannelsTelemetry).Assembly.GetName().Version?.ToString());

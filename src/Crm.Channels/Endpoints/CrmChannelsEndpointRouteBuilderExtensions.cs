@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Crm.Channels.Adapters;
 using Crm.Channels.Attachments;
 using Crm.Channels.Chat;
+using Crm.Channels.Diagnostics;
 using Crm.Channels.Replies;
 using Crm.Channels.DependencyInjection;
 using Crm.Channels.Ingestion;
@@ -137,6 +138,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         }
         catch (ChannelRequestException ex)
         {
+            CountRejected(adapter.Channel, ex.StatusCode);
             return ex.Errors is { Count: > 0 }
                 ? Results.ValidationProblem(ex.Errors.ToDictionary(), detail: ex.Detail, title: ex.Title, statusCode: ex.StatusCode)
                 : Results.Problem(statusCode: ex.StatusCode, title: ex.Title, detail: ex.Detail);
@@ -148,11 +150,13 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         catch (BadHttpRequestException ex)
         {
             // Kestrel's own limits (MaxRequestBodySize) and truncated bodies surface here.
+            CountRejected(adapter.Channel, ex.StatusCode);
             return Results.Problem(statusCode: ex.StatusCode, title: "Bad request", detail: ex.Message);
         }
         catch (JsonException ex)
         {
             // An integrator's adapter that reads JSON itself: a body that is not JSON is the sender's error.
+            CountRejected(adapter.Channel, StatusCodes.Status400BadRequest);
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON ({JsonErrorLocation.Describe(ex)}).");
         }
         finally
@@ -161,6 +165,24 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             await DiscardUnkeptUploadsAsync(context, results.Where(r => r.Outcome != IngestionOutcome.Duplicate).SelectMany(r => r.Message.Attachments)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Counts a request an adapter refused (the pipeline counts the messages it finds invalid itself). The reason is
+    /// named after the status, never taken from the request, so the metric's tags stay few.
+    /// </summary>
+    private static void CountRejected(string channel, int status) => CrmChannelsTelemetry.MessagesRejected.Add(1,
+        new("crm.channel", channel),
+        new("crm.reason", status switch
+        {
+            StatusCodes.Status400BadRequest => "malformed",
+            StatusCodes.Status401Unauthorized => "unauthenticated",
+            StatusCodes.Status403Forbidden => "forbidden",
+            StatusCodes.Status409Conflict => "conflict",
+            StatusCodes.Status413PayloadTooLarge => "too_large",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+            StatusCodes.Status429TooManyRequests => "rate_limited",
+            _ => "refused",
+        }));
 
     private static Task DiscardUnkeptUploadsAsync(HttpContext context, IEnumerable<AttachmentInfo> kept)
         => RequestUploads.For(context).DiscardUnkeptAsync(
