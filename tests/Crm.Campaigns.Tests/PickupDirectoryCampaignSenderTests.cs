@@ -1,4 +1,5 @@
 using Crm.Campaigns.Sending;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -7,6 +8,18 @@ namespace Crm.Campaigns.Tests;
 public sealed class PickupDirectoryCampaignSenderTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("crm-pickup-").FullName;
+
+    [Fact]
+    public void Without_arguments_the_pickup_folder_is_outbox_in_the_current_directory()
+    {
+        var services = new ServiceCollection();
+        services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory().UseInMemoryStores();
+        using var provider = services.BuildServiceProvider();
+
+        var sender = Assert.IsType<PickupDirectoryCampaignSender>(provider.GetRequiredService<ICampaignSender>());
+
+        Assert.Equal(Path.GetFullPath("outbox"), sender.Directory);
+    }
 
     [Fact]
     public void Partial_files_a_crashed_process_left_are_removed_at_start_and_fresh_ones_are_kept()

@@ -86,6 +86,12 @@ public static class BulkEmailServiceCollectionExtensions
         return builder.UseSmtp(section.Bind);
     }
 
+    /// <summary>
+    /// Writes messages as <c>.eml</c> files into the folder <c>outbox</c> of the current directory instead of sending
+    /// them (demos, development).
+    /// </summary>
+    public static IBulkEmailBuilder UsePickupDirectory(this IBulkEmailBuilder builder) => builder.UsePickupDirectory(_ => { });
+
     /// <summary>Writes messages as <c>.eml</c> files into a folder instead of sending them (demos, development).</summary>
     public static IBulkEmailBuilder UsePickupDirectory(this IBulkEmailBuilder builder, Action<PickupDirectoryOptions> configure)
     {
