@@ -57,9 +57,9 @@ public sealed class BulkEmailOptions : IValidatableObject
     /// <summary>DKIM signing of every campaign message and test send; off while unset.</summary>
     public DkimOptions Dkim { get; } = new();
 
-    /// <summary>The default sender display name.</summary>
+    /// <summary>The default sender display name; none while unset (a campaign may name one).</summary>
     [MaxLength(128)]
-    public string? FromName { get; set; } = "Crm.Libraries";
+    public string? FromName { get; set; }
 
     /// <summary>
     /// The public base URL of open and unsubscribe links (e.g. <c>https://crm.example.com</c>). When unset,

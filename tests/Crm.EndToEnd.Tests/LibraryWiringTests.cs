@@ -171,6 +171,9 @@ public sealed class LibraryWiringTests
         var sender = (RecordingSender)app.Services.GetRequiredService<Crm.Campaigns.Sending.ICampaignSender>();
         Assert.Equal(["one@example.com", "two@example.com"], sender.Sent.Select(s => s.To).Order(StringComparer.Ordinal));
         Assert.All(sender.Sent, sent => Assert.Contains($"Hello {sent.To}", sent.Html, StringComparison.Ordinal));
+        // No display name the integrator did not choose: the library's own name is nobody's sender.
+        Assert.All(sender.Sent, sent => Assert.Equal("news@shop.example", sent.From));
+        Assert.All(sender.Sent, sent => Assert.Equal("\"Campaigns\" <campaigns.shop.example>", sent.ListId));
         // Once SendAsync returned, the message is the dispatcher's to dispose (its finalizers would otherwise keep every
         // message alive through a collection): reading its content now fails.
         Assert.All(sender.Sent, sent => Assert.Throws<ObjectDisposedException>(() => sent.Message.HtmlBody));
@@ -502,11 +505,11 @@ public sealed class LibraryWiringTests
 
     private sealed class RecordingSender : Crm.Campaigns.Sending.ICampaignSender
     {
-        public System.Collections.Concurrent.ConcurrentBag<(string To, string Html, MimeKit.MimeMessage Message)> Sent { get; } = [];
+        public System.Collections.Concurrent.ConcurrentBag<(string To, string Html, string From, string ListId, MimeKit.MimeMessage Message)> Sent { get; } = [];
 
         public Task SendAsync(MimeKit.MimeMessage message, MimeKit.MailboxAddress? envelopeFrom, CancellationToken cancellationToken)
         {
-            Sent.Add((message.To.Mailboxes.Single().Address, message.HtmlBody!, message));
+            Sent.Add((message.To.Mailboxes.Single().Address, message.HtmlBody!, message.From.ToString(), message.Headers["List-Id"] ?? "", message));
             return Task.CompletedTask;
         }
     }
