@@ -265,6 +265,46 @@ public sealed class IngestionPipelineTests
         Assert.Equal(chat.Ticket.ContactId, mail.Ticket.ContactId);
     }
 
+    [Fact]
+    public async Task The_ingest_span_of_a_refused_message_is_an_error_naming_the_fields()
+    {
+        using var tests = new System.Diagnostics.ActivitySource("Crm.Channels.Tests.Ingest");
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Crm.Channels" or "Crm.Channels.Tests.Ingest",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var parent = tests.StartActivity("test")!;
+        // Only this test's trace: other tests ingest in parallel.
+        listener.ActivityStopped = activity =>
+        {
+            if (activity.OperationName == "crm.channels.ingest" && activity.TraceId == parent.TraceId)
+            {
+                spans.Enqueue(activity);
+            }
+        };
+        var pipeline = CreatePipeline(new InMemoryTicketStore());
+
+        await Assert.ThrowsAsync<InvalidInboundMessageException>(() => pipeline.IngestAsync(Chat("", email: "not-an-address"), CancellationToken.None));
+        await pipeline.IngestAsync(Chat("Hello"), CancellationToken.None);
+
+        Assert.Collection(
+            spans,
+            refused =>
+            {
+                Assert.Equal("invalid", refused.GetTagItem("crm.outcome"));
+                Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, refused.Status);
+                Assert.Contains("sender.email", refused.StatusDescription, StringComparison.Ordinal);
+            },
+            stored =>
+            {
+                Assert.Equal("ticket_created", stored.GetTagItem("crm.outcome"));
+                Assert.Equal(System.Diagnostics.ActivityStatusCode.Unset, stored.Status);
+            });
+    }
+
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task An_invalid_message_is_refused_with_field_errors_and_nothing_is_stored(string storeKind)

@@ -55,7 +55,18 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         using var activity = CrmChannelsTelemetry.ActivitySource.StartActivity("crm.channels.ingest", ActivityKind.Internal);
         activity?.SetTag("crm.channel", message.Channel);
 
-        var (email, phone) = Validate(message);
+        string? email, phone;
+        try
+        {
+            (email, phone) = Validate(message);
+        }
+        catch (InvalidInboundMessageException ex)
+        {
+            activity?.SetTag("crm.outcome", "invalid");
+            activity?.SetStatus(ActivityStatusCode.Error, string.Join(", ", ex.Errors.Keys));
+            throw;
+        }
+
         message = message with
         {
             ExternalMessageId = ExternalMessageIds.Fit(message.ExternalMessageId, _options.MaxExternalIdLength),

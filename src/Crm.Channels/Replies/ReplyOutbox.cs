@@ -151,13 +151,19 @@ internal sealed partial class ReplyOutbox(
         switch (outcome.Status)
         {
             case DeliveryStatus.Queued:
+                // This attempt failed even though the reply will be tried again: a trace shows the error it met.
+                activity?.SetTag("crm.outcome", "retry");
+                activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 LogRetrying(logger, reply.Id, reply.Channel, outcome.RetryAt!.Value, outcome.Error);
                 break;
             case DeliveryStatus.Failed:
+                activity?.SetTag("crm.outcome", "failed");
+                activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 CrmChannelsTelemetry.RepliesFailed.Add(1, channelTag);
                 LogFailed(logger, reply.Id, reply.Channel, outcome.Error);
                 break;
             default:
+                activity?.SetTag("crm.outcome", "sent");
                 CrmChannelsTelemetry.RepliesSent.Add(1, channelTag);
                 CrmChannelsTelemetry.OutboxAge.Record((timeProvider.GetUtcNow() - reply.ReceivedAt).TotalSeconds, channelTag);
                 LogSent(logger, reply.Id, reply.Channel, reply.TicketId);
