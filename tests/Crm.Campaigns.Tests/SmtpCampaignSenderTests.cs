@@ -156,6 +156,22 @@ public sealed class SmtpCampaignSenderTests
         Assert.Equal(2, server.Connections);
     }
 
+    [Fact]
+    public async Task A_port_nobody_listens_on_is_reported_as_could_not_connect_and_left_to_retry()
+    {
+        // A port that was free a moment ago: connecting to it is refused at once.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var sender = Sender(port);
+
+        var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));
+
+        Assert.False(failure.IsPermanent);
+        Assert.StartsWith($"Could not connect to 127.0.0.1:{port}: ", failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("PLAIN LOGIN", "AUTH PLAIN ")]
     [InlineData("LOGIN", "AUTH LOGIN")]

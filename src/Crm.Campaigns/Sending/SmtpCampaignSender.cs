@@ -174,6 +174,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
         {
             var options = sender._options;
             _next = null;
+            // Whether a failure happened before the server accepted a session: "could not connect" tells an operator
+            // to check the host, port, TLS and credentials, where "the connection failed" suggests a flaky network.
+            var opening = false;
             try
             {
                 for (var attempt = 0; ; attempt++)
@@ -192,7 +195,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
                         Connection = null;
                         Forget(request);
                         Forget(_next);
+                        opening = true;
                         Connection = await sender.OpenAsync(request.CancellationToken).ConfigureAwait(false);
+                        opening = false;
                     }
 
                     var reused = Connection.Sent > 0;
@@ -219,6 +224,11 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
             catch (OperationCanceledException ex) when (request.CancellationToken.IsCancellationRequested)
             {
                 request.TrySetCanceled(ex.CancellationToken);
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex) && opening)
+            {
+                LogCouldNotConnect(sender._logger, ex, options.Host, options.Port);
+                request.TrySetException(new CampaignSendException($"Could not connect to {options.Host}:{options.Port}: {ex.Message}", isPermanent: false, innerException: ex));
             }
             catch (Exception ex) when (IsConnectionFailure(ex))
             {
@@ -336,6 +346,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Opened an SMTP connection to {Host}:{Port}")]
     private static partial void LogConnected(ILogger logger, string host, int port);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Could not connect to the SMTP server {Host}:{Port}")]
+    private static partial void LogCouldNotConnect(ILogger logger, Exception exception, string host, int port);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Lost the SMTP connection to {Host}:{Port}")]
     private static partial void LogConnectionLost(ILogger logger, Exception exception, string host, int port);
