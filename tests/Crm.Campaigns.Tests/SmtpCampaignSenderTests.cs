@@ -160,10 +160,7 @@ public sealed class SmtpCampaignSenderTests
     public async Task A_port_nobody_listens_on_is_reported_as_could_not_connect_and_left_to_retry()
     {
         // A port that was free a moment ago: connecting to it is refused at once.
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = HostProcess.FreeTcpPort();
         await using var sender = Sender(port);
 
         var failure = await Assert.ThrowsAsync<CampaignSendException>(() => sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None));

@@ -1,6 +1,7 @@
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
+using Crm.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -268,30 +269,14 @@ public sealed class IngestionPipelineTests
     [Fact]
     public async Task The_ingest_span_of_a_refused_message_is_an_error_naming_the_fields()
     {
-        using var tests = new System.Diagnostics.ActivitySource("Crm.Channels.Tests.Ingest");
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Crm.Channels" or "Crm.Channels.Tests.Ingest",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        using var parent = tests.StartActivity("test")!;
-        // Only this test's trace: other tests ingest in parallel.
-        listener.ActivityStopped = activity =>
-        {
-            if (activity.OperationName == "crm.channels.ingest" && activity.TraceId == parent.TraceId)
-            {
-                spans.Enqueue(activity);
-            }
-        };
+        using var trace = new SpanRecorder("Crm.Channels", "crm.channels.ingest");
         var pipeline = CreatePipeline(new InMemoryTicketStore());
 
         await Assert.ThrowsAsync<InvalidInboundMessageException>(() => pipeline.IngestAsync(Chat("", email: "not-an-address"), CancellationToken.None));
         await pipeline.IngestAsync(Chat("Hello"), CancellationToken.None);
 
         Assert.Collection(
-            spans,
+            trace.Spans,
             refused =>
             {
                 Assert.Equal("invalid", refused.GetTagItem("crm.outcome"));

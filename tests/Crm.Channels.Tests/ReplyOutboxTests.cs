@@ -2,6 +2,7 @@ using Crm.Channels.Ingestion;
 using Crm.Channels.Replies;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
+using Crm.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -167,24 +168,7 @@ public sealed class ReplyOutboxTests
     [Fact]
     public async Task Each_attempts_span_carries_its_outcome_and_failures_are_marked_as_errors()
     {
-        using var tests = new System.Diagnostics.ActivitySource("Crm.Channels.Tests.Tracing");
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Crm.Channels" or "Crm.Channels.Tests.Tracing",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        using var parent = tests.StartActivity("test")!;
-        // Only this test's trace: other tests send replies in parallel.
-        listener.ActivityStopped = activity =>
-        {
-            if (activity.OperationName == "crm.channels.reply.send" && activity.TraceId == parent.TraceId)
-            {
-                spans.Enqueue(activity);
-            }
-        };
-
+        using var trace = new SpanRecorder("Crm.Channels", "crm.channels.reply.send");
         await using var handle = await TicketStores.CreateAsync(TicketStores.InMemory);
         var clock = new FakeTimeProvider(Start);
         var sender = new ScriptedSender("test", new IOException("Connection reset"), new ReplyDelivery("id-1"), new ChannelReplyException("550 5.1.1 no such user", permanent: true));
@@ -198,7 +182,7 @@ public sealed class ReplyOutboxTests
         await replies.QueueAsync(ticket.Id, "Second", null, [], "agent", CancellationToken.None);
         await outbox.RunOnceAsync(CancellationToken.None);
 
-        var seen = spans.Select(a => (Outcome: a.GetTagItem("crm.outcome") as string, a.Status, a.StatusDescription)).ToArray();
+        var seen = trace.Spans.Select(a => (Outcome: a.GetTagItem("crm.outcome") as string, a.Status, a.StatusDescription)).ToArray();
         Assert.Equal(
             [("retry", System.Diagnostics.ActivityStatusCode.Error, "IOException: Connection reset"), ("sent", System.Diagnostics.ActivityStatusCode.Unset, null), ("failed", System.Diagnostics.ActivityStatusCode.Error, "550 5.1.1 no such user")],
             seen);

@@ -183,16 +183,7 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
     [Fact]
     public async Task An_sns_subscription_confirmation_is_verified_then_confirmed()
     {
-        var message = new JsonObject
-        {
-            ["Type"] = "SubscriptionConfirmation",
-            ["MessageId"] = Guid.NewGuid().ToString(),
-            ["Token"] = "token-" + Guid.NewGuid().ToString("N"),
-            ["TopicArn"] = DeliveryWebhookFixture.TopicArn,
-            ["Message"] = "You have chosen to subscribe to the topic.",
-            ["SubscribeURL"] = $"{fixture.SnsBase}/confirm?Action=ConfirmSubscription&Token=abc",
-            ["Timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-        };
+        var message = SubscriptionConfirmation($"{fixture.SnsBase}/confirm?Action=ConfirmSubscription&Token=abc");
 
         using var response = await PostSnsAsync(message);
 
@@ -209,16 +200,7 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
         // Signed as SNS signs, but its SubscribeURL is not on the allow-list: fetching it would let a webhook make the
         // host call any address (SSRF). The URL reaches the fixture's own server if it is fetched at all.
         var foreign = fixture.SnsBase.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/confirm?Action=ConfirmSubscription&Token=foreign";
-        var message = new JsonObject
-        {
-            ["Type"] = "SubscriptionConfirmation",
-            ["MessageId"] = Guid.NewGuid().ToString(),
-            ["Token"] = "token-" + Guid.NewGuid().ToString("N"),
-            ["TopicArn"] = DeliveryWebhookFixture.TopicArn,
-            ["Message"] = "You have chosen to subscribe to the topic.",
-            ["SubscribeURL"] = foreign,
-            ["Timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-        };
+        var message = SubscriptionConfirmation(foreign);
 
         using var response = await PostSnsAsync(message);
 
@@ -375,6 +357,18 @@ public sealed class DeliveryWebhookTests(DeliveryWebhookFixture fixture) : IClas
             ["Timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
         };
     }
+
+    /// <summary>An SNS subscription confirmation as SNS posts it, before signing.</summary>
+    private static JsonObject SubscriptionConfirmation(string subscribeUrl) => new()
+    {
+        ["Type"] = "SubscriptionConfirmation",
+        ["MessageId"] = Guid.NewGuid().ToString(),
+        ["Token"] = "token-" + Guid.NewGuid().ToString("N"),
+        ["TopicArn"] = DeliveryWebhookFixture.TopicArn,
+        ["Message"] = "You have chosen to subscribe to the topic.",
+        ["SubscribeURL"] = subscribeUrl,
+        ["Timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Signs as SNS documents (SignatureVersion 2: SHA256withRSA over "Name\nvalue\n" of the fields in order).</summary>
     private Task<HttpResponseMessage> PostSnsAsync(JsonObject message, RSA? signWith = null, string? certificateUrl = null)

@@ -106,8 +106,7 @@ public sealed class LibraryWiringTests
             bulkEmail.Campaigns.AllowAnonymous();
             bulkEmail.ContactsRead.AllowAnonymous();
             bulkEmail.ContactsWrite.AllowAnonymous();
-            await app.StartAsync();
-            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var client = await StartOnLoopbackAsync(app);
             client.DefaultRequestHeaders.UserAgent.ParseAdd(MailClient.UserAgent);
 
             using (var import = await client.PostAsJsonAsync("/base/crm/contacts", new[] { new { email = "prefixed@example.com" } }))
@@ -198,13 +197,8 @@ public sealed class LibraryWiringTests
     [InlineData("{\"id\": 5, \"from\": \"tg-1\", \"text\": \"Hi\"}", "application/json")]
     public async Task An_own_adapter_that_reads_json_answers_400_for_a_body_that_is_not_its_json_and_stores_nothing(string body, string contentType)
     {
-        var builder = LoopbackBuilder();
-        builder.Services.AddAuthorization();
-        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
-        await using var app = builder.Build();
-        app.MapCrmChannels().Queries.AllowAnonymous();
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        await using var app = BuildJsonChatApp();
+        using var client = await StartOnLoopbackAsync(app);
 
         using var refused = await client.PostAsync("/tickets?channel=json-chat", new StringContent(body, System.Text.Encoding.UTF8, contentType));
 
@@ -251,13 +245,8 @@ public sealed class LibraryWiringTests
         });
         listener.Start();
 
-        var builder = LoopbackBuilder();
-        builder.Services.AddAuthorization();
-        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
-        await using var app = builder.Build();
-        app.MapCrmChannels().Queries.AllowAnonymous();
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        await using var app = BuildJsonChatApp();
+        using var client = await StartOnLoopbackAsync(app);
 
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=json-chat") { Content = JsonContent.Create(new { id = "m1", from = "tg-1", text = "Hi" }) };
         forged.Headers.Add("X-Json-Chat-Secret", "wrong");
@@ -283,14 +272,12 @@ public sealed class LibraryWiringTests
         });
         await transport.StartAsync();
 
-        var builder = LoopbackBuilder();
-        builder.Services.AddAuthorization();
-        builder.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
-        builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().AddReplySender<JsonChatReplySender>().UseInMemoryStore();
-        await using var app = builder.Build();
-        app.MapCrmChannels().Queries.AllowAnonymous();
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        await using var app = BuildJsonChatApp(channels =>
+        {
+            channels.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
+            channels.AddReplySender<JsonChatReplySender>();
+        });
+        using var client = await StartOnLoopbackAsync(app);
 
         using var created = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-42", text = "Is my order on its way?" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -395,8 +382,7 @@ public sealed class LibraryWiringTests
         }
 
         app.MapCrmChannels().Queries.AllowAnonymous();
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var client = await StartOnLoopbackAsync(app);
 
         // The chat answers with a visitor token signed by a secret kept in crm_settings: the shared table must be there.
         using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Where is my order?" });
@@ -454,14 +440,32 @@ public sealed class LibraryWiringTests
     }
 
     /// <summary>Maps the campaign endpoints open to anyone and starts the app; returns a client of it.</summary>
-    private static async Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
+    private static Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
     {
         var bulkEmail = app.MapBulkEmail();
         bulkEmail.Campaigns.AllowAnonymous();
         bulkEmail.ContactsRead.AllowAnonymous();
         bulkEmail.ContactsWrite.AllowAnonymous();
+        return StartOnLoopbackAsync(app);
+    }
+
+    /// <summary>Starts the app and returns a client for the loopback address it listens on.</summary>
+    private static async Task<HttpClient> StartOnLoopbackAsync(WebApplication app)
+    {
         await app.StartAsync();
         return new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+    }
+
+    /// <summary>An integrator's app with the JSON chat adapter on the in-memory store, its agents' endpoints opened for the test.</summary>
+    private static WebApplication BuildJsonChatApp(Action<Crm.Channels.DependencyInjection.ICrmChannelsBuilder>? configure = null)
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        var channels = builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
+        configure?.Invoke(channels);
+        var app = builder.Build();
+        app.MapCrmChannels().Queries.AllowAnonymous();
+        return app;
     }
 
     /// <summary>Imports the contacts and creates a campaign to all of them; returns its id.</summary>
