@@ -1,3 +1,4 @@
+using Crm.Security;
 using Crm.WebHost.Hosting;
 using Crm.WebHost.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -25,7 +26,6 @@ if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocumen
         ["Crm:Attachments:Directory"] = Path.Combine(scratch, "attachments"),
     });
 }
-AuthenticationSetup.ValidateApiKeys(builder.Configuration);
 
 // A second line only: every background loop in the packages catches, logs and backs off by itself (each is tested with
 // faults injected); should one ever let an exception escape, the rest of the host keeps serving instead of stopping.
@@ -53,12 +53,12 @@ if (!string.IsNullOrEmpty(imap["Host"]))
 builder.Services.AddCrmForwardedHeaders(builder.Configuration);
 builder.Services.AddCrmCampaigns(builder.Configuration);
 
-builder.Services.AddCrmAuthentication();
+builder.Services.AddCrmAuthentication(builder.Configuration);
 builder.Services.AddSingleton<UserDirectory>();
 builder.Services.AddRazorPages(options =>
 {
-    options.Conventions.AuthorizeFolder("/Admin", Roles.AgentsPolicy);
-    options.Conventions.AuthorizeFolder("/Admin/BulkEmail", Roles.MarketingPolicy);
+    options.Conventions.AuthorizeFolder("/Admin", CrmPolicies.Agents);
+    options.Conventions.AuthorizeFolder("/Admin/BulkEmail", CrmPolicies.Marketing);
 });
 builder.Services.AddCrmRateLimiting(builder.Configuration);
 builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
@@ -112,15 +112,15 @@ app.MapCrmChatWidget();
 
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
-channelEndpoints.Queries.RequireAuthorization(Roles.AgentsPolicy);
+channelEndpoints.Queries.RequireAuthorization(CrmPolicies.Agents);
 channelEndpoints.Conversations.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
 // Signed attachment links (visitors' pictures, Twilio fetching media): public, so rate-limited per client like the transcript.
 channelEndpoints.Downloads.RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
 
 var bulkEmail = app.MapBulkEmail();
-bulkEmail.Campaigns.RequireAuthorization(Roles.MarketingPolicy);
-bulkEmail.ContactsWrite.RequireAuthorization(Roles.MarketingPolicy);
-bulkEmail.ContactsRead.RequireAuthorization(Roles.AgentsPolicy);
+bulkEmail.Campaigns.RequireAuthorization(CrmPolicies.Marketing);
+bulkEmail.ContactsWrite.RequireAuthorization(CrmPolicies.Marketing);
+bulkEmail.ContactsRead.RequireAuthorization(CrmPolicies.Agents);
 bulkEmail.Subscriptions.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.SubscribePolicy);
 
 app.MapCrmOpenApi();

@@ -79,6 +79,7 @@ public sealed class AdminSecurityTests
     public async Task An_unknown_role_stops_the_host_at_start_naming_the_entry(string key, string role, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = role, ["Crm:Users:eve:Password"] = "pw" };
+        settings.TryAdd("Crm:Users:eve:Role", "Agent");
 
         var failure = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => HostProcess.StartAsync(settings));
 

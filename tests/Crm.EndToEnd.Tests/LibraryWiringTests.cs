@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
+using Crm.Security;
 
 namespace Crm.EndToEnd.Tests;
 
@@ -24,10 +26,18 @@ public sealed class LibraryWiringTests
         return builder;
     }
 
-    private static WebApplication BuildApp(string? pickupDirectory = null)
+    private const string AgentKey = "agent-key-for-wiring-tests";
+    private const string ManagerKey = "manager-key-for-wiring-tests";
+
+    /// <summary>The app with both features on in-memory stores; <paramref name="security"/> registers its authentication (API keys by default).</summary>
+    private static WebApplication BuildApp(string? pickupDirectory = null, Action<IServiceCollection>? security = null)
     {
         var builder = LoopbackBuilder();
-        builder.Services.AddAuthorization();
+        (security ?? (services => services.AddCrmApiKeys(o =>
+        {
+            o.Keys.Add(new CrmApiKey(AgentKey, CrmRoles.Agent, Agent: "Ada"));
+            o.Keys.Add(new CrmApiKey(ManagerKey, "manager"));
+        })))(builder.Services);
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
         builder.Services.AddBulkEmail(o =>
             {
@@ -90,6 +100,150 @@ public sealed class LibraryWiringTests
 
         await app.StartAsync();
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Authorization_without_any_authentication_as_the_old_quickstart_had_stops_the_app_at_start_naming_AddCrmApiKeys()
+    {
+        await using var app = BuildApp(security: services => services.AddAuthorization());
+        MapAllRequiringAuthorization(app, policy: null);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("authenticates nobody", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("AddCrmApiKeys(", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /tickets", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("/bulk-email", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authentication_without_AddAuthorization_stops_the_app_at_start_naming_it()
+    {
+        await using var app = BuildApp(security: services => services.AddAuthentication("Cookies").AddCookie());
+        MapAllRequiringAuthorization(app, policy: null);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("no authorization services", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("AddAuthorization()", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_policy_nobody_added_or_a_scheme_that_is_not_the_default_stops_the_app_at_start()
+    {
+        await using (var app = BuildApp())
+        {
+            MapAllRequiringAuthorization(app, policy: "Support");
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+            Assert.Contains("policies nobody added: 'Support'", failure.Message, StringComparison.Ordinal);
+        }
+
+        // Two schemes and neither named the default (one alone would be the default by itself).
+        await using (var app = BuildApp(security: services => services.AddAuthorization().AddAuthentication().AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey(AgentKey, CrmRoles.Agent))).AddCookie()))
+        {
+            MapAllRequiringAuthorization(app, policy: null);
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+            Assert.Contains("no authentication scheme is the default", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_api_key_naming_an_unknown_role_stops_the_app_at_start()
+    {
+        await using var app = BuildApp(security: services => services.AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey("key-with-a-typo-role", "Admn"))));
+        MapAllRequiringAuthorization(app, CrmPolicies.Agents);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("'Admn'; it must be one of Agent, Manager, Marketing", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_AddCrmApiKeys_the_agents_and_managers_endpoints_answer_by_key_and_role_and_refuse_with_problem_details()
+    {
+        await using var app = BuildApp();
+        var channels = app.MapCrmChannels();
+        channels.Queries.RequireAuthorization(CrmPolicies.Agents);
+        var bulkEmail = app.MapBulkEmail();
+        bulkEmail.Campaigns.RequireAuthorization(CrmPolicies.Marketing);
+        bulkEmail.ContactsRead.RequireAuthorization(CrmPolicies.Agents);
+        bulkEmail.ContactsWrite.RequireAuthorization(CrmPolicies.Marketing);
+        using var client = await StartOnLoopbackAsync(app);
+
+        async Task<HttpStatusCode> GetAsync(string path, string? key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (key is not null)
+            {
+                request.Headers.Add(CrmApiKeyDefaults.HeaderName, key);
+            }
+
+            using var response = await client.SendAsync(request);
+            if (!response.IsSuccessStatusCode)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("/tickets", null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("/tickets", AgentKey + "x"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("/tickets", AgentKey[..^1]));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("/tickets", AgentKey));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("/contacts", AgentKey));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync("/bulk-email", AgentKey));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("/bulk-email", ManagerKey));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("/tickets", ManagerKey));
+    }
+
+    [Fact]
+    public async Task An_api_key_from_configuration_acts_as_its_named_agent_and_keys_follow_a_configuration_reload()
+    {
+        var settings = new ConfigurationManager();
+        settings["Crm:ApiKeys:key-of-ada-from-config:Role"] = "Agent";
+        settings["Crm:ApiKeys:key-of-ada-from-config:Agent"] = "Ada Lovelace";
+        settings["Crm:ApiKeys:plain-key-from-config"] = "Agent";
+        await using var app = BuildApp(security: services => services.AddCrmApiKeys(settings.GetSection("Crm:ApiKeys")));
+        app.MapGet("/whoami", (System.Security.Claims.ClaimsPrincipal user) => user.Identity!.Name).RequireAuthorization(CrmPolicies.Agents);
+        app.MapCrmChannels().Queries.RequireAuthorization(CrmPolicies.Agents);
+        using var client = await StartOnLoopbackAsync(app);
+
+        async Task<(HttpStatusCode Status, string Body)> WhoAmIAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+            request.Headers.Add(CrmApiKeyDefaults.HeaderName, key);
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal((HttpStatusCode.OK, "Ada Lovelace"), await WhoAmIAsync("key-of-ada-from-config"));
+        Assert.Equal((HttpStatusCode.OK, "api-key:Agent"), await WhoAmIAsync("plain-key-from-config"));
+
+        // A rotated key: the old one stops working and the new one works without a restart.
+        settings["Crm:ApiKeys:plain-key-from-config"] = null;
+        settings["Crm:ApiKeys:rotated-key-from-config"] = "Agent";
+        ((IConfigurationRoot)settings).Reload();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WhoAmIAsync("plain-key-from-config")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync("rotated-key-from-config")).Status);
+    }
+
+    /// <summary>Maps both features with every customer-data group requiring <paramref name="policy"/> (the default policy when null).</summary>
+    private static void MapAllRequiringAuthorization(WebApplication app, string? policy)
+    {
+        var channels = app.MapCrmChannels();
+        var bulkEmail = app.MapBulkEmail();
+        foreach (var group in new IEndpointConventionBuilder[] { channels.Queries, bulkEmail.Campaigns, bulkEmail.ContactsRead, bulkEmail.ContactsWrite })
+        {
+            if (policy is null)
+            {
+                group.RequireAuthorization();
+            }
+            else
+            {
+                group.RequireAuthorization(policy);
+            }
+        }
     }
 
     [Fact]
@@ -350,6 +504,67 @@ public sealed class LibraryWiringTests
             {
                 var pending = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
                 Assert.Contains("MigrateCrmDatabaseAsync()", pending.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task An_own_context_with_no_migration_or_missing_a_column_a_newer_package_maps_stops_the_app_at_start_naming_the_table()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-probe-").FullName;
+        try
+        {
+            WebApplication Build(string file)
+            {
+                var builder = LoopbackBuilder();
+                builder.Services.AddCrmChannels().AddChat();
+                builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, file)};Pooling=False"));
+                builder.Services.AddCrmChannelStores<ChannelsOnlyContext>();
+                var app = builder.Build();
+                app.MapCrmChannels().Queries.AllowAnonymous();
+                return app;
+            }
+
+            // The host added ApplyCrmChannels() but never a migration: nothing is pending, yet no CRM table exists.
+            await using (var app = Build("none.db"))
+            {
+                var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+                Assert.Contains("The database of ChannelsOnlyContext lacks the CRM's table", failure.Message, StringComparison.Ordinal);
+                Assert.Contains("dotnet ef migrations add UpgradeCrm --context ChannelsOnlyContext", failure.Message, StringComparison.Ordinal);
+            }
+
+            // A database made by an older package: every table there, one column of today's model missing.
+            await using (var app = Build("older.db"))
+            {
+                await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ChannelsOnlyContext>>().CreateDbContextAsync())
+                {
+                    await db.Database.EnsureCreatedAsync();
+                    var tickets = db.Model.GetEntityTypes().Single(e => e.ClrType.Name == "TicketRecord");
+                    var table = tickets.GetTableName()!;
+                    var column = tickets.FindProperty("Subject")!.GetColumnName();
+                    var rename = $"ALTER TABLE \"{table}\" RENAME COLUMN \"{column}\" TO \"{column}_of_an_older_release\"";
+                    await db.Database.ExecuteSqlRawAsync(rename);
+                }
+
+                var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+                Assert.Contains("lacks the CRM's table", failure.Message, StringComparison.Ordinal);
+                Assert.Contains("subject", failure.Message, StringComparison.OrdinalIgnoreCase);
+            }
+
+            // The same database once complete starts (the probe reads no row and changes nothing).
+            await using (var app = Build("complete.db"))
+            {
+                await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ChannelsOnlyContext>>().CreateDbContextAsync())
+                {
+                    await db.Database.EnsureCreatedAsync();
+                }
+
+                await app.StartAsync();
+                await app.StopAsync();
             }
         }
         finally

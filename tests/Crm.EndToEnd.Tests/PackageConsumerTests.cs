@@ -17,7 +17,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 {
     private static readonly string[] Packages =
     [
-        "Crm.Channels", "Crm.Campaigns",
+        "Crm.Core", "Crm.Channels", "Crm.Campaigns",
         "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql",
         "Crm.Storage", "Crm.Storage.Sqlite", "Crm.Storage.PostgreSql",
     ];
@@ -47,8 +47,12 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.DoesNotContain(closure["Crm.Storage.EfCore.Campaigns"], d => d.StartsWith("Crm.Channels", StringComparison.Ordinal) || d.Contains("Storage.EfCore.Channels", StringComparison.Ordinal) || d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", closure["Crm.Storage.Sqlite"]);
         Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", closure["Crm.Storage.PostgreSql"]);
-        Assert.DoesNotContain(closure["Crm.Channels"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
-        Assert.DoesNotContain(closure["Crm.Campaigns"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        // The features stand on the shared kernel and nothing else of ours; the kernel on nothing of ours.
+        Assert.DoesNotContain(closure["Crm.Core"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(closure["Crm.Channels"], d => (d.StartsWith("Crm.", StringComparison.Ordinal) && d != "Crm.Core") || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(closure["Crm.Campaigns"], d => (d.StartsWith("Crm.", StringComparison.Ordinal) && d != "Crm.Core") || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.Contains("Crm.Core", closure["Crm.Channels"]);
+        Assert.Contains("Crm.Core", closure["Crm.Campaigns"]);
 
         // Migrations ship only with the ready context's packages, one set per database; the provider packages have none.
         Assert.Contains(LibraryTypes(feed, "Crm.Storage.Sqlite"), IsFirstMigration);
@@ -56,17 +60,35 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.Sqlite"), t => t.Contains("Migrations", StringComparison.Ordinal));
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.PostgreSql"), t => t.Contains("Migrations", StringComparison.Ordinal));
 
-        // The README's minimal app, verbatim, with its authorization decisions opened for this test's anonymous calls.
-        var program = ReadmeConsumerApp().Replace(".RequireAuthorization()", ".AllowAnonymous()", StringComparison.Ordinal);
+        // The README's minimal app, verbatim: its agents and managers call with the API keys it reads from configuration.
+        var program = ReadmeConsumerApp();
         var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite"]);
         // Every other C# snippet of the README compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
 
-        await using var started = await StartAsync(app, "Consumer");
+        await using var started = await StartAsync(app, "Consumer", "--Crm:ApiKeys:consumer-manager-key-0123456789=Manager", "--Crm:ApiKeys:consumer-agent-key-0123456789=Agent");
         var baseAddress = started.Address;
 
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var anonymous = new HttpClient { BaseAddress = baseAddress };
+        using (var refused = await anonymous.GetAsync("/crm/tickets"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var agent = new HttpClient { BaseAddress = baseAddress, DefaultRequestHeaders = { { "X-Api-Key", "consumer-agent-key-0123456789" } } };
+        using (var agentTickets = await agent.GetAsync("/crm/tickets"))
+        {
+            Assert.Equal(HttpStatusCode.OK, agentTickets.StatusCode);
+        }
+
+        using (var agentCampaigns = await agent.GetAsync("/crm/bulk-email"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, agentCampaigns.StatusCode);
+        }
+
+        using var client = new HttpClient { BaseAddress = baseAddress, DefaultRequestHeaders = { { "X-Api-Key", "consumer-manager-key-0123456789" } } };
         using (var import = await client.PostAsJsonAsync("/crm/contacts", new[] { new { email = "consumer@example.com" } }))
         {
             Assert.Equal(HttpStatusCode.OK, import.StatusCode);
@@ -81,10 +103,8 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         var message = MimeKit.MimeMessage.Load(Directory.GetFiles(Path.Combine(app, "outbox"), "*.eml").Single());
         var pixel = Regex.Match(message.HtmlBody!, "src=\"([^\"]+/open/[^\"]+)\"").Groups[1].Value;
         Assert.StartsWith($"{baseAddress.ToString().TrimEnd('/')}/crm/bulk-email/open/{id}/", pixel, StringComparison.Ordinal);
-        using var hit = await client.GetAsync(pixel);
+        using var hit = await anonymous.GetAsync(pixel);
         Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
-        using var anonymousTickets = await client.GetAsync("/crm/tickets");
-        Assert.Equal(HttpStatusCode.OK, anonymousTickets.StatusCode);
     }
 
     [Fact]
@@ -262,12 +282,17 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
     }
 
     /// <summary>Starts the app built into <c>out</c> in Production on a free loopback port, and waits until it listens.</summary>
-    private static async Task<StartedApp> StartAsync(string app, string assembly)
+    private static async Task<StartedApp> StartAsync(string app, string assembly, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(app, "out", assembly + ".dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = OwnedProcess.Start(start);
         var output = new System.Text.StringBuilder();

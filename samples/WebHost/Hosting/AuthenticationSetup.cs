@@ -1,3 +1,4 @@
+using Crm.Security;
 using Crm.WebHost.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -12,19 +13,19 @@ internal static class AuthenticationSetup
     public const string CookieName = "crm.auth";
 
     /// <summary>
-    /// API callers send <c>X-Api-Key</c>; people sign in with a cookie. Unauthenticated API requests get a
-    /// 401 problem, never a redirect to the login page.
+    /// API callers send <c>X-Api-Key</c> (the packages' API-key scheme, keys from <c>Crm:ApiKeys</c>); people sign in
+    /// with a cookie. Unauthenticated API requests get a 401 problem, never a redirect to the login page.
     /// </summary>
-    public static IServiceCollection AddCrmAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddCrmAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or cookie", options =>
             {
-                options.ForwardDefaultSelector = context => context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-                    ? ApiKeyAuthenticationHandler.SchemeName
+                options.ForwardDefaultSelector = context => context.Request.Headers.ContainsKey(CrmApiKeyDefaults.HeaderName)
+                    ? CrmApiKeyDefaults.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme;
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCrmApiKeys(configuration.GetSection(HostSettings.ApiKeysSection))
             .AddCookie(options =>
             {
                 options.LoginPath = "/login";
@@ -50,22 +51,8 @@ internal static class AuthenticationSetup
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.AgentsPolicy, policy => policy.RequireRole(Roles.Agent, Roles.Manager, Roles.Marketing))
-            .AddPolicy(Roles.MarketingPolicy, policy => policy.RequireRole(Roles.Manager, Roles.Marketing));
+        services.AddCrmAuthorizationPolicies();
         return services;
-    }
-
-    /// <summary>Stops the host when an API key names a role that does not exist (a typo must not silently lock people out or in).</summary>
-    public static void ValidateApiKeys(IConfiguration configuration)
-    {
-        foreach (var entry in configuration.GetSection("Crm:ApiKeys").GetChildren())
-        {
-            if (Roles.Canonical(entry.Value) is null)
-            {
-                throw new InvalidOperationException($"An API key in Crm:ApiKeys has the role '{entry.Value}'; it must be one of {string.Join(", ", Roles.All)}.");
-            }
-        }
     }
 
     private static Task AnswerApiOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status, string title)

@@ -7,6 +7,7 @@ internal static class HostSettings
     public const string StorageBusyTimeout = "Crm:Storage:BusyTimeout";
     public const string ConnectionStringName = "Crm";
     public const string DefaultConnectionString = "Data Source=crm.db";
+    public const string ApiKeysSection = "Crm:ApiKeys";
     public const string ChatSection = "Crm:Chat";
     public const string IngestionSection = "Crm:Ingestion";
     public const string ChatPermitLimit = "Crm:RateLimiting:ChatPermitLimit";

@@ -1,3 +1,4 @@
+using Crm.Security;
 using System.Security.Claims;
 using Crm.WebHost.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -53,7 +54,7 @@ public sealed class LoginModel(UserDirectory users, SignInThrottle throttle) : P
             [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim(ClaimTypes.Email, user.Email)],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-        var home = user.Role == Roles.Agent ? "/admin/tickets" : "/admin/bulk-email";
+        var home = user.Role == CrmRoles.Agent ? "/admin/tickets" : "/admin/bulk-email";
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : home);
     }
 }

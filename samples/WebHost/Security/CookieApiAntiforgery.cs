@@ -1,3 +1,4 @@
+using Crm.Security;
 using Crm.WebHost.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -40,7 +41,7 @@ internal static class CookieApiAntiforgery
             return false;
         }
 
-        if (context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) || !context.Request.Cookies.ContainsKey(AuthenticationSetup.CookieName))
+        if (context.Request.Headers.ContainsKey(CrmApiKeyDefaults.HeaderName) || !context.Request.Cookies.ContainsKey(AuthenticationSetup.CookieName))
         {
             return false;
         }

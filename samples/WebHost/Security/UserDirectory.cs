@@ -1,3 +1,4 @@
+using Crm.Security;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,9 +16,9 @@ public sealed partial class UserDirectory
 
     public static readonly IReadOnlyList<AdminUser> DemoUsers =
     [
-        new("agent", Roles.Agent, "agent@crm.example", PlainPassword: "agent"),
-        new("manager", Roles.Manager, "manager@crm.example", PlainPassword: "manager"),
-        new("marketing", Roles.Marketing, "marketing@crm.example", PlainPassword: "marketing"),
+        new("agent", CrmRoles.Agent, "agent@crm.example", PlainPassword: "agent"),
+        new("manager", CrmRoles.Manager, "manager@crm.example", PlainPassword: "manager"),
+        new("marketing", CrmRoles.Marketing, "marketing@crm.example", PlainPassword: "marketing"),
     ];
 
     // Compared against when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -75,8 +76,8 @@ public sealed partial class UserDirectory
         var users = new List<AdminUser>();
         foreach (var entry in configuration.GetSection("Crm:Users").GetChildren())
         {
-            var role = Roles.Canonical(entry["Role"])
-                ?? throw new InvalidOperationException($"Crm:Users:{entry.Key}:Role is '{entry["Role"]}'; it must be one of {string.Join(", ", Roles.All)}.");
+            var role = CrmRoles.Canonical(entry["Role"])
+                ?? throw new InvalidOperationException($"Crm:Users:{entry.Key}:Role is '{entry["Role"]}'; it must be one of {string.Join(", ", CrmRoles.All)}.");
             var hash = entry["PasswordHash"];
             var plain = entry["Password"];
             if (!string.IsNullOrEmpty(hash) && !PasswordHash.IsWellFormed(hash))

@@ -1,3 +1,4 @@
+using Crm.Security;
 using System.Text.Json;
 using Crm.Campaigns.Contacts;
 using Crm.WebHost.Security;
@@ -23,7 +24,7 @@ public sealed class IndexModel(IContactDirectory contacts, ContactImporter impor
 
     public string? ImportError { get; private set; }
 
-    public bool CanImport => User.IsInRole(Roles.Manager) || User.IsInRole(Roles.Marketing);
+    public bool CanImport => User.IsInRole(CrmRoles.Manager) || User.IsInRole(CrmRoles.Marketing);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 

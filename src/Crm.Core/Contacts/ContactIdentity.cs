@@ -1,13 +1,13 @@
 using System.Net.Mail;
 
-// Compiled into Crm.Channels and Crm.Campaigns (linked source): both write the same contacts columns, so both must
-// normalise identities the same way, and this is the one implementation they share.
 namespace Crm.Contacts;
 
 /// <summary>
-/// The canonical forms contacts are matched on: email addresses lower-cased, phone numbers in E.164.
+/// The canonical forms contacts are matched on: email addresses lower-cased, phone numbers in E.164. Both features
+/// write the same contacts columns, so both normalise through this one implementation; an integrator importing
+/// contacts or writing an adapter can use it to match them the same way.
 /// </summary>
-internal static class ContactIdentity
+public static class ContactIdentity
 {
     /// <summary>Returns the lower-cased address, or null when <paramref name="email"/> is not a single valid address.</summary>
     public static string? NormalizeEmail(string? email)
