@@ -202,6 +202,14 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
                     .ConfigureAwait(false);
             }
 
+            // The campaign keeps the latest reason anything went wrong, so "completed, every recipient failed" says why.
+            if (campaign.LastOrDefault(a => a.Error is not null && a.Outcome is SendOutcome.Failed or SendOutcome.Retry) is { } latest)
+            {
+                var error = Truncate(latest.Error);
+                await db.Set<CampaignRecord>().Where(c => c.Id == campaignId).ExecuteUpdateAsync(
+                    s => s.SetProperty(c => c.LastError, error).SetProperty(c => c.LastErrorAt, utcNow), cancellationToken).ConfigureAwait(false);
+            }
+
             if (sent + failed + skipped > 0)
             {
                 await db.Set<CampaignRecord>().Where(c => c.Id == campaignId).ExecuteUpdateAsync(
@@ -282,10 +290,13 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     }
 
     /// <inheritdoc />
-    public async Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken)
+    public async Task<CampaignBacklog> GetBacklogAsync(long campaignId, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Set<CampaignRecipientRecord>().AsNoTracking().CountAsync(r => r.CampaignId == campaignId && r.State == LedgerState.Sending, cancellationToken).ConfigureAwait(false);
+        var rows = db.Set<CampaignRecipientRecord>().AsNoTracking().Where(r => r.CampaignId == campaignId);
+        var inFlight = await rows.CountAsync(r => r.State == LedgerState.Sending, cancellationToken).ConfigureAwait(false);
+        var deferred = await rows.CountAsync(r => r.State == LedgerState.Pending && r.Attempts > 0, cancellationToken).ConfigureAwait(false);
+        return new CampaignBacklog(inFlight, deferred);
     }
 
     /// <inheritdoc />
@@ -333,6 +344,8 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         TrackOpens = row.TrackOpens,
         TrackClicks = row.TrackClicks,
         Links = row.LinksJson is null ? [] : JsonSerializer.Deserialize(row.LinksJson, CampaignsStorageJsonContext.Default.IReadOnlyListString) ?? [],
+        LastError = row.LastError,
+        LastErrorAt = row.LastErrorAt,
     };
 
     // Launching lives only inside the launch transaction; readers outside it see Scheduled.

@@ -334,6 +334,85 @@ public sealed class LibraryWiringTests
     }
 
     [Fact]
+    public async Task A_campaign_whose_smtp_server_was_never_reached_pauses_saying_why_and_completes_once_the_server_is_there_and_it_is_resumed()
+    {
+        var port = HostProcess.FreeTcpPort();
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            })
+            .UseSmtp(o =>
+            {
+                o.Host = "127.0.0.1";
+                o.Port = port;
+                o.Security = Crm.Campaigns.Sending.SmtpSecurity.None;
+            })
+            .UseInMemoryStores();
+        await using var app = builder.Build();
+        using var client = await StartWithOpenBulkEmailAsync(app);
+        var campaigns = new CampaignApi(client);
+
+        var id = await CreateCampaignToAsync(client, "Hello", "<p>Hi</p>", "a@example.com", "b@example.com", "c@example.com");
+
+        // Before: "sending" for minutes, then "completed" with every recipient failed and no reason anywhere.
+        var paused = await campaigns.WaitForAsync(id, c => c.GetProperty("status").GetString() == "paused", TimeSpan.FromSeconds(30));
+        var couldNotConnect = $"Could not connect to 127.0.0.1:{port}";
+        Assert.Contains("never reached", paused.GetProperty("pauseReason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(couldNotConnect, paused.GetProperty("pauseReason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(couldNotConnect, paused.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.String, paused.GetProperty("lastErrorAt").ValueKind);
+        Assert.Equal(0, paused.GetProperty("failed").GetInt32());
+        Assert.Equal(0, paused.GetProperty("sent").GetInt32());
+        Assert.InRange(paused.GetProperty("deferred").GetInt32(), 1, 3);
+
+        await using var sink = await SmtpSink.StartAsync(port);
+        using (var resumed = await client.PostAsync($"/bulk-email/{id}/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        }
+
+        var completed = await campaigns.WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(3, completed.GetProperty("sent").GetInt32());
+        Assert.Equal(0, completed.GetProperty("failed").GetInt32());
+        Assert.Equal(0, completed.GetProperty("deferred").GetInt32());
+        await sink.WaitForMessagesAsync(3, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_refusing_server_that_was_reached_once_does_not_pause_the_campaign_but_records_its_answer_as_the_last_error()
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        await using var refusing = new ScriptedSmtpServer(_ => true);
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+            })
+            .UseSmtp(o =>
+            {
+                o.Host = "127.0.0.1";
+                o.Port = refusing.Port;
+                o.Security = Crm.Campaigns.Sending.SmtpSecurity.None;
+            })
+            .UseInMemoryStores();
+        await using var app = builder.Build();
+        using var client = await StartWithOpenBulkEmailAsync(app);
+
+        var id = await CreateCampaignToAsync(client, "Hello", "<p>Hi</p>", "nobody@example.com");
+
+        var completed = await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, completed.GetProperty("failed").GetInt32());
+        Assert.Contains("550", completed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Contains("No such user here", completed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, completed.GetProperty("pauseReason").ValueKind);
+    }
+
+    [Fact]
     public void Two_adapters_claiming_one_channel_stop_the_app_when_it_maps_the_endpoints()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -63,7 +63,18 @@ public sealed record Campaign(
 
     /// <summary>The tracked links of the body, by index (what a click token's index names).</summary>
     public IReadOnlyList<string> Links { get; init; } = [];
+
+    /// <summary>The reason of the latest attempt that failed or was deferred (the server's answer, "could not connect", a template error).</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When <see cref="LastError"/> happened.</summary>
+    public DateTimeOffset? LastErrorAt { get; init; }
 }
+
+/// <summary>What of a campaign's ledger is not finished yet.</summary>
+/// <param name="InFlight">Rows a dispatcher holds right now (claimed, being sent).</param>
+/// <param name="Deferred">Rows waiting for another attempt after a temporary failure.</param>
+public sealed record CampaignBacklog(int InFlight, int Deferred);
 
 /// <summary>A campaign's counters.</summary>
 /// <param name="Recipients">Recipients snapshotted at launch.</param>

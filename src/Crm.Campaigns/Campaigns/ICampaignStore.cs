@@ -51,8 +51,8 @@ public interface ICampaignStore
     /// <summary>When recipients first opened the campaign, oldest first (at most <paramref name="limit"/>), for an opens-over-time chart.</summary>
     Task<IReadOnlyList<DateTimeOffset>> GetFirstOpensAsync(long campaignId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>How many of the campaign's ledger rows a dispatcher holds right now (claimed, being sent).</summary>
-    Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken);
+    /// <summary>How many of the campaign's ledger rows a dispatcher holds right now, and how many wait for a retry.</summary>
+    Task<CampaignBacklog> GetBacklogAsync(long campaignId, CancellationToken cancellationToken);
 
     /// <summary>The address a ledger row was sent to, or null when the campaign has no such row (to act on a delivery report).</summary>
     Task<string?> GetRecipientEmailAsync(long campaignId, long recipientId, CancellationToken cancellationToken);

@@ -391,6 +391,15 @@ public sealed partial class CampaignDispatcher : BackgroundService
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
         }
+        catch (CampaignSendException ex) when (ex.TransportNeverConnected)
+        {
+            // Wrong settings, not a bad moment: every recipient would fail the same way. The campaign pauses with the
+            // reason (a person fixes the settings and resumes); this recipient is deferred, its attempt counted and its
+            // reason kept as the campaign's last error.
+            _pausing.TryAdd(recipient.CampaignId, $"Paused: the mail server was never reached. {ex.Message}. Check the SMTP settings, then resume.");
+            LogTransportUnreachable(_logger, recipient.CampaignId, ex.Message);
+            return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, ex.Message, _time.GetUtcNow());
+        }
         catch (CampaignSendException ex) when (ex.StatusCode is >= 400 and < 500)
         {
             // The receiving domain throttles or greylists: it gets a rest (the rest of the campaign keeps going), and
@@ -464,6 +473,9 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Campaign {CampaignId} paused itself after {Failures} consecutive failures")]
     private static partial void LogAutoPaused(ILogger logger, long campaignId, int failures);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Campaign {CampaignId} paused itself: the mail server was never reached ({Reason})")]
+    private static partial void LogTransportUnreachable(ILogger logger, long campaignId, string reason);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Campaign {CampaignId}: the template failed for recipient {RecipientId}: {Reason}")]
     private static partial void LogRenderFailed(ILogger logger, long campaignId, long recipientId, string reason);

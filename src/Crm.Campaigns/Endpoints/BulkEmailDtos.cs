@@ -29,6 +29,18 @@ public sealed record CampaignDto(
     [property: JsonPropertyName("pauseReason")] string? PauseReason,
     [property: JsonPropertyName("inFlight"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? InFlight = null)
 {
+    /// <summary>Recipients waiting for another attempt after a temporary failure (on the single-campaign answer).</summary>
+    [JsonPropertyName("deferred"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Deferred { get; init; }
+
+    /// <summary>Why the latest attempt failed or was deferred: the server's answer, "Could not connect to host:port", a template error.</summary>
+    [JsonPropertyName("lastError")]
+    public string? LastError { get; init; }
+
+    /// <summary>When the last error happened.</summary>
+    [JsonPropertyName("lastErrorAt")]
+    public DateTimeOffset? LastErrorAt { get; init; }
+
     /// <summary>Where answers go, when not to the sender.</summary>
     [JsonPropertyName("replyTo")]
     public string? ReplyTo { get; init; }
@@ -69,15 +81,18 @@ public sealed record CampaignDto(
     [JsonPropertyName("links"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LinkDto>? Links { get; init; }
 
-    /// <summary>Maps a campaign; <paramref name="inFlight"/> (messages being sent right now) and <paramref name="linkClicks"/> only on the single-campaign answer.</summary>
-    public static CampaignDto From(Campaign c, int? inFlight = null, IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)>? linkClicks = null)
+    /// <summary>Maps a campaign; <paramref name="backlog"/> (messages being sent right now, waiting for a retry) and <paramref name="linkClicks"/> only on the single-campaign answer.</summary>
+    public static CampaignDto From(Campaign c, CampaignBacklog? backlog = null, IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)>? linkClicks = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var s = c.Stats;
         return new(c.Id, c.Subject, c.Body, c.Segment, c.Status.ToString().ToLowerInvariant(), c.CreatedAt, c.ScheduledAt, c.LaunchedAt, c.CompletedAt,
             c.FromAddress, c.FromName, s.Recipients, s.Sent, s.Failed, s.Skipped, s.UniqueOpens, s.TotalOpens, s.Unsubscribes,
-            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, inFlight)
+            s.Sent == 0 ? 0 : Math.Round((double)s.UniqueOpens / s.Sent, 4), c.PauseReason, backlog?.InFlight)
         {
+            Deferred = backlog?.Deferred,
+            LastError = c.LastError,
+            LastErrorAt = c.LastErrorAt,
             ReplyTo = c.ReplyTo,
             TrackOpens = c.TrackOpens,
             TrackClicks = c.TrackClicks,

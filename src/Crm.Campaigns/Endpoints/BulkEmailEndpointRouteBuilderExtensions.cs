@@ -198,7 +198,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             ? CampaignNotFound(id)
             : Results.Ok(CampaignDto.From(
                 campaign,
-                await store.CountInFlightAsync(id, cancellationToken).ConfigureAwait(false),
+                await store.GetBacklogAsync(id, cancellationToken).ConfigureAwait(false),
                 await tracking.GetLinkClicksAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 

@@ -20,4 +20,11 @@ public sealed class CampaignSendException : Exception
 
     /// <summary>The SMTP status code, when there was one.</summary>
     public int? StatusCode { get; }
+
+    /// <summary>
+    /// True when the transport could not be reached and has never been reached since it started: its settings (host,
+    /// port, TLS, credentials) are most likely wrong, so the dispatcher pauses the campaign with this reason instead of
+    /// retrying every recipient into failure. A custom sender sets it the same way.
+    /// </summary>
+    public bool TransportNeverConnected { get; init; }
 }

@@ -23,6 +23,9 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
     private readonly Lazy<Task[]> _lanes;
     private int _disposed;
 
+    /// <summary>Set once a connection opened: before that, a refused connection means the settings, not the moment.</summary>
+    private volatile bool _connectedOnce;
+
     /// <summary>Creates the sender; connections open on first use.</summary>
     public SmtpCampaignSender(IOptions<SmtpOptions> options, ILogger<SmtpCampaignSender> logger)
     {
@@ -228,7 +231,10 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
             catch (Exception ex) when (IsConnectionFailure(ex) && opening)
             {
                 LogCouldNotConnect(sender._logger, ex, options.Host, options.Port);
-                request.TrySetException(new CampaignSendException($"Could not connect to {options.Host}:{options.Port}: {ex.Message}", isPermanent: false, innerException: ex));
+                request.TrySetException(new CampaignSendException($"Could not connect to {options.Host}:{options.Port}: {ex.Message}", isPermanent: false, innerException: ex)
+                {
+                    TransportNeverConnected = !sender._connectedOnce,
+                });
             }
             catch (Exception ex) when (IsConnectionFailure(ex))
             {
@@ -319,6 +325,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
     private async Task<SmtpConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await SmtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
+        _connectedOnce = true;
         LogConnected(_logger, _options.Host, _options.Port);
         return connection;
     }

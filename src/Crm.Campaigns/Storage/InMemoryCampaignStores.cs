@@ -261,6 +261,12 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
                 }
 
                 var campaign = _campaigns[row.CampaignId];
+                if (attempt.Error is not null && attempt.Outcome is SendOutcome.Failed or SendOutcome.Retry)
+                {
+                    campaign.LastError = attempt.Error.Length > 1024 ? attempt.Error[..1024] : attempt.Error;
+                    campaign.LastErrorAt = now;
+                }
+
                 switch (attempt.Outcome)
                 {
                     case SendOutcome.Sent:
@@ -349,11 +355,12 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
     }
 
     /// <inheritdoc />
-    public Task<int> CountInFlightAsync(long campaignId, CancellationToken cancellationToken)
+    public Task<CampaignBacklog> GetBacklogAsync(long campaignId, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(_ledger.Values.Count(r => r.CampaignId == campaignId && r.State == "sending"));
+            var rows = _ledger.Values.Where(r => r.CampaignId == campaignId).ToList();
+            return Task.FromResult(new CampaignBacklog(rows.Count(r => r.State == "sending"), rows.Count(r => r.State == "pending" && r.Attempts > 0)));
         }
     }
 
@@ -574,6 +581,8 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         TrackOpens = row.New.TrackOpens,
         TrackClicks = row.New.TrackClicks,
         Links = row.New.Links,
+        LastError = row.LastError,
+        LastErrorAt = row.LastErrorAt,
     };
 
     private sealed class ContactRow
@@ -614,6 +623,10 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         public CampaignStatus Status { get; set; }
 
         public string? PauseReason { get; set; }
+
+        public string? LastError { get; set; }
+
+        public DateTimeOffset? LastErrorAt { get; set; }
 
         public DateTimeOffset? LaunchedAt { get; set; }
 

@@ -21,6 +21,12 @@ internal sealed class CampaignRecord : ICrmRecord
     /// <summary>Why it was paused.</summary>
     public string? PauseReason { get; set; }
 
+    /// <summary>The reason of the latest failed or deferred attempt.</summary>
+    public string? LastError { get; set; }
+
+    /// <summary>When that was.</summary>
+    public DateTimeOffset? LastErrorAt { get; set; }
+
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 

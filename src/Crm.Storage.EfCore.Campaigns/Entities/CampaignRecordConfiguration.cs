@@ -16,6 +16,8 @@ internal sealed class CampaignRecordConfiguration : IEntityTypeConfiguration<Cam
         campaign.Property(c => c.SegmentCriteria).HasColumnName("segment_criteria").IsRequired();
         campaign.Property(c => c.Status).HasConversion(new LowerCaseEnumConverter<CampaignRowStatus>()).HasColumnName("status").HasMaxLength(16).IsRequired();
         campaign.Property(c => c.PauseReason).HasColumnName("pause_reason").HasMaxLength(1024);
+        campaign.Property(c => c.LastError).HasColumnName("last_error").HasMaxLength(1024);
+        campaign.Property(c => c.LastErrorAt).HasColumnName("last_error_at");
         campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
         campaign.Property(c => c.ScheduledAt).HasColumnName("scheduled_at");
         campaign.Property(c => c.LaunchedAt).HasColumnName("launched_at");

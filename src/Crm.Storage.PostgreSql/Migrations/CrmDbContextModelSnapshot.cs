@@ -259,6 +259,15 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("from_name");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_error_at");
+
                     b.Property<DateTimeOffset?>("LaunchedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("launched_at");

@@ -250,6 +250,15 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("from_name");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long?>("LastErrorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_error_at");
+
                     b.Property<long?>("LaunchedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("launched_at");

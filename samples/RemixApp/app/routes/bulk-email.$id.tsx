@@ -51,6 +51,7 @@ export default function Campaign() {
       <p><Link to="/bulk-email">← Bulk Email</Link></p>
       <h1>{c.subject}</h1>
       <p><span className={`badge ${c.status}`} data-testid="campaign-status">{c.status}</span>{c.pauseReason && <span className="muted"> — {c.pauseReason}</span>}</p>
+      {c.lastError && <p className="muted" data-testid="campaign-last-error">Last error{c.lastErrorAt && <> (<time dateTime={c.lastErrorAt}>{new Date(c.lastErrorAt).toLocaleString()}</time>)</>}: {c.lastError}{c.deferred ? ` · ${c.deferred} waiting for a retry` : ""}</p>}
       <div className="progress" role="progressbar" aria-label="Sent" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)} data-testid="campaign-progress">
         <div style={{ width: `${progress * 100}%` }} />
       </div>
