@@ -79,7 +79,7 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
 }));
 builder.Services.AddHealthChecks().AddCrmStoreHealthCheck();
 builder.Services.AddCrmOpenApi();
-builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
+builder.Services.AddExceptionHandler<Crm.Storage.CrmStoreUnavailableExceptionHandler>(); // the admin pages; the CRM endpoints answer 503 by themselves
 
 var app = builder.Build();
 

@@ -5,9 +5,9 @@ namespace Crm.Storage.EfCore;
 /// <summary>
 /// Tells a store that is unavailable for now (locked, unreachable, damaged, shutting down) from a bug, so hosts can
 /// answer 503 with <c>Retry-After</c> instead of 500. Resolve it from the container; the database's own codes come
-/// from its <see cref="CrmDatabaseProvider"/>.
+/// from its <see cref="CrmDatabaseProvider"/>. The CRM's endpoints use it through <see cref="ICrmStoreErrorClassifier"/>.
 /// </summary>
-public sealed class CrmStoreErrors
+public sealed class CrmStoreErrors : ICrmStoreErrorClassifier
 {
     private readonly Lazy<CrmDatabaseProvider?> _provider;
 

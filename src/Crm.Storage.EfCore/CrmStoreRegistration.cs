@@ -29,6 +29,7 @@ internal static class CrmStoreRegistration
             using var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
             return db.FindCrmDatabaseProvider();
         }));
+        services.TryAddSingleton<Crm.Storage.ICrmStoreErrorClassifier>(sp => sp.GetRequiredService<CrmStoreErrors>());
         return services;
     }
 }

@@ -5,7 +5,7 @@ namespace Crm.Channels.Tests;
 
 /// <summary>
 /// Every log event of the product has its own id, so an operator can alert on one without catching another. The
-/// registry is the source itself: each package keeps to its thousands (1xxx–2xxx Crm.Channels, 3xxx Crm.Campaigns,
+/// registry is the source itself: each package keeps to its thousands (1xxx–2xxx Crm.Channels, 3xxx Crm.Campaigns, 5xxx Crm.Core,
 /// 4xxx the storage packages), and this test fails on a duplicate anywhere.
 /// </summary>
 public sealed partial class LogEventIdTests

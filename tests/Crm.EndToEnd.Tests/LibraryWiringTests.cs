@@ -413,6 +413,53 @@ public sealed class LibraryWiringTests
     }
 
     [Fact]
+    public async Task A_locked_store_is_a_503_with_retry_after_on_the_crm_endpoints_without_any_exception_handling_in_the_host()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-outage-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "crm.db");
+            var builder = LoopbackBuilder();
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddChat();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = directory);
+            // "Default Timeout=1": a locked database fails a command after a second instead of the default 30.
+            builder.Services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={file};Default Timeout=1;Pooling=False"));
+            await using var app = builder.Build();
+            await app.Services.MigrateCrmDatabaseAsync();
+            app.MapCrmChannels().Queries.AllowAnonymous();
+            using var client = await StartWithOpenBulkEmailAsync(app);
+
+            await using (var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+            {
+                await locker.OpenAsync();
+                await using var transaction = locker.BeginTransaction(); // BEGIN IMMEDIATE: the write lock, as a stuck writer holds it
+
+                using var chat = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email = "ann@example.com", message = "while locked" });
+                using var campaign = await client.PostAsJsonAsync("/bulk-email", new { subject = "Hi", body = "<p>Hi</p>" });
+                foreach (var refused in new[] { chat, campaign })
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                    Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                    Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+                    Assert.DoesNotContain("sqlite", await refused.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+                }
+
+                transaction.Rollback();
+            }
+
+            using var accepted = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email = "ann@example.com", message = "after the lock" });
+            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+            var tickets = await client.GetFromJsonAsync<JsonElement>("/tickets");
+            Assert.Equal(1, tickets.GetProperty("total").GetInt32());
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
     public void Two_adapters_claiming_one_channel_stop_the_app_when_it_maps_the_endpoints()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -52,7 +52,8 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapBulkEmail() needs campaign stores: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore.");
         }
 
-        var root = endpoints;
+        // One group without a prefix holds every endpoint, so whatever the host maps them under, a store outage is a 503.
+        var root = endpoints.MapGroup("").AddEndpointFilter<RouteGroupBuilder, Crm.Storage.CrmStoreOutageFilter>();
         var campaigns = root.MapGroup("/bulk-email").WithTags("Campaigns")
             .RequireAuthorizationDecision("MapBulkEmail().Campaigns.RequireAuthorization(\"YourMarketingPolicy\")");
         campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()

@@ -55,7 +55,8 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
 
         // Built now, not on the first request: two adapters claiming one channel stop the app at start.
         _ = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>();
-        var group = endpoints;
+        // One group without a prefix holds every endpoint, so whatever the host maps them under, a store outage is a 503.
+        var group = endpoints.MapGroup("").AddEndpointFilter<RouteGroupBuilder, Crm.Storage.CrmStoreOutageFilter>();
         var intake = group.MapPost("/tickets", IntakeAsync)
             .WithName("CrmTicketIntake")
             .WithTags("Intake")
