@@ -1,3 +1,4 @@
+using Crm.Hosting;
 using Crm.Security;
 using Crm.WebHost.Hosting;
 using Crm.WebHost.Security;
@@ -77,7 +78,7 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
     // GET and Authorization for the visitor's transcript and event stream (bearer visitor token, never cookies).
     policy.WithMethods("GET", "POST").WithHeaders("Content-Type", "Authorization", "Last-Event-ID");
 }));
-builder.Services.AddHealthChecks().AddCrmStoreHealthCheck();
+builder.Services.AddHealthChecks().AddCrmStoreHealthCheck().AddCrmChannelsHealthChecks().AddCrmCampaignsHealthChecks();
 builder.Services.AddCrmOpenApi();
 builder.Services.AddExceptionHandler<Crm.Storage.CrmStoreUnavailableExceptionHandler>(); // the admin pages; the CRM endpoints answer 503 by themselves
 
@@ -124,10 +125,17 @@ bulkEmail.ContactsRead.RequireAuthorization(CrmPolicies.Agents);
 bulkEmail.Subscriptions.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.SubscribePolicy);
 
 app.MapCrmOpenApi();
-app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+// Everything at /health; /health/live for a liveness probe (restart when a loop is dead), /health/ready for a
+// readiness probe (stop routing while the store or the mail server cannot serve). Degraded answers 200 everywhere.
+foreach (var (path, tag) in new[] { ("/health", (string?)null), ("/health/live", CrmHealthCheckTags.Live), ("/health/ready", CrmHealthCheckTags.Ready) })
 {
-    ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
-});
+    app.MapHealthChecks(path, new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+    {
+        Predicate = check => tag is null || check.Tags.Contains(tag),
+        ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
+        ResponseWriter = HealthResponse.WriteAsync,
+    });
+}
 
 await app.RunAsync();
 

@@ -40,12 +40,29 @@ public sealed class StoreAvailabilityTests
 
             using var unhealthy = await visitor.GetAsync("/health");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+            var report = await unhealthy.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+            Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("crm-store").GetString());
+            Assert.DoesNotContain("Sqlite", report.GetRawText(), StringComparison.OrdinalIgnoreCase);
+
+            // Readiness follows the store; liveness does not (a locked database is a reason to wait, not to restart).
+            using var notReady = await visitor.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+            using var live = await visitor.GetAsync("/health/live");
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            var liveness = (await live.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
+            Assert.True(liveness.TryGetProperty("crm-dispatcher", out _));
+            Assert.True(liveness.TryGetProperty("crm-reply-outbox", out _));
+            Assert.False(liveness.TryGetProperty("crm-store", out _));
 
             transaction.Rollback();
         }
 
         using var healthy = await visitor.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        using var ready = await visitor.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("crm-smtp").GetString());
         using var accepted = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email, message = "after the lock" });
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
         var ticket = await accepted.Content.ReadFromJsonAsync<JsonElement>();

@@ -43,6 +43,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<TrackingBaseUrl>();
         services.TryAddSingleton<CampaignControl>();
         services.TryAddSingleton<DispatcherSignal>();
+        services.TryAddSingleton<Crm.Hosting.LoopHealthRegistry>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();
         services.TryAddSingleton<CampaignComposer>();

@@ -9,6 +9,7 @@ using Crm.Campaigns.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Crm.Hosting;
 using Crm.Mail;
 using MimeKit;
 
@@ -20,7 +21,7 @@ namespace Crm.Campaigns.Dispatching;
 /// leaves rows claimed; their lease expires and they are sent again, so at most the messages accepted but not yet
 /// recorded (<see cref="BulkEmailOptions.MaxUnrecordedMessages"/>) are sent twice.
 /// </summary>
-public sealed partial class CampaignDispatcher : BackgroundService
+internal sealed partial class CampaignDispatcher : BackgroundService
 {
     private readonly ICampaignStore _store;
     private readonly ICampaignSender _sender;
@@ -41,6 +42,10 @@ public sealed partial class CampaignDispatcher : BackgroundService
     private readonly RateLimiter? _rateLimiter;
     private readonly OutcomeRecorder _recorder;
     private readonly DomainPacing _pacing;
+    private readonly LoopHealth _health;
+
+    /// <summary>The name its health is reported under (<see cref="LoopHealthRegistry"/>).</summary>
+    public const string HealthName = "dispatcher";
 
     /// <summary>Creates the dispatcher.</summary>
     public CampaignDispatcher(
@@ -50,8 +55,11 @@ public sealed partial class CampaignDispatcher : BackgroundService
         DispatcherSignal signal,
         TimeProvider time,
         IOptions<BulkEmailOptions> options,
+        LoopHealthRegistry health,
         ILogger<CampaignDispatcher> logger)
     {
+        ArgumentNullException.ThrowIfNull(health);
+        _health = health[HealthName];
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sender);
         _store = store;
@@ -114,6 +122,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
             catch (Exception ex)
             {
                 // The store is unreachable or a bug: keep the host alive, try again after a pause.
+                _health.Failed(ex);
                 LogRoundFailed(_logger, ex);
                 try
                 {
@@ -149,6 +158,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
                         LogCompleted(_logger, completed);
                     }
 
+                    _health.Succeeded();
                     await _signal.WaitAsync(await IdleWaitAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
                     next = ClaimNextAsync(stoppingToken);
                     continue;
@@ -156,6 +166,7 @@ public sealed partial class CampaignDispatcher : BackgroundService
 
                 next = ClaimNextAsync(stoppingToken);
                 await SendAsync(batch, stoppingToken).ConfigureAwait(false);
+                _health.Succeeded();
             }
         }
         finally

@@ -9,7 +9,7 @@ namespace Crm.Campaigns.Sending;
 /// (written aside, then renamed) so readers never see half a message; a write that fails or is cancelled removes
 /// its partial file, and partial files a crashed process left behind are removed when the sender starts.
 /// </summary>
-public sealed class PickupDirectoryCampaignSender : ICampaignSender
+public sealed class PickupDirectoryCampaignSender : ICampaignSender, ICampaignTransportProbe
 {
     /// <summary>Partial files older than this are abandoned (no write takes that long) and are removed at start.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
@@ -31,6 +31,17 @@ public sealed class PickupDirectoryCampaignSender : ICampaignSender
 
     /// <summary>The folder the files go to.</summary>
     public string Directory => _directory;
+
+    string ICampaignTransportProbe.Destination => $"the pickup folder {_directory}";
+
+    /// <summary>Writes and removes a file in the folder: the health check's probe.</summary>
+    async Task ICampaignTransportProbe.ProbeAsync(CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(_directory);
+        var probe = Path.Combine(_directory, $".health-{Guid.NewGuid():N}.tmp");
+        await File.WriteAllBytesAsync(probe, [], cancellationToken).ConfigureAwait(false);
+        File.Delete(probe);
+    }
 
     /// <inheritdoc />
     public async Task SendAsync(MimeMessage message, MailboxAddress? envelopeFrom, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ namespace Crm.Campaigns.Sending;
 /// message go in one write. Measured against MailKit's own send path on the same messages, that is the difference
 /// between half and all of what the server can take. TLS is .NET's, authentication MailKit's SASL mechanisms.
 /// </summary>
-public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposable
+public sealed partial class SmtpCampaignSender : ICampaignSender, ICampaignTransportProbe, IAsyncDisposable
 {
     private readonly SmtpOptions _options;
     private readonly ILogger<SmtpCampaignSender> _logger;
@@ -321,6 +321,15 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, IAsyncDisposab
 
     private static bool IsConnectionFailure(Exception ex) =>
         ex is IOException or SocketException or SmtpProtocolViolationException or AuthenticationException or TimeoutException or ObjectDisposedException or MailKit.Security.SaslException;
+
+    string ICampaignTransportProbe.Destination => $"the SMTP server {_options.Host}:{_options.Port}";
+
+    /// <summary>Opens a session as a send would (TLS and AUTH included) and closes it: the health check's probe.</summary>
+    async Task ICampaignTransportProbe.ProbeAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await CloseAsync(connection).ConfigureAwait(false);
+    }
 
     private async Task<SmtpConnection> OpenAsync(CancellationToken cancellationToken)
     {

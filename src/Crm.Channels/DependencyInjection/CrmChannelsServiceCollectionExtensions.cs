@@ -39,6 +39,7 @@ public static class CrmChannelsServiceCollectionExtensions
         services.AddOptions<IngestionOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         EmailReader.RegisterLegacyCharsets();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Crm.Hosting.LoopHealthRegistry>();
         services.TryAddSingleton<IIngestionPipeline, IngestionPipeline>();
         services.TryAddSingleton<ChannelAdapterRegistry>();
         services.TryAddSingleton<CrmChannelsMarker>();

@@ -1,4 +1,5 @@
 using Crm.Channels.Ingestion;
+using Crm.Hosting;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -24,16 +25,21 @@ internal sealed partial class ImapPoller : BackgroundService
     private readonly IReadOnlyList<string> _mailboxes;
     private readonly TimeProvider _time;
     private readonly ILogger<ImapPoller> _logger;
+    private readonly LoopHealthRegistry _health;
 
     /// <summary>Creates the poller.</summary>
-    public ImapPoller(IServiceProvider services, IOptionsMonitor<ImapMailboxOptions> options, IEnumerable<ImapMailboxRegistration> mailboxes, TimeProvider time, ILogger<ImapPoller> logger)
+    public ImapPoller(IServiceProvider services, IOptionsMonitor<ImapMailboxOptions> options, IEnumerable<ImapMailboxRegistration> mailboxes, TimeProvider time, LoopHealthRegistry health, ILogger<ImapPoller> logger)
     {
+        _health = health;
         _services = services;
         _options = options;
         _mailboxes = mailboxes.Select(m => m.Name).Distinct(StringComparer.Ordinal).ToList();
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>The name a mailbox's health is reported under (<see cref="LoopHealthRegistry"/>).</summary>
+    public static string HealthName(string mailbox) => "imap:" + mailbox;
 
     /// <summary>The key a mailbox's checkpoint is stored under.</summary>
     public static string MailboxKey(ImapMailboxOptions options)
@@ -50,6 +56,7 @@ internal sealed partial class ImapPoller : BackgroundService
     {
         var options = _options.Get(name);
         var key = MailboxKey(options);
+        var health = _health[HealthName(name)];
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -62,6 +69,7 @@ internal sealed partial class ImapPoller : BackgroundService
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await DrainAsync(mailbox, options, stoppingToken).ConfigureAwait(false);
+                    health.Succeeded();
                     await WaitForMailAsync(client, mailbox.Folder, options, stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -72,6 +80,7 @@ internal sealed partial class ImapPoller : BackgroundService
             catch (Exception ex)
             {
                 // Network errors, server restarts, a store outage: nothing past the checkpoint was lost; try again later.
+                health.Failed(ex);
                 LogDisconnected(_logger, ex, key, delay);
                 try
                 {

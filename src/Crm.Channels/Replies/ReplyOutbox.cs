@@ -3,6 +3,7 @@ using Crm.Channels.Diagnostics;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
+using Crm.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,8 +23,14 @@ internal sealed partial class ReplyOutbox(
     ConversationChanges changes,
     IOptions<ReplyOutboxOptions> options,
     TimeProvider timeProvider,
+    LoopHealthRegistry health,
     ILogger<ReplyOutbox> logger) : BackgroundService
 {
+    /// <summary>The name its health is reported under (<see cref="LoopHealthRegistry"/>).</summary>
+    public const string HealthName = "reply-outbox";
+
+    private readonly LoopHealth _health = health[HealthName];
+
     private readonly Dictionary<string, IChannelReplySender> _senders = senders
         .GroupBy(s => s.Channel, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
@@ -41,6 +48,7 @@ internal sealed partial class ReplyOutbox(
             try
             {
                 claimed = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                _health.Succeeded();
                 // Asleep until woken (a reply queued here), the next retry or lease expiry the store knows of, or the safety poll.
                 if (claimed < settings.BatchSize && await store.NextReplyDueAsync(stoppingToken).ConfigureAwait(false) is { } due && due - timeProvider.GetUtcNow() < wait)
                 {
@@ -53,6 +61,7 @@ internal sealed partial class ReplyOutbox(
             }
             catch (Exception ex)
             {
+                _health.Failed(ex);
                 LogRoundFailed(logger, ex);
             }
 
