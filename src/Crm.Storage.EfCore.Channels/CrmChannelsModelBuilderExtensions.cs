@@ -17,6 +17,7 @@ public static class CrmChannelsModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyCrmContacts();
         modelBuilder.ApplyConfiguration(new TicketRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactExternalIdRecordConfiguration());
         modelBuilder.ApplyConfiguration(new TicketMessageRecordConfiguration());
         modelBuilder.ApplyConfiguration(new MailboxCheckpointRecordConfiguration());
         modelBuilder.ApplyConfiguration(new QuarantinedEmailRecordConfiguration());

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
@@ -29,19 +30,30 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
     }
 
     /// <inheritdoc />
-    public async Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ContactSummary> ResolveContactAsync(ExternalIdentity? external, string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (email is null && phone is null)
+        if (email is null && phone is null && external is null)
         {
-            throw new ArgumentException("A contact is identified by an email address or a phone number.", nameof(email));
+            throw new ArgumentException("A contact is identified by a channel id, an email address or a phone number.", nameof(email));
         }
 
-        // Two deliveries from a new sender can race to create the contact; the unique index lets one
-        // win, and the loser finds the winner's row on the next pass.
+        // Two deliveries from a new sender can race to create the contact (or link the channel id); the unique indexes
+        // let one win, and the loser finds the winner's row on the next pass.
         for (var attempt = 0; ; attempt++)
         {
             await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             var contacts = db.Set<ContactRecord>();
+            var identities = db.Set<ContactExternalIdRecord>();
+            // The channel's own id first: it is that channel's word for this person.
+            var linked = external is null
+                ? null
+                : await identities.Where(i => i.Channel == external.Channel && i.ExternalId == external.Id).Select(i => (long?)i.ContactId)
+                    .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (linked is { } linkedId && await FindContactAsync(db, linkedId, cancellationToken).ConfigureAwait(false) is { } byChannel)
+            {
+                return byChannel;
+            }
+
             var found = email is not null
                 ? await contacts.FirstOrDefaultAsync(c => c.Email == email, cancellationToken).ConfigureAwait(false)
                 : null;
@@ -53,10 +65,15 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             {
                 if (found is not null && !senderVerified)
                 {
-                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
+                    return (await FindContactAsync(db, found.Id, cancellationToken).ConfigureAwait(false))!;
                 }
 
-                if (found is not null)
+                if (found is null)
+                {
+                    found = new ContactRecord { Email = email, Phone = phone, Name = name, CreatedAt = now.ToUniversalTime(), UpdatedAt = now.ToUniversalTime() };
+                    contacts.Add(found);
+                }
+                else
                 {
                     var changed = false;
                     if (found.Email is null && email is not null)
@@ -80,22 +97,39 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
                     if (changed)
                     {
                         found.UpdatedAt = now.ToUniversalTime();
-                        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                     }
-
-                    return new ContactSummary(found.Id, found.Email, found.Phone, found.Name);
                 }
 
-                var created = new ContactRecord { Email = email, Phone = phone, Name = name, CreatedAt = now.ToUniversalTime(), UpdatedAt = now.ToUniversalTime() };
-                contacts.Add(created);
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return new ContactSummary(created.Id, created.Email, created.Phone, created.Name);
+                if (external is not null)
+                {
+                    identities.Add(new ContactExternalIdRecord { ContactId = found.Id, Channel = external.Channel, ExternalId = external.Id, CreatedAt = now.ToUniversalTime() });
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return (await FindContactAsync(db, found.Id, cancellationToken).ConfigureAwait(false))!;
             }
             catch (DbUpdateException) when (attempt < 3)
             {
-                // Lost the race on ux_contacts_email or ux_contacts_phone: read again.
+                // Lost the race on ux_contacts_email, ux_contacts_phone or ux_contact_external_ids_channel_id: read again.
             }
         }
+    }
+
+    /// <summary>The contact with its channel ids, or null.</summary>
+    private static async Task<ContactSummary?> FindContactAsync(DbContext db, long contactId, CancellationToken cancellationToken)
+    {
+        var contact = await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == contactId)
+            .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (contact is null)
+        {
+            return null;
+        }
+
+        var ids = await db.Set<ContactExternalIdRecord>().AsNoTracking().Where(i => i.ContactId == contactId)
+            .Select(i => new { i.Channel, i.ExternalId }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ids.Count == 0 ? contact : contact with { ExternalIds = ids.ToDictionary(i => i.Channel, i => i.ExternalId, StringComparer.Ordinal) };
     }
 
     /// <inheritdoc />
@@ -242,11 +276,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             .Where(m => m.TicketId == ticketId)
             .OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var contact = ticket.ContactId is null
-            ? null
-            : await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == ticket.ContactId)
-                .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var contact = ticket.ContactId is { } contactId ? await FindContactAsync(db, contactId, cancellationToken).ConfigureAwait(false) : null;
         return new TicketDetails(ToTicket(ticket), contact, messages.Select(ToMessage).ToList());
     }
 
@@ -282,11 +312,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             page = page.Take(window.Limit).Reverse().ToList();
         }
 
-        var contact = ticket.ContactId is null
-            ? null
-            : await db.Set<ContactRecord>().AsNoTracking().Where(c => c.Id == ticket.ContactId)
-                .Select(c => new ContactSummary(c.Id, c.Email, c.Phone, c.Name))
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var contact = ticket.ContactId is { } contactId ? await FindContactAsync(db, contactId, cancellationToken).ConfigureAwait(false) : null;
         return new TicketDetails(ToTicket(ticket), contact, page.Select(ToMessage).ToList()) { HasOlderMessages = hasOlder };
     }
 
@@ -377,23 +403,51 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         // (the chat widget showed the reply) is never overwritten by the outbox's "sent".
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var current = await messages.AsNoTracking().Where(m => m.Id == messageId).Select(m => new { m.DeliveryStatus, m.NextAttemptAt })
+            var current = await messages.AsNoTracking().Where(m => m.Id == messageId).Select(m => new { m.DeliveryStatus, m.NextAttemptAt, m.Channel })
                 .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new KeyNotFoundException($"Message {messageId} does not exist.");
+            if (externalId is not null && await IsTakenAsync(current.Channel, externalId).ConfigureAwait(false))
+            {
+                externalId = null;
+            }
+
             var status = DeliveryProgress.AfterAttempt(current.DeliveryStatus, outcome.Status);
             var nextAttempt = outcome.Status == DeliveryStatus.Queued ? outcome.RetryAt?.ToUniversalTime() ?? current.NextAttemptAt : null;
             var read = current.DeliveryStatus;
-            var updated = await messages.Where(m => m.Id == messageId && m.DeliveryStatus == read)
-                .ExecuteUpdateAsync(
-                    u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, error).SetProperty(m => m.LeasedUntil, (DateTimeOffset?)null)
-                        .SetProperty(m => m.NextAttemptAt, nextAttempt).SetProperty(m => m.ExternalMessageId, m => externalId ?? m.ExternalMessageId),
-                    cancellationToken)
-                .ConfigureAwait(false);
+            var keptId = externalId;
+            int updated;
+            try
+            {
+                updated = await messages.Where(m => m.Id == messageId && m.DeliveryStatus == read)
+                    .ExecuteUpdateAsync(
+                        u => u.SetProperty(m => m.DeliveryStatus, status).SetProperty(m => m.DeliveryError, error).SetProperty(m => m.LeasedUntil, (DateTimeOffset?)null)
+                            .SetProperty(m => m.NextAttemptAt, nextAttempt).SetProperty(m => m.ExternalMessageId, m => keptId ?? m.ExternalMessageId),
+                        cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex) when (keptId is not null && ex is DbException or DbUpdateException)
+            {
+                if (!await IsTakenAsync(current.Channel, keptId).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                // Taken between the check and the write: the outcome still counts, under the reply's own id.
+                externalId = null;
+                continue;
+            }
+
             if (updated == 1)
             {
                 return;
             }
         }
+
+        // The transport's id for the reply is only a key for its delivery reports. Another message of the channel
+        // already holding it (a transport whose ids are per chat, an inbound message that shares the number) must not
+        // make the outcome unrecordable: that would send the reply again at every lease.
+        Task<bool> IsTakenAsync(string channel, string id)
+            => messages.AnyAsync(m => m.Channel == channel && m.ExternalMessageId == id && m.Id != messageId, cancellationToken);
     }
 
     /// <inheritdoc />

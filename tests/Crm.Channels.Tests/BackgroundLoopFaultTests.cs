@@ -148,7 +148,7 @@ public sealed class BackgroundLoopFaultTests
     {
         var store = services.GetRequiredService<ITicketStore>();
         var now = DateTimeOffset.UtcNow;
-        var contact = await store.ResolveContactAsync(null, "+447700900999", "Media", true, now, CancellationToken.None);
+        var contact = await store.ResolveContactAsync(null, null, "+447700900999", "Media", true, now, CancellationToken.None);
         var media = new AttachmentInfo(null, "image/jpeg", null, Url: "not-a-url");
         var (ticket, message) = await store.CreateTicketAsync(
             new NewTicket(WhatsAppAdapter.ChannelName, "WhatsApp", contact.Id, Guid.NewGuid().ToString("N"), now),

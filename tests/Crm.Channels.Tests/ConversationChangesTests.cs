@@ -49,7 +49,7 @@ public sealed class ConversationChangesTests
         var now = DateTimeOffset.UtcNow;
         async Task<long> NewTicketAsync(string email)
         {
-            var contact = await store.ResolveContactAsync(email, null, "Visitor", false, now, CancellationToken.None);
+            var contact = await store.ResolveContactAsync(null, email, null, "Visitor", false, now, CancellationToken.None);
             var (ticket, _) = await store.CreateTicketAsync(
                 new Crm.Channels.Storage.NewTicket("chat", "Chat", contact.Id, Guid.NewGuid().ToString("N"), now),
                 new Crm.Channels.Storage.NewTicketMessage("chat", Guid.NewGuid().ToString("N"), Crm.Channels.Tickets.MessageDirection.Inbound, "Visitor", "Hi", null, [], now),

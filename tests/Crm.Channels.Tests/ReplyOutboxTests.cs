@@ -118,6 +118,30 @@ public sealed class ReplyOutboxTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_transport_id_another_message_already_holds_still_records_the_reply_as_sent_once(string kind)
+    {
+        // Telegram numbers messages per chat: the reply's id can equal the id an inbound message was stored under.
+        await using var handle = await TicketStores.CreateAsync(kind);
+        var clock = new FakeTimeProvider(Start);
+        var ticket = await CreateTicketAsync(handle.Store, "same-id@example.com");
+        var inbound = (await handle.Store.GetTicketDetailsAsync(ticket.Id, CancellationToken.None))!.Messages.Single();
+        var sender = new ScriptedSender("test", new ReplyDelivery(inbound.ExternalMessageId), new ReplyDelivery("never-needed"));
+        var (outbox, replies) = Build(handle.Store, clock, sender, new RecordingHandler());
+
+        var (_, queued, _) = await replies.QueueAsync(ticket.Id, "Hello", null, [], "agent", CancellationToken.None);
+        await outbox.RunOnceAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await outbox.RunOnceAsync(CancellationToken.None);
+        var sent = await MessageAsync(handle.Store, ticket.Id, queued!.Id);
+
+        Assert.Equal(1, sender.Calls);
+        Assert.Equal(DeliveryStatus.Sent, sent.DeliveryStatus);
+        Assert.NotEqual(inbound.ExternalMessageId, sent.ExternalMessageId);
+        Assert.Equal(inbound.ExternalMessageId, (await MessageAsync(handle.Store, ticket.Id, inbound.Id)).ExternalMessageId);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task A_permanent_refusal_fails_the_reply_at_once_with_the_transports_words(string kind)
     {
         await using var handle = await TicketStores.CreateAsync(kind);
@@ -330,7 +354,7 @@ public sealed class ReplyOutboxTests
 
     private static async Task<Ticket> CreateTicketAsync(ITicketStore store, string email)
     {
-        var contact = await store.ResolveContactAsync(email, null, "Customer", false, Start, CancellationToken.None);
+        var contact = await store.ResolveContactAsync(null, email, null, "Customer", false, Start, CancellationToken.None);
         var (ticket, _) = await store.CreateTicketAsync(
             new NewTicket("test", "Subject", contact.Id, Guid.NewGuid().ToString("N"), Start),
             new NewTicketMessage("test", Guid.NewGuid().ToString("N"), MessageDirection.Inbound, "Customer", "Hi", null, [], Start),

@@ -234,7 +234,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             await ThrowIfExitedAsync();
             try
             {
-                using var response = await client.GetAsync("/health");
+                using var response = await client.GetAsync("/health/live");
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;

@@ -115,7 +115,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             if (!ExternalMessageIds.IsForOtherSender(message.ExternalMessageId) && !await IsSameSenderAsync(existing, message, email, phone, cancellationToken).ConfigureAwait(false))
             {
                 // Another sender reused this id: theirs is a different message, kept under an id of its own.
-                var own = ExternalMessageIds.ForOtherSender(message.ExternalMessageId, email ?? phone ?? "", _options.MaxExternalIdLength);
+                var own = ExternalMessageIds.ForOtherSender(message.ExternalMessageId, email ?? phone ?? ExternalOf(message)?.ToString() ?? "", _options.MaxExternalIdLength);
                 LogIdReused(_logger, message.Channel, message.ExternalMessageId);
                 return await IngestOnceAsync(message with { ExternalMessageId = own }, email, phone, receivedAt, cancellationToken).ConfigureAwait(false);
             }
@@ -124,16 +124,17 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         }
 
         ContactSummary? contact = null;
-        if (email is not null || phone is not null)
+        var external = ExternalOf(message);
+        if (email is not null || phone is not null || external is not null)
         {
-            contact = await _store.ResolveContactAsync(email, phone, NullIfBlank(message.Sender.Name), message.Sender.IsVerified, receivedAt, cancellationToken).ConfigureAwait(false);
+            contact = await _store.ResolveContactAsync(external, email, phone, NullIfBlank(message.Sender.Name), message.Sender.IsVerified, receivedAt, cancellationToken).ConfigureAwait(false);
         }
 
         var newMessage = new NewTicketMessage(
             message.Channel,
             message.ExternalMessageId,
             MessageDirection.Inbound,
-            NullIfBlank(message.Sender.Name) ?? email ?? phone,
+            NullIfBlank(message.Sender.Name) ?? email ?? phone ?? external?.ToString(),
             message.Text,
             message.Html,
             message.Attachments,
@@ -160,7 +161,7 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
         // this ticket, shown to agents as from another sender, and never made the ticket's contact.
         if (contact is not null && ticket.ContactId is { } ticketContact && ticketContact != contact.Id)
         {
-            newMessage = newMessage with { OtherSender = email ?? phone };
+            newMessage = newMessage with { OtherSender = email ?? phone ?? external?.ToString() };
         }
 
         if (newMessage.Attachments.Any(a => a.StorageKey is not null))
@@ -239,14 +240,20 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
     /// <summary>A redelivery comes from the same sender: the stored message's author, or its ticket's contact.</summary>
     private async Task<bool> IsSameSenderAsync(TicketMessage existing, InboundMessage message, string? email, string? phone, CancellationToken cancellationToken)
     {
-        if (string.Equals(existing.Author, NullIfBlank(message.Sender.Name) ?? email ?? phone, StringComparison.Ordinal))
+        var external = ExternalOf(message);
+        if (string.Equals(existing.Author, NullIfBlank(message.Sender.Name) ?? email ?? phone ?? external?.ToString(), StringComparison.Ordinal))
         {
             return true;
         }
 
         var contact = (await _store.GetTicketDetailsAsync(existing.TicketId, cancellationToken).ConfigureAwait(false))?.Contact;
-        return contact is not null && ((email is not null && contact.Email == email) || (phone is not null && contact.Phone == phone));
+        return contact is not null && ((email is not null && contact.Email == email) || (phone is not null && contact.Phone == phone)
+            || (external is not null && contact.ExternalIds.GetValueOrDefault(external.Channel) == external.Id));
     }
+
+    /// <summary>The sender's id on the message's channel, when its adapter gave one.</summary>
+    private static ExternalIdentity? ExternalOf(InboundMessage message)
+        => string.IsNullOrWhiteSpace(message.Sender.ExternalId) ? null : new ExternalIdentity(message.Channel, message.Sender.ExternalId.Trim());
 
     private static bool IsJoinable(Ticket? ticket) => ticket is not null && ticket.Status != TicketStatus.Closed;
 
@@ -290,6 +297,12 @@ public sealed partial class IngestionPipeline : IIngestionPipeline
             {
                 errors["sender.phone"] = ["The sender's phone number is not an international (E.164) number."];
             }
+        }
+
+        if (message.Sender.ExternalId is { } externalId && !string.IsNullOrWhiteSpace(externalId)
+            && (externalId.Trim().Length > 256 || externalId.Any(char.IsControl)))
+        {
+            errors["sender.externalId"] = ["The sender's channel id is longer than 256 characters or holds control characters."];
         }
 
         if (message.Sender.Name is { Length: > 256 })

@@ -12,9 +12,14 @@ public interface ITicketStore
     Task<TicketMessage?> FindMessageAsync(string channel, string externalMessageId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finds the contact with this email (preferred) or phone, creating it when none matches.
+    /// Finds the contact with this channel id, email (preferred) or phone, creating it when none matches.
     /// Must be safe under concurrent calls for the same identity: one contact results.
     /// </summary>
+    /// <param name="external">
+    /// The sender's id on the message's channel, or null. It is the channel's own word (its adapter authenticated the
+    /// webhook), so it finds its contact before the email or phone does; it is linked to a contact found by email or
+    /// phone only when <paramref name="senderVerified"/>, and to the contact created otherwise.
+    /// </param>
     /// <param name="email">Lower-cased email, or null.</param>
     /// <param name="phone">E.164 phone, or null.</param>
     /// <param name="name">Display name, used when the contact is created, or (when <paramref name="senderVerified"/>) has none.</param>
@@ -24,7 +29,7 @@ public interface ITicketStore
     /// </param>
     /// <param name="now">The creation time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<ContactSummary> ResolveContactAsync(ExternalIdentity? external, string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Finds a ticket by id.</summary>
     Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken);

@@ -27,11 +27,18 @@ public sealed class InMemoryTicketStore : ITicketStore
     }
 
     /// <inheritdoc />
-    public Task<ContactSummary> ResolveContactAsync(string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ContactSummary> ResolveContactAsync(ExternalIdentity? external, string? email, string? phone, string? name, bool senderVerified, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var index = _contacts.FindIndex(c => email is not null && c.Email == email);
+            // The channel's own id first: it is that channel's word for this person.
+            var index = external is null ? -1 : _contacts.FindIndex(c => c.ExternalIds.GetValueOrDefault(external.Channel) == external.Id);
+            if (index >= 0)
+            {
+                return Task.FromResult(_contacts[index]);
+            }
+
+            index = _contacts.FindIndex(c => email is not null && c.Email == email);
             if (index < 0)
             {
                 index = _contacts.FindIndex(c => phone is not null && c.Phone == phone);
@@ -50,15 +57,27 @@ public sealed class InMemoryTicketStore : ITicketStore
                     Email = found.Email ?? email,
                     Phone = found.Phone ?? (phone is not null && !_contacts.Any(c => c.Phone == phone) ? phone : null),
                     Name = string.IsNullOrEmpty(found.Name) ? name : found.Name,
+                    ExternalIds = WithExternal(found.ExternalIds, external),
                 };
                 _contacts[index] = completed;
                 return Task.FromResult(completed);
             }
 
-            var created = new ContactSummary(_contacts.Count + 1, email, phone, name);
+            var created = new ContactSummary(_contacts.Count + 1, email, phone, name) { ExternalIds = WithExternal(new Dictionary<string, string>(StringComparer.Ordinal), external) };
             _contacts.Add(created);
             return Task.FromResult(created);
         }
+    }
+
+    private static Dictionary<string, string> WithExternal(IReadOnlyDictionary<string, string> ids, ExternalIdentity? external)
+    {
+        var copy = new Dictionary<string, string>(ids, StringComparer.Ordinal);
+        if (external is not null)
+        {
+            copy.TryAdd(external.Channel, external.Id);
+        }
+
+        return copy;
     }
 
     /// <inheritdoc />
@@ -283,7 +302,9 @@ public sealed class InMemoryTicketStore : ITicketStore
         lock (_gate)
         {
             var message = _messages[(int)messageId - 1];
-            if (outcome.ExternalMessageId is { } externalId && externalId != message.ExternalMessageId)
+            // Another message of the channel holding the transport's id keeps it; the reply keeps its own (see EfTicketStore).
+            if (outcome.ExternalMessageId is { } externalId && externalId != message.ExternalMessageId
+                && !_messagesByExternalId.ContainsKey((message.Channel, externalId)))
             {
                 _messagesByExternalId.Remove((message.Channel, message.ExternalMessageId));
                 message = message with { ExternalMessageId = externalId };

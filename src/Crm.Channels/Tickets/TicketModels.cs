@@ -139,7 +139,25 @@ public sealed record AttachmentInfo(string? FileName, string ContentType, long? 
 /// <param name="Email">Lower-cased email address.</param>
 /// <param name="Phone">E.164 phone number.</param>
 /// <param name="Name">Display name.</param>
-public sealed record ContactSummary(long Id, string? Email, string? Phone, string? Name);
+public sealed record ContactSummary(long Id, string? Email, string? Phone, string? Name)
+{
+    /// <summary>
+    /// The contact's ids on channels that know people by neither email nor phone, by channel (<c>telegram</c> →
+    /// <c>123456</c>): where a reply sender sends. Filled on a ticket's details and on a resolved contact.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ExternalIds { get; init; } = EmptyExternalIds;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyExternalIds = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>A person's id on one channel (a Telegram user id): unique within the channel, meaningless outside it.</summary>
+/// <param name="Channel">The channel's name.</param>
+/// <param name="Id">The id the channel gives the person.</param>
+public sealed record ExternalIdentity(string Channel, string Id)
+{
+    /// <summary><c>telegram:123456</c>.</summary>
+    public override string ToString() => $"{Channel}:{Id}";
+}
 
 /// <summary>A ticket with its contact and messages in the order they arrived.</summary>
 /// <param name="Ticket">The ticket.</param>

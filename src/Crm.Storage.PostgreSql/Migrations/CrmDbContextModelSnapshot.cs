@@ -390,6 +390,47 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                     b.ToTable("contact_attributes", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("external_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_contact_external_ids_contact");
+
+                    b.HasIndex("Channel", "ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contact_external_ids_channel_id");
+
+                    b.ToTable("contact_external_ids", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -792,6 +833,15 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
                         .WithMany("Attributes")
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
+                        .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -381,6 +381,45 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                     b.ToTable("contact_attributes", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_contact_external_ids_contact");
+
+                    b.HasIndex("Channel", "ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contact_external_ids_channel_id");
+
+                    b.ToTable("contact_external_ids", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -775,6 +814,15 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
                         .WithMany("Attributes")
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
+                        .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
