@@ -77,7 +77,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a host and waits until <c>/health</c> answers 200. A host on a given <paramref name="port"/> (a restart on
+    /// Starts a host and waits until <c>/health/live</c> answers 200 (readiness may wait on outside servers a test holds). A host on a given <paramref name="port"/> (a restart on
     /// the port of one just killed) retries while the port is still held. The data directory is deleted on dispose
     /// when this call created it.
     /// </summary>
