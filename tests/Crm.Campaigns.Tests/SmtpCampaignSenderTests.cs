@@ -421,20 +421,33 @@ public sealed class SmtpCampaignSenderTests
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        // A server that accepts and never greets: the one connection is stuck on its first message.
-        using var accepted = listener.AcceptTcpClientAsync();
-        await using var sender = Sender(((IPEndPoint)listener.LocalEndpoint).Port, o => o.MaxConnections = 1);
-        using var stuckCaller = new CancellationTokenSource();
-        using var waitingCaller = new CancellationTokenSource();
+        // A server that accepts and never greets: the one connection is stuck on its first message. (The accept may
+        // still be pending when the test ends, if the stuck send was cancelled before it connected: a pending task
+        // cannot be disposed, so only the client it produced is.)
+        var accepted = listener.AcceptTcpClientAsync();
+        try
+        {
+            await using var sender = Sender(((IPEndPoint)listener.LocalEndpoint).Port, o => o.MaxConnections = 1);
+            using var stuckCaller = new CancellationTokenSource();
+            using var waitingCaller = new CancellationTokenSource();
 
-        var stuck = sender.SendAsync(Message("ann@example.com"), ReturnPath, stuckCaller.Token);
-        var waiting = sender.SendAsync(Message("bob@example.com"), ReturnPath, waitingCaller.Token);
-        await waitingCaller.CancelAsync();
+            var stuck = sender.SendAsync(Message("ann@example.com"), ReturnPath, stuckCaller.Token);
+            var waiting = sender.SendAsync(Message("bob@example.com"), ReturnPath, waitingCaller.Token);
+            await waitingCaller.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-        Assert.False(stuck.IsCompleted);
-        await stuckCaller.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stuck);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+            Assert.False(stuck.IsCompleted);
+            await stuckCaller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stuck);
+        }
+        finally
+        {
+            listener.Stop();
+            if (accepted.IsCompletedSuccessfully)
+            {
+                (await accepted).Dispose();
+            }
+        }
     }
 
     [Fact]

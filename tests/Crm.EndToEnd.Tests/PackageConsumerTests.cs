@@ -25,6 +25,49 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
     private readonly string _version = packed.Version;
 
     [Fact]
+    public async Task Each_package_carries_its_readme_icon_licence_and_commit_and_builds_reproducibly_from_the_packing_filter()
+    {
+        var feed = await PackAsync();
+        var head = (await RunAsync("git", ["rev-parse", "HEAD"], RepositoryPaths.Root, TimeSpan.FromSeconds(30))).Trim();
+        var filter = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "Crm.Packages.slnf")));
+        var filtered = filter.RootElement.GetProperty("solution").GetProperty("projects").EnumerateArray()
+            .Select(p => Path.GetFileNameWithoutExtension(p.GetString()!.Replace('\\', '/'))).Order(StringComparer.Ordinal);
+        Assert.Equal(Packages.Order(StringComparer.Ordinal), filtered);
+        Assert.Contains("MIT License", await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "LICENSE")), StringComparison.Ordinal);
+
+        foreach (var package in Packages)
+        {
+            using var nupkg = ZipFile.OpenRead(Path.Combine(feed, $"{package}.{_version}.nupkg"));
+            Assert.Subset(nupkg.Entries.Select(e => e.FullName).ToHashSet(), new HashSet<string> { "README.md", "icon.png", "LICENSE", $"lib/net10.0/{package}.xml" });
+            using var nuspecStream = nupkg.GetEntry($"{package}.nuspec")!.Open();
+            var nuspec = XDocument.Load(nuspecStream).Root!;
+            var ns = nuspec.Name.Namespace;
+            var metadata = nuspec.Element(ns + "metadata")!;
+            Assert.Equal("icon.png", metadata.Element(ns + "icon")?.Value);
+            Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+            Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
+            Assert.Equal(head, metadata.Element(ns + "repository")?.Attribute("commit")?.Value);
+            using var readme = new StreamReader(nupkg.GetEntry("README.md")!.Open());
+            Assert.Contains("https://github.com/crm-libraries/crm-libraries#", await readme.ReadToEndAsync(), StringComparison.Ordinal);
+
+            // The symbols package: the PDB names sources by the path map of a reproducible build, not this machine's paths.
+            using var snupkg = ZipFile.OpenRead(Path.Combine(feed, $"{package}.{_version}.snupkg"));
+            using var pdbStream = new MemoryStream();
+            await using (var entry = snupkg.GetEntry($"lib/net10.0/{package}.pdb")!.Open())
+            {
+                await entry.CopyToAsync(pdbStream);
+            }
+
+            pdbStream.Position = 0;
+            using var pdb = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(pdbStream);
+            var reader = pdb.GetMetadataReader();
+            var documents = reader.Documents.Select(d => reader.GetString(reader.GetDocument(d).Name)).Where(d => d.EndsWith(".cs", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(documents);
+            Assert.All(documents, d => Assert.StartsWith("/_/", d, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task The_packages_restore_from_a_local_feed_and_the_readme_app_sends_working_links_under_a_prefix()
     {
         var feed = await PackAsync();
@@ -511,7 +554,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
             foreach (var package in Packages)
             {
-                await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={Version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+                await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:MinVerVersionOverride={Version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
             }
 
             return feed;
