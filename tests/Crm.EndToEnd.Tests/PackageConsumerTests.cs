@@ -53,6 +53,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             {
                 Assert.Equal(head, metadata.Element(ns + "repository")?.Attribute("commit")?.Value);
             }
+
             using var readme = new StreamReader(nupkg.GetEntry("README.md")!.Open());
             Assert.Contains("https://github.com/crm-libraries/crm-libraries#", await readme.ReadToEndAsync(), StringComparison.Ordinal);
 
