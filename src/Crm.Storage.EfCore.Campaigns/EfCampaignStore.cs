@@ -39,6 +39,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
             TrackOpens = campaign.TrackOpens,
             TrackClicks = campaign.TrackClicks,
             LinksJson = campaign.Links.Count == 0 ? null : JsonSerializer.Serialize(campaign.Links, CampaignsStorageJsonContext.Default.IReadOnlyListString),
+            TraceParent = campaign.TraceParent,
         };
         db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -346,6 +347,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         Links = row.LinksJson is null ? [] : JsonSerializer.Deserialize(row.LinksJson, CampaignsStorageJsonContext.Default.IReadOnlyListString) ?? [],
         LastError = row.LastError,
         LastErrorAt = row.LastErrorAt,
+        TraceParent = row.TraceParent,
     };
 
     // Launching lives only inside the launch transaction; readers outside it see Scheduled.

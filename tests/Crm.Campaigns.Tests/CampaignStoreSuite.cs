@@ -195,6 +195,17 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_campaigns_trace_parent_is_kept_for_the_batches_that_send_it_later()
+    {
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var traced = await Campaigns.CreateAsync(new NewCampaign("s", "b", SegmentCriteria.All, Now, "n@shop.example", null, "https://crm.example", Now) { TraceParent = traceParent }, CancellationToken.None);
+        var untraced = await Campaigns.CreateAsync(new NewCampaign("s", "b", SegmentCriteria.All, Now, "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
+
+        Assert.Equal(traceParent, (await Campaigns.GetAsync(traced.Id, CancellationToken.None))!.TraceParent);
+        Assert.Null((await Campaigns.GetAsync(untraced.Id, CancellationToken.None))!.TraceParent);
+    }
+
+    [Fact]
     public async Task The_next_wake_is_the_earliest_scheduled_start_retry_or_lease_expiry_and_none_when_idle()
     {
         Assert.Null(await Campaigns.NextWakeAsync(CancellationToken.None));

@@ -1,3 +1,5 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Crm.Storage.EfCore;
 using Microsoft.EntityFrameworkCore;
 using Crm.Testing;
@@ -410,6 +412,52 @@ public sealed class LibraryWiringTests
         Assert.Contains("550", completed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Contains("No such user here", completed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, completed.GetProperty("pauseReason").ValueKind);
+    }
+
+    [Fact]
+    public async Task AddCrmInstrumentation_traces_a_campaign_as_one_span_with_linked_batches_and_a_refused_recipient_as_an_error()
+    {
+        var spans = new List<System.Diagnostics.Activity>();
+        var metrics = new List<OpenTelemetry.Metrics.Metric>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddCrmInstrumentation().AddInMemoryExporter(spans).Build();
+        using var metering = OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddCrmInstrumentation().AddInMemoryExporter(metrics).Build();
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        await using var server = new ScriptedSmtpServer(recipient => recipient.StartsWith("nobody", StringComparison.Ordinal));
+        builder.Services.AddBulkEmail(o =>
+            {
+                o.FromAddress = "news@shop.example";
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.BatchSize = 2;
+            })
+            .UseSmtp(o => (o.Host, o.Port, o.Security) = ("127.0.0.1", server.Port, Crm.Campaigns.Sending.SmtpSecurity.None))
+            .UseInMemoryStores();
+        await using var app = builder.Build();
+        using var client = await StartWithOpenBulkEmailAsync(app);
+
+        var id = await CreateCampaignToAsync(client, "Traced", "<p>Hi</p>", "ann@example.com", "bob@example.com", "nobody@example.com", "dan@example.com");
+        await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+        tracing.ForceFlush();
+        metering.ForceFlush();
+
+        // Spans of other tests running in parallel are in the exporter too: this campaign's are found by its id.
+        var campaign = Assert.Single(spans, s => s.OperationName == "crm.campaigns.campaign" && Equals(s.GetTagItem("crm.campaign_id"), id));
+        var batches = spans.Where(s => s.OperationName == "crm.campaigns.batch" && s.Links.Any(l => l.Context.SpanId == campaign.SpanId)).ToList();
+        Assert.Equal(2, batches.Count);
+        Assert.All(batches, b =>
+        {
+            Assert.Equal(default, b.ParentSpanId);
+            Assert.Equal(campaign.TraceId, Assert.Single(b.Links).Context.TraceId);
+            Assert.NotEqual(campaign.TraceId, b.TraceId);
+        });
+        var sends = spans.Where(s => s.OperationName == "crm.campaigns.send" && Equals(s.GetTagItem("crm.campaign_id"), id)).ToList();
+        Assert.Equal(4, sends.Count);
+        Assert.All(sends, s => Assert.Contains(batches, b => b.SpanId == s.ParentSpanId));
+        var refused = Assert.Single(sends, s => s.Status == System.Diagnostics.ActivityStatusCode.Error);
+        Assert.Equal("failed", refused.GetTagItem("crm.outcome"));
+        Assert.Contains("550", refused.StatusDescription, StringComparison.Ordinal);
+        Assert.Equal(3, sends.Count(s => (string?)s.GetTagItem("crm.outcome") == "sent" && s.Status == System.Diagnostics.ActivityStatusCode.Unset));
+        Assert.Contains(metrics, m => m.Name == Crm.Campaigns.Diagnostics.CrmCampaignsTelemetry.SendAttemptsMetric);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 
         // The README's minimal app, verbatim: its agents and managers call with the API keys it reads from configuration.
         var program = ReadmeConsumerApp();
-        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite"]);
+        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
         // Every other C# snippet of the README compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
@@ -318,7 +318,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
                 <NoWarn>$(NoWarn);NU1603</NoWarn>
               </PropertyGroup>
               <ItemGroup>
-            {string.Concat(references.Select(r => $"    <PackageReference Include=\"{r}\" Version=\"{_version}\" />\n"))}  </ItemGroup>
+            {string.Concat(references.Select(r => r.Split('@') is [var id, var version] ? (id, version) : (r, _version)).Select(r => $"    <PackageReference Include=\"{r.Item1}\" Version=\"{r.Item2}\" />\n"))}  </ItemGroup>
             </Project>
             """);
         return app;
@@ -407,7 +407,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             global using Crm.Channels.Ingestion;
             global using Crm.Channels.WhatsApp;
 
-            public sealed class MyTelegramAdapter : TelegramAdapter;
+            public sealed class MyTelegramAdapter(Microsoft.Extensions.Options.IOptions<Crm.Samples.Telegram.TelegramOptions> options) : TelegramAdapter(options);
 
             public sealed class NotifyAgentsOnSlack : ITicketEventHandler
             {
@@ -416,11 +416,11 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 
             public sealed record TelegramUpdate(long UpdateId, TelegramMessage Message);
 
-            public sealed record TelegramMessage(string Text, TelegramUser From, TelegramContact? Contact);
+            public sealed record TelegramMessage(long MessageId, TelegramChat Chat, string Text, TelegramUser From);
+
+            public sealed record TelegramChat(long Id);
 
             public sealed record TelegramUser(string FirstName);
-
-            public sealed record TelegramContact(string PhoneNumber);
             """);
         for (var i = 0; i < blocks.Count; i++)
         {
@@ -559,9 +559,12 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         private async Task<string> PackAsync()
         {
             var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-            foreach (var package in Packages)
+            // The packages, and the Telegram sample channel as an integrator would package their own (the README shows it).
+            var projects = Packages.Select(p => Path.Combine(RepositoryPaths.Root, "src", p, p + ".csproj"))
+                .Append(Path.Combine(RepositoryPaths.Root, "samples", "TelegramChannel", "TelegramChannel.csproj"));
+            foreach (var project in projects)
             {
-                await RunAsync("dotnet", ["pack", Path.Combine(RepositoryPaths.Root, "src", package, package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:MinVerVersionOverride={Version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+                await RunAsync("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", feed, $"-p:MinVerVersionOverride={Version}", $"-p:PackageVersion={Version}"], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
             }
 
             return feed;

@@ -69,6 +69,12 @@ public sealed record Campaign(
 
     /// <summary>When <see cref="LastError"/> happened.</summary>
     public DateTimeOffset? LastErrorAt { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that created the campaign (<c>crm.campaigns.campaign</c>), when it was
+    /// traced: every batch span that sends to it links to it, on any instance, days later.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>What of a campaign's ledger is not finished yet.</summary>
@@ -132,6 +138,9 @@ public sealed record NewCampaign(
 
     /// <summary>The body's trackable links, by index.</summary>
     public IReadOnlyList<string> Links { get; init; } = [];
+
+    /// <summary>The W3C <c>traceparent</c> of the span creating it, for the batch spans' links (see <see cref="Campaign.TraceParent"/>).</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>One ledger row claimed for sending, with what personalisation needs.</summary>

@@ -7,7 +7,7 @@ namespace Crm.Campaigns.Diagnostics;
 public static class CrmCampaignsTelemetry
 {
     /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name.</summary>
-    public const string SourceName = "Crm.Campaigns";
+    public const string SourceName = Crm.Diagnostics.CrmTelemetrySources.Campaigns;
 
     /// <summary>Counter of send attempts, tagged <c>crm.outcome</c> (sent, failed, retry, skipped).</summary>
     public const string SendAttemptsMetric = "crm.campaigns.send.attempts";
@@ -20,6 +20,15 @@ public static class CrmCampaignsTelemetry
 
     /// <summary>Counter of unsubscribes.</summary>
     public const string UnsubscribesMetric = "crm.campaigns.unsubscribes";
+
+    /// <summary>The span of a campaign's creation, in the creator's trace; batch spans link to it.</summary>
+    public const string CampaignSpan = "crm.campaigns.campaign";
+
+    /// <summary>The root span of one claimed batch, linked to the campaigns it sends; its messages' spans are its children.</summary>
+    public const string BatchSpan = "crm.campaigns.batch";
+
+    /// <summary>The span of one message's rendering and sending, tagged <c>crm.outcome</c>.</summary>
+    public const string SendSpan = "crm.campaigns.send";
 
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(CrmCampaignsTelemetry).Assembly.GetName().Version?.ToString());
 

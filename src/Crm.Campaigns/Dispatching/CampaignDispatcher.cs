@@ -209,11 +209,22 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     {
         var tokens = await _keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
         var campaignIds = batch.Select(r => r.CampaignId).Distinct().ToArray();
+        var links = new List<ActivityLink>(campaignIds.Length);
         foreach (var campaignId in campaignIds)
         {
-            await GetCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false);
+            var (campaign, _, _) = await GetCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false);
+            if (campaign.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
         }
 
+        // A root of its own (this loop runs for the life of the host, not inside anyone's request), linked to the
+        // campaigns it sends; each message's span is its child.
+        Activity.Current = null;
+        using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity(CrmCampaignsTelemetry.BatchSpan, ActivityKind.Internal, default(ActivityContext), links: links);
+        activity?.SetTag("crm.batch_size", batch.Count);
+        activity?.SetTag("crm.campaign_ids", campaignIds);
         var statuses = new CampaignStatusCache(_store, _time, campaignIds);
         await statuses.RefreshAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -266,6 +277,12 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: what the server accepted before the stop is still recorded, so a restart does not resend it.
+            activity?.SetTag("crm.outcome", "stopped");
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
         }
     }
 
@@ -322,8 +339,9 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     private async Task<RecordedOutcome> SendOneAsync(ClaimedRecipient recipient, string domain, TrackingTokens tokens, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity("crm.campaigns.send");
+        using var activity = CrmCampaignsTelemetry.ActivitySource.StartActivity(CrmCampaignsTelemetry.SendSpan);
         activity?.SetTag("crm.campaign_id", recipient.CampaignId);
+        activity?.SetTag("crm.recipient_id", recipient.RecipientId);
         var (message, returnPath, failure) = await BuildAsync(recipient, tokens, cancellationToken).ConfigureAwait(false);
         RecordedOutcome outcome;
         if (message is null)
@@ -340,7 +358,18 @@ internal sealed partial class CampaignDispatcher : BackgroundService
             }
         }
 
-        CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", OutcomeTag(outcome.Attempt.Outcome)));
+        var outcomeTag = OutcomeTag(outcome.Attempt.Outcome);
+        if (activity is not null)
+        {
+            activity.SetTag("crm.outcome", outcomeTag);
+            if (outcome.Attempt.Error is { } error)
+            {
+                // Refused or deferred: the server's words, so a trace shows why without the logs.
+                activity.SetStatus(ActivityStatusCode.Error, error);
+            }
+        }
+
+        CrmCampaignsTelemetry.SendAttempts.Add(1, new KeyValuePair<string, object?>("crm.outcome", outcomeTag));
         CrmCampaignsTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return outcome;
     }

@@ -583,6 +583,7 @@ internal sealed class InMemoryCampaignStores : ICampaignStore, IContactDirectory
         Links = row.New.Links,
         LastError = row.LastError,
         LastErrorAt = row.LastErrorAt,
+        TraceParent = row.New.TraceParent,
     };
 
     private sealed class ContactRow

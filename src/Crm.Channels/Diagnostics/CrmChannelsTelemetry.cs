@@ -7,7 +7,7 @@ namespace Crm.Channels.Diagnostics;
 public static class CrmChannelsTelemetry
 {
     /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name: subscribe to it in OpenTelemetry.</summary>
-    public const string SourceName = "Crm.Channels";
+    public const string SourceName = Crm.Diagnostics.CrmTelemetrySources.Channels;
 
     /// <summary>Counter of ingested messages, tagged with <c>crm.channel</c> and <c>crm.outcome</c> (<c>ticket_created</c>, <c>message_appended</c>, <c>duplicate</c>).</summary>
     public const string MessagesIngestedMetric = "crm.channels.messages.ingested";

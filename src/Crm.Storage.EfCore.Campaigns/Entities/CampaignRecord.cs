@@ -27,6 +27,9 @@ internal sealed class CampaignRecord : ICrmRecord
     /// <summary>When that was.</summary>
     public DateTimeOffset? LastErrorAt { get; set; }
 
+    /// <summary>The W3C traceparent of the span that created it.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -18,6 +18,7 @@ internal sealed class CampaignRecordConfiguration : IEntityTypeConfiguration<Cam
         campaign.Property(c => c.PauseReason).HasColumnName("pause_reason").HasMaxLength(1024);
         campaign.Property(c => c.LastError).HasColumnName("last_error").HasMaxLength(1024);
         campaign.Property(c => c.LastErrorAt).HasColumnName("last_error_at");
+        campaign.Property(c => c.TraceParent).HasColumnName("trace_parent").HasMaxLength(55);
         campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
         campaign.Property(c => c.ScheduledAt).HasColumnName("scheduled_at");
         campaign.Property(c => c.LaunchedAt).HasColumnName("launched_at");

@@ -335,6 +335,11 @@ namespace Crm.Storage.EfCore.PostgreSql.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("total_opens");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<bool>("TrackClicks")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")

@@ -326,6 +326,11 @@ namespace Crm.Storage.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_opens");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<bool>("TrackClicks")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
