@@ -113,7 +113,7 @@ app.MapCrmChatWidget();
 
 var channelEndpoints = app.MapCrmChannels();
 channelEndpoints.Intake.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.IntakePolicy);
-channelEndpoints.Queries.RequireAuthorization(CrmPolicies.Agents);
+channelEndpoints.Agents.RequireAuthorization(CrmPolicies.Agents);
 channelEndpoints.Conversations.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.ConversationPolicy);
 // Signed attachment links (visitors' pictures, Twilio fetching media): public, so rate-limited per client like the transcript.
 channelEndpoints.Downloads.RequireRateLimiting(RateLimitingSetup.ConversationPolicy);

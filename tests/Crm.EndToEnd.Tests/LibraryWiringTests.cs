@@ -71,7 +71,7 @@ public sealed class LibraryWiringTests
 
         var failure = Assert.Single(failures);
         Assert.Contains("GET /tickets", failure, StringComparison.Ordinal);
-        Assert.Contains("MapCrmChannels().Queries.RequireAuthorization", failure, StringComparison.Ordinal);
+        Assert.Contains("MapCrmChannels().Agents.RequireAuthorization", failure, StringComparison.Ordinal);
         Assert.DoesNotContain("POST /tickets ", failure, StringComparison.Ordinal);
     }
 
@@ -79,7 +79,7 @@ public sealed class LibraryWiringTests
     public async Task Campaign_and_contact_endpoints_need_a_decision_too_while_tracking_stays_public()
     {
         await using var app = BuildApp();
-        app.MapCrmChannels().Queries.RequireAuthorization();
+        app.MapCrmChannels().Agents.RequireAuthorization();
         app.MapBulkEmail();
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
@@ -94,7 +94,7 @@ public sealed class LibraryWiringTests
     public async Task An_explicit_decision_either_way_lets_the_app_start()
     {
         await using var app = BuildApp();
-        app.MapCrmChannels().Queries.RequireAuthorization();
+        app.MapCrmChannels().Agents.RequireAuthorization();
         var bulkEmail = app.MapBulkEmail();
         bulkEmail.Campaigns.RequireAuthorization();
         bulkEmail.ContactsWrite.RequireAuthorization();
@@ -165,7 +165,7 @@ public sealed class LibraryWiringTests
     {
         await using var app = BuildApp();
         var channels = app.MapCrmChannels();
-        channels.Queries.RequireAuthorization(CrmPolicies.Agents);
+        channels.Agents.RequireAuthorization(CrmPolicies.Agents);
         var bulkEmail = app.MapBulkEmail();
         bulkEmail.Campaigns.RequireAuthorization(CrmPolicies.Marketing);
         bulkEmail.ContactsRead.RequireAuthorization(CrmPolicies.Agents);
@@ -208,7 +208,7 @@ public sealed class LibraryWiringTests
         settings["Crm:ApiKeys:plain-key-from-config"] = "Agent";
         await using var app = BuildApp(security: services => services.AddCrmApiKeys(settings.GetSection("Crm:ApiKeys")));
         app.MapGet("/whoami", (System.Security.Claims.ClaimsPrincipal user) => user.Identity!.Name).RequireAuthorization(CrmPolicies.Agents);
-        app.MapCrmChannels().Queries.RequireAuthorization(CrmPolicies.Agents);
+        app.MapCrmChannels().Agents.RequireAuthorization(CrmPolicies.Agents);
         using var client = await StartOnLoopbackAsync(app);
 
         async Task<(HttpStatusCode Status, string Body)> WhoAmIAsync(string key)
@@ -235,7 +235,7 @@ public sealed class LibraryWiringTests
     {
         var channels = app.MapCrmChannels();
         var bulkEmail = app.MapBulkEmail();
-        foreach (var group in new IEndpointConventionBuilder[] { channels.Queries, bulkEmail.Campaigns, bulkEmail.ContactsRead, bulkEmail.ContactsWrite })
+        foreach (var group in new IEndpointConventionBuilder[] { channels.Agents, bulkEmail.Campaigns, bulkEmail.ContactsRead, bulkEmail.ContactsWrite })
         {
             if (policy is null)
             {
@@ -257,7 +257,7 @@ public sealed class LibraryWiringTests
             await using var app = BuildApp(pickup);
             app.UsePathBase("/base");
             var crm = app.MapGroup("/crm");
-            crm.MapCrmChannels().Queries.AllowAnonymous();
+            crm.MapCrmChannels().Agents.AllowAnonymous();
             var bulkEmail = crm.MapBulkEmail();
             bulkEmail.Campaigns.AllowAnonymous();
             bulkEmail.ContactsRead.AllowAnonymous();
@@ -475,7 +475,7 @@ public sealed class LibraryWiringTests
             builder.Services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={file};Default Timeout=1;Pooling=False"));
             await using var app = builder.Build();
             await app.Services.MigrateCrmDatabaseAsync();
-            app.MapCrmChannels().Queries.AllowAnonymous();
+            app.MapCrmChannels().Agents.AllowAnonymous();
             using var client = await StartWithOpenBulkEmailAsync(app);
 
             await using (var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
@@ -636,6 +636,38 @@ public sealed class LibraryWiringTests
         await transport.StopAsync();
     }
 
+    [Fact]
+    public async Task A_reply_author_hook_names_the_author_instead_of_the_login_name()
+    {
+        var posted = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        await using var transport = LoopbackBuilder().Build();
+        transport.MapPost("/bot/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            posted.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
+            return Microsoft.AspNetCore.Http.Results.Ok(new { messageId = $"json-chat-{posted.Count}" });
+        });
+        await transport.StartAsync();
+        await using var app = BuildJsonChatApp(channels =>
+        {
+            channels.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
+            channels.AddReplySender<JsonChatReplySender>().UseReplyAuthor(context => context.Request.Headers["X-Display-Name"]);
+        });
+        using var client = await StartOnLoopbackAsync(app);
+        using var created = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-7", text = "Hello?" });
+        var ticketId = (await client.GetFromJsonAsync<JsonElement>("/tickets")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        using var named = new HttpRequestMessage(HttpMethod.Post, $"/tickets/{ticketId}/replies") { Content = JsonContent.Create(new { text = "Hi, Ada here." }) };
+        named.Headers.Add("X-Display-Name", "  Ada from Support ");
+        using var namedQueued = await client.SendAsync(named);
+        using var unnamedQueued = await client.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Anyone?" });
+
+        Assert.Equal(HttpStatusCode.Accepted, namedQueued.StatusCode);
+        Assert.Equal("Ada from Support", (await namedQueued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("author").GetString());
+        Assert.Equal(JsonValueKind.Null, (await unnamedQueued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("author").ValueKind);
+        await app.StopAsync();
+        await transport.StopAsync();
+    }
+
     [Theory]
     [InlineData("short-key", "at least 32 bytes")]
     [InlineData(null, "FromAddress")]
@@ -699,7 +731,7 @@ public sealed class LibraryWiringTests
                 builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, file)};Pooling=False"));
                 builder.Services.AddCrmChannelStores<ChannelsOnlyContext>();
                 var app = builder.Build();
-                app.MapCrmChannels().Queries.AllowAnonymous();
+                app.MapCrmChannels().Agents.AllowAnonymous();
                 return app;
             }
 
@@ -770,7 +802,7 @@ public sealed class LibraryWiringTests
             Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.CampaignRecord"));
         }
 
-        app.MapCrmChannels().Queries.AllowAnonymous();
+        app.MapCrmChannels().Agents.AllowAnonymous();
         using var client = await StartOnLoopbackAsync(app);
 
         // The chat answers with a visitor token signed by a secret kept in crm_settings: the shared table must be there.
@@ -853,7 +885,7 @@ public sealed class LibraryWiringTests
         var channels = builder.Services.AddCrmChannels().AddAdapter<JsonReadingAdapter>().UseInMemoryStore();
         configure?.Invoke(channels);
         var app = builder.Build();
-        app.MapCrmChannels().Queries.AllowAnonymous();
+        app.MapCrmChannels().Agents.AllowAnonymous();
         return app;
     }
 

@@ -57,7 +57,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime
         builder.Services.AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(_directory, "crm.db")};Pooling=False"));
         _app = builder.Build();
         await _app.Services.MigrateCrmDatabaseAsync();
-        _app.MapCrmChannels().Queries.AllowAnonymous();
+        _app.MapCrmChannels().Agents.AllowAnonymous();
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }

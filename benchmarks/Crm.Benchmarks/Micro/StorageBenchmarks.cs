@@ -61,8 +61,8 @@ public class ChatIngestionBenchmarks
 {
     private DirectoryInfo _directory = null!;
     private ServiceProvider _services = null!;
-    private IngestionPipeline _inMemory = null!;
-    private IngestionPipeline _sqlite = null!;
+    private IIngestionPipeline _inMemory = null!;
+    private IIngestionPipeline _sqlite = null!;
     private int _sequence;
 
     [GlobalSetup]
@@ -101,6 +101,12 @@ public class ChatIngestionBenchmarks
         };
     }
 
-    private static IngestionPipeline Pipeline(ITicketStore store)
-        => new(store, [], TimeProvider.System, Options.Create(new IngestionOptions()), NullLogger<IngestionPipeline>.Instance);
+    /// <summary>The pipeline as an app resolves it, on the given store.</summary>
+    private static IIngestionPipeline Pipeline(ITicketStore store)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddCrmChannels();
+        services.AddSingleton(store);
+        return services.BuildServiceProvider().GetRequiredService<IIngestionPipeline>();
+    }
 }

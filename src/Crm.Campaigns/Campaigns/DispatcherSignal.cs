@@ -4,7 +4,7 @@ namespace Crm.Campaigns.Campaigns;
 /// Wakes an idle dispatcher at once (a campaign was created, resumed or rescheduled) instead of at its next safety
 /// poll. With a store that can notify (PostgreSQL), every host's dispatcher is woken.
 /// </summary>
-public sealed class DispatcherSignal
+internal sealed class DispatcherSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

@@ -4,7 +4,7 @@ using Crm.Campaigns.Segments;
 namespace Crm.Campaigns.Contacts;
 
 /// <summary>Checks and normalises import rows: one bad row is rejected with reasons, the others go in.</summary>
-public static class ContactImportValidator
+internal static class ContactImportValidator
 {
     /// <summary>Validates one row.</summary>
     /// <returns>The normalised upsert, or the reasons it was refused.</returns>

@@ -29,7 +29,7 @@ public sealed class CampaignComposer
     private readonly BulkEmailOptions _options;
 
     /// <summary>Creates the composer.</summary>
-    public CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options)
+    internal CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;

@@ -12,7 +12,7 @@ namespace Crm.Campaigns.Rendering;
 /// unsubscribe link, the open pixel, <c>List-Unsubscribe</c> (https and mailto),
 /// <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> (RFC 8058), Message-ID and Date.
 /// </summary>
-public static partial class CampaignMessageBuilder
+internal static partial class CampaignMessageBuilder
 {
     /// <summary>The header naming the campaign, so bounces and replies can be traced back.</summary>
     public const string CampaignHeader = "X-Crm-Campaign";

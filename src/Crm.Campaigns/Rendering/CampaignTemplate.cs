@@ -8,7 +8,7 @@ namespace Crm.Campaigns.Rendering;
 /// access, <see cref="TemplateLimits"/>). Values are HTML-encoded in the body, so a contact named
 /// <c>&lt;script&gt;</c> cannot inject markup.
 /// </summary>
-public sealed class CampaignTemplate
+internal sealed class CampaignTemplate
 {
     private readonly IFluidTemplate _subject;
     private readonly IFluidTemplate _body;

@@ -1,7 +1,7 @@
 namespace Crm.Campaigns.Rendering;
 
 /// <summary>What a template sees: <c>contact</c> (name, email, phone, attributes, and each attribute by name), <c>unsubscribe_url</c>, <c>campaign</c> (id).</summary>
-public sealed class TemplateModel
+internal sealed class TemplateModel
 {
     /// <summary>Builds the model of one recipient.</summary>
     public TemplateModel(long campaignId, string email, string? name, IReadOnlyDictionary<string, string> attributes, string unsubscribeUrl)

@@ -8,7 +8,7 @@ namespace Crm.Campaigns.Rendering;
 /// Click tracking's links: found once in the template (static http(s) hrefs; a link built with Liquid differs per
 /// recipient and is left as written), and swapped for tracking URLs in each rendered body.
 /// </summary>
-public static class TrackedLinks
+internal static class TrackedLinks
 {
     /// <summary>The most links one campaign tracks; links after these are sent as written.</summary>
     public const int MaxLinks = 100;

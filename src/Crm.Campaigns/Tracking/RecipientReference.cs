@@ -8,7 +8,7 @@ namespace Crm.Campaigns.Tracking;
 /// with the same signed token as the tracking links. Only a report that quotes one of them, with a valid signature,
 /// can suppress a contact: a hand-made report about any other address changes nothing.
 /// </summary>
-public static class RecipientReference
+internal static class RecipientReference
 {
     private const string MessageIdPrefix = "crm.";
     private const string ReturnPathPrefix = "bounces+";

@@ -9,7 +9,7 @@ namespace Crm.Campaigns.Tracking;
 /// otherwise by a random key generated once and kept in the store, so links keep working across restarts
 /// and across instances.
 /// </summary>
-public sealed class TrackingKeyProvider
+internal sealed class TrackingKeyProvider
 {
     private readonly ITrackingStore _store;
     private readonly BulkEmailOptions _options;

@@ -25,7 +25,7 @@ public enum TrackingTokenPurpose
 /// the pixel's URL cannot unsubscribe with it. Tokens of mail sent before purposes existed (<c>{recipientId}.{mac}</c>,
 /// one token for all) keep verifying for every purpose, so old links go on working; new mail never carries one.
 /// </summary>
-public sealed class TrackingTokens
+internal sealed class TrackingTokens
 {
     private const int MacBytes = 16;
     private readonly byte[] _key;

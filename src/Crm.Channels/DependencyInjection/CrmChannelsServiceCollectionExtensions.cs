@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Crm.Channels.Adapters;
 using Crm.Channels.Attachments;
 using Crm.Channels.Chat;
@@ -46,6 +47,7 @@ public static class CrmChannelsServiceCollectionExtensions
         services.AddOptions<ReplyOutboxOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ConversationChanges>();
         services.TryAddSingleton<TicketReplies>();
+        services.TryAddSingleton(ReplyAuthor.LoginName);
         services.AddOptions<AttachmentOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<FileSystemAttachmentStore>();
         services.TryAddSingleton<IAttachmentStore>(sp => sp.GetRequiredService<IOptions<AttachmentOptions>>().Value.Store == AttachmentStoreKind.Database
@@ -135,6 +137,19 @@ public static class CrmChannelsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Names the author of agents' replies (what the transcript shows and a signature can use) from the request that
+    /// posts them, instead of the signed-in name: e.g. <c>context =&gt; context.User.FindFirst("display_name")?.Value</c>.
+    /// A hook that returns null or blank stores the reply without an author.
+    /// </summary>
+    public static ICrmChannelsBuilder UseReplyAuthor(this ICrmChannelsBuilder builder, Func<HttpContext, string?> authorOf)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(authorOf);
+        builder.Services.Replace(ServiceDescriptor.Singleton(new ReplyAuthor(authorOf)));
         return builder;
     }
 

@@ -49,7 +49,7 @@ public class UnreadableEmailException(string message, Exception? innerException 
 /// bounce (RFC 3834 <c>Auto-Submitted</c>, <c>X-Autoreply</c>, <c>X-Autorespond</c>, <c>Precedence</c>; RFC 3464
 /// delivery-status reports, <c>MAILER-DAEMON</c>/<c>postmaster</c> senders, an empty Return-Path).
 /// </summary>
-public static partial class EmailReader
+internal static partial class EmailReader
 {
     /// <summary>The channel name.</summary>
     public const string ChannelName = "email";

@@ -37,7 +37,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST /tickets?channel=...</c> (public intake; each adapter authenticates its own transport),
     /// <c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c> (for agents: add authorization through
-    /// <see cref="CrmChannelsEndpoints.Queries"/>).
+    /// <see cref="CrmChannelsEndpoints.Agents"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddCrmChannels()</c> or a ticket store is missing.</exception>
     public static CrmChannelsEndpoints MapCrmChannels(this IEndpointRouteBuilder endpoints)
@@ -73,23 +73,23 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        var queries = group.MapGroup("/tickets").WithTags("Tickets")
-            .RequireAuthorizationDecision("MapCrmChannels().Queries.RequireAuthorization(\"YourAgentsPolicy\")");
-        queries.MapGet("/", ListAsync).WithName("CrmTicketList").WithSummary("Lists tickets, newest activity first, filtered by channel and status")
+        var agents = group.MapGroup("/tickets").WithTags("Tickets")
+            .RequireAuthorizationDecision("MapCrmChannels().Agents.RequireAuthorization(\"YourAgentsPolicy\")");
+        agents.MapGet("/", ListAsync).WithName("CrmTicketList").WithSummary("Lists tickets, newest activity first, filtered by channel and status")
             .Produces<TicketPageDto>().ProducesValidationProblem();
-        queries.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").WithSummary("One ticket with a page of its messages (latest first page; before/after/limit), with an ETag")
+        agents.MapGet("/{id:long}", GetAsync).WithName("CrmTicketGet").WithSummary("One ticket with a page of its messages (latest first page; before/after/limit), with an ETag")
             .Produces<TicketDetailsDto>().Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").WithSummary("Downloads an attachment of the ticket")
+        agents.MapGet("/{id:long}/attachments/{key}", AttachmentAsync).WithName("CrmTicketAttachment").WithSummary("Downloads an attachment of the ticket")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").WithSummary("Sets a ticket's status").Produces<TicketDto>()
+        agents.MapPatch("/{id:long}", UpdateStatusAsync).WithName("CrmTicketUpdate").WithSummary("Sets a ticket's status").Produces<TicketDto>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        queries.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").WithSummary("An agent's reply, delivered on the ticket's channel through the outbox (JSON, or multipart with files)").Accepts<TicketReplyRequest>("application/json", "multipart/form-data").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
+        agents.MapPost("/{id:long}/replies", ReplyAsync).WithName("CrmTicketReply").WithSummary("An agent's reply, delivered on the ticket's channel through the outbox (JSON, or multipart with files)").Accepts<TicketReplyRequest>("application/json", "multipart/form-data").Produces<TicketMessageDto>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         if (endpoints.ServiceProvider.GetService<Crm.Channels.Email.EmailQuarantine>() is not null)
         {
-            QuarantineEndpoints.Map(queries);
+            QuarantineEndpoints.Map(agents);
         }
 
         // The visitor's side of chat conversations: public, authorised by the conversation's visitor token.
@@ -97,7 +97,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             ? null
             : ChatConversationEndpoints.Map(group);
         var downloads = AttachmentDownloads.MapSigned(group);
-        return new CrmChannelsEndpoints(intake, queries, conversations, downloads);
+        return new CrmChannelsEndpoints(intake, agents, conversations, downloads);
     }
 
     private static async Task<IResult> IntakeAsync(HttpContext context, string? channel, ChannelAdapterRegistry registry, IIngestionPipeline pipeline)
@@ -369,7 +369,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
                 throw ChannelRequestException.UnsupportedMediaType("application/json, or multipart/form-data with files");
             }
 
-            var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.User.Identity?.Name, cancellationToken).ConfigureAwait(false);
+            var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.RequestServices.GetRequiredService<ReplyAuthor>().Of(context), cancellationToken).ConfigureAwait(false);
             queued = stored;
             return kind switch
             {

@@ -5,10 +5,10 @@ namespace Crm.Channels.Endpoints;
 /// <summary>The endpoints <c>MapCrmChannels()</c> mapped, so the host can add conventions to each kind separately.</summary>
 public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
 {
-    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder queries, IEndpointConventionBuilder? conversations, IEndpointConventionBuilder downloads)
+    internal CrmChannelsEndpoints(IEndpointConventionBuilder intake, IEndpointConventionBuilder agents, IEndpointConventionBuilder? conversations, IEndpointConventionBuilder downloads)
     {
         Intake = intake;
-        Queries = queries;
+        Agents = agents;
         Downloads = downloads;
         Conversations = conversations ?? new NoEndpoints();
     }
@@ -17,7 +17,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     public IEndpointConventionBuilder Intake { get; }
 
     /// <summary><c>GET /tickets</c>, <c>GET /tickets/{id}</c> and <c>PATCH /tickets/{id}</c>, <c>POST /tickets/{id}/replies</c>: for agents; add authorization here.</summary>
-    public IEndpointConventionBuilder Queries { get; }
+    public IEndpointConventionBuilder Agents { get; }
 
     /// <summary>
     /// <c>GET /chat/conversations/{id}/messages</c> and <c>/events</c> (mapped when chat is added): public, authorised by the
@@ -35,7 +35,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     public void Add(Action<EndpointBuilder> convention)
     {
         Intake.Add(convention);
-        Queries.Add(convention);
+        Agents.Add(convention);
         Conversations.Add(convention);
         Downloads.Add(convention);
     }
@@ -44,7 +44,7 @@ public sealed class CrmChannelsEndpoints : IEndpointConventionBuilder
     public void Finally(Action<EndpointBuilder> finallyConvention)
     {
         Intake.Finally(finallyConvention);
-        Queries.Finally(finallyConvention);
+        Agents.Finally(finallyConvention);
         Conversations.Finally(finallyConvention);
         Downloads.Finally(finallyConvention);
     }

@@ -8,7 +8,7 @@ namespace Crm.Channels.Ingestion;
 /// by a hash of itself, so it still deduplicates and threads (replies' references are fitted the same way), and the
 /// mail is never refused for it.
 /// </summary>
-public static class ExternalMessageIds
+internal static class ExternalMessageIds
 {
     private const string HashPrefix = "sha256-";
 

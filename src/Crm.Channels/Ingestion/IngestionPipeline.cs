@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Crm.Channels.Ingestion;
 
 /// <summary>The channel-agnostic ingestion pipeline.</summary>
-public sealed partial class IngestionPipeline : IIngestionPipeline
+internal sealed partial class IngestionPipeline : IIngestionPipeline
 {
     private readonly ITicketStore _store;
     private readonly IEnumerable<ITicketEventHandler> _handlers;

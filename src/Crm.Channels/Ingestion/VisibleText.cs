@@ -5,7 +5,7 @@ using System.Text;
 namespace Crm.Channels.Ingestion;
 
 /// <summary>Whether text shows anything: zero-width spaces, joiners, bidi marks and fillers alone are as empty as blanks.</summary>
-public static class VisibleText
+internal static class VisibleText
 {
     /// <summary>True when <paramref name="text"/> is null or has no visible character.</summary>
     public static bool IsBlank([NotNullWhen(false)] string? text)

@@ -3,7 +3,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.PostgreSql.Migrations
+namespace Crm.Storage.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class InitialCreate : Migration

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.PostgreSql.Migrations
+namespace Crm.Storage.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class QuarantineKeepsMail : Migration

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.PostgreSql.Migrations
+namespace Crm.Storage.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class AttachmentContents : Migration

@@ -9,7 +9,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.PostgreSql.Migrations
+namespace Crm.Storage.PostgreSql.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
     [Migration("20261207044034_OtherSender")]

@@ -8,7 +8,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.PostgreSql.Migrations
+namespace Crm.Storage.PostgreSql.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
     partial class CrmDbContextModelSnapshot : ModelSnapshot

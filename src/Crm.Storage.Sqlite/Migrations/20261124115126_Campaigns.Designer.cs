@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.Migrations.Sqlite
+namespace Crm.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
     [Migration("20261124115126_Campaigns")]

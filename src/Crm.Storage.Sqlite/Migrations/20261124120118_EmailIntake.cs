@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.Migrations.Sqlite
+namespace Crm.Storage.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class EmailIntake : Migration

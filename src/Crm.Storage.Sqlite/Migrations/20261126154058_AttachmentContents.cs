@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.Sqlite.Migrations
+namespace Crm.Storage.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class AttachmentContents : Migration

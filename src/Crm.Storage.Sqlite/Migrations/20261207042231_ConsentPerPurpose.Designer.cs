@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.Sqlite.Migrations
+namespace Crm.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
     [Migration("20261207042231_ConsentPerPurpose")]

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Crm.Storage.EfCore.Sqlite.Migrations
+namespace Crm.Storage.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class OtherSender : Migration
