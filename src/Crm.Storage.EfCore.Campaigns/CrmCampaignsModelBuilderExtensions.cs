@@ -1,3 +1,4 @@
+using Crm.Storage.EfCore;
 using Crm.Storage.EfCore.Entities;
 
 namespace Microsoft.EntityFrameworkCore;
@@ -12,7 +13,19 @@ public static class CrmCampaignsModelBuilderExtensions
     /// Adds <c>bulk_email_campaigns</c>, <c>campaign_recipients</c>, <c>campaign_link_clicks</c> and
     /// <c>webhook_receipts</c> (and the shared contact and settings tables).
     /// </summary>
-    public static ModelBuilder ApplyCrmCampaigns(this ModelBuilder modelBuilder)
+    public static ModelBuilder ApplyCrmCampaigns(this ModelBuilder modelBuilder) => Apply(modelBuilder, null);
+
+    /// <summary>
+    /// Adds the same tables named by <paramref name="tables"/> — a prefix and/or a schema — so they cannot clash with
+    /// the host's own; give <c>ApplyCrmChannels</c> the same options.
+    /// </summary>
+    public static ModelBuilder ApplyCrmCampaigns(this ModelBuilder modelBuilder, Action<CrmTableOptions> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        return Apply(modelBuilder, tables);
+    }
+
+    private static ModelBuilder Apply(ModelBuilder modelBuilder, Action<CrmTableOptions>? tables)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyCrmContacts();
@@ -20,7 +33,7 @@ public static class CrmCampaignsModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new CampaignRecipientRecordConfiguration());
         modelBuilder.ApplyConfiguration(new CampaignLinkClickRecordConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookReceiptRecordConfiguration());
-
+        CrmTableNaming.Apply(modelBuilder, tables, nameof(ApplyCrmCampaigns));
         return modelBuilder;
     }
 }

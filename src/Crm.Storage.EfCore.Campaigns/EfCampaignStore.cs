@@ -99,8 +99,8 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         // Every NOT NULL column is named: the ready context's migrations give the later ones a default, but an
         // integrator's own context (its own migrations, or EnsureCreated) has none.
         var snapshot = $"""
-            INSERT INTO campaign_recipients (campaign_id, contact_id, email, state, attempts, next_attempt_at, lease_until, open_count, click_count, machine_open_count)
-            SELECT {'{'}0{'}'}, c.id, c.email, 'pending', 0, 0, 0, 0, 0, 0 FROM contacts c WHERE {condition}
+            INSERT INTO {db.Table<CampaignRecipientRecord>()} (campaign_id, contact_id, email, state, attempts, next_attempt_at, lease_until, open_count, click_count, machine_open_count)
+            SELECT {'{'}0{'}'}, c.id, c.email, 'pending', 0, 0, 0, 0, 0, 0 FROM {db.Table<ContactRecord>()} c WHERE {condition}
             """;
         var recipients = await db.Database.ExecuteSqlRawAsync(snapshot, [due.Id, .. parameters], cancellationToken).ConfigureAwait(false);
         await db.Set<CampaignRecord>().Where(c => c.Id == due.Id).ExecuteUpdateAsync(
@@ -114,7 +114,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     public async Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.Database.SqlQueryRaw<long>(db.GetCrmDatabaseProvider().ClaimBatchSql, owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
+        var ids = await db.Database.SqlQueryRaw<long>(db.GetCrmDatabaseProvider().ClaimBatchSql(db.Table<CampaignRecipientRecord>(), db.Table<CampaignRecord>()), owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         if (ids.Count == 0)
         {

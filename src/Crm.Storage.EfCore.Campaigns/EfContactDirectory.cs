@@ -95,7 +95,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         ArgumentNullException.ThrowIfNull(segment);
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var (condition, parameters) = SegmentSql.Compile(db, segment, firstParameter: 0);
-        var sql = $"SELECT COUNT(*) AS \"Value\" FROM contacts c WHERE {condition}";
+        var sql = $"SELECT COUNT(*) AS \"Value\" FROM {db.Table<ContactRecord>()} c WHERE {condition}";
         return await db.Database.SqlQueryRaw<int>(sql, [.. parameters]).SingleAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -25,12 +25,12 @@ internal static class SegmentSql
 
         foreach (var tag in (segment.Tags ?? []).Distinct(StringComparer.Ordinal))
         {
-            sql.Append(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ").Append(Next(tag)).Append(')');
+            sql.Append(" AND EXISTS (SELECT 1 FROM ").Append(db.Table<ContactTagRecord>()).Append(" t WHERE t.contact_id = c.id AND t.tag = ").Append(Next(tag)).Append(')');
         }
 
         foreach (var (name, value) in segment.Attributes ?? new Dictionary<string, string>())
         {
-            sql.Append(" AND EXISTS (SELECT 1 FROM contact_attributes a WHERE a.contact_id = c.id AND a.name = ").Append(Next(name))
+            sql.Append(" AND EXISTS (SELECT 1 FROM ").Append(db.Table<ContactAttributeRecord>()).Append(" a WHERE a.contact_id = c.id AND a.name = ").Append(Next(name))
                .Append(" AND a.value = ").Append(Next(value)).Append(')');
         }
 

@@ -1,3 +1,4 @@
+using Crm.Storage.EfCore;
 using Crm.Storage.EfCore.Entities;
 
 namespace Microsoft.EntityFrameworkCore;
@@ -9,10 +10,23 @@ namespace Microsoft.EntityFrameworkCore;
 public static class CrmChannelsModelBuilderExtensions
 {
     /// <summary>
-    /// Adds <c>tickets</c>, <c>ticket_messages</c>, <c>mailbox_checkpoints</c>, <c>quarantined_emails</c>,
-    /// <c>attachment_contents</c> and <c>attachment_chunks</c> (and the shared contact and settings tables).
+    /// Adds <c>tickets</c>, <c>ticket_messages</c>, <c>contact_external_ids</c>, <c>mailbox_checkpoints</c>,
+    /// <c>quarantined_emails</c>, <c>attachment_contents</c> and <c>attachment_chunks</c> (and the shared contact and
+    /// settings tables).
     /// </summary>
-    public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder)
+    public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder) => Apply(modelBuilder, null);
+
+    /// <summary>
+    /// Adds the same tables named by <paramref name="tables"/> — a prefix and/or a schema — so they cannot clash with
+    /// the host's own; give <c>ApplyCrmCampaigns</c> the same options.
+    /// </summary>
+    public static ModelBuilder ApplyCrmChannels(this ModelBuilder modelBuilder, Action<CrmTableOptions> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        return Apply(modelBuilder, tables);
+    }
+
+    private static ModelBuilder Apply(ModelBuilder modelBuilder, Action<CrmTableOptions>? tables)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyCrmContacts();
@@ -23,7 +37,7 @@ public static class CrmChannelsModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new QuarantinedEmailRecordConfiguration());
         modelBuilder.ApplyConfiguration(new AttachmentContentRecordConfiguration());
         modelBuilder.ApplyConfiguration(new AttachmentChunkRecordConfiguration());
-
+        CrmTableNaming.Apply(modelBuilder, tables, nameof(ApplyCrmChannels));
         return modelBuilder;
     }
 }

@@ -15,9 +15,10 @@ public abstract class CrmDatabaseProvider
 
     /// <summary>
     /// Claims up to {3} ledger rows of sending campaigns, pending and due by {2} (Unix ms) or with a lease that expired
-    /// before {2}, for owner {0} until {1}; returns the ids as column <c>Value</c>.
+    /// before {2}, for owner {0} until {1}; returns the ids as column <c>Value</c>. The tables are given as the model
+    /// names them (delimited, with their schema), so a prefix or schema of an integrator's context applies.
     /// </summary>
-    public abstract string ClaimBatchSql { get; }
+    public abstract string ClaimBatchSql(string recipientsTable, string campaignsTable);
 
     /// <summary>Adjusts the CRM's own entities to the database (called from <c>OnModelCreating</c>); see <see cref="CrmEntityTypes"/>.</summary>
     public virtual void ApplyConventions(ModelBuilder modelBuilder)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +18,15 @@ internal static class CrmStoreRegistration
         where TContext : DbContext
     {
         services.TryAddSingleton(TimeProvider.System);
+        if (!services.Any(d => d.ServiceType == typeof(QuietCommandLog<TContext>)))
+        {
+            // The CRM's loops query the context every few seconds (the dispatcher, the reply outbox, the IMAP poller): at
+            // Information EF's "Executed DbCommand" would be most of the host's log. Debug still has every command; a
+            // host that wants them back calls ConfigureDbContext<TContext> with its own level after this.
+            services.AddSingleton<QuietCommandLog<TContext>>();
+            services.ConfigureDbContext<TContext>(o => o.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug))));
+        }
+
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrmStoreStartupCheck<TContext>>());
@@ -39,3 +50,7 @@ internal static class CrmStoreRegistration
 /// context must map <see cref="Entity"/>; otherwise the host stops with <see cref="Fix"/> (<c>{0}</c> is the context's name).
 /// </summary>
 internal sealed record CrmStoreRequirement(Type Entity, Func<IServiceProvider, bool> InUse, string Fix);
+
+/// <summary>Marks a context whose command log the CRM already lowered, so both feature registrations do it once.</summary>
+internal sealed class QuietCommandLog<TContext>
+    where TContext : DbContext;

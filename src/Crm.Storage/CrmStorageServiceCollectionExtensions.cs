@@ -2,10 +2,8 @@ using Crm.Channels.Email;
 using Crm.Storage.EfCore;
 using Crm.Storage.Mail;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -25,8 +23,6 @@ public static class CrmStorageServiceCollectionExtensions
         {
             configure(options);
             UseReadyMigrations(options);
-            // Every pixel hit and chat message runs SQL: at Information the log would be nothing else. Debug still has it.
-            options.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
         });
         return services.AddCrmEntityFrameworkStores<CrmDbContext>();
     }

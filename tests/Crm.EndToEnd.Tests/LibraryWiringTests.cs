@@ -860,6 +860,139 @@ public sealed class LibraryWiringTests
         }
     }
 
+    [Fact]
+    public Task A_table_prefix_keeps_the_crm_beside_a_host_contacts_table_through_chat_segments_and_sending_on_sqlite()
+        => OnSqliteAsync(file => PrefixedAsync<PrefixedSqliteContext>(o => o.UseCrmSqlite($"Data Source={file};Pooling=False"), schema: null));
+
+    [Fact]
+    public Task A_table_prefix_and_schema_keep_the_crm_beside_a_host_contacts_table_through_chat_segments_and_sending_on_postgresql()
+        => OnPostgresAsync(database => PrefixedAsync<PrefixedPostgresContext>(o => o.UseCrmPostgres(database), schema: "crm"));
+
+    private static async Task PrefixedAsync<TContext>(Action<DbContextOptionsBuilder> configure, string? schema)
+        where TContext : DbContext
+    {
+        var outbox = Directory.CreateTempSubdirectory("crm-prefixed-").FullName;
+        try
+        {
+            var builder = LoopbackBuilder();
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddChat();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = outbox);
+            builder.Services.AddPooledDbContextFactory<TContext>(configure);
+            builder.Services.AddCrmEntityFrameworkStores<TContext>();
+            await using var app = builder.Build();
+            var contexts = app.Services.GetRequiredService<IDbContextFactory<TContext>>();
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                await db.Database.EnsureCreatedAsync();
+                db.Set<ShopContact>().Add(new ShopContact { Name = "The shop's own contact" });
+                await db.SaveChangesAsync();
+            }
+
+            app.MapCrmChannels().Agents.AllowAnonymous();
+            using var client = await StartWithOpenBulkEmailAsync(app);
+            using var chat = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Hello" });
+            Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
+            var api = new CampaignApi(client);
+            await api.ImportAsync(new object[] { new { email = "vip@example.com", tags = new[] { "vip" } }, new { email = "plain@example.com", tags = new[] { "plain" } } });
+            var id = await api.CreateAsync(new { subject = "VIPs only", body = "<p>Hi</p>", segment = new { tags = new[] { "vip" } } });
+            var sent = await api.WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+
+            // Segments, the ledger snapshot and the claim (hand-written SQL) found the prefixed tables; the host's are untouched.
+            Assert.Equal(1, sent.GetProperty("recipients").GetInt32());
+            Assert.Equal(1, sent.GetProperty("sent").GetInt32());
+            Assert.Single(Directory.GetFiles(outbox, "*.eml"));
+            await using var check = await contexts.CreateDbContextAsync();
+            var crmTables = check.Model.GetEntityTypes().Where(e => e.ClrType.Namespace == "Crm.Storage.EfCore.Entities").ToList();
+            Assert.NotEmpty(crmTables);
+            Assert.All(crmTables, e =>
+            {
+                Assert.StartsWith("crm_", e.GetTableName(), StringComparison.Ordinal);
+                Assert.Equal(schema, e.GetSchema());
+                Assert.All(e.GetIndexes(), i => Assert.StartsWith("crm_", i.GetDatabaseName(), StringComparison.Ordinal));
+            });
+            Assert.Equal("The shop's own contact", Assert.Single(await check.Set<ShopContact>().ToListAsync()).Name);
+            var crmContacts = check.Model.GetEntityTypes().Single(e => e.ClrType.Name == "ContactRecord");
+            var delimited = schema is null ? $"\"{crmContacts.GetTableName()}\"" : $"\"{schema}\".\"{crmContacts.GetTableName()}\"";
+            var count = "SELECT COUNT(*) AS \"Value\" FROM " + delimited;
+            Assert.Equal(3, await check.Database.SqlQueryRaw<int>(count).SingleAsync());
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(outbox);
+        }
+    }
+
+    [Fact]
+    public Task The_crm_lowers_its_contexts_command_log_to_debug_so_its_polls_do_not_fill_the_log_at_information()
+        => OnSqliteAsync(async file =>
+        {
+            var log = new CommandLog();
+            var builder = LoopbackBuilder();
+            // A rule for this provider alone: the output folder's appsettings.json (the sample's) sets the default level.
+            builder.Logging.AddProvider(log).AddFilter<CommandLog>(DbLoggerCategory.Database.Command.Name, LogLevel.Trace);
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddChat();
+            builder.Services.AddPooledDbContextFactory<ChannelsOnlyContext>(o => o.UseCrmSqlite($"Data Source={file};Pooling=False"));
+            builder.Services.AddCrmChannelStores<ChannelsOnlyContext>();
+            await using var app = builder.Build();
+            await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ChannelsOnlyContext>>().CreateDbContextAsync())
+            {
+                await db.Database.EnsureCreatedAsync();
+            }
+
+            app.MapCrmChannels().Agents.AllowAnonymous();
+            using var client = await StartOnLoopbackAsync(app);
+            using var created = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ada", email = "ada@example.com", message = "Hello" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            await app.StopAsync();
+
+            Assert.Contains(log.Executed, level => level == LogLevel.Debug);
+            Assert.DoesNotContain(log.Executed, level => level >= LogLevel.Information);
+        });
+
+    /// <summary>The levels EF Core logged its "Executed DbCommand" (event 20101) at.</summary>
+    private sealed class CommandLog : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<LogLevel> _executed = new();
+
+        public IReadOnlyCollection<LogLevel> Executed => _executed;
+
+        public ILogger CreateLogger(string categoryName) => categoryName == DbLoggerCategory.Database.Command.Name ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted.Id)
+            {
+                _executed.Enqueue(logLevel);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void Two_feature_calls_with_different_table_options_are_refused_with_the_fix()
+    {
+        var builder = new ModelBuilder();
+        builder.ApplyCrmChannels(o => o.TablePrefix = "crm_");
+
+        var other = Assert.Throws<InvalidOperationException>(() => builder.ApplyCrmCampaigns(o => o.TablePrefix = "cmp_"));
+        var missing = Assert.Throws<InvalidOperationException>(() => builder.ApplyCrmCampaigns());
+        var unsafeName = Assert.Throws<ArgumentException>(() => new ModelBuilder().ApplyCrmChannels(o => o.TablePrefix = "x\"; DROP TABLE contacts; --"));
+
+        Assert.Contains("give both the same", other.Message, StringComparison.Ordinal);
+        Assert.Contains("give ApplyCrmCampaigns the same", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("only letters, digits and underscores", unsafeName.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Maps the campaign endpoints open to anyone and starts the app; returns a client of it.</summary>
     private static Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
     {
@@ -1003,6 +1136,32 @@ public sealed class LibraryWiringTests
     private sealed class CampaignsOnlyContext(DbContextOptions<CampaignsOnlyContext> options) : DbContext(options)
     {
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmCampaigns().ApplyCrmSqliteConventions();
+    }
+
+    /// <summary>The host's own contacts, in a table named <c>contacts</c> like the CRM's unprefixed one.</summary>
+    private sealed class ShopContact
+    {
+        public int Id { get; set; }
+
+        public string Name { get; set; } = "";
+    }
+
+    private sealed class PrefixedSqliteContext(DbContextOptions<PrefixedSqliteContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<ShopContact>().ToTable("contacts");
+            modelBuilder.ApplyCrmChannels(o => o.TablePrefix = "crm_").ApplyCrmCampaigns(o => o.TablePrefix = "crm_").ApplyCrmSqliteConventions();
+        }
+    }
+
+    private sealed class PrefixedPostgresContext(DbContextOptions<PrefixedPostgresContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<ShopContact>().ToTable("contacts");
+            modelBuilder.ApplyCrmChannels(o => (o.TablePrefix, o.Schema) = ("crm_", "crm")).ApplyCrmCampaigns(o => (o.TablePrefix, o.Schema) = ("crm_", "crm"));
+        }
     }
 
     // Own context types per database: EF caches a model per context type, and SQLite's conventions are not PostgreSQL's.

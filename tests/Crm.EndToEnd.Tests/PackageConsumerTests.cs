@@ -434,7 +434,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             }
             else
             {
-                var parameters = new[] { ("WebApplicationBuilder", "builder"), ("WebApplication", "app"), ("IWhatsAppSender", "whatsApp"), ("CancellationToken", "ct") }
+                var parameters = new[] { ("WebApplicationBuilder", "builder"), ("WebApplication", "app"), ("IWhatsAppSender", "whatsApp"), ("CancellationToken", "ct"), ("Microsoft.EntityFrameworkCore.ModelBuilder", "modelBuilder") }
                     .Where(p => Regex.IsMatch(body, $@"\b{p.Item2}\b") && !Regex.IsMatch(body, $@"\bvar {p.Item2}\b"))
                     .Select(p => $"{p.Item1} {p.Item2}");
                 file = $"{usings}\n#pragma warning disable CS0219, CS0168\ninternal static class ReadmeSnippet{i}\n{{\n    public static async Task RunAsync({string.Join(", ", parameters)})\n    {{\n{body}\n        await Task.CompletedTask;\n    }}\n}}\n";
