@@ -993,6 +993,68 @@ public sealed class LibraryWiringTests
         Assert.Contains("only letters, digits and underscores", unsafeName.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Recipient_texts_put_the_footer_and_the_unsubscribe_pages_in_the_hosts_words_or_its_own_layout(bool hostLayout)
+    {
+        var pickup = Directory.CreateTempSubdirectory("crm-texts-").FullName;
+        try
+        {
+            var builder = LoopbackBuilder();
+            builder.Services.AddAuthorization();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+                .UsePickupDirectory(o => o.Directory = pickup)
+                .UseInMemoryStores()
+                .ConfigureRecipientTexts(t =>
+                {
+                    t.Language = "de";
+                    t.Footer = "Sie erhalten diese E-Mail als Kunde <3.";
+                    t.UnsubscribeLink = "Abmelden";
+                    t.UnsubscribeTitle = "Abmelden";
+                    t.UnsubscribeQuestion = "Keine Werbung mehr von uns?";
+                    t.UnsubscribeButton = "Jetzt abmelden";
+                    t.Unsubscribed = "Sie sind abgemeldet.";
+                    t.Layout = hostLayout ? page => $"<!doctype html><html lang=\"{page.Language}\" data-host-layout><title>{page.Title}</title>{page.BodyHtml}</html>" : null;
+                });
+            await using var app = builder.Build();
+            using var client = await StartWithOpenBulkEmailAsync(app);
+            var id = await CreateCampaignToAsync(client, "Hallo", "<p>Hallo</p>", "kundin@example.com");
+            await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+
+            var message = MimeKit.MimeMessage.Load(Directory.GetFiles(pickup, "*.eml").Single());
+            Assert.Contains("Sie erhalten diese E-Mail als Kunde &lt;3.", message.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains(">Abmelden</a>", message.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains("Sie erhalten diese E-Mail als Kunde <3. Abmelden (", message.TextBody, StringComparison.Ordinal);
+            var unsubscribe = Regex.Match(message.HtmlBody!, "href=\"([^\"]+/unsubscribe/[^\"]+)\"").Groups[1].Value;
+            var page = await client.GetStringAsync(unsubscribe);
+            Assert.Contains("lang=\"de\"", page, StringComparison.Ordinal);
+            Assert.Contains("Keine Werbung mehr von uns?", page, StringComparison.Ordinal);
+            Assert.Contains(">Jetzt abmelden</button>", page, StringComparison.Ordinal);
+            Assert.Equal(hostLayout, page.Contains("data-host-layout", StringComparison.Ordinal));
+            using var confirmed = await client.PostAsync(unsubscribe, null);
+            Assert.Contains("Sie sind abgemeldet.", await confirmed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(pickup);
+        }
+    }
+
+    [Fact]
+    public async Task Blank_recipient_texts_stop_the_host_at_start_naming_the_setting()
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddAuthorization();
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory().UseInMemoryStores().ConfigureRecipientTexts(t => t.Footer = " ");
+        await using var app = builder.Build();
+        app.MapBulkEmail().AllowAnonymous();
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Footer", failure.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Maps the campaign endpoints open to anyone and starts the app; returns a client of it.</summary>
     private static Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
     {

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Dispatching;
@@ -31,6 +32,19 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddBulkEmail();
         services.AddOptions<BulkEmailOptions>().Bind(section);
+        services.AddOptions<RecipientTexts>().Bind(section.GetSection("Texts"));
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the words recipients see — the footer and the unsubscribe and confirmation pages — or their whole page
+    /// (<see cref="RecipientTexts.Layout"/>); English by default.
+    /// </summary>
+    public static IBulkEmailBuilder ConfigureRecipientTexts(this IBulkEmailBuilder builder, Action<RecipientTexts> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
         return builder;
     }
 
@@ -40,6 +54,7 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<BulkEmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RecipientTexts>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<TrackingBaseUrl>();
@@ -48,7 +63,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<Crm.Hosting.LoopHealthRegistry>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();
-        services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>()));
+        services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
         services.TryAddSingleton<ContactImporter>();
         services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
@@ -23,6 +24,7 @@ namespace Crm.Campaigns.Dispatching;
 /// </summary>
 internal sealed partial class CampaignDispatcher : BackgroundService
 {
+    private readonly RecipientTexts _texts;
     private readonly ICampaignStore _store;
     private readonly ICampaignSender _sender;
     private readonly TrackingKeyProvider _keys;
@@ -55,9 +57,12 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         DispatcherSignal signal,
         TimeProvider time,
         IOptions<BulkEmailOptions> options,
+        IOptions<RecipientTexts> texts,
         LoopHealthRegistry health,
         ILogger<CampaignDispatcher> logger)
     {
+        ArgumentNullException.ThrowIfNull(texts);
+        _texts = texts.Value;
         ArgumentNullException.ThrowIfNull(health);
         _health = health[HealthName];
         ArgumentNullException.ThrowIfNull(options);
@@ -395,7 +400,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
             }
 
             var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, campaign.Id, recipient.RecipientId, tokens, _options.UnsubscribeMailbox ?? campaign.FromAddress);
-            var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, cancellationToken).ConfigureAwait(false);
+            var message = await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, _time.GetUtcNow(), _options.ListId, _texts, cancellationToken).ConfigureAwait(false);
             _dkim?.Sign(message);
             var bounceDomain = _options.BounceDomain ?? CampaignHeaders.For(campaign, _options.ListId).FromDomain;
             return (message, new MailboxAddress("", RecipientReference.ReturnPath(campaign.Id, links.Token, bounceDomain)), null);

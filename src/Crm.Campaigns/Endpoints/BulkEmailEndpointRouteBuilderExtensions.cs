@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using System.Net;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Contacts;
@@ -284,24 +285,25 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return tooLarge ?? await webhooks.HandleAsync(provider.ToLowerInvariant(), body.ToArray(), context.Request, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links)
+    private static async Task<IResult> UnsubscribePageAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, LinkGenerator links, IOptions<RecipientTexts> texts)
     {
+        var words = texts.Value;
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         // GET and HEAD only show the page: link scanners and prefetchers follow links, and must not unsubscribe anyone.
         if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is null)
         {
-            return Results.Content(Page("Link not valid", "<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+            return Results.Content(words.Page(words.LinkNotValidTitle, RecipientTexts.Paragraph(words.UnsubscribeLinkNotValid)), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
         var action = WebUtility.HtmlEncode(links.GetPathByName(context, BulkEmailEndpointNames.Unsubscribe, new RouteValueDictionary { ["campaignId"] = campaignId, ["token"] = token }));
-        return Results.Content(Page("Unsubscribe", $"""
-            <p>Do you want to stop receiving marketing email from us?</p>
-            <form method="post" action="{action}"><button type="submit" data-testid="unsubscribe-confirm">Unsubscribe</button></form>
+        return Results.Content(words.Page(words.UnsubscribeTitle, $"""
+            {RecipientTexts.Paragraph(words.UnsubscribeQuestion)}
+            <form method="post" action="{action}"><button type="submit" data-testid="unsubscribe-confirm">{WebUtility.HtmlEncode(words.UnsubscribeButton)}</button></form>
             """), "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time)
+    private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time, IOptions<RecipientTexts> texts)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is not { } recipientId
@@ -312,7 +314,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
         CrmCampaignsTelemetry.Unsubscribes.Add(1);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Content(Page("Unsubscribed", "<p data-testid=\"unsubscribed\">You are unsubscribed. You will not receive marketing email from us again.</p>"), "text/html; charset=utf-8");
+        return Results.Content(texts.Value.Page(texts.Value.UnsubscribedTitle, RecipientTexts.Paragraph(texts.Value.Unsubscribed, "unsubscribed")), "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> ListContactsAsync(HttpContext context, int? page, int? pageSize, IContactDirectory contacts)
@@ -383,14 +385,4 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
     private static IResult CampaignNotFound(long id)
         => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {id}.");
-
-    internal static string Page(string title, string body) => $$"""
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="robots" content="noindex"><title>{{title}}</title>
-        <style>body{font-family:system-ui,sans-serif;background:#f7f4ee;color:#14213d;display:grid;place-items:center;min-height:100vh;margin:0}
-        main{background:#fff;padding:2.5rem;border-top:3px solid #b08d57;max-width:28rem;box-shadow:0 2px 12px rgba(20,33,61,.08)}
-        h1{font-family:Georgia,serif;font-weight:400}button{background:#14213d;color:#fff;border:0;padding:.7rem 1.4rem;cursor:pointer}</style>
-        </head><body><main><h1>{{title}}</h1>{{body}}</main></body></html>
-        """;
 }

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using System.Net;
 using System.Text.Json;
 using Crm.Campaigns.Subscriptions;
@@ -35,10 +36,10 @@ internal static class SubscriptionEndpoints
         return group;
     }
 
-    private static async Task<IResult> SubscribeAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options, TimeProvider time)
+    private static async Task<IResult> SubscribeAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts, TimeProvider time)
     {
         var started = time.GetTimestamp();
-        var result = await ReadAndRequestAsync(context, subscriptions, baseUrl, options).ConfigureAwait(false);
+        var result = await ReadAndRequestAsync(context, subscriptions, baseUrl, options, texts).ConfigureAwait(false);
         var left = ResponseFloor - time.GetElapsedTime(started);
         if (left > TimeSpan.Zero)
         {
@@ -48,7 +49,7 @@ internal static class SubscriptionEndpoints
         return result;
     }
 
-    private static async Task<IResult> ReadAndRequestAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options)
+    private static async Task<IResult> ReadAndRequestAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
     {
         var settings = options.Value.Subscribe;
         if (!settings.Enabled)
@@ -103,31 +104,31 @@ internal static class SubscriptionEndpoints
         if (errors.Count > 0)
         {
             return isForm
-                ? Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Please check the form", $"<p>{WebUtility.HtmlEncode(string.Join(" ", errors.Values.SelectMany(v => v)))}</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest)
+                ? Results.Content(texts.Value.Page(texts.Value.FormErrorsTitle, RecipientTexts.Paragraph(string.Join(" ", errors.Values.SelectMany(v => v)))), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest)
                 : Results.ValidationProblem(errors, title: "Invalid subscription");
         }
 
         await subscriptions.RequestAsync(address!, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), tags.Distinct(StringComparer.Ordinal).ToList(), baseUrl.For(request) + "/subscribe/confirm", context.RequestAborted).ConfigureAwait(false);
         // The same answer whether the address was new, pending or already subscribed: the form tells nobody who is on the list.
         return isForm
-            ? Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Check your inbox", "<p data-testid=\"subscribe-sent\">We sent you an email. Click the link in it to confirm your subscription.</p>"), "text/html; charset=utf-8")
+            ? Results.Content(texts.Value.Page(texts.Value.ConfirmationSentTitle, RecipientTexts.Paragraph(texts.Value.ConfirmationSent, "subscribe-sent")), "text/html; charset=utf-8")
             : Results.Json(new { status = "confirmation_sent" }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ConfirmPageAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options)
+    private static async Task<IResult> ConfirmPageAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!options.Value.Subscribe.Enabled || !await subscriptions.IsValidAsync(token, context.RequestAborted).ConfigureAwait(false))
         {
-            return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Link not valid", "<p>This confirmation link is not valid or has expired. Subscribe again to get a new one.</p>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+            return Results.Content(texts.Value.Page(texts.Value.LinkNotValidTitle, RecipientTexts.Paragraph(texts.Value.ConfirmationLinkNotValid)), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
         // GET only shows the button: mail scanners follow links, and must not subscribe anyone.
-        return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Confirm your subscription",
-            $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(context.Request.PathBase + context.Request.Path)}\"><button type=\"submit\" data-testid=\"subscribe-confirm\">Yes, subscribe me</button></form>"), "text/html; charset=utf-8");
+        return Results.Content(texts.Value.Page(texts.Value.ConfirmTitle,
+            $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(context.Request.PathBase + context.Request.Path)}\"><button type=\"submit\" data-testid=\"subscribe-confirm\">{WebUtility.HtmlEncode(texts.Value.ConfirmButton)}</button></form>"), "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> ConfirmAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options)
+    private static async Task<IResult> ConfirmAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!options.Value.Subscribe.Enabled || !await subscriptions.ConfirmAsync(token, context.RequestAborted).ConfigureAwait(false))
@@ -135,7 +136,7 @@ internal static class SubscriptionEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This confirmation link is not valid or has expired.");
         }
 
-        return Results.Content(BulkEmailEndpointRouteBuilderExtensions.Page("Subscribed", "<p data-testid=\"subscribed\">Thank you: you are subscribed.</p>"), "text/html; charset=utf-8");
+        return Results.Content(texts.Value.Page(texts.Value.SubscribedTitle, RecipientTexts.Paragraph(texts.Value.Subscribed, "subscribed")), "text/html; charset=utf-8");
     }
 
     private static (string? Email, string? Name, List<string> Tags) ReadForm(ReadOnlyMemory<byte> body)

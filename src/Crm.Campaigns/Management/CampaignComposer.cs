@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
 using Crm.Campaigns.Sending;
@@ -27,11 +28,14 @@ public sealed class CampaignComposer
     private readonly DispatcherSignal _signal;
     private readonly TimeProvider _time;
     private readonly BulkEmailOptions _options;
+    private readonly RecipientTexts _texts;
 
     /// <summary>Creates the composer.</summary>
-    internal CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options)
+    internal CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(texts);
+        _texts = texts.Value;
         _store = store;
         _sender = sender;
         _signal = signal;
@@ -211,6 +215,6 @@ public sealed class CampaignComposer
         var campaign = new Campaign(0, subject, body, SegmentCriteria.All, CampaignStatus.Scheduled, now, null, null, null,
             _options.FromAddress!, _options.FromName, trackingBaseUrl, new CampaignStats(0, 0, 0, 0, 0, 0));
         var links = CampaignMessageBuilder.LinksFor(campaign.TrackingBaseUrl, 0, "0.preview", _options.UnsubscribeMailbox ?? campaign.FromAddress);
-        return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, _options.ListId, cancellationToken).ConfigureAwait(false);
+        return await CampaignMessageBuilder.BuildAsync(campaign, template, recipient, links, now, _options.ListId, _texts, cancellationToken).ConfigureAwait(false);
     }
 }

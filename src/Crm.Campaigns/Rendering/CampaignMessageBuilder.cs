@@ -1,3 +1,4 @@
+using Crm.Campaigns.Texts;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -16,8 +17,6 @@ internal static partial class CampaignMessageBuilder
 {
     /// <summary>The header naming the campaign, so bounces and replies can be traced back.</summary>
     public const string CampaignHeader = "X-Crm-Campaign";
-
-    private const string FooterText = "You receive this because you are a client of ours.";
 
     /// <summary>The links of one recipient.</summary>
     /// <param name="OpenPixelUrl">The open-tracking pixel.</param>
@@ -69,8 +68,13 @@ internal static partial class CampaignMessageBuilder
     /// <param name="now">The Date header.</param>
     /// <param name="listId">The RFC 2919 list identifier (<c>List-Id</c>); <c>campaigns.{sender domain}</c> when null.</param>
     /// <param name="cancellationToken">Cancels the rendering.</param>
-    public static async ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, string? listId, CancellationToken cancellationToken)
+    public static ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, string? listId, CancellationToken cancellationToken)
+        => BuildAsync(campaign, template, recipient, links, now, listId, RecipientTexts.English, cancellationToken);
+
+    /// <summary>The same, with the footer in <paramref name="texts"/>' words.</summary>
+    public static async ValueTask<MimeMessage> BuildAsync(Campaign campaign, CampaignTemplate template, ClaimedRecipient recipient, RecipientLinks links, DateTimeOffset now, string? listId, RecipientTexts texts, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(recipient);
@@ -82,8 +86,8 @@ internal static partial class CampaignMessageBuilder
         // (in a Liquid comment, an unused branch, an HTML comment) must not lose the visible link.
         var footer = LinksTo(html, links.UnsubscribeUrl)
             ? ""
-            : $"<p style=\"font-size:12px;color:#666\">{FooterText} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">Unsubscribe</a></p>";
-        var textFooter = text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal) ? "" : $"\n\n{FooterText} Unsubscribe ({links.UnsubscribeUrl})";
+            : $"<p style=\"font-size:12px;color:#666\">{WebUtility.HtmlEncode(texts.Footer)} <a href=\"{WebUtility.HtmlEncode(links.UnsubscribeUrl)}\">{WebUtility.HtmlEncode(texts.UnsubscribeLink)}</a></p>";
+        var textFooter = text.Contains(links.UnsubscribeUrl, StringComparison.Ordinal) ? "" : $"\n\n{texts.Footer} {texts.UnsubscribeLink} ({links.UnsubscribeUrl})";
         var pixel = campaign.TrackOpens
             ? $"<img src=\"{WebUtility.HtmlEncode(links.OpenPixelUrl)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">"
             : "";
