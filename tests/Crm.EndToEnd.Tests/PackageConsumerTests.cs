@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Crm.Testing;
 
 namespace Crm.EndToEnd.Tests;
@@ -278,6 +280,105 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), $"/bulk-email/{id}");
             Assert.Single(Directory.GetFiles(Path.Combine(marketing, "outbox"), "*.eml"));
         }
+    }
+
+    [Fact]
+    public async Task From_the_packages_a_telegram_chat_is_one_ticket_answered_through_a_typed_client_and_a_context_without_the_crm_tables_stops_at_start()
+    {
+        var feed = await PackAsync();
+        // Telegram's Bot API, as the sample's reply sender meets it.
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        var apiBuilder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        apiBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var botApi = apiBuilder.Build();
+        botApi.MapPost("/bot123:consumer-token/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            sent.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
+            return Microsoft.AspNetCore.Http.Results.Json(new { ok = true, result = new { message_id = 1000 + sent.Count } });
+        });
+        await botApi.StartAsync();
+
+        var telegram = await WriteWebAppAsync(feed, "telegram", """
+            using Crm.Samples.Telegram;
+
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().UseInMemoryStore().AddTelegram(builder.Configuration.GetSection("Telegram"));
+            var app = builder.Build();
+            app.MapCrmChannels().Agents.AllowAnonymous();
+            app.Run();
+            """, ["Crm.Channels", "Crm.Samples.Telegram"]);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(telegram, "out")], telegram, TimeSpan.FromMinutes(5));
+        await using (var app = await StartAsync(telegram, "telegram", "--Telegram:BotToken=123:consumer-token", "--Telegram:WebhookSecret=consumer-webhook-secret", $"--Telegram:ApiBaseUrl={botApi.Urls.First()}/"))
+        {
+            using var client = new HttpClient { BaseAddress = app.Address };
+            foreach (var (update, text) in new[] { (1, "Hello?"), (2, "Anyone there?") })
+            {
+                using var post = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=telegram")
+                {
+                    Content = new StringContent(JsonSerializer.Serialize(new { update_id = update, message = new { message_id = update, from = new { id = 77, is_bot = false, first_name = "Tess" }, chat = new { id = 77, type = "private" }, date = 1_765_000_000, text } }), System.Text.Encoding.UTF8, "application/json"),
+                };
+                post.Headers.Add("X-Telegram-Bot-Api-Secret-Token", "consumer-webhook-secret");
+                using var accepted = await client.SendAsync(post);
+                Assert.True(accepted.IsSuccessStatusCode, $"update {update}: {accepted.StatusCode}");
+            }
+
+            var ticket = JsonDocument.Parse(await client.GetStringAsync("/tickets")).RootElement.GetProperty("items").EnumerateArray().Single();
+            var id = ticket.GetProperty("id").GetInt64();
+            using var reply = await client.PostAsJsonAsync($"/tickets/{id}/replies", new { text = "Yes, how can we help?" });
+            Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+            var delivered = await Poll.UntilAsync(
+                async () => JsonDocument.Parse(await client.GetStringAsync($"/tickets/{id}")).RootElement.GetProperty("messages").EnumerateArray().Last(),
+                m => m.GetProperty("direction").GetString() == "outbound" && m.GetProperty("deliveryStatus").GetString() != "queued",
+                TimeSpan.FromSeconds(20),
+                "the reply's delivery");
+
+            Assert.Equal("sent", delivered.GetProperty("deliveryStatus").GetString());
+            var message = Assert.Single(sent);
+            Assert.Equal("77", message.GetProperty("chat_id").ToString());
+            Assert.Equal("Yes, how can we help?", message.GetProperty("text").GetString());
+        }
+
+        // A context the CRM's tables were never created in: the host stops at start and says how to fix it.
+        var unmigrated = await WriteWebAppAsync(feed, "unmigrated", """
+            using Microsoft.EntityFrameworkCore;
+
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddChat();
+            builder.Services.AddPooledDbContextFactory<ShopContext>(o => o.UseCrmSqlite("Data Source=shop.db"));
+            builder.Services.AddCrmChannelStores<ShopContext>();
+            var app = builder.Build();
+            app.MapCrmChannels().Agents.AllowAnonymous();
+            app.Run();
+
+            public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
+            {
+                protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyCrmChannels().ApplyCrmSqliteConventions();
+            }
+            """, ["Crm.Channels", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Sqlite"]);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(unmigrated, "out")], unmigrated, TimeSpan.FromMinutes(5));
+        var (exitCode, output) = await RunToExitAsync(unmigrated, "unmigrated", TimeSpan.FromMinutes(1));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("The database of ShopContext lacks the CRM's table", output, StringComparison.Ordinal);
+        Assert.Contains("dotnet ef migrations add", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the app built into <c>out</c> in Production until it exits by itself; its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Output)> RunToExitAsync(string app, string assembly, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(app, "out", assembly + ".dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        await using var process = OwnedProcess.Start(start);
+        var stdout = process.Process.StandardOutput.ReadToEndAsync();
+        var stderr = process.Process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.Process.WaitForExitAsync(cancel.Token);
+        return (process.Process.ExitCode, await stdout + await stderr);
     }
 
     /// <summary>
