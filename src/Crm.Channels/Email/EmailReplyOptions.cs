@@ -1,3 +1,4 @@
+using Crm.Mail;
 using System.ComponentModel.DataAnnotations;
 using MimeKit;
 
