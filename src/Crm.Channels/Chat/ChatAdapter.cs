@@ -64,7 +64,7 @@ internal sealed class ChatAdapter : IChannelAdapter
         ChatMessageRequest? payload;
         try
         {
-            payload = JsonSerializer.Deserialize(body, ChannelsJsonContext.Default.ChatMessageRequest);
+            payload = JsonSerializer.Deserialize(body, ChatJsonContext.Default.ChatMessageRequest);
         }
         catch (JsonException ex)
         {
@@ -153,7 +153,7 @@ internal sealed class ChatAdapter : IChannelAdapter
             result.Outcome == IngestionOutcome.Duplicate, _tokens.Issue(result.Ticket.ConversationKey), result.Message.IdentityVerified);
         return result.Outcome == IngestionOutcome.Duplicate
             ? new DuplicateReceiptResult(receipt, _tokens)
-            : Results.Json(receipt, ChannelsJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status201Created);
+            : Results.Json(receipt, ChatJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>Decides at answer time, with the request at hand, whether the duplicate's caller holds the conversation's token.</summary>
@@ -163,7 +163,7 @@ internal sealed class ChatAdapter : IChannelAdapter
         {
             var holdsToken = await tokens.VerifyAsync(receipt.ConversationId!, BearerToken(httpContext.Request), httpContext.RequestAborted).ConfigureAwait(false);
             var answer = holdsToken ? receipt : receipt with { ConversationId = null, VisitorToken = null };
-            await Results.Json(answer, ChannelsJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status200OK).ExecuteAsync(httpContext).ConfigureAwait(false);
+            await Results.Json(answer, ChatJsonContext.Default.ChatReceipt, statusCode: StatusCodes.Status200OK).ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Crm.Channels.Adapters;
 using Crm.Channels.Attachments;
 using Crm.Channels.Replies;
 using Crm.Channels.Storage;
@@ -51,7 +50,7 @@ internal static class ChatConversationEndpoints
         await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
         await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(Visible(messages, links, context).ToList(), ChannelsJsonContext.Default.IReadOnlyListConversationMessage);
+        return Results.Json(Visible(messages, links, context).ToList(), ChatJsonContext.Default.IReadOnlyListConversationMessage);
     }
 
     private static async Task StreamAsync(
@@ -176,7 +175,7 @@ internal static class ChatConversationEndpoints
     private static string EventFor(ConversationMessage message)
     {
         // JSON has no raw line breaks, so one data: line carries the whole message.
-        var json = JsonSerializer.Serialize(message, ChannelsJsonContext.Default.ConversationMessage);
+        var json = JsonSerializer.Serialize(message, ChatJsonContext.Default.ConversationMessage);
         return new StringBuilder().Append("id: ").Append(message.Id.ToString(CultureInfo.InvariantCulture))
             .Append("\nevent: message\ndata: ").Append(json).Append("\n\n").ToString();
     }

@@ -21,14 +21,6 @@ public static class CrmChannelsTelemetry
 
     internal static readonly Counter<long> MessagesIngested = Meter.CreateCounter<long>(MessagesIngestedMetric, "{message}", "Messages taken in by the ingestion pipeline.");
 
-    /// <summary>The tag value of an outcome: lower-case snake_case, like every tag value of the CRM's metrics.</summary>
-    internal static string OutcomeTag(Ingestion.IngestionOutcome outcome) => outcome switch
-    {
-        Ingestion.IngestionOutcome.TicketCreated => "ticket_created",
-        Ingestion.IngestionOutcome.MessageAppended => "message_appended",
-        _ => "duplicate",
-    };
-
     internal static readonly Counter<long> MessagesRejected = Meter.CreateCounter<long>(MessagesRejectedMetric, "{message}", "Messages refused by an adapter or the pipeline.");
 
     /// <summary>The counter of replies the channels accepted, tagged <c>crm.channel</c>.</summary>

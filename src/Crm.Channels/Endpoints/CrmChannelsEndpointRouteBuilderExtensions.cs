@@ -270,7 +270,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         {
             try
             {
-                variables = JsonSerializer.Deserialize(json, ChannelsJsonContext.Default.IReadOnlyDictionaryStringString);
+                variables = JsonSerializer.Deserialize(json, EndpointsJsonContext.Default.IReadOnlyDictionaryStringString);
             }
             catch (JsonException)
             {
@@ -299,7 +299,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
                 errors["contentSid"] = ["A Twilio Content SID is HX followed by 32 hex digits."];
             }
 
-            var variables = reply.ContentVariables is null ? null : JsonSerializer.Serialize(reply.ContentVariables, ChannelsJsonContext.Default.IReadOnlyDictionaryStringString);
+            var variables = reply.ContentVariables is null ? null : JsonSerializer.Serialize(reply.ContentVariables, EndpointsJsonContext.Default.IReadOnlyDictionaryStringString);
             if (variables is { Length: > 8192 })
             {
                 errors["contentVariables"] = ["The template variables are longer than 8 KB."];
@@ -361,7 +361,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             }
             else if (RequestBody.HasMediaType(context.Request, "application/json"))
             {
-                reply = await JsonSerializer.DeserializeAsync(context.Request.Body, ChannelsJsonContext.Default.TicketReplyRequest, cancellationToken).ConfigureAwait(false);
+                reply = await JsonSerializer.DeserializeAsync(context.Request.Body, EndpointsJsonContext.Default.TicketReplyRequest, cancellationToken).ConfigureAwait(false);
                 template = ValidateReply(reply, hasFiles: false);
             }
             else

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Microsoft.AspNetCore.Builder;
+namespace Crm.Channels.Endpoints;
 
 /// <summary>The body of <c>POST /tickets/{id}/replies</c>.</summary>
 /// <param name="Text">The agent's answer, sent on the ticket's channel (with a template: what the agents see of it).</param>

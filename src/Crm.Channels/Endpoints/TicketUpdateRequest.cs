@@ -1,4 +1,4 @@
-namespace Microsoft.AspNetCore.Builder;
+namespace Crm.Channels.Endpoints;
 
 /// <summary>The body of <c>PATCH /tickets/{id}</c>.</summary>
 /// <param name="Status">The new status: open, pending, solved or closed.</param>

@@ -79,9 +79,9 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
             try
             {
                 var result = await IngestOnceAsync(message, email, phone, receivedAt, cancellationToken).ConfigureAwait(false);
-                activity?.SetTag("crm.outcome", CrmChannelsTelemetry.OutcomeTag(result.Outcome));
+                activity?.SetTag("crm.outcome", OutcomeTag(result.Outcome));
                 activity?.SetTag("crm.ticket_id", result.Ticket.Id);
-                CrmChannelsTelemetry.MessagesIngested.Add(1, new("crm.channel", message.Channel), new("crm.outcome", CrmChannelsTelemetry.OutcomeTag(result.Outcome)));
+                CrmChannelsTelemetry.MessagesIngested.Add(1, new("crm.channel", message.Channel), new("crm.outcome", OutcomeTag(result.Outcome)));
                 if (result.Outcome == IngestionOutcome.Duplicate)
                 {
                     LogDuplicate(_logger, message.Channel, message.ExternalMessageId, result.Ticket.Id);
@@ -344,6 +344,14 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static string NewConversationKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The outcome as the span's and counter's tag.</summary>
+    private static string OutcomeTag(IngestionOutcome outcome) => outcome switch
+    {
+        IngestionOutcome.TicketCreated => "ticket_created",
+        IngestionOutcome.MessageAppended => "message_appended",
+        _ => "duplicate",
+    };
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Ingested a {Channel} message: {Outcome} on ticket {TicketId} (message {MessageId})")]
     private static partial void LogIngested(ILogger logger, string channel, IngestionOutcome outcome, long ticketId, long messageId);
