@@ -14,16 +14,6 @@ public sealed class BulkEmailOptions : IValidatableObject
             yield return new ValidationResult("The tracking SigningKey must be at least 32 bytes: anyone could forge opens and unsubscribes with a short one.", [nameof(SigningKey)]);
         }
 
-        if (Webhooks.Postmark.UserName is not null && Webhooks.Postmark.Password is not { Length: >= 16 })
-        {
-            yield return new ValidationResult("The Postmark webhook password must be at least 16 characters.", [nameof(Webhooks)]);
-        }
-
-        if (Webhooks.Generic.Secret is { Length: < 32 })
-        {
-            yield return new ValidationResult("The generic webhook secret must be at least 32 characters.", [nameof(Webhooks)]);
-        }
-
         if (Dkim.Problem() is { } dkim)
         {
             yield return new ValidationResult(dkim, [nameof(Dkim)]);
@@ -48,12 +38,6 @@ public sealed class BulkEmailOptions : IValidatableObject
 
     /// <summary>True when a campaign may send from <paramref name="domain"/>.</summary>
     public bool AllowsSenderDomain(string domain) => SenderDomains.Contains(domain, StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>The sending providers' bounce and complaint webhooks (<c>POST /bulk-email/webhooks/{provider}</c>).</summary>
-    public Deliverability.WebhookOptions Webhooks { get; } = new();
-
-    /// <summary>The public double opt-in form (<c>POST /subscribe</c>).</summary>
-    public Subscriptions.SubscribeOptions Subscribe { get; } = new();
 
     /// <summary>DKIM signing of every campaign message and test send; off while unset.</summary>
     public DkimOptions Dkim { get; } = new();

@@ -12,11 +12,11 @@ public sealed partial class DeliveryEvents
 {
     private readonly IDeliveryEventStore _store;
     private readonly TrackingKeyProvider _keys;
-    private readonly IOptions<BulkEmailOptions> _options;
+    private readonly IOptions<WebhookOptions> _options;
     private readonly ILogger<DeliveryEvents> _logger;
 
     // Resolved from AddBulkEmail(): the tracking keys are not part of the public API.
-    internal DeliveryEvents(IDeliveryEventStore store, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, ILogger<DeliveryEvents> logger)
+    internal DeliveryEvents(IDeliveryEventStore store, TrackingKeyProvider keys, IOptions<WebhookOptions> options, ILogger<DeliveryEvents> logger)
     {
         _store = store;
         _keys = keys;
@@ -37,7 +37,7 @@ public sealed partial class DeliveryEvents
             }
         }
 
-        var outcome = await _store.ApplyAsync(deliveryEvent, _options.Value.Webhooks.SoftBounceLimit, cancellationToken).ConfigureAwait(false);
+        var outcome = await _store.ApplyAsync(deliveryEvent, _options.Value.SoftBounceLimit, cancellationToken).ConfigureAwait(false);
         LogApplied(_logger, deliveryEvent.Kind, deliveryEvent.Provider, deliveryEvent.CampaignId, outcome, deliveryEvent.Detail);
         return outcome;
     }

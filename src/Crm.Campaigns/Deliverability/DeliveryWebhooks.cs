@@ -17,7 +17,7 @@ namespace Crm.Campaigns.Deliverability;
 /// changes; each accepted event id is applied once.
 /// </summary>
 internal sealed partial class DeliveryWebhooks(
-    IOptions<BulkEmailOptions> options,
+    IOptions<WebhookOptions> options,
     DeliveryEvents events,
     IDeliveryEventStore store,
     SnsCertificates certificates,
@@ -25,7 +25,7 @@ internal sealed partial class DeliveryWebhooks(
     TimeProvider time,
     ILogger<DeliveryWebhooks> logger)
 {
-    private WebhookOptions Settings => options.Value.Webhooks;
+    private WebhookOptions Settings => options.Value;
 
     public async Task<IResult> HandleAsync(string provider, byte[] body, HttpRequest request, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Crm.Campaigns.Deliverability;
 /// SNS signing certificates: fetched only from URLs that match <see cref="SesWebhookOptions.CertificateUrlPattern"/>
 /// (a forged message must not name a certificate of its own), size-limited, and cached per URL.
 /// </summary>
-internal sealed class SnsCertificates(IHttpClientFactory clients, IOptions<BulkEmailOptions> options)
+internal sealed class SnsCertificates(IHttpClientFactory clients, IOptions<WebhookOptions> options)
 {
     public const string HttpClientName = "Crm.Campaigns.Sns";
     private const int MaxCertificateBytes = 64 * 1024;
@@ -18,7 +18,7 @@ internal sealed class SnsCertificates(IHttpClientFactory clients, IOptions<BulkE
     /// <summary>The certificate at <paramref name="url"/>, or null when the URL is not allowed or holds no certificate.</summary>
     public async Task<X509Certificate2?> GetAsync(string? url, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(url) || !Regex.IsMatch(url, options.Value.Webhooks.Ses.CertificateUrlPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+        if (string.IsNullOrEmpty(url) || !Regex.IsMatch(url, options.Value.Ses.CertificateUrlPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
         {
             return null;
         }

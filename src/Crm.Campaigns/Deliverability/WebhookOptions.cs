@@ -6,8 +6,22 @@ namespace Crm.Campaigns.Deliverability;
 /// The sending providers' bounce and complaint webhooks (<c>POST /bulk-email/webhooks/{provider}</c>); a provider is
 /// on when its credentials are set (<c>Crm:Campaigns:Webhooks</c>).
 /// </summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : IValidatableObject
 {
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Postmark.UserName is not null && Postmark.Password is not { Length: >= 16 })
+        {
+            yield return new ValidationResult("The Postmark webhook password must be at least 16 characters.", [nameof(Postmark)]);
+        }
+
+        if (Generic.Secret is { Length: < 32 })
+        {
+            yield return new ValidationResult("The generic webhook secret must be at least 32 characters.", [nameof(Generic)]);
+        }
+    }
+
     /// <summary>Soft bounces in a row (no delivery in between) that suppress an address. Default 3.</summary>
     [Range(1, 100)]
     public int SoftBounceLimit { get; set; } = 3;

@@ -32,7 +32,28 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddBulkEmail();
         services.AddOptions<BulkEmailOptions>().Bind(section);
+        // Each feature's settings under the section, as before the options were split: the keys are unchanged.
+        services.AddOptions<WebhookOptions>().Bind(section.GetSection("Webhooks"));
+        services.AddOptions<Crm.Campaigns.Subscriptions.SubscribeOptions>().Bind(section.GetSection("Subscribe"));
         services.AddOptions<RecipientTexts>().Bind(section.GetSection("Texts"));
+        return builder;
+    }
+
+    /// <summary>The sending providers' bounce and complaint webhooks (<c>Crm:Campaigns:Webhooks</c>): credentials, limits.</summary>
+    public static IBulkEmailBuilder ConfigureDeliveryWebhooks(this IBulkEmailBuilder builder, Action<WebhookOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>The public double opt-in form (<c>Crm:Campaigns:Subscribe</c>): on or off, the tags offered, the confirmation mail.</summary>
+    public static IBulkEmailBuilder ConfigureSubscriptions(this IBulkEmailBuilder builder, Action<Crm.Campaigns.Subscriptions.SubscribeOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
         return builder;
     }
 
@@ -55,6 +76,8 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<BulkEmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RecipientTexts>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhookOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Crm.Campaigns.Subscriptions.SubscribeOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<TrackingBaseUrl>();
@@ -65,7 +88,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.AddProtectedEndpointsCheck();
         services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
         services.TryAddSingleton<ContactImporter>();
-        services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
+        services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.SubscriptionMailer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Crm.Campaigns.Subscriptions.SubscriptionMailer>(sp => sp.GetRequiredService<Crm.Campaigns.Subscriptions.SubscriptionMailer>()));

@@ -36,7 +36,7 @@ internal static class SubscriptionEndpoints
         return group;
     }
 
-    private static async Task<IResult> SubscribeAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts, TimeProvider time)
+    private static async Task<IResult> SubscribeAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<SubscribeOptions> options, IOptions<RecipientTexts> texts, TimeProvider time)
     {
         var started = time.GetTimestamp();
         var result = await ReadAndRequestAsync(context, subscriptions, baseUrl, options, texts).ConfigureAwait(false);
@@ -49,9 +49,9 @@ internal static class SubscriptionEndpoints
         return result;
     }
 
-    private static async Task<IResult> ReadAndRequestAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
+    private static async Task<IResult> ReadAndRequestAsync(HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, TrackingBaseUrl baseUrl, IOptions<SubscribeOptions> options, IOptions<RecipientTexts> texts)
     {
-        var settings = options.Value.Subscribe;
+        var settings = options.Value;
         if (!settings.Enabled)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "Subscriptions are not enabled on this server.");
@@ -115,10 +115,10 @@ internal static class SubscriptionEndpoints
             : Results.Json(new { status = "confirmation_sent" }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ConfirmPageAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
+    private static async Task<IResult> ConfirmPageAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<SubscribeOptions> options, IOptions<RecipientTexts> texts)
     {
         context.Response.Headers.CacheControl = "no-store";
-        if (!options.Value.Subscribe.Enabled || !await subscriptions.IsValidAsync(token, context.RequestAborted).ConfigureAwait(false))
+        if (!options.Value.Enabled || !await subscriptions.IsValidAsync(token, context.RequestAborted).ConfigureAwait(false))
         {
             return Results.Content(texts.Value.Page(texts.Value.LinkNotValidTitle, RecipientTexts.Paragraph(texts.Value.ConfirmationLinkNotValid)), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
@@ -128,10 +128,10 @@ internal static class SubscriptionEndpoints
             $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(context.Request.PathBase + context.Request.Path)}\"><button type=\"submit\" data-testid=\"subscribe-confirm\">{WebUtility.HtmlEncode(texts.Value.ConfirmButton)}</button></form>"), "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> ConfirmAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
+    private static async Task<IResult> ConfirmAsync(string token, HttpContext context, Crm.Campaigns.Subscriptions.Subscriptions subscriptions, IOptions<SubscribeOptions> options, IOptions<RecipientTexts> texts)
     {
         context.Response.Headers.CacheControl = "no-store";
-        if (!options.Value.Subscribe.Enabled || !await subscriptions.ConfirmAsync(token, context.RequestAborted).ConfigureAwait(false))
+        if (!options.Value.Enabled || !await subscriptions.ConfirmAsync(token, context.RequestAborted).ConfigureAwait(false))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This confirmation link is not valid or has expired.");
         }

@@ -19,7 +19,7 @@ internal enum SubscriptionRequestOutcome
 /// only the person who can read that mailbox confirms, on a page whose button posts (a scanner's GET changes nothing).
 /// </summary>
 internal sealed partial class Subscriptions(
-    IContactDirectory contacts, SubscriptionMailer mailer, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, TimeProvider time, ILogger<Subscriptions> logger)
+    IContactDirectory contacts, SubscriptionMailer mailer, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, IOptions<SubscribeOptions> subscribe, TimeProvider time, ILogger<Subscriptions> logger)
 {
     public async Task<SubscriptionRequestOutcome> RequestAsync(string email, string? name, IReadOnlyList<string> tags, string confirmUrlBase, CancellationToken cancellationToken)
     {
@@ -31,9 +31,9 @@ internal sealed partial class Subscriptions(
         }
 
         var settings = options.Value;
-        var token = new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Create(contactId, tags, now, now + settings.Subscribe.ConfirmationLifetime);
+        var token = new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Create(contactId, tags, now, now + subscribe.Value.ConfirmationLifetime);
         var link = $"{confirmUrlBase.TrimEnd('/')}/{token}";
-        var message = new MimeMessage { Subject = settings.Subscribe.ConfirmationSubject, Date = now };
+        var message = new MimeMessage { Subject = subscribe.Value.ConfirmationSubject, Date = now };
         message.From.Add(new MailboxAddress(settings.FromName ?? "", settings.FromAddress!));
         message.To.Add(new MailboxAddress(name ?? "", email));
         // Transactional, not marketing: no List-Unsubscribe; a confirmation nobody clicks simply expires.
@@ -73,7 +73,7 @@ internal sealed partial class Subscriptions(
     }
 
     private async Task<ConfirmationLink?> VerifyAsync(string token, CancellationToken cancellationToken) =>
-        new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Verify(token, time.GetUtcNow(), options.Value.Subscribe.ConfirmationLifetime);
+        new SubscriptionTokens(await KeyAsync(cancellationToken).ConfigureAwait(false)).Verify(token, time.GetUtcNow(), subscribe.Value.ConfirmationLifetime);
 
     private async Task<byte[]> KeyAsync(CancellationToken cancellationToken) => (await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false)).Key;
 
