@@ -57,7 +57,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
             }
 
             using var readme = new StreamReader(nupkg.GetEntry("README.md")!.Open());
-            Assert.Contains("https://github.com/crm-libraries/crm-libraries#", await readme.ReadToEndAsync(), StringComparison.Ordinal);
+            Assert.Contains("https://github.com/crm-libraries/crm-libraries/blob/main/docs/", await readme.ReadToEndAsync(), StringComparison.Ordinal);
 
             // The symbols package: the PDB names sources by the path map of a reproducible build, not this machine's paths.
             using var snupkg = ZipFile.OpenRead(Path.Combine(feed, $"{package}.{_version}.snupkg"));
@@ -115,7 +115,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         // The README's minimal app, verbatim: its agents and managers call with the API keys it reads from configuration.
         var program = ReadmeConsumerApp();
         var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
-        // Every other C# snippet of the README compiles too, against the same packages.
+        // Every other C# snippet of the README and docs/ compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
 
@@ -497,7 +497,8 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
     /// </summary>
     private static async Task WriteReadmeSnippetsAsync(string app)
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        // The README and every page of docs/: what a reader may copy must compile.
+        var readme = string.Join("\n", Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "docs"), "*.md").Order(StringComparer.Ordinal).Prepend(Path.Combine(RepositoryPaths.Root, "README.md")).Select(File.ReadAllText));
         var blocks = CSharpBlock().Matches(readme).Select(m => m.Groups[1].Value).Where(b => !b.Contains("var builder = WebApplication.CreateBuilder", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(blocks);
         await File.WriteAllTextAsync(Path.Combine(app, "SnippetSupport.cs"), """
