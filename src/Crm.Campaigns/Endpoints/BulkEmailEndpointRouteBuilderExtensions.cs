@@ -84,16 +84,16 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             .Accepts<CampaignTestRequest>("application/json").Produces(StatusCodes.Status202Accepted).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
-        var tracking = root.MapGroup("/bulk-email").WithTags("Tracking");
-        tracking.MapGet("/open/{campaignId:long}/{token}", OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
-        tracking.MapGet("/click/{campaignId:long}/{token}", ClickAsync).WithName("CrmCampaignClick").ExcludeFromDescription();
+        var tracking = root.MapGroup(TrackingRoutes.Group).WithTags("Tracking");
+        tracking.MapGet(TrackingRoutes.Open, OpenAsync).WithName(BulkEmailEndpointNames.Open).ExcludeFromDescription();
+        tracking.MapGet(TrackingRoutes.Click, ClickAsync).WithName("CrmCampaignClick").ExcludeFromDescription();
         tracking.MapPost("/webhooks/{provider}", WebhookAsync).WithName("CrmDeliveryWebhook").DisableAntiforgery()
             .WithSummary("Bounces and complaints from a sending provider (mailgun, sendgrid, postmark, ses, generic), each verified by its own signature")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         // Pages and links for recipients' mail clients, not an API: left out of the OpenAPI document (as the pixel and clicks).
-        tracking.MapMethods("/unsubscribe/{campaignId:long}/{token}", [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage").ExcludeFromDescription();
-        tracking.MapPost("/unsubscribe/{campaignId:long}/{token}", UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery().ExcludeFromDescription();
+        tracking.MapMethods(TrackingRoutes.Unsubscribe, [HttpMethods.Get, HttpMethods.Head], UnsubscribePageAsync).WithName("CrmCampaignUnsubscribePage").ExcludeFromDescription();
+        tracking.MapPost(TrackingRoutes.Unsubscribe, UnsubscribeAsync).WithName(BulkEmailEndpointNames.Unsubscribe).DisableAntiforgery().ExcludeFromDescription();
 
         var contactsRead = root.MapGroup("/contacts").WithTags("Contacts")
             .RequireAuthorizationDecision("MapBulkEmail().ContactsRead.RequireAuthorization(\"YourAgentsPolicy\")");

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -54,7 +55,7 @@ public sealed class TrackingBaseUrl(LinkGenerator links, IOptions<BulkEmailOptio
     {
         var probe = links.GetPathByName(BulkEmailEndpointNames.Open, new RouteValueDictionary { ["campaignId"] = 0L, ["token"] = ProbeToken })
             ?? throw new InvalidOperationException("The tracking endpoints are not mapped: call app.MapBulkEmail() in this host.");
-        var suffix = $"/bulk-email/open/0/{ProbeToken}";
+        var suffix = TrackingRoutes.Url("", TrackingRoutes.Open, 0, ProbeToken);
         return probe.EndsWith(suffix, StringComparison.Ordinal) ? probe[..^suffix.Length] : "";
     }
 }

@@ -1,5 +1,4 @@
 using Crm.Campaigns.Texts;
-using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Crm.Campaigns.Campaigns;
@@ -34,16 +33,15 @@ internal static partial class CampaignMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(tokens);
         var root = baseUrl.TrimEnd('/');
-        var id = campaignId.ToString(CultureInfo.InvariantCulture);
         // One token per purpose: the pixel's URL, which image proxies and forwarded mail expose, cannot unsubscribe.
         var unsubscribe = tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Unsubscribe);
         return new RecipientLinks(
-            $"{root}/bulk-email/open/{id}/{tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Open)}",
-            $"{root}/bulk-email/unsubscribe/{id}/{unsubscribe}",
+            TrackingRoutes.Url(root, TrackingRoutes.Open, campaignId, tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Open)),
+            TrackingRoutes.Url(root, TrackingRoutes.Unsubscribe, campaignId, unsubscribe),
             $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString(MailtoUnsubscribe.Subject(campaignId, unsubscribe))}",
             tokens.Create(campaignId, recipientId, TrackingTokenPurpose.Reference))
         {
-            ClickUrl = index => $"{root}/bulk-email/click/{id}/{tokens.CreateClick(campaignId, recipientId, index)}",
+            ClickUrl = index => TrackingRoutes.Url(root, TrackingRoutes.Click, campaignId, tokens.CreateClick(campaignId, recipientId, index)),
         };
     }
 
@@ -52,10 +50,9 @@ internal static partial class CampaignMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         var root = baseUrl.TrimEnd('/');
-        var id = campaignId.ToString(CultureInfo.InvariantCulture);
         return new RecipientLinks(
-            $"{root}/bulk-email/open/{id}/{token}",
-            $"{root}/bulk-email/unsubscribe/{id}/{token}",
+            TrackingRoutes.Url(root, TrackingRoutes.Open, campaignId, token),
+            TrackingRoutes.Url(root, TrackingRoutes.Unsubscribe, campaignId, token),
             $"mailto:{unsubscribeMailbox}?subject={Uri.EscapeDataString(MailtoUnsubscribe.Subject(campaignId, token))}",
             token);
     }
