@@ -1,4 +1,3 @@
-using Crm.Channels.Attachments;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
@@ -7,42 +6,6 @@ using Crm.Channels.Tickets;
 using MimeKit;
 
 namespace Crm.Channels.Email;
-
-/// <summary>What an email turned out to be.</summary>
-public enum EmailKind
-{
-    /// <summary>A person wrote to support: it becomes a ticket message.</summary>
-    Message,
-
-    /// <summary>An automatic reply (vacation notice, auto-responder, mailing list): never a ticket.</summary>
-    AutoReply,
-
-    /// <summary>A delivery failure report tied to mail we sent: handed to the bounce sinks, never a ticket.</summary>
-    Bounce,
-
-    /// <summary>A verified request to stop marketing mail (a <c>List-Unsubscribe</c> <c>mailto:</c>): carried out, never a ticket.</summary>
-    Unsubscribe,
-
-    /// <summary>A delivery report no sink could tie to mail we sent (possibly forged): acted on by nobody, kept as a ticket for agents.</summary>
-    UnmatchedBounce,
-}
-
-/// <summary>The outcome of reading one email.</summary>
-/// <param name="Kind">What it is.</param>
-/// <param name="Message">The message to ingest: for <see cref="EmailKind.Message"/>, and for a bounce should no sink act on it.</param>
-/// <param name="Report">What a bounce says, for <see cref="EmailKind.Bounce"/>.</param>
-/// <param name="Reason">Why it was classified so (for logs).</param>
-public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason)
-{
-    /// <summary>The MIME parts behind <see cref="InboundMessage.Attachments"/>, in the same order, for storing their bytes.</summary>
-    internal IReadOnlyList<MimeEntity> AttachmentParts { get; init; } = [];
-
-    /// <summary>Content the reading stored as new: deleted again when no stored message keeps it.</summary>
-    internal IReadOnlyList<string> NewContent { get; init; } = [];
-}
-
-/// <summary>Thrown when bytes are not a usable email (no sender, unparseable MIME): such mail is quarantined.</summary>
-public class UnreadableEmailException(string message, Exception? innerException = null) : Exception(message, innerException);
 
 /// <summary>
 /// Turns a raw RFC 5322 message into an <see cref="InboundMessage"/>, or recognises it as an auto-reply or a
@@ -253,140 +216,6 @@ internal static partial class EmailReader
         return match.Success && long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
     }
 
-    private static string? AutoReplyReason(MimeMessage message)
-    {
-        var headers = message.Headers;
-        var autoSubmitted = headers[HeaderId.AutoSubmitted];
-        if (!string.IsNullOrWhiteSpace(autoSubmitted) && !autoSubmitted.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase))
-        {
-            return "Auto-Submitted: " + autoSubmitted.Trim();
-        }
-
-        foreach (var name in (string[])["X-Autoreply", "X-Autorespond", "X-Autoresponder"])
-        {
-            if (headers.Contains(name))
-            {
-                return name;
-            }
-        }
-
-        var precedence = headers["Precedence"]?.Trim().ToLowerInvariant();
-        if (precedence is "bulk" or "junk" or "list" or "auto_reply")
-        {
-            return "Precedence: " + precedence;
-        }
-
-        return null;
-    }
-
-    private static string? BounceReason(MimeMessage message)
-    {
-        if (message.Body is MultipartReport report && string.Equals(report.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase))
-        {
-            return "multipart/report; report-type=delivery-status";
-        }
-
-        var sender = message.From.Mailboxes.FirstOrDefault()?.LocalPart;
-        if (sender is not null && (sender.Equals("MAILER-DAEMON", StringComparison.OrdinalIgnoreCase) || sender.Equals("postmaster", StringComparison.OrdinalIgnoreCase)))
-        {
-            return "sender " + sender;
-        }
-
-        if (message.Headers.Contains("X-Failed-Recipients"))
-        {
-            return "X-Failed-Recipients";
-        }
-
-        var returnPath = message.Headers[HeaderId.ReturnPath];
-        if (returnPath is not null && returnPath.Trim() is "<>" or "")
-        {
-            return "empty Return-Path";
-        }
-
-        return null;
-    }
-
-    /// <summary>Message-IDs of the returned message: in a text/rfc822-headers or message/rfc822 part, or X-Original-Message-ID.</summary>
-    private static IReadOnlyList<string> QuotedMessageIds(MimeMessage message)
-    {
-        var ids = new List<string>();
-        foreach (var part in message.BodyParts)
-        {
-            if (part is MessagePart { Message: { } returned } && !string.IsNullOrEmpty(returned.MessageId))
-            {
-                ids.Add(returned.MessageId);
-            }
-            else if (part is MimePart mime && mime.ContentType.IsMimeType("text", "rfc822-headers") && mime.Content is not null)
-            {
-                using var content = mime.Content.Open();
-                try
-                {
-                    var headers = HeaderList.Load(content);
-                    if (headers[HeaderId.MessageId] is { } id)
-                    {
-                        ids.Add(id.Trim().Trim('<', '>'));
-                    }
-                }
-                catch (FormatException)
-                {
-                    // Returned headers that do not parse quote nothing.
-                }
-            }
-        }
-
-        foreach (var header in message.Headers.Where(h => h.Field.Equals("X-Original-Message-ID", StringComparison.OrdinalIgnoreCase)))
-        {
-            ids.Add(header.Value.Trim().Trim('<', '>'));
-        }
-
-        return ids.Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>The addresses the report was delivered to; a VERP return path shows up here.</summary>
-    private static IReadOnlyList<string> ReportRecipients(MimeMessage message)
-    {
-        var addresses = message.To.Mailboxes.Select(m => m.Address).ToList();
-        foreach (var header in message.Headers.Where(h => h.Field is "Delivered-To" or "X-Original-To" or "Envelope-To"))
-        {
-            addresses.Add(header.Value.Trim().Trim('<', '>'));
-        }
-
-        return addresses.Where(a => a.Contains('@', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-    }
-
-    private static IReadOnlyList<string> FailedRecipients(MimeMessage message)
-    {
-        var failed = new List<string>();
-        // Gmail's style: the failed addresses in a header rather than (or besides) a delivery-status part.
-        foreach (var header in message.Headers.Where(h => h.Field.Equals("X-Failed-Recipients", StringComparison.OrdinalIgnoreCase)))
-        {
-            failed.AddRange(header.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(a => a.Contains('@', StringComparison.Ordinal)).Select(a => a.Trim('<', '>').ToLowerInvariant()));
-        }
-
-        foreach (var status in message.BodyParts.OfType<MessageDeliveryStatus>())
-        {
-            foreach (var group in status.StatusGroups.Skip(1))
-            {
-                var action = group["Action"]?.Trim();
-                var recipient = group["Final-Recipient"] ?? group["Original-Recipient"];
-                if (!string.Equals(action, "failed", StringComparison.OrdinalIgnoreCase) || recipient is null)
-                {
-                    continue;
-                }
-
-                // "rfc822; user@example.com"
-                var semicolon = recipient.IndexOf(';', StringComparison.Ordinal);
-                var address = (semicolon >= 0 ? recipient[(semicolon + 1)..] : recipient).Trim().Trim('<', '>');
-                if (address.Contains('@', StringComparison.Ordinal))
-                {
-                    failed.Add(address.ToLowerInvariant());
-                }
-            }
-        }
-
-        return failed.Distinct(StringComparer.Ordinal).ToList();
-    }
-
     /// <summary>
     /// The sender of a <c>From</c> that MimeKit could not parse but a person can read: spaces inside the angle brackets,
     /// no angle brackets, a stray quote or bracket in the local part. The address-like token is taken, the rest is the name.
@@ -418,16 +247,6 @@ internal static partial class EmailReader
         }
     }
 
-    [GeneratedRegex("<[^<>]*>")]
-    private static partial Regex AngleBrackets();
-
-    [GeneratedRegex(@"\[image: [^\]\r\n]{0,200}\]")]
-    private static partial Regex ImagePlaceholder();
-
-    /// <summary>The HTML parts that make up the body: every HTML part that is not an attachment (an attached message's are its own).</summary>
-    private static List<TextPart> BodyHtmlParts(MimeMessage message) =>
-        [.. message.BodyParts.OfType<TextPart>().Where(p => p.IsHtml && !p.IsAttachment)];
-
     [GeneratedRegex(@"[^\s<>""',;]+@[^\s<>""',;]+")]
     private static partial Regex AddressLike();
 
@@ -453,101 +272,6 @@ internal static partial class EmailReader
         static bool IsUsable(MailboxAddress address) =>
             !string.IsNullOrWhiteSpace(address.Address) && address.Address.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < address.Address.Length - 1;
     }
-
-    /// <summary>
-    /// Every part that is not the chosen text or HTML body: attachments, inline images, an inline PDF, attached mail —
-    /// with or without a file name (a nameless one is called <c>attachment-N.ext</c> after its type).
-    /// </summary>
-    internal static (IReadOnlyList<AttachmentInfo> Infos, IReadOnlyList<MimeEntity> Parts) AttachmentsOf(MimeMessage message, int max)
-    {
-        var textBody = message.BodyParts.OfType<TextPart>().FirstOrDefault(p => !p.IsAttachment && p.IsPlain);
-        var htmlBodies = BodyHtmlParts(message);
-        var infos = new List<AttachmentInfo>();
-        var parts = new List<MimeEntity>();
-        foreach (var entity in message.BodyParts)
-        {
-            if (ReferenceEquals(entity, textBody) || htmlBodies.Any(h => ReferenceEquals(entity, h)) || entity is MessageDeliveryStatus || infos.Count == max)
-            {
-                continue;
-            }
-
-            var info = Describe(entity);
-            if (string.IsNullOrWhiteSpace(info.FileName))
-            {
-                info = info with { FileName = $"attachment-{infos.Count + 1}{(MimeTypes.TryGetExtension(entity.ContentType.MimeType, out var extension) ? extension : ".bin")}" };
-            }
-
-            infos.Add(info with { ContentId = string.IsNullOrEmpty(entity.ContentId) ? null : entity.ContentId, Inline = !entity.IsAttachment });
-            parts.Add(entity);
-        }
-
-        return (infos, parts);
-    }
-
-    private static AttachmentInfo Describe(MimeEntity entity)
-    {
-        var name = AttachmentFileName.Clean(entity is MimePart part ? part.FileName : (entity as MessagePart)?.Message?.Subject);
-        long? size = null;
-        if (entity is MimePart { Content: not null } mimePart)
-        {
-            using var counter = new CountingStream();
-            mimePart.Content.DecodeTo(counter);
-            size = counter.Length;
-        }
-
-        return new AttachmentInfo(name, entity.ContentType.MimeType, size);
-    }
-
-    /// <summary>
-    /// Files uuencoded into the text (older clients and gateways put <c>begin 644 name</c> … <c>end</c> in the body):
-    /// each becomes an attachment and leaves the text.
-    /// </summary>
-    private static (string Text, IReadOnlyList<MimePart> Files) UuencodedFiles(string text, int room)
-    {
-        if (room <= 0 || !text.Contains("begin ", StringComparison.Ordinal))
-        {
-            return (text, []);
-        }
-
-        var files = new List<MimePart>();
-        string rest;
-        try
-        {
-            rest = ReplaceUuencoded(text, room, files);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // Hostile text that makes the search slow stays text; nothing is lost.
-            return (text, []);
-        }
-
-        return (rest.Trim(), files);
-    }
-
-    private static string ReplaceUuencoded(string text, int room, List<MimePart> files) =>
-        UuencodedBlock().Replace(text, match =>
-        {
-            if (files.Count == room)
-            {
-                return match.Value;
-            }
-
-            var encoded = System.Text.Encoding.ASCII.GetBytes(match.Groups["body"].Value);
-            var decoder = new MimeKit.Encodings.UUDecoder(payloadOnly: true);
-            var decoded = new byte[decoder.EstimateOutputLength(encoded.Length)];
-            var length = decoder.Decode(encoded, 0, encoded.Length, decoded);
-            var name = match.Groups["name"].Value.Trim();
-            files.Add(new MimePart(MimeTypes.GetMimeType(name))
-            {
-                FileName = name,
-                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = name },
-                Content = new MimeContent(new MemoryStream(decoded, 0, length, writable: false)),
-            });
-            return "";
-        });
-
-    [GeneratedRegex(@"^begin [0-7]{3,4} (?<name>[^\r\n]{1,255})\r?\n(?<body>(?:[^\r\n]{0,100}\r?\n){0,2000000}?)end\r?$", RegexOptions.Multiline, matchTimeoutMilliseconds: 2000)]
-    private static partial Regex UuencodedBlock();
 
     [GeneratedRegex(@"\[#(\d{1,18})\]")]
     private static partial Regex TicketTagPattern();

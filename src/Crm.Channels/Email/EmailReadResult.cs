@@ -1,0 +1,18 @@
+using Crm.Channels.Ingestion;
+using MimeKit;
+
+namespace Crm.Channels.Email;
+
+/// <summary>The outcome of reading one email.</summary>
+/// <param name="Kind">What it is.</param>
+/// <param name="Message">The message to ingest: for <see cref="EmailKind.Message"/>, and for a bounce should no sink act on it.</param>
+/// <param name="Report">What a bounce says, for <see cref="EmailKind.Bounce"/>.</param>
+/// <param name="Reason">Why it was classified so (for logs).</param>
+public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason)
+{
+    /// <summary>The MIME parts behind <see cref="InboundMessage.Attachments"/>, in the same order, for storing their bytes.</summary>
+    internal IReadOnlyList<MimeEntity> AttachmentParts { get; init; } = [];
+
+    /// <summary>Content the reading stored as new: deleted again when no stored message keeps it.</summary>
+    internal IReadOnlyList<string> NewContent { get; init; } = [];
+}
