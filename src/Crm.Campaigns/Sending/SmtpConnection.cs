@@ -1,12 +1,8 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Text;
-using Crm.Campaigns.Rendering;
-using MimeKit;
 
 namespace Crm.Campaigns.Sending;
 
@@ -18,7 +14,7 @@ namespace Crm.Campaigns.Sending;
 /// at a time. <c>SIZE</c> (RFC 1870), <c>8BITMIME</c> (RFC 6152) and <c>SMTPUTF8</c> (RFC 6531) are used when offered
 /// and needed; TLS is <see cref="SslStream"/>; authentication uses MailKit's SASL mechanisms.
 /// </summary>
-internal sealed class SmtpConnection : IAsyncDisposable
+internal sealed partial class SmtpConnection : IAsyncDisposable
 {
     /// <summary>Longer reply lines or longer replies are a broken or hostile server, not a reply to read into memory.</summary>
     private const int MaxReplyLineLength = 4096;
@@ -259,51 +255,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serialises <paramref name="message"/> into <paramref name="transaction"/> for this connection: parts re-encoded
-    /// where the server cannot take 8-bit, the envelope in the form the server's extensions allow. Throws
-    /// <see cref="SmtpReplyException"/> when the server cannot take the message at all (too large, 8-bit or an
-    /// internationalised address the server does not offer to carry).
-    /// </summary>
-    public SmtpTransaction Prepare(MimeMessage message, MailboxAddress from, IReadOnlyList<MailboxAddress> recipients, SmtpTransaction transaction)
-    {
-        transaction.Reset();
-        var international = NeedsSmtpUtf8(from) || recipients.Any(NeedsSmtpUtf8);
-        var utf8 = international && _extensions.HasFlag(Extensions.SmtpUtf8);
-        var envelopeFrom = EnvelopeAddress(from, utf8);
-        var envelopeTo = recipients.Select(r => EnvelopeAddress(r, utf8)).ToArray();
-
-        // As MailKit does: parts re-encoded where the server cannot take 8-bit, or a line would exceed RFC 5322's 998.
-        message.Prepare(_extensions.HasFlag(Extensions.EightBitMime) ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
-        var format = utf8 ? SerializedBody.InternationalWireFormat : SerializedBody.WireFormat;
-        if (!SerializedBody.TryWriteMessage(message, format, transaction.Content))
-        {
-            message.WriteTo(format, transaction.Content);
-        }
-
-        var content = transaction.Bytes;
-        var eightBit = content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
-        if (eightBit && !utf8 && !_extensions.HasFlag(Extensions.EightBitMime))
-        {
-            throw new SmtpReplyException(554, "The message has 8-bit content and the server offers neither 8BITMIME nor SMTPUTF8.", permanentWithoutReply: true);
-        }
-
-        if (_maxSize > 0 && content.Length > _maxSize)
-        {
-            throw new SmtpReplyException(552, $"The message ({content.Length} bytes) exceeds the server's SIZE limit of {_maxSize} bytes.", permanentWithoutReply: true);
-        }
-
-        transaction.MailFrom = new StringBuilder(128)
-            .Append("MAIL FROM:<").Append(envelopeFrom).Append('>')
-            .Append(_extensions.HasFlag(Extensions.Size) ? $" SIZE={content.Length.ToString(CultureInfo.InvariantCulture)}" : "")
-            .Append(eightBit && _extensions.HasFlag(Extensions.EightBitMime) ? " BODY=8BITMIME" : "")
-            .Append(utf8 ? " SMTPUTF8" : "")
-            .Append("\r\n")
-            .ToString();
-        transaction.RcptTo = envelopeTo.Select(to => $"RCPT TO:<{to}>\r\n").ToArray();
-        return transaction;
-    }
-
-    /// <summary>
     /// Sends a prepared transaction (its envelope may already be on the wire, written behind the previous message's end).
     /// With <c>PIPELINING</c> and without <c>CHUNKING</c> (where envelope and message already go in one write), the next
     /// transaction <paramref name="takeNext"/> returns, prepared on this connection, has its envelope written in the same
@@ -452,18 +403,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
         return Refusal(await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false), 250);
     }
 
-    /// <summary><c>MAIL</c>, each <c>RCPT</c> and <c>DATA</c>, or with <paramref name="chunking"/> the whole message as <c>BDAT … LAST</c>.</summary>
-    private int WriteEnvelope(int at, SmtpTransaction transaction, bool chunking)
-    {
-        var written = WriteText(at, transaction.MailFrom);
-        foreach (var rcpt in transaction.RcptTo)
-        {
-            written = WriteText(written, rcpt);
-        }
-
-        return chunking ? WriteLastChunk(written, transaction) : WriteText(written, "DATA\r\n");
-    }
-
     /// <summary>Ends a refused transaction, so the next message starts clean.</summary>
     private async Task ResetAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
@@ -471,186 +410,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
         {
             await CommandAsync("RSET\r\n", timeout, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private SmtpReply? Refusal(SmtpReply reply, int expected)
-    {
-        if (reply.Code == 421)
-        {
-            // The server is closing this connection (RFC 5321 3.8): whatever it answers next, it will not be here.
-            IsUsable = false;
-        }
-
-        return reply.Code == expected ? null : reply;
-    }
-
-    /// <summary>The whole message as one <c>BDAT … LAST</c> chunk at <paramref name="at"/>, announcing exactly what <see cref="WriteMessage"/> writes.</summary>
-    private int WriteLastChunk(int at, SmtpTransaction transaction)
-    {
-        var content = transaction.Bytes;
-        var size = content.Length + (content.EndsWith("\r\n"u8) ? 0 : 2);
-        return WriteMessage(WriteText(at, $"BDAT {size.ToString(CultureInfo.InvariantCulture)} LAST\r\n"), transaction, stuffDots: false);
-    }
-
-    /// <summary>Copies the serialised message into the write buffer at <paramref name="at"/>, dot-stuffed for DATA, ending in CRLF.</summary>
-    private int WriteMessage(int at, SmtpTransaction transaction, bool stuffDots)
-    {
-        var content = transaction.Bytes;
-        var endsWithNewLine = content.EndsWith("\r\n"u8);
-        var needed = at + content.Length + (endsWithNewLine ? 0 : 2) + (stuffDots ? content.Count("\n."u8) + 1 : 0) + 8;
-        EnsureWriteCapacity(at, needed);
-        var output = _write.AsSpan(at);
-        var written = 0;
-        if (stuffDots)
-        {
-            // RFC 5321 4.5.2: a line that starts with a dot gets one more, so no line of the message reads as its end.
-            if (content.Length > 0 && content[0] == (byte)'.')
-            {
-                output[written++] = (byte)'.';
-            }
-
-            for (var next = content.IndexOf("\n."u8); next >= 0; next = content.IndexOf("\n."u8))
-            {
-                content[..(next + 1)].CopyTo(output[written..]);
-                written += next + 1;
-                output[written++] = (byte)'.';
-                content = content[(next + 1)..];
-            }
-        }
-
-        content.CopyTo(output[written..]);
-        written += content.Length;
-        if (!endsWithNewLine)
-        {
-            "\r\n"u8.CopyTo(output[written..]);
-            written += 2;
-        }
-
-        return at + written;
-    }
-
-    /// <summary>A command line, UTF-8 (ASCII but for the addresses of an SMTPUTF8 transaction).</summary>
-    private int WriteText(int at, string text)
-    {
-        EnsureWriteCapacity(at, at + Encoding.UTF8.GetMaxByteCount(text.Length));
-        return at + Encoding.UTF8.GetBytes(text, _write.AsSpan(at));
-    }
-
-    private void EnsureWriteCapacity(int used, int needed)
-    {
-        if (needed > _write.Length)
-        {
-            var larger = new byte[Math.Max(needed, _write.Length * 2)];
-            _write.AsSpan(0, used).CopyTo(larger);
-            _write = larger;
-        }
-    }
-
-    private async Task FlushAsync(int length, CancellationTokenSource timeout, CancellationToken cancellationToken)
-    {
-        timeout.CancelAfter(_options.Timeout);
-        await _stream.WriteAsync(_write.AsMemory(0, length), timeout.Token).ConfigureAwait(false);
-        await _stream.FlushAsync(timeout.Token).ConfigureAwait(false);
-    }
-
-    private async Task<SmtpReply> CommandAsync(string command, CancellationTokenSource timeout, CancellationToken cancellationToken)
-    {
-        await FlushAsync(WriteText(0, command), timeout, cancellationToken).ConfigureAwait(false);
-        return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads one reply, all its lines: <c>250-…</c> continues, <c>250 …</c> ends (RFC 5321 4.2.1).</summary>
-    private async Task<SmtpReply> ReadReplyAsync(CancellationTokenSource timeout, CancellationToken cancellationToken)
-    {
-        timeout.CancelAfter(_options.Timeout);
-        var code = 0;
-        var text = new StringBuilder();
-        for (var lines = 0; lines < MaxReplyLines; lines++)
-        {
-            var line = await ReadLineAsync(timeout.Token).ConfigureAwait(false);
-            if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var lineCode) || lineCode < 200 || (line.Length > 3 && line[3] is not ' ' and not '-'))
-            {
-                throw new SmtpProtocolViolationException($"The server's reply is not SMTP: {Printable(line)}");
-            }
-
-            if (code != 0 && lineCode != code)
-            {
-                throw new SmtpProtocolViolationException($"A reply's lines disagree on its code ({code}, then {lineCode}).");
-            }
-
-            code = lineCode;
-            text.Append(line.Length > 4 ? line.AsSpan(4) : "");
-            if (line.Length <= 3 || line[3] == ' ')
-            {
-                return new SmtpReply(code, text.ToString());
-            }
-
-            text.Append('\n');
-        }
-
-        throw new SmtpProtocolViolationException($"The server's reply has more than {MaxReplyLines} lines.");
-    }
-
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var newLine = _read.AsSpan(_readStart, _readEnd - _readStart).IndexOf((byte)'\n');
-            if (newLine >= 0)
-            {
-                var line = _read.AsSpan(_readStart, newLine);
-                _readStart += newLine + 1;
-                return Encoding.UTF8.GetString(line.EndsWith((byte)'\r') ? line[..^1] : line);
-            }
-
-            if (_readStart > 0)
-            {
-                _read.AsSpan(_readStart, _readEnd - _readStart).CopyTo(_read);
-                _readEnd -= _readStart;
-                _readStart = 0;
-            }
-
-            if (_readEnd == _read.Length)
-            {
-                throw new SmtpProtocolViolationException($"A reply line is longer than {MaxReplyLineLength} bytes.");
-            }
-
-            var read = await _stream.ReadAsync(_read.AsMemory(_readEnd), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                IsUsable = false;
-                throw new IOException($"{_options.Host}:{_options.Port} closed the connection.");
-            }
-
-            _readEnd += read;
-        }
-    }
-
-    private static string Printable(string line) => line.Length > 80 ? string.Concat(line.AsSpan(0, 80), "…") : line;
-
-    private static void Expect(SmtpReply reply, int code, string what)
-    {
-        if (reply.Code != code)
-        {
-            throw new SmtpProtocolViolationException($"The server answered {what} with {reply.Code} {reply.Text.Trim()}");
-        }
-    }
-
-    /// <summary>An address the server must take as UTF-8 (RFC 6531): a local part beyond ASCII; a domain can go as IDNA instead.</summary>
-    private static bool NeedsSmtpUtf8(MailboxAddress address) => !Ascii.IsValid(address.LocalPart);
-
-    /// <summary>The address as the envelope carries it. MimeKit refuses control characters in any address it holds, so no line break can reach a command.</summary>
-    private string EnvelopeAddress(MailboxAddress address, bool utf8)
-    {
-        if (utf8 || Ascii.IsValid(address.Address))
-        {
-            return address.Address;
-        }
-
-        var encoded = MailboxAddress.EncodeAddrspec(address.Address);
-        return Ascii.IsValid(encoded)
-            ? encoded
-            : throw new SmtpReplyException(553, $"{address.Address} needs SMTPUTF8, which {_options.Host} does not offer.", permanentWithoutReply: true);
     }
 
     /// <summary>Says goodbye (best effort) and closes.</summary>
@@ -677,18 +436,3 @@ internal sealed class SmtpConnection : IAsyncDisposable
         _socket.Dispose();
     }
 }
-
-/// <summary>One SMTP reply: its code and its text (the lines of a multi-line reply joined by <c>\n</c>).</summary>
-internal readonly record struct SmtpReply(int Code, string Text);
-
-/// <summary>The server refused a command of a transaction (or the message cannot be offered to it); the connection stays usable.</summary>
-internal sealed class SmtpReplyException(int code, string text, bool permanentWithoutReply = false) : Exception(text)
-{
-    public int Code { get; } = code;
-
-    /// <summary>Refused here, before asking the server: nothing it said, and nothing retrying would change.</summary>
-    public bool PermanentWithoutReply { get; } = permanentWithoutReply;
-}
-
-/// <summary>The server does not speak SMTP as RFC 5321 says (or is hostile): the connection is closed.</summary>
-internal sealed class SmtpProtocolViolationException(string message) : Exception(message);
