@@ -75,7 +75,7 @@ public sealed class AdminSecurityTests
     [Theory]
     [InlineData("Crm:Users:eve:Role", "Boss", "Crm:Users:eve:Role")]
     [InlineData("Crm:Users:eve:Role", "", "Crm:Users:eve:Role")]
-    [InlineData("Crm:ApiKeys:some-key", "Admin", "'Admin'")]
+    [InlineData("Crm:ApiKeys:some-key-long-enough", "Admin", "'Admin'")]
     public async Task An_unknown_role_stops_the_host_at_start_naming_the_entry(string key, string role, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = role, ["Crm:Users:eve:Password"] = "pw" };

@@ -12,7 +12,7 @@ namespace Crm.EndToEnd.Tests;
 public sealed class EmailHostFixture : IAsyncLifetime
 {
     public const string Secret = "relay-secret-0123456789";
-    public const string AgentKey = "agent-key-email";
+    public const string AgentKey = "agent-key-email-intake";
     public const string ManagerKey = "manager-key-email";
 
     public DovecotServer Dovecot { get; private set; } = null!;

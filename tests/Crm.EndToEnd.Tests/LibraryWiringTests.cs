@@ -636,6 +636,23 @@ public sealed class LibraryWiringTests
         await transport.StopAsync();
     }
 
+    [Theory]
+    [InlineData("test")]
+    [InlineData("changeme-please")]
+    public async Task A_short_api_key_stops_the_host_at_start_saying_how_long_a_key_must_be(string key)
+    {
+        var builder = LoopbackBuilder();
+        builder.Services.AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey(key, CrmRoles.Agent)));
+        builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
+        await using var app = builder.Build();
+        app.MapCrmChannels().Agents.RequireAuthorization(CrmPolicies.Agents);
+
+        var failure = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains($"has {key.Length} characters; use at least 16", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_reply_author_hook_names_the_author_instead_of_the_login_name()
     {

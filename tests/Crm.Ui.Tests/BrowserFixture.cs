@@ -10,7 +10,7 @@ namespace Crm.Ui.Tests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const string ManagerKey = "ui-manager-key";
+    public const string ManagerKey = "ui-manager-key-0123456789";
 
     public const string InboundSecret = "ui-relay-secret-0123456789";
 

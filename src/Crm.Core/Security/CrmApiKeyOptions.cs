@@ -36,12 +36,21 @@ public sealed class CrmApiKeyOptions : AuthenticationSchemeOptions
                 throw new InvalidOperationException($"An API key of the {scheme} scheme is empty.");
             }
 
+            // A short key is a guessable one ("test", "changeme"): the scheme refuses to start rather than accept it.
+            if (key.Key.Length < MinimumKeyLength)
+            {
+                throw new InvalidOperationException($"An API key in {Source ?? "the API keys"} has {key.Key.Length} characters; use at least {MinimumKeyLength} random ones (e.g. openssl rand -base64 24).");
+            }
+
             if (CrmRoles.Canonical(key.Role) is null)
             {
                 throw new InvalidOperationException($"An API key in {Source ?? "the API keys"} has the role '{key.Role}'; it must be one of {string.Join(", ", CrmRoles.All)}.");
             }
         }
     }
+
+    /// <summary>The shortest key the scheme accepts.</summary>
+    public const int MinimumKeyLength = 16;
 
     /// <summary>Where the keys came from, named in start-time messages.</summary>
     internal string? Source { get; set; }
