@@ -590,21 +590,9 @@ public sealed class LibraryWiringTests
     [Fact]
     public async Task A_reply_sender_registered_as_a_typed_http_client_sends_through_its_configured_client()
     {
-        // The channel's API: a loopback app that records what the sender posts and answers with its message id.
         var posted = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
-        await using var transport = LoopbackBuilder().Build();
-        transport.MapPost("/bot/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
-        {
-            posted.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
-            return Microsoft.AspNetCore.Http.Results.Ok(new { messageId = $"json-chat-{posted.Count}" });
-        });
-        await transport.StartAsync();
-
-        await using var app = BuildJsonChatApp(channels =>
-        {
-            channels.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
-            channels.AddReplySender<JsonChatReplySender>();
-        });
+        await using var transport = await StartJsonChatTransportAsync(posted);
+        await using var app = BuildJsonChatApp(channels => AddJsonChatReplySender(channels, transport));
         using var client = await StartOnLoopbackAsync(app);
 
         using var created = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-42", text = "Is my order on its way?" });
@@ -657,18 +645,8 @@ public sealed class LibraryWiringTests
     public async Task A_reply_author_hook_names_the_author_instead_of_the_login_name()
     {
         var posted = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
-        await using var transport = LoopbackBuilder().Build();
-        transport.MapPost("/bot/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
-        {
-            posted.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
-            return Microsoft.AspNetCore.Http.Results.Ok(new { messageId = $"json-chat-{posted.Count}" });
-        });
-        await transport.StartAsync();
-        await using var app = BuildJsonChatApp(channels =>
-        {
-            channels.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
-            channels.AddReplySender<JsonChatReplySender>().UseReplyAuthor(context => context.Request.Headers["X-Display-Name"]);
-        });
+        await using var transport = await StartJsonChatTransportAsync(posted);
+        await using var app = BuildJsonChatApp(channels => AddJsonChatReplySender(channels, transport).UseReplyAuthor(context => context.Request.Headers["X-Display-Name"]));
         using var client = await StartOnLoopbackAsync(app);
         using var created = await client.PostAsJsonAsync("/tickets?channel=json-chat", new { id = "m1", from = "tg-7", text = "Hello?" });
         var ticketId = (await client.GetFromJsonAsync<JsonElement>("/tickets")).GetProperty("items")[0].GetProperty("id").GetInt64();
@@ -1099,6 +1077,26 @@ public sealed class LibraryWiringTests
         var app = builder.Build();
         app.MapCrmChannels().Agents.AllowAnonymous();
         return app;
+    }
+
+    /// <summary>The JSON chat's API: a loopback app that records what the sender posts and answers with its message id.</summary>
+    private static async Task<WebApplication> StartJsonChatTransportAsync(System.Collections.Concurrent.ConcurrentQueue<JsonElement> posted)
+    {
+        var transport = LoopbackBuilder().Build();
+        transport.MapPost("/bot/sendMessage", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            posted.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body));
+            return Microsoft.AspNetCore.Http.Results.Ok(new { messageId = $"json-chat-{posted.Count}" });
+        });
+        await transport.StartAsync();
+        return transport;
+    }
+
+    /// <summary>Registers <see cref="JsonChatReplySender"/> as a typed client of <paramref name="transport"/>.</summary>
+    private static Crm.Channels.DependencyInjection.ICrmChannelsBuilder AddJsonChatReplySender(Crm.Channels.DependencyInjection.ICrmChannelsBuilder channels, WebApplication transport)
+    {
+        channels.Services.AddHttpClient<JsonChatReplySender>(client => client.BaseAddress = new Uri(transport.Urls.First() + "/bot/"));
+        return channels.AddReplySender<JsonChatReplySender>();
     }
 
     /// <summary>Imports the contacts and creates a campaign to all of them; returns its id.</summary>

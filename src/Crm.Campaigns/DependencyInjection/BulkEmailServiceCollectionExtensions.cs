@@ -40,34 +40,16 @@ public static class BulkEmailServiceCollectionExtensions
     }
 
     /// <summary>The sending providers' bounce and complaint webhooks (<c>Crm:Campaigns:Webhooks</c>): credentials, limits.</summary>
-    public static IBulkEmailBuilder ConfigureDeliveryWebhooks(this IBulkEmailBuilder builder, Action<WebhookOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Configure(configure);
-        return builder;
-    }
+    public static IBulkEmailBuilder ConfigureDeliveryWebhooks(this IBulkEmailBuilder builder, Action<WebhookOptions> configure) => Configure(builder, configure);
 
     /// <summary>The public double opt-in form (<c>Crm:Campaigns:Subscribe</c>): on or off, the tags offered, the confirmation mail.</summary>
-    public static IBulkEmailBuilder ConfigureSubscriptions(this IBulkEmailBuilder builder, Action<Crm.Campaigns.Subscriptions.SubscribeOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Configure(configure);
-        return builder;
-    }
+    public static IBulkEmailBuilder ConfigureSubscriptions(this IBulkEmailBuilder builder, Action<Crm.Campaigns.Subscriptions.SubscribeOptions> configure) => Configure(builder, configure);
 
     /// <summary>
     /// Sets the words recipients see — the footer and the unsubscribe and confirmation pages — or their whole page
     /// (<see cref="RecipientTexts.Layout"/>); English by default.
     /// </summary>
-    public static IBulkEmailBuilder ConfigureRecipientTexts(this IBulkEmailBuilder builder, Action<RecipientTexts> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Configure(configure);
-        return builder;
-    }
+    public static IBulkEmailBuilder ConfigureRecipientTexts(this IBulkEmailBuilder builder, Action<RecipientTexts> configure) => Configure(builder, configure);
 
     /// <summary>Adds campaigns: the API's services, tracking, and the dispatcher as a hosted service.</summary>
     public static IBulkEmailBuilder AddBulkEmail(this IServiceCollection services, Action<BulkEmailOptions> configure)
@@ -173,5 +155,15 @@ public static class BulkEmailServiceCollectionExtensions
     private sealed class BulkEmailBuilder(IServiceCollection services) : IBulkEmailBuilder
     {
         public IServiceCollection Services { get; } = services;
+    }
+
+    /// <summary>Adds <paramref name="configure"/> to the options registered (and validated at start) by <c>AddBulkEmail()</c>.</summary>
+    private static IBulkEmailBuilder Configure<TOptions>(IBulkEmailBuilder builder, Action<TOptions> configure)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
     }
 }
