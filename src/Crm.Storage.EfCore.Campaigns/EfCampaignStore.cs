@@ -114,7 +114,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
     public async Task<IReadOnlyList<ClaimedRecipient>> ClaimBatchAsync(int batchSize, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.Database.SqlQueryRaw<long>(db.GetCrmDatabaseProvider().ClaimBatchSql(db.Table<CampaignRecipientRecord>(), db.Table<CampaignRecord>()), owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
+        var ids = await db.Database.SqlQueryRaw<long>(ClaimBatchSql(db), owner, leaseUntil.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         if (ids.Count == 0)
         {
@@ -356,4 +356,46 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         : Enum.Parse<CampaignStatus>(status.ToString());
 
     private static string? Truncate(string? error) => error is { Length: > 1024 } ? error[..1024] : error;
+
+    /// <summary>
+    /// Claims up to {3} ledger rows of sending campaigns, pending and due by {2} (Unix ms) or with a lease that expired
+    /// before {2}, for owner {0} until {1}; returns the ids as column <c>Value</c>. The tables are named as the model
+    /// names them, so a prefix or schema of an integrator's context applies.
+    /// </summary>
+    private static string ClaimBatchSql(DbContext db)
+    {
+        var recipients = db.Table<CampaignRecipientRecord>();
+        var campaigns = db.Table<CampaignRecord>();
+        return db.GetCrmDatabaseProvider().SkipsLockedRows
+            // SKIP LOCKED lets several dispatchers claim disjoint batches at once instead of queueing on the same rows.
+            ? $$"""
+                UPDATE {{recipients}} SET state = 'sending', lease_owner = {0}, lease_until = {1}
+                WHERE id IN (
+                    SELECT r.id FROM {{recipients}} r
+                    JOIN {{campaigns}} c ON c.id = r.campaign_id AND c.status = 'sending'
+                    WHERE (r.state = 'pending' AND r.next_attempt_at <= {2}) OR (r.state = 'sending' AND r.lease_until < {2})
+                    ORDER BY r.id LIMIT {3}
+                    FOR UPDATE OF r SKIP LOCKED)
+                RETURNING id AS "Value"
+                """
+            // Writers are serialised, so the UPDATE's own subquery is already an atomic claim. Pending rows and expired
+            // leases are two index range scans on (state, id); one OR over both would scan the whole ledger.
+            : $$"""
+                UPDATE {{recipients}} SET state = 'sending', lease_owner = {0}, lease_until = {1}
+                WHERE id IN (
+                    SELECT id FROM (
+                        SELECT r.id FROM {{recipients}} r
+                        WHERE r.state = 'pending' AND r.next_attempt_at <= {2}
+                          AND r.campaign_id IN (SELECT c.id FROM {{campaigns}} c WHERE c.status = 'sending')
+                        ORDER BY r.id LIMIT {3})
+                    UNION ALL
+                    SELECT id FROM (
+                        SELECT r.id FROM {{recipients}} r
+                        WHERE r.state = 'sending' AND r.lease_until < {2}
+                          AND r.campaign_id IN (SELECT c.id FROM {{campaigns}} c WHERE c.status = 'sending')
+                        ORDER BY r.id LIMIT {3})
+                    LIMIT {3})
+                RETURNING id AS "Value"
+                """;
+    }
 }

@@ -10,17 +10,7 @@ internal sealed class PostgresCrmDatabaseProvider : CrmDatabaseProvider
 
     public override string Name => "PostgreSQL";
 
-    // SKIP LOCKED lets several dispatchers claim disjoint batches at once instead of queueing on the same rows.
-    public override string ClaimBatchSql(string recipientsTable, string campaignsTable) => $$"""
-        UPDATE {{recipientsTable}} SET state = 'sending', lease_owner = {0}, lease_until = {1}
-        WHERE id IN (
-            SELECT r.id FROM {{recipientsTable}} r
-            JOIN {{campaignsTable}} c ON c.id = r.campaign_id AND c.status = 'sending'
-            WHERE (r.state = 'pending' AND r.next_attempt_at <= {2}) OR (r.state = 'sending' AND r.lease_until < {2})
-            ORDER BY r.id LIMIT {3}
-            FOR UPDATE OF r SKIP LOCKED)
-        RETURNING id AS "Value"
-        """;
+    public override bool SkipsLockedRows => true;
 
     public override bool CanNotify => true;
 

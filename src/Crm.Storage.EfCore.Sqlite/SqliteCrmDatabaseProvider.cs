@@ -14,26 +14,6 @@ internal sealed class SqliteCrmDatabaseProvider : CrmDatabaseProvider
 
     public override string Name => "SQLite";
 
-    // SQLite serialises writers, so the UPDATE's own subquery is already an atomic claim. Pending rows and expired
-    // leases are two index range scans on (state, id); one OR over both would scan the whole ledger.
-    public override string ClaimBatchSql(string recipientsTable, string campaignsTable) => $$"""
-        UPDATE {{recipientsTable}} SET state = 'sending', lease_owner = {0}, lease_until = {1}
-        WHERE id IN (
-            SELECT id FROM (
-                SELECT r.id FROM {{recipientsTable}} r
-                WHERE r.state = 'pending' AND r.next_attempt_at <= {2}
-                  AND r.campaign_id IN (SELECT c.id FROM {{campaignsTable}} c WHERE c.status = 'sending')
-                ORDER BY r.id LIMIT {3})
-            UNION ALL
-            SELECT id FROM (
-                SELECT r.id FROM {{recipientsTable}} r
-                WHERE r.state = 'sending' AND r.lease_until < {2}
-                  AND r.campaign_id IN (SELECT c.id FROM {{campaignsTable}} c WHERE c.status = 'sending')
-                ORDER BY r.id LIMIT {3})
-            LIMIT {3})
-        RETURNING id AS "Value"
-        """;
-
     /// <summary>
     /// SQLite has no date-time-offset type it can compare or sort: the CRM's own dates are stored as sortable integers.
     /// Only the CRM's entities: an integrator's own columns keep the provider's default mapping.

@@ -14,11 +14,11 @@ public abstract class CrmDatabaseProvider
     public abstract string Name { get; }
 
     /// <summary>
-    /// Claims up to {3} ledger rows of sending campaigns, pending and due by {2} (Unix ms) or with a lease that expired
-    /// before {2}, for owner {0} until {1}; returns the ids as column <c>Value</c>. The tables are given as the model
-    /// names them (delimited, with their schema), so a prefix or schema of an integrator's context applies.
+    /// True when the database can skip rows another transaction locked (<c>FOR UPDATE … SKIP LOCKED</c>), so several
+    /// instances claim disjoint work at once; false when it serialises writers anyway (SQLite). The stores write their
+    /// claims, beside their tables, for either.
     /// </summary>
-    public abstract string ClaimBatchSql(string recipientsTable, string campaignsTable);
+    public virtual bool SkipsLockedRows => false;
 
     /// <summary>Adjusts the CRM's own entities to the database (called from <c>OnModelCreating</c>); see <see cref="CrmEntityTypes"/>.</summary>
     public virtual void ApplyConventions(ModelBuilder modelBuilder)
