@@ -1,9 +1,6 @@
-using Crm.Channels.Email;
 using Crm.Storage.EfCore;
-using Crm.Storage.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -40,8 +37,6 @@ public static class CrmStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddCrmChannelStores<TContext>();
         services.AddCrmCampaignStores<TContext>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBounceSink, ContactBounceSink>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUnsubscribeMailSink, CampaignUnsubscribeMailSink>());
         return services;
     }
 

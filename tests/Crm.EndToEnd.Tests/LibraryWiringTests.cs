@@ -1050,6 +1050,44 @@ public sealed class LibraryWiringTests
         Assert.Contains("Footer", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_the_ready_context_a_bounce_mail_for_campaign_mail_still_suppresses_its_recipient_and_opens_no_ticket()
+    {
+        // Both features on their own stores (no Crm.Storage): AddBulkEmail() brings the intake-to-campaigns bridge itself.
+        const string secret = "relay-secret-for-the-bounce-bridge-test";
+        var pickup = Directory.CreateTempSubdirectory("crm-bridge-").FullName;
+        try
+        {
+            var builder = LoopbackBuilder();
+            builder.Services.AddAuthorization();
+            builder.Services.AddCrmChannels().AddEmail(o => o.InboundSecret = secret).UseInMemoryStore();
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example").UsePickupDirectory(o => o.Directory = pickup).UseInMemoryStores();
+            await using var app = builder.Build();
+            app.MapCrmChannels().Agents.AllowAnonymous();
+            using var client = await StartWithOpenBulkEmailAsync(app);
+            var id = await CreateCampaignToAsync(client, "News", "<p>Hi</p>", "gone@example.com");
+            await new CampaignApi(client).WaitForAsync(id, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+            var sent = MimeKit.MimeMessage.Load(Directory.GetFiles(pickup, "*.eml").Single());
+
+            using var bounce = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email")
+            {
+                Content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(TestMails.BounceReport("gone@example.com", returnedMessageId: sent.MessageId).ReplaceLineEndings("\r\n"))),
+            };
+            bounce.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+            bounce.Headers.Add("X-Crm-Secret", secret);
+            using var answered = await client.SendAsync(bounce);
+
+            Assert.True(answered.IsSuccessStatusCode, $"{answered.StatusCode}");
+            var contact = (await client.GetFromJsonAsync<JsonElement>("/contacts")).GetProperty("items").EnumerateArray().Single();
+            Assert.Equal("bounced", contact.GetProperty("marketingStatus").GetString());
+            Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/tickets")).GetProperty("items").GetArrayLength());
+        }
+        finally
+        {
+            HostProcess.TryDeleteDirectory(pickup);
+        }
+    }
+
     /// <summary>Maps the campaign endpoints open to anyone and starts the app; returns a client of it.</summary>
     private static Task<HttpClient> StartWithOpenBulkEmailAsync(WebApplication app)
     {

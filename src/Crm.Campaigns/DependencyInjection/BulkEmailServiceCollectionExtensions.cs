@@ -75,6 +75,10 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.SubscriptionMailer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Crm.Campaigns.Subscriptions.SubscriptionMailer>(sp => sp.GetRequiredService<Crm.Campaigns.Subscriptions.SubscriptionMailer>()));
         services.TryAddSingleton<DeliveryWebhooks>();
+        // The email intake (Crm.Channels), when the host has it, hands these the bounce reports and unsubscribe mails
+        // that name campaign mail; without it nothing calls them.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Crm.Mail.IBounceSink, BounceMailSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Crm.Mail.IUnsubscribeMailSink, UnsubscribeMailSink>());
         services.TryAddSingleton<SnsCertificates>();
         services.AddHttpClient(SnsCertificates.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         if (!services.Any(d => d.ServiceType == typeof(CampaignDispatcher)))

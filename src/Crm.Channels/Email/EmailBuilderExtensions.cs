@@ -1,3 +1,4 @@
+using Crm.Mail;
 using Crm.Channels.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

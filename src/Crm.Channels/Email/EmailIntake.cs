@@ -1,3 +1,4 @@
+using Crm.Mail;
 using Crm.Channels.Attachments;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Tickets;

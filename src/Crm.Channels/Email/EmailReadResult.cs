@@ -1,3 +1,4 @@
+using Crm.Mail;
 using Crm.Channels.Ingestion;
 using MimeKit;
 

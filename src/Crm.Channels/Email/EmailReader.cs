@@ -1,3 +1,4 @@
+using Crm.Mail;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;

@@ -1,4 +1,4 @@
-namespace Crm.Channels.Email;
+namespace Crm.Mail;
 
 /// <summary>
 /// What a delivery-status report (or a bounce in another style) says, with what ties it to mail we sent: the Message-IDs

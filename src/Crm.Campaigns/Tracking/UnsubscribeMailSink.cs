@@ -1,15 +1,14 @@
-using Crm.Campaigns.Tracking;
-using Crm.Channels.Email;
+using Crm.Mail;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Crm.Storage.Mail;
+namespace Crm.Campaigns.Tracking;
 
 /// <summary>
 /// Connects the email intake to campaigns: a mail whose subject carries a campaign recipient's signed token (the
 /// <c>List-Unsubscribe</c> <c>mailto:</c>) unsubscribes that recipient, exactly as the one-click link does.
 /// </summary>
-internal sealed partial class CampaignUnsubscribeMailSink(IServiceProvider services, TimeProvider time, ILogger<CampaignUnsubscribeMailSink> logger) : IUnsubscribeMailSink
+internal sealed partial class UnsubscribeMailSink(IServiceProvider services, TimeProvider time, ILogger<UnsubscribeMailSink> logger) : IUnsubscribeMailSink
 {
     public async Task<bool> TryUnsubscribeAsync(string sender, string subject, CancellationToken cancellationToken)
     {
@@ -32,6 +31,6 @@ internal sealed partial class CampaignUnsubscribeMailSink(IServiceProvider servi
         return true;
     }
 
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} unsubscribed by mail from {Sender}")]
+    [LoggerMessage(EventId = 3702, Level = LogLevel.Information, Message = "Campaign {CampaignId}: recipient {RecipientId} unsubscribed by mail from {Sender}")]
     private static partial void LogUnsubscribed(ILogger logger, long campaignId, long recipientId, string sender);
 }

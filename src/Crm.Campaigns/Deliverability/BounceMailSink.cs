@@ -1,18 +1,17 @@
 using Crm.Campaigns.Campaigns;
-using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
-using Crm.Channels.Email;
+using Crm.Mail;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Crm.Storage.Mail;
+namespace Crm.Campaigns.Deliverability;
 
 /// <summary>
 /// Connects the email intake's delivery reports to campaigns: a report that quotes a campaign message's signed
 /// Message-ID, or arrives at its signed VERP return path, marks that recipient's contact bounced, so campaigns never
 /// mail it again. A report that names no mail of ours (anyone can mail the support address a hand-made one) changes nothing.
 /// </summary>
-internal sealed partial class ContactBounceSink(IServiceProvider services, TimeProvider time, ILogger<ContactBounceSink> logger) : IBounceSink
+internal sealed partial class BounceMailSink(IServiceProvider services, TimeProvider time, ILogger<BounceMailSink> logger) : IBounceSink
 {
     public async Task<bool> RecordAsync(DeliveryReport report, CancellationToken cancellationToken)
     {
@@ -51,6 +50,6 @@ internal sealed partial class ContactBounceSink(IServiceProvider services, TimeP
         return matched;
     }
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Marked {Email} bounced: a delivery report ({Reason}) names campaign {CampaignId}'s message to it")]
+    [LoggerMessage(EventId = 3701, Level = LogLevel.Information, Message = "Marked {Email} bounced: a delivery report ({Reason}) names campaign {CampaignId}'s message to it")]
     private static partial void LogSuppressed(ILogger logger, string email, long campaignId, string reason);
 }

@@ -1,8 +1,8 @@
-namespace Crm.Channels.Email;
+namespace Crm.Mail;
 
 /// <summary>
 /// Acts on a mail that asks to stop marketing mail, as a <c>List-Unsubscribe</c> <c>mailto:</c> link sends it. A sink
-/// handles only a request it can verify (Crm.Storage.EfCore registers one that checks the campaign's signed token in the
+/// handles only a request it can verify (<c>AddBulkEmail()</c> of Crm.Campaigns registers one that checks the campaign's signed token in the
 /// subject); a verified request never opens a ticket, anything else is an ordinary message for agents.
 /// </summary>
 public interface IUnsubscribeMailSink
