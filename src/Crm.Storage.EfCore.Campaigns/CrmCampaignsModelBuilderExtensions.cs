@@ -1,5 +1,5 @@
 using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 
 namespace Microsoft.EntityFrameworkCore;
 

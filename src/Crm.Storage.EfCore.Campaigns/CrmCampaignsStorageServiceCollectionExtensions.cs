@@ -4,7 +4,7 @@ using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore;
 using Crm.Storage.EfCore.Campaigns;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

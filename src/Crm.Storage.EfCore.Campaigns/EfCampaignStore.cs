@@ -2,6 +2,7 @@ using System.Text.Json;
 using Crm.Campaigns.Campaigns;
 using Crm.Campaigns.Segments;
 using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Campaigns;

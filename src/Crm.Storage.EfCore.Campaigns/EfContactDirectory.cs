@@ -1,6 +1,7 @@
 using Crm.Campaigns.Contacts;
 using Crm.Campaigns.Segments;
 using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Campaigns;

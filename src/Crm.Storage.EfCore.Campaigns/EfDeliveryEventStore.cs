@@ -1,5 +1,6 @@
 using Crm.Campaigns.Deliverability;
 using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Campaigns;

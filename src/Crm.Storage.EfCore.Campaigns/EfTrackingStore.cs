@@ -1,5 +1,6 @@
 using Crm.Campaigns.Tracking;
 using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Campaigns.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Campaigns;

@@ -1,5 +1,5 @@
 using Crm.Storage.EfCore;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Channels.Entities;
 
 namespace Microsoft.EntityFrameworkCore;
 

@@ -4,7 +4,7 @@ using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
 using Crm.Storage.EfCore;
 using Crm.Storage.EfCore.Channels;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Channels.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Crm.Channels.Attachments;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Channels.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Channels;

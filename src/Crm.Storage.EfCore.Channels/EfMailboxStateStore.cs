@@ -1,5 +1,5 @@
 using Crm.Channels.Email;
-using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Channels.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Channels;

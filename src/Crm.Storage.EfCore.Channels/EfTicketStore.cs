@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
 using Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Channels.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore.Channels;

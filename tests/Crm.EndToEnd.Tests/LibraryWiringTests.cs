@@ -794,7 +794,7 @@ public sealed class LibraryWiringTests
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContextAsync())
         {
             await db.Database.EnsureCreatedAsync();
-            Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.CampaignRecord"));
+            Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord"));
         }
 
         app.MapCrmChannels().Agents.AllowAnonymous();
@@ -838,7 +838,7 @@ public sealed class LibraryWiringTests
             await using (var db = await app.Services.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContextAsync())
             {
                 await db.Database.EnsureCreatedAsync();
-                Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Entities.TicketRecord"));
+                Assert.Null(db.Model.FindEntityType("Crm.Storage.EfCore.Channels.Entities.TicketRecord"));
             }
 
             using var client = await StartWithOpenBulkEmailAsync(app);
@@ -898,7 +898,7 @@ public sealed class LibraryWiringTests
             Assert.Equal(1, sent.GetProperty("sent").GetInt32());
             Assert.Single(Directory.GetFiles(outbox, "*.eml"));
             await using var check = await contexts.CreateDbContextAsync();
-            var crmTables = check.Model.GetEntityTypes().Where(e => e.ClrType.Namespace == "Crm.Storage.EfCore.Entities").ToList();
+            var crmTables = check.Model.GetEntityTypes().Where(e => e.ClrType.Namespace?.StartsWith("Crm.Storage.EfCore", StringComparison.Ordinal) == true).ToList();
             Assert.NotEmpty(crmTables);
             Assert.All(crmTables, e =>
             {

@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>A row of <c>campaign_link_clicks</c>: one recipient's clicks on one link of a campaign.</summary>
 internal sealed class CampaignLinkClickRecord : ICrmRecord

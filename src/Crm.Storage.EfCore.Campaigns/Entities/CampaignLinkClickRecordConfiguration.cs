@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>Maps <see cref="CampaignLinkClickRecord"/> to <c>campaign_link_clicks</c>.</summary>
 internal sealed class CampaignLinkClickRecordConfiguration : IEntityTypeConfiguration<CampaignLinkClickRecord>

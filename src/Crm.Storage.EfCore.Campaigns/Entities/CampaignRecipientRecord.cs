@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>A row of <c>campaign_recipients</c>: the send ledger, one per (campaign, contact) and (campaign, address).</summary>
 internal sealed class CampaignRecipientRecord : ICrmRecord

@@ -1,7 +1,8 @@
+using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>Maps <see cref="CampaignRecipientRecord"/> to <c>campaign_recipients</c>.</summary>
 internal sealed class CampaignRecipientRecordConfiguration : IEntityTypeConfiguration<CampaignRecipientRecord>

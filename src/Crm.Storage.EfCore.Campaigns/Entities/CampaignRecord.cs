@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>A row of <c>bulk_email_campaigns</c>.</summary>
 internal sealed class CampaignRecord : ICrmRecord

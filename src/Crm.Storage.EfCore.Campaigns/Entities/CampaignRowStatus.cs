@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>
 /// A campaign row's status: the campaign's own statuses plus <see cref="Launching"/>, held only inside the launch

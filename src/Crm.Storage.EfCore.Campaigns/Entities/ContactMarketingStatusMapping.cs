@@ -1,6 +1,7 @@
+using Crm.Storage.EfCore.Entities;
 using Crm.Campaigns.Contacts;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>Maps the shared contacts row's status to the campaigns' <see cref="MarketingStatus"/> and back, member for member.</summary>
 internal static class ContactMarketingStatusMapping

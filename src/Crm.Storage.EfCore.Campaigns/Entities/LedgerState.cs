@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>Where a ledger row (<see cref="CampaignRecipientRecord"/>) stands; stored lower-case (<see cref="LowerCaseEnumConverter{TEnum}"/>).</summary>
 internal enum LedgerState

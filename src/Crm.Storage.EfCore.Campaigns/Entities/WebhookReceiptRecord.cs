@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>
 /// A row of <c>webhook_receipts</c>: a provider event or signature token already taken, so a replayed webhook changes

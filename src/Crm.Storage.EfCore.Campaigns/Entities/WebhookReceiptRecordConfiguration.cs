@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Campaigns.Entities;
 
 /// <summary>Maps <see cref="WebhookReceiptRecord"/> to <c>webhook_receipts</c>.</summary>
 internal sealed class WebhookReceiptRecordConfiguration : IEntityTypeConfiguration<WebhookReceiptRecord>

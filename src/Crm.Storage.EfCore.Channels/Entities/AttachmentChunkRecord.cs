@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>attachment_chunks</c>: up to 1 MiB of one upload's bytes, in order.</summary>
 internal sealed class AttachmentChunkRecord : ICrmRecord

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="AttachmentChunkRecord"/> to <c>attachment_chunks</c>.</summary>
 internal sealed class AttachmentChunkRecordConfiguration : IEntityTypeConfiguration<AttachmentChunkRecord>

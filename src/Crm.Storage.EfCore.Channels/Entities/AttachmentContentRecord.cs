@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>attachment_contents</c>: one kept file, by its SHA-256; its bytes are the upload's chunks.</summary>
 internal sealed class AttachmentContentRecord : ICrmRecord

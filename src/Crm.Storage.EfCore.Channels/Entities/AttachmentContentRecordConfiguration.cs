@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="AttachmentContentRecord"/> to <c>attachment_contents</c>.</summary>
 internal sealed class AttachmentContentRecordConfiguration : IEntityTypeConfiguration<AttachmentContentRecord>

@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>contact_external_ids</c>: a contact's id on one channel (a Telegram user id).</summary>
 internal sealed class ContactExternalIdRecord : ICrmRecord

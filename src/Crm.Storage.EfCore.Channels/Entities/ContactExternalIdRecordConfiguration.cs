@@ -1,7 +1,8 @@
+using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="ContactExternalIdRecord"/> to <c>contact_external_ids</c>: one person per id and channel.</summary>
 internal sealed class ContactExternalIdRecordConfiguration : IEntityTypeConfiguration<ContactExternalIdRecord>

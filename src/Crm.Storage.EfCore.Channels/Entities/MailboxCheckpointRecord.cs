@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>mailbox_checkpoints</c>: how far the IMAP poller got in one mailbox.</summary>
 internal sealed class MailboxCheckpointRecord : ICrmRecord

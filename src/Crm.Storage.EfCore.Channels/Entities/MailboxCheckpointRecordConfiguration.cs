@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="MailboxCheckpointRecord"/> to <c>mailbox_checkpoints</c>.</summary>
 internal sealed class MailboxCheckpointRecordConfiguration : IEntityTypeConfiguration<MailboxCheckpointRecord>

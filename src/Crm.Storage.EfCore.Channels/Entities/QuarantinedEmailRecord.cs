@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>quarantined_emails</c>: mail that could not be read.</summary>
 internal sealed class QuarantinedEmailRecord : ICrmRecord

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="QuarantinedEmailRecord"/> to <c>quarantined_emails</c>.</summary>
 internal sealed class QuarantinedEmailRecordConfiguration : IEntityTypeConfiguration<QuarantinedEmailRecord>

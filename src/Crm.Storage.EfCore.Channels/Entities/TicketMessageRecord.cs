@@ -1,4 +1,5 @@
-namespace Crm.Storage.EfCore.Entities;
+using Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>A row of <c>ticket_messages</c>; unique on (channel, external message id).</summary>
 internal sealed class TicketMessageRecord : ICrmRecord

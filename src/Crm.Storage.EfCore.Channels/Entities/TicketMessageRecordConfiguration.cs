@@ -1,7 +1,8 @@
+using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="TicketMessageRecord"/> to <c>ticket_messages</c>.</summary>
 internal sealed class TicketMessageRecordConfiguration : IEntityTypeConfiguration<TicketMessageRecord>

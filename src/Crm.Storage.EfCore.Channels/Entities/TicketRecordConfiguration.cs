@@ -1,7 +1,8 @@
+using Crm.Storage.EfCore.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Crm.Storage.EfCore.Entities;
+namespace Crm.Storage.EfCore.Channels.Entities;
 
 /// <summary>Maps <see cref="TicketRecord"/> to <c>tickets</c>.</summary>
 internal sealed class TicketRecordConfiguration : IEntityTypeConfiguration<TicketRecord>

@@ -22,61 +22,7 @@ namespace Crm.Storage.PostgreSql.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.AttachmentChunkRecord", b =>
-                {
-                    b.Property<Guid>("UploadId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("upload_id");
-
-                    b.Property<int>("Sequence")
-                        .HasColumnType("integer")
-                        .HasColumnName("sequence");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<byte[]>("Data")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("data");
-
-                    b.HasKey("UploadId", "Sequence");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_attachment_chunks_created_at");
-
-                    b.ToTable("attachment_chunks", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.AttachmentContentRecord", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("key");
-
-                    b.Property<long>("Length")
-                        .HasColumnType("bigint")
-                        .HasColumnName("length");
-
-                    b.Property<DateTimeOffset>("StoredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("stored_at");
-
-                    b.Property<Guid>("UploadId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("upload_id");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("StoredAt")
-                        .HasDatabaseName("ix_attachment_contents_stored_at");
-
-                    b.ToTable("attachment_contents", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignLinkClickRecord", b =>
                 {
                     b.Property<long>("CampaignId")
                         .HasColumnType("bigint")
@@ -105,7 +51,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("campaign_link_clicks", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -210,7 +156,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("campaign_recipients", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -370,32 +316,85 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("bulk_email_campaigns", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.WebhookReceiptRecord", b =>
                 {
-                    b.Property<long>("ContactId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("contact_id");
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("provider");
 
-                    b.Property<string>("Name")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("name");
+                    b.Property<string>("EventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id");
 
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasMaxLength(1024)
-                        .HasColumnType("character varying(1024)")
-                        .HasColumnName("value");
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
 
-                    b.HasKey("ContactId", "Name");
+                    b.HasKey("Provider", "EventId");
 
-                    b.HasIndex("Name", "Value")
-                        .HasDatabaseName("ix_contact_attributes_name_value");
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received_at");
 
-                    b.ToTable("contact_attributes", (string)null);
+                    b.ToTable("webhook_receipts", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.AttachmentChunkRecord", b =>
+                {
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("upload_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("UploadId", "Sequence");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_attachment_chunks_created_at");
+
+                    b.ToTable("attachment_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.AttachmentContentRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint")
+                        .HasColumnName("length");
+
+                    b.Property<DateTimeOffset>("StoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored_at");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("upload_id");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_attachment_contents_stored_at");
+
+                    b.ToTable("attachment_contents", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.ContactExternalIdRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -436,105 +435,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("contact_external_ids", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
-                        .HasColumnName("email");
-
-                    b.Property<string>("MarketingStatus")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("marketing_status");
-
-                    b.Property<DateTimeOffset?>("MarketingStatusChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("marketing_status_changed_at");
-
-                    b.Property<string>("Name")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Phone")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
-                        .HasColumnName("phone");
-
-                    b.Property<int>("SoftBounces")
-                        .HasColumnType("integer")
-                        .HasColumnName("soft_bounces");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_contacts_created_at");
-
-                    b.HasIndex("Email")
-                        .IsUnique()
-                        .HasDatabaseName("ux_contacts_email");
-
-                    b.HasIndex("Phone")
-                        .IsUnique()
-                        .HasDatabaseName("ux_contacts_phone");
-
-                    b.ToTable("contacts", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactTagRecord", b =>
-                {
-                    b.Property<long>("ContactId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("contact_id");
-
-                    b.Property<string>("Tag")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("tag");
-
-                    b.HasKey("ContactId", "Tag");
-
-                    b.HasIndex("Tag", "ContactId")
-                        .HasDatabaseName("ix_contact_tags_tag");
-
-                    b.ToTable("contact_tags", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CrmSettingRecord", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("key");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("value");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("crm_settings", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.MailboxCheckpointRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.MailboxCheckpointRecord", b =>
                 {
                     b.Property<string>("Mailbox")
                         .HasMaxLength(512)
@@ -558,7 +459,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("mailbox_checkpoints", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.QuarantinedEmailRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.QuarantinedEmailRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -611,7 +512,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("quarantined_emails", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketMessageRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -721,7 +622,7 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("ticket_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -780,48 +681,147 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.ToTable("tickets", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.WebhookReceiptRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
                 {
-                    b.Property<string>("Provider")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("provider");
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
 
-                    b.Property<string>("EventId")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("event_id");
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
 
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("received_at");
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("value");
 
-                    b.HasKey("Provider", "EventId");
+                    b.HasKey("ContactId", "Name");
 
-                    b.HasIndex("ReceivedAt")
-                        .HasDatabaseName("ix_webhook_receipts_received_at");
+                    b.HasIndex("Name", "Value")
+                        .HasDatabaseName("ix_contact_attributes_name_value");
 
-                    b.ToTable("webhook_receipts", (string)null);
+                    b.ToTable("contact_attributes", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("MarketingStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("marketing_status");
+
+                    b.Property<DateTimeOffset?>("MarketingStatusChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marketing_status_changed_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("phone");
+
+                    b.Property<int>("SoftBounces")
+                        .HasColumnType("integer")
+                        .HasColumnName("soft_bounces");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_contacts_created_at");
+
+                    b.HasIndex("Email")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contacts_email");
+
+                    b.HasIndex("Phone")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contacts_phone");
+
+                    b.ToTable("contacts", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactTagRecord", b =>
+                {
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tag");
+
+                    b.HasKey("ContactId", "Tag");
+
+                    b.HasIndex("Tag", "ContactId")
+                        .HasDatabaseName("ix_contact_tags_tag");
+
+                    b.ToTable("contact_tags", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CrmSettingRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("crm_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", null)
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", null)
                         .WithMany()
                         .HasForeignKey("RecipientId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -834,19 +834,36 @@ namespace Crm.Storage.PostgreSql.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.ContactExternalIdRecord", b =>
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
-                        .WithMany("Attributes")
+                        .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketMessageRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
                         .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
+                        .WithMany("Attributes")
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -861,21 +878,9 @@ namespace Crm.Storage.PostgreSql.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.TicketRecord", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
-                {
-                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.SetNull);
+                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
@@ -883,11 +888,6 @@ namespace Crm.Storage.PostgreSql.Migrations
                     b.Navigation("Attributes");
 
                     b.Navigation("Tags");
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
-                {
-                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }

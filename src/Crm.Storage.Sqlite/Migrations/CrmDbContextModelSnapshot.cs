@@ -17,61 +17,7 @@ namespace Crm.Storage.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.0");
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.AttachmentChunkRecord", b =>
-                {
-                    b.Property<Guid>("UploadId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("upload_id");
-
-                    b.Property<int>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("created_at");
-
-                    b.Property<byte[]>("Data")
-                        .IsRequired()
-                        .HasColumnType("BLOB")
-                        .HasColumnName("data");
-
-                    b.HasKey("UploadId", "Sequence");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_attachment_chunks_created_at");
-
-                    b.ToTable("attachment_chunks", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.AttachmentContentRecord", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
-
-                    b.Property<long>("Length")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("length");
-
-                    b.Property<long>("StoredAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("stored_at");
-
-                    b.Property<Guid>("UploadId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("upload_id");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("StoredAt")
-                        .HasDatabaseName("ix_attachment_contents_stored_at");
-
-                    b.ToTable("attachment_contents", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignLinkClickRecord", b =>
                 {
                     b.Property<long>("CampaignId")
                         .HasColumnType("INTEGER")
@@ -100,7 +46,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("campaign_link_clicks", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -203,7 +149,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("campaign_recipients", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -361,32 +307,85 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("bulk_email_campaigns", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.WebhookReceiptRecord", b =>
                 {
-                    b.Property<long>("ContactId")
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("contact_id");
+                        .HasColumnName("received_at");
 
-                    b.Property<string>("Name")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
+                    b.HasKey("Provider", "EventId");
 
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasMaxLength(1024)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("value");
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received_at");
 
-                    b.HasKey("ContactId", "Name");
-
-                    b.HasIndex("Name", "Value")
-                        .HasDatabaseName("ix_contact_attributes_name_value");
-
-                    b.ToTable("contact_attributes", (string)null);
+                    b.ToTable("webhook_receipts", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.AttachmentChunkRecord", b =>
+                {
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("data");
+
+                    b.HasKey("UploadId", "Sequence");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_attachment_chunks_created_at");
+
+                    b.ToTable("attachment_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.AttachmentContentRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("length");
+
+                    b.Property<long>("StoredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stored_at");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_id");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_attachment_contents_stored_at");
+
+                    b.ToTable("attachment_contents", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.ContactExternalIdRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -425,103 +424,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("contact_external_ids", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("email");
-
-                    b.Property<string>("MarketingStatus")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("marketing_status");
-
-                    b.Property<long?>("MarketingStatusChangedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("marketing_status_changed_at");
-
-                    b.Property<string>("Name")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Phone")
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("phone");
-
-                    b.Property<int>("SoftBounces")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("soft_bounces");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_contacts_created_at");
-
-                    b.HasIndex("Email")
-                        .IsUnique()
-                        .HasDatabaseName("ux_contacts_email");
-
-                    b.HasIndex("Phone")
-                        .IsUnique()
-                        .HasDatabaseName("ux_contacts_phone");
-
-                    b.ToTable("contacts", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactTagRecord", b =>
-                {
-                    b.Property<long>("ContactId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("contact_id");
-
-                    b.Property<string>("Tag")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tag");
-
-                    b.HasKey("ContactId", "Tag");
-
-                    b.HasIndex("Tag", "ContactId")
-                        .HasDatabaseName("ix_contact_tags_tag");
-
-                    b.ToTable("contact_tags", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CrmSettingRecord", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("value");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("crm_settings", (string)null);
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.MailboxCheckpointRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.MailboxCheckpointRecord", b =>
                 {
                     b.Property<string>("Mailbox")
                         .HasMaxLength(512)
@@ -545,7 +448,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("mailbox_checkpoints", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.QuarantinedEmailRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.QuarantinedEmailRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -596,7 +499,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("quarantined_emails", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketMessageRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -704,7 +607,7 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("ticket_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -761,48 +664,145 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.ToTable("tickets", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.WebhookReceiptRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
                 {
-                    b.Property<string>("Provider")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("provider");
-
-                    b.Property<string>("EventId")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event_id");
-
-                    b.Property<long>("ReceivedAt")
+                    b.Property<long>("ContactId")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("received_at");
+                        .HasColumnName("contact_id");
 
-                    b.HasKey("Provider", "EventId");
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
 
-                    b.HasIndex("ReceivedAt")
-                        .HasDatabaseName("ix_webhook_receipts_received_at");
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
 
-                    b.ToTable("webhook_receipts", (string)null);
+                    b.HasKey("ContactId", "Name");
+
+                    b.HasIndex("Name", "Value")
+                        .HasDatabaseName("ix_contact_attributes_name_value");
+
+                    b.ToTable("contact_attributes", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignLinkClickRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("MarketingStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("marketing_status");
+
+                    b.Property<long?>("MarketingStatusChangedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("marketing_status_changed_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phone");
+
+                    b.Property<int>("SoftBounces")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("soft_bounces");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_contacts_created_at");
+
+                    b.HasIndex("Email")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contacts_email");
+
+                    b.HasIndex("Phone")
+                        .IsUnique()
+                        .HasDatabaseName("ux_contacts_phone");
+
+                    b.ToTable("contacts", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactTagRecord", b =>
+                {
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tag");
+
+                    b.HasKey("ContactId", "Tag");
+
+                    b.HasIndex("Tag", "ContactId")
+                        .HasDatabaseName("ix_contact_tags_tag");
+
+                    b.ToTable("contact_tags", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CrmSettingRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("crm_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignLinkClickRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", null)
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", null)
                         .WithMany()
                         .HasForeignKey("RecipientId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.CampaignRecipientRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecipientRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.CampaignRecord", null)
+                    b.HasOne("Crm.Storage.EfCore.Campaigns.Entities.CampaignRecord", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -815,19 +815,36 @@ namespace Crm.Storage.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.ContactExternalIdRecord", b =>
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
-                        .WithMany("Attributes")
+                        .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactExternalIdRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketMessageRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
                         .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactAttributeRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
+                        .WithMany("Attributes")
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -842,21 +859,9 @@ namespace Crm.Storage.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketMessageRecord", b =>
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
-                    b.HasOne("Crm.Storage.EfCore.Entities.TicketRecord", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
-                {
-                    b.HasOne("Crm.Storage.EfCore.Entities.ContactRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.SetNull);
+                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("Crm.Storage.EfCore.Entities.ContactRecord", b =>
@@ -864,11 +869,6 @@ namespace Crm.Storage.Sqlite.Migrations
                     b.Navigation("Attributes");
 
                     b.Navigation("Tags");
-                });
-
-            modelBuilder.Entity("Crm.Storage.EfCore.Entities.TicketRecord", b =>
-                {
-                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }
