@@ -102,7 +102,9 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
                 }
 
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                if (external is not null)
+                // One id per channel and contact, as the in-memory store keeps it: a second account on the same channel
+                // that names a known address is that contact, and replies keep going to the first.
+                if (external is not null && !await identities.AnyAsync(i => i.ContactId == found.Id && i.Channel == external.Channel, cancellationToken).ConfigureAwait(false))
                 {
                     identities.Add(new ContactExternalIdRecord { ContactId = found.Id, Channel = external.Channel, ExternalId = external.Id, CreatedAt = now.ToUniversalTime() });
                     await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -128,9 +130,17 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
             return null;
         }
 
-        var ids = await db.Set<ContactExternalIdRecord>().AsNoTracking().Where(i => i.ContactId == contactId)
+        // Oldest first, and the first per channel wins: two deliveries racing to link the same contact on one channel
+        // cannot make the contact unreadable.
+        var ids = await db.Set<ContactExternalIdRecord>().AsNoTracking().Where(i => i.ContactId == contactId).OrderBy(i => i.Id)
             .Select(i => new { i.Channel, i.ExternalId }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return ids.Count == 0 ? contact : contact with { ExternalIds = ids.ToDictionary(i => i.Channel, i => i.ExternalId, StringComparer.Ordinal) };
+        var byChannel = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            byChannel.TryAdd(id.Channel, id.ExternalId);
+        }
+
+        return byChannel.Count == 0 ? contact : contact with { ExternalIds = byChannel };
     }
 
     /// <inheritdoc />

@@ -64,6 +64,29 @@ public sealed class IngestionPipelineTests
 
     [Theory]
     [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_second_account_on_one_channel_with_a_verified_known_address_is_the_same_contact_and_keeps_the_first_id(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var store = handle.Store;
+        var at = DateTimeOffset.UtcNow;
+
+        var first = await store.ResolveContactAsync(new ExternalIdentity("telegram", "42"), "tess@example.com", null, "Tess", senderVerified: true, at, CancellationToken.None);
+        var second = await store.ResolveContactAsync(new ExternalIdentity("telegram", "43"), "tess@example.com", null, "Tess", senderVerified: true, at, CancellationToken.None);
+        var other = await store.ResolveContactAsync(new ExternalIdentity("viber", "43"), "tess@example.com", null, "Tess", senderVerified: true, at, CancellationToken.None);
+        var (ticket, _) = await store.CreateTicketAsync(
+            new NewTicket("telegram", "Hi", first.Id, Guid.NewGuid().ToString("N"), at),
+            new NewTicketMessage("telegram", "43:1", MessageDirection.Inbound, "Tess", "Hi", null, [], at),
+            CancellationToken.None);
+        var details = await store.GetTicketDetailsAsync(ticket.Id, CancellationToken.None);
+
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal(first.Id, other.Id);
+        Assert.Equal("42", details!.Contact!.ExternalIds["telegram"]);
+        Assert.Equal("43", details.Contact.ExternalIds["viber"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
     public async Task An_unverified_sender_claiming_a_contact_changes_nothing_stored_and_is_recorded_on_the_message(string storeKind)
     {
         await using var handle = await TicketStores.CreateAsync(storeKind);
