@@ -56,11 +56,8 @@ builder.Services.AddCrmCampaigns(builder.Configuration);
 
 builder.Services.AddCrmAuthentication(builder.Configuration);
 builder.Services.AddSingleton<UserDirectory>();
-builder.Services.AddRazorPages(options =>
-{
-    options.Conventions.AuthorizeFolder("/Admin", CrmPolicies.Agents);
-    options.Conventions.AuthorizeFolder("/Admin/BulkEmail", CrmPolicies.Marketing);
-});
+builder.Services.AddRazorPages(); // the sign-in pages; the admin is the Crm.Admin package
+builder.Services.AddCrmAdmin();
 builder.Services.AddCrmRateLimiting(builder.Configuration);
 builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
 {
@@ -101,14 +98,13 @@ app.Services.GetRequiredService<UserDirectory>();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseStaticFiles();
 app.UseCors();
 app.UseAuthentication();
-app.UseCookieApiAntiforgery();
 app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapRazorPages();
+app.MapCrmAdmin("/admin", options => options.SignOutPath = "/logout");
 app.MapCrmChatWidget();
 
 var channelEndpoints = app.MapCrmChannels();

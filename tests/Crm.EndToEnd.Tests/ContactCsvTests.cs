@@ -1,5 +1,5 @@
 using System.Text;
-using Crm.WebHost.Pages.Admin.Contacts;
+using Crm.Admin.Pages.Contacts;
 using Crm.Campaigns.Contacts;
 
 namespace Crm.EndToEnd.Tests;

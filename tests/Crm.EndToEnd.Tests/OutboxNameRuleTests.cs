@@ -13,5 +13,5 @@ public sealed class OutboxNameRuleTests
     [InlineData("20261101000000000-0123456789abcdef0123456789abcdef.eml.tmp", false)]
     [InlineData("", false)]
     public void Only_names_the_sender_writes_are_opened(string name, bool opened)
-        => Assert.Equal(opened, Crm.WebHost.Pages.Admin.BulkEmail.OutboxMessageModel.IsMessageFileName(name));
+        => Assert.Equal(opened, Crm.Admin.Pages.BulkEmail.OutboxMessageModel.IsMessageFileName(name));
 }

@@ -2,7 +2,7 @@ import { isRouteErrorResponse, Form, Links, Meta, NavLink, Outlet, Scripts, Scro
 import type { Route } from "./+types/root";
 import { currentUser } from "./server/session.server";
 import { can } from "./server/users.server";
-import theme from "../../WebHost/wwwroot/css/site.css?url";
+import theme from "../../../src/Crm.Admin/Assets/site.css?url";
 import styles from "./app.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: theme }, { rel: "stylesheet", href: styles }];

@@ -47,7 +47,7 @@ internal static class AuthenticationSetup
         services.AddSingleton<SignInThrottle>();
         services.AddAntiforgery(options =>
         {
-            options.HeaderName = CookieApiAntiforgery.HeaderName;
+            options.HeaderName = "RequestVerificationToken"; // the header the admin's scripts send to the API
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 

@@ -112,9 +112,10 @@ internal static class ProtectedEndpointsExtensions
         return services;
     }
 
+    /// <summary>Marks the endpoints for the start check, and guards them against cross-site request forgery by cookie.</summary>
     public static TBuilder RequireAuthorizationDecision<TBuilder>(this TBuilder builder, string fix)
         where TBuilder : IEndpointConventionBuilder
-        => builder.WithMetadata(new ProtectedEndpointMetadata(fix));
+        => builder.WithMetadata(new ProtectedEndpointMetadata(fix)).AddEndpointFilter(new Crm.Security.AmbientCredentialAntiforgery());
 
     private static void TryAddCheck(this IServiceCollection services)
         => Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddEnumerable(
