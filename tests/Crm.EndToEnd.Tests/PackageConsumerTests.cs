@@ -19,7 +19,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 {
     private static readonly string[] Packages =
     [
-        "Crm.Core", "Crm.Channels", "Crm.Campaigns",
+        "Crm.Core", "Crm.Channels", "Crm.Campaigns", "Crm.Admin",
         "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql",
         "Crm.Storage", "Crm.Storage.Sqlite", "Crm.Storage.PostgreSql",
     ];
@@ -363,6 +363,96 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.Contains("The database of ShopContext lacks the CRM's table", output, StringComparison.Ordinal);
         Assert.Contains("dotnet ef migrations add", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening on", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task From_the_packages_map_crm_admin_serves_the_inbox_in_chromium_behind_the_hosts_policy_themed_and_forgery_proof()
+    {
+        var feed = await PackAsync();
+        var admin = await WriteWebAppAsync(feed, "admin", """
+            using System.Security.Claims;
+            using Microsoft.AspNetCore.Authentication;
+            using Microsoft.AspNetCore.Authentication.Cookies;
+
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+                .AddCookie(o => { o.LoginPath = "/signin"; o.AccessDeniedPath = "/denied"; });
+            builder.Services.AddAuthorizationBuilder().AddPolicy("SupportDesk", p => p.RequireClaim("desk", "support"));
+            builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
+            builder.Services.AddCrmAdmin();
+            var app = builder.Build();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapGet("/signin", async (HttpContext context, string? desk, string? returnUrl) =>
+            {
+                var user = new ClaimsIdentity([new Claim(ClaimTypes.Name, "tess"), new Claim("desk", desk ?? "none")], CookieAuthenticationDefaults.AuthenticationScheme);
+                await context.SignInAsync(new ClaimsPrincipal(user));
+                return Results.LocalRedirect(returnUrl ?? "/crm-admin");
+            });
+            app.MapGet("/denied", () => "denied");
+            app.MapGet("/brand.css", () => Results.Text(":root { --navy: rgb(1, 2, 3); }", "text/css"));
+            app.MapCrmChannels().Agents.RequireAuthorization("SupportDesk");
+            app.MapCrmAdmin("/crm-admin", o =>
+            {
+                o.AgentsPolicy = "SupportDesk";
+                o.MarketingPolicy = "SupportDesk";
+                o.Title = "Acme Support";
+                o.Stylesheets.Add("/brand.css");
+            });
+            app.Run();
+            """, ["Crm.Admin"]);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(admin, "out")], admin, TimeSpan.FromMinutes(5));
+        await using var app = await StartAsync(admin, "admin");
+        using (var client = new HttpClient { BaseAddress = app.Address })
+        {
+            using var chat = await client.PostAsJsonAsync("/tickets?channel=chat", new { name = "Ann", email = "ann@example.com", message = "Where is my parcel?" });
+            Assert.Equal(HttpStatusCode.Created, chat.StatusCode);
+        }
+
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new Microsoft.Playwright.BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+
+        // Signed in without the host's policy: the admin is refused, through the host's own access-denied page.
+        await using (var outsider = await browser.NewContextAsync(new() { BaseURL = app.Address.ToString() }))
+        {
+            var page = await outsider.NewPageAsync();
+            await page.GotoAsync("/signin?desk=sales&returnUrl=/crm-admin/tickets");
+            Assert.EndsWith("/denied?ReturnUrl=%2Fcrm-admin%2Ftickets", page.Url, StringComparison.Ordinal);
+            Assert.DoesNotContain("Where is my parcel?", await page.ContentAsync(), StringComparison.Ordinal);
+        }
+
+        await using var agent = await browser.NewContextAsync(new() { BaseURL = app.Address.ToString() });
+        var inbox = await agent.NewPageAsync();
+        await inbox.GotoAsync("/signin?desk=support&returnUrl=/crm-admin");
+        Assert.EndsWith("/crm-admin/tickets", inbox.Url, StringComparison.Ordinal);
+        var inboxResponse = await inbox.ReloadAsync();
+        Assert.Equal("DENY", inboxResponse!.Headers["x-frame-options"]);
+        Assert.Contains("script-src 'self'", inboxResponse.Headers["content-security-policy"], StringComparison.Ordinal);
+        Assert.Equal("Acme Support.", (await inbox.Locator(".brand").InnerTextAsync()).Trim());
+        Assert.Equal("rgb(1, 2, 3)", await inbox.Locator(".topbar").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        // Conversations only: no campaign pages, no menu entries for them.
+        Assert.Equal(0, await inbox.Locator("[data-testid=nav-bulk-email]").CountAsync());
+        Assert.Equal(404, (await agent.APIRequest.GetAsync("/crm-admin/bulk-email")).Status);
+
+        await inbox.Locator("table a").First.ClickAsync();
+        await inbox.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/crm-admin/tickets/[0-9]+$"));
+        var ticketId = long.Parse(inbox.Url[(inbox.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("Where is my parcel?", await inbox.Locator("[data-testid=ticket-messages]").InnerTextAsync(), StringComparison.Ordinal);
+        await inbox.Locator("[data-testid=reply-text]").FillAsync("It ships today.");
+        await inbox.Locator("[data-testid=reply-send]").ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(inbox.Locator("[data-testid=ticket-messages]")).ToContainTextAsync("It ships today.", new() { Timeout = 15_000 });
+        Assert.Equal("", await inbox.Locator("[data-testid=reply-error]").InnerTextAsync());
+
+        // The same signed-in browser, without the page's anti-forgery token (as a forged cross-site post would be): refused.
+        var forged = await agent.APIRequest.PostAsync($"/tickets/{ticketId}/replies", new() { DataObject = new { text = "Forged." } });
+        Assert.Equal(403, forged.Status);
+        using var stored = JsonDocument.Parse(await (await agent.APIRequest.GetAsync($"/tickets/{ticketId}")).TextAsync());
+        Assert.DoesNotContain(stored.RootElement.GetProperty("messages").EnumerateArray(), m => m.GetProperty("text").GetString() == "Forged.");
     }
 
     /// <summary>Runs the app built into <c>out</c> in Production until it exits by itself; its exit code and output.</summary>
