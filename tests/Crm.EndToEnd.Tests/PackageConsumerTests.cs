@@ -114,7 +114,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 
         // The README's minimal app, verbatim: its agents and managers call with the API keys it reads from configuration.
         var program = ReadmeConsumerApp();
-        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Storage.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
+        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Admin", "Crm.Storage.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
         // Every other C# snippet of the README and docs/ compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
