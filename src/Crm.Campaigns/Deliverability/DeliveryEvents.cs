@@ -1,4 +1,5 @@
 using Crm.Campaigns.Tracking;
+using Crm.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,10 +15,14 @@ public sealed partial class DeliveryEvents
     private readonly TrackingKeyProvider _keys;
     private readonly IOptions<WebhookOptions> _options;
     private readonly ILogger<DeliveryEvents> _logger;
+    private readonly CrmEventPublisher _events;
+    private readonly TimeProvider _time;
 
-    // Resolved from AddBulkEmail(): the tracking keys are not part of the public API.
-    internal DeliveryEvents(IDeliveryEventStore store, TrackingKeyProvider keys, IOptions<WebhookOptions> options, ILogger<DeliveryEvents> logger)
+    // Resolved from AddBulkEmail(): the tracking keys and the event publisher are not part of the public API.
+    internal DeliveryEvents(IDeliveryEventStore store, TrackingKeyProvider keys, IOptions<WebhookOptions> options, CrmEventPublisher events, TimeProvider time, ILogger<DeliveryEvents> logger)
     {
+        _events = events;
+        _time = time;
         _store = store;
         _keys = keys;
         _options = options;
@@ -39,6 +44,21 @@ public sealed partial class DeliveryEvents
 
         var outcome = await _store.ApplyAsync(deliveryEvent, _options.Value.SoftBounceLimit, cancellationToken).ConfigureAwait(false);
         LogApplied(_logger, deliveryEvent.Kind, deliveryEvent.Provider, deliveryEvent.CampaignId, outcome, deliveryEvent.Detail);
+        if (outcome == DeliveryEventOutcome.Suppressed)
+        {
+            // The address gets no more marketing mail: what an integration needs to hear. A soft bounce below the
+            // limit (Counted) is not news yet.
+            var (email, campaign, provider, detail, now) = (deliveryEvent.Email, deliveryEvent.CampaignId, deliveryEvent.Provider, deliveryEvent.Detail, _time.GetUtcNow());
+            if (deliveryEvent.Kind == DeliveryEventKind.Complaint)
+            {
+                await _events.PublishAsync(new ContactComplainedEvent(email, campaign, provider, detail) { Timestamp = now }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _events.PublishAsync(new ContactBouncedEvent(email, campaign, provider, detail) { Timestamp = now }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return outcome;
     }
 

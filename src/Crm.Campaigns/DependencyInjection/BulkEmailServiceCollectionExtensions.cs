@@ -46,6 +46,18 @@ public static class BulkEmailServiceCollectionExtensions
     public static IBulkEmailBuilder ConfigureSubscriptions(this IBulkEmailBuilder builder, Action<Crm.Campaigns.Subscriptions.SubscribeOptions> configure) => Configure(builder, configure);
 
     /// <summary>
+    /// Subscribes <typeparamref name="THandler"/> to the CRM's events (<see cref="Crm.Events.CrmEventTypes"/>), for each
+    /// <c>ICrmEventHandler&lt;TEvent&gt;</c> it implements: the same as <c>services.AddCrmEventHandler&lt;THandler&gt;()</c>.
+    /// </summary>
+    public static IBulkEmailBuilder AddEventHandler<THandler>(this IBulkEmailBuilder builder)
+        where THandler : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddCrmEventHandler<THandler>();
+        return builder;
+    }
+
+    /// <summary>
     /// Sets the words recipients see — the footer and the unsubscribe and confirmation pages — or their whole page
     /// (<see cref="RecipientTexts.Layout"/>); English by default.
     /// </summary>
@@ -63,14 +75,16 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackingKeyProvider>();
         services.TryAddSingleton<TrackingBaseUrl>();
-        services.TryAddSingleton(sp => new CampaignControl(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddCrmEvents();
+        services.TryAddSingleton(sp => new CampaignControl(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>()));
         services.TryAddSingleton<DispatcherSignal>();
         services.TryAddSingleton<Crm.Hosting.LoopHealthRegistry>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();
         services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
         services.TryAddSingleton<ContactImporter>();
-        services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
+        services.TryAddSingleton<Unsubscriptions>();
+        services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.SubscriptionMailer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Crm.Campaigns.Subscriptions.SubscriptionMailer>(sp => sp.GetRequiredService<Crm.Campaigns.Subscriptions.SubscriptionMailer>()));

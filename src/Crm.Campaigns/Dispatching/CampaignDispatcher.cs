@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Crm.Campaigns.Campaigns;
+using Crm.Events;
 using Crm.Campaigns.Diagnostics;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Sending;
@@ -25,6 +26,7 @@ namespace Crm.Campaigns.Dispatching;
 internal sealed partial class CampaignDispatcher : BackgroundService
 {
     private readonly RecipientTexts _texts;
+    private readonly CrmEventPublisher _events;
     private readonly ICampaignStore _store;
     private readonly ICampaignSender _sender;
     private readonly TrackingKeyProvider _keys;
@@ -59,8 +61,10 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         IOptions<BulkEmailOptions> options,
         IOptions<RecipientTexts> texts,
         LoopHealthRegistry health,
+        CrmEventPublisher events,
         ILogger<CampaignDispatcher> logger)
     {
+        _events = events;
         ArgumentNullException.ThrowIfNull(texts);
         _texts = texts.Value;
         ArgumentNullException.ThrowIfNull(health);
@@ -161,6 +165,10 @@ internal sealed partial class CampaignDispatcher : BackgroundService
                     {
                         _campaigns.TryRemove(completed, out _);
                         LogCompleted(_logger, completed);
+                        if (await _store.GetAsync(completed, stoppingToken).ConfigureAwait(false) is { } finished)
+                        {
+                            await _events.PublishAsync(new CampaignCompletedEvent(finished.Id, finished.Stats.Sent, finished.Stats.Failed) { Timestamp = _time.GetUtcNow() }, stoppingToken).ConfigureAwait(false);
+                        }
                     }
 
                     _health.Succeeded();
@@ -205,6 +213,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         while (await _store.LaunchNextDueAsync(now, cancellationToken).ConfigureAwait(false) is { } launched)
         {
             LogLaunched(_logger, launched.Id, launched.Stats.Recipients);
+            await _events.PublishAsync(new CampaignLaunchedEvent(launched.Id, launched.Subject, launched.Stats.Recipients) { Timestamp = now }, cancellationToken).ConfigureAwait(false);
         }
 
         return await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
@@ -476,7 +485,10 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     {
         try
         {
-            await _store.TransitionAsync(campaignId, CampaignCommand.Pause, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (await _store.TransitionAsync(campaignId, CampaignCommand.Pause, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { Status: CampaignStatus.Paused })
+            {
+                await _events.PublishAsync(new CampaignPausedEvent(campaignId, reason) { Timestamp = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (InvalidCampaignTransitionException)
         {

@@ -303,11 +303,11 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             """), "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, ITrackingStore tracking, TimeProvider time, IOptions<RecipientTexts> texts)
+    private static async Task<IResult> UnsubscribeAsync(long campaignId, string token, HttpContext context, TrackingKeyProvider keys, Unsubscriptions unsubscriptions, IOptions<RecipientTexts> texts)
     {
         var tokens = await keys.GetTokensAsync(context.RequestAborted).ConfigureAwait(false);
         if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is not { } recipientId
-            || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+            || !await unsubscriptions.UnsubscribeAsync(campaignId, recipientId, "link", context.RequestAborted).ConfigureAwait(false))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not valid", detail: "This unsubscribe link is not valid.");
         }

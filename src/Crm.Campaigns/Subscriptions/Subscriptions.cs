@@ -19,7 +19,7 @@ internal enum SubscriptionRequestOutcome
 /// only the person who can read that mailbox confirms, on a page whose button posts (a scanner's GET changes nothing).
 /// </summary>
 internal sealed partial class Subscriptions(
-    IContactDirectory contacts, SubscriptionMailer mailer, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, IOptions<SubscribeOptions> subscribe, TimeProvider time, ILogger<Subscriptions> logger)
+    IContactDirectory contacts, SubscriptionMailer mailer, TrackingKeyProvider keys, IOptions<BulkEmailOptions> options, IOptions<SubscribeOptions> subscribe, Crm.Events.CrmEventPublisher events, TimeProvider time, ILogger<Subscriptions> logger)
 {
     public async Task<SubscriptionRequestOutcome> RequestAsync(string email, string? name, IReadOnlyList<string> tags, string confirmUrlBase, CancellationToken cancellationToken)
     {
@@ -67,6 +67,7 @@ internal sealed partial class Subscriptions(
         if (done)
         {
             LogConfirmed(logger, confirmed.ContactId);
+            await events.PublishAsync(new Crm.Events.ContactSubscriptionConfirmedEvent(confirmed.ContactId, confirmed.Tags) { Timestamp = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
         return done;

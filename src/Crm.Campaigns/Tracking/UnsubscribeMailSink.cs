@@ -8,21 +8,21 @@ namespace Crm.Campaigns.Tracking;
 /// Connects the email intake to campaigns: a mail whose subject carries a campaign recipient's signed token (the
 /// <c>List-Unsubscribe</c> <c>mailto:</c>) unsubscribes that recipient, exactly as the one-click link does.
 /// </summary>
-internal sealed partial class UnsubscribeMailSink(IServiceProvider services, TimeProvider time, ILogger<UnsubscribeMailSink> logger) : IUnsubscribeMailSink
+internal sealed partial class UnsubscribeMailSink(IServiceProvider services, ILogger<UnsubscribeMailSink> logger) : IUnsubscribeMailSink
 {
     public async Task<bool> TryUnsubscribeAsync(string sender, string subject, CancellationToken cancellationToken)
     {
         // Campaigns may not be in use in this host: then no mail can name a recipient of ours.
         var keys = services.GetService<TrackingKeyProvider>();
-        var tracking = services.GetService<ITrackingStore>();
-        if (keys is null || tracking is null || !MailtoUnsubscribe.TryRead(subject, out var campaignId, out var token))
+        var unsubscriptions = services.GetService<Unsubscriptions>();
+        if (keys is null || unsubscriptions is null || !MailtoUnsubscribe.TryRead(subject, out var campaignId, out var token))
         {
             return false;
         }
 
         var tokens = await keys.GetTokensAsync(cancellationToken).ConfigureAwait(false);
         if (tokens.Verify(campaignId, token, TrackingTokenPurpose.Unsubscribe) is not { } recipientId
-            || !await tracking.UnsubscribeAsync(campaignId, recipientId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            || !await unsubscriptions.UnsubscribeAsync(campaignId, recipientId, "mail", cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -47,7 +48,7 @@ internal static class ChatConversationEndpoints
         }
 
         var messages = await store.GetMessagesAfterAsync(ticket!.Id, Math.Max(0, after ?? 0), PageSize, cancellationToken).ConfigureAwait(false);
-        await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
+        await MarkDeliveredAsync(context.RequestServices.GetRequiredService<DeliveryStatusUpdates>(), messages, cancellationToken).ConfigureAwait(false);
         await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Json(Visible(messages, links, context).ToList(), ChatJsonContext.Default.IReadOnlyListConversationMessage);
@@ -110,7 +111,7 @@ internal static class ChatConversationEndpoints
                     if (messages.Count > 0)
                     {
                         lastId = messages[^1].Id;
-                        await MarkDeliveredAsync(store, messages, cancellationToken).ConfigureAwait(false);
+                        await MarkDeliveredAsync(context.RequestServices.GetRequiredService<DeliveryStatusUpdates>(), messages, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 while (messages.Count == PageSize);
@@ -181,11 +182,11 @@ internal static class ChatConversationEndpoints
     }
 
     /// <summary>An agent's reply the visitor's widget has received is delivered (even when the outbox has not yet recorded it sent).</summary>
-    private static async Task MarkDeliveredAsync(ITicketStore store, IReadOnlyList<TicketMessage> messages, CancellationToken cancellationToken)
+    private static async Task MarkDeliveredAsync(DeliveryStatusUpdates deliveries, IReadOnlyList<TicketMessage> messages, CancellationToken cancellationToken)
     {
         foreach (var message in messages.Where(m => m.Direction == MessageDirection.Outbound && m.DeliveryStatus is DeliveryStatus.Queued or DeliveryStatus.Sent))
         {
-            await store.UpdateDeliveryStatusAsync(message.Channel, message.ExternalMessageId, DeliveryStatus.Delivered, null, cancellationToken).ConfigureAwait(false);
+            await deliveries.UpdateAsync(message.Channel, message.ExternalMessageId, DeliveryStatus.Delivered, null, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Http;
 using Crm.Channels.Adapters;
 using Crm.Channels.Attachments;
@@ -47,6 +48,10 @@ public static class CrmChannelsServiceCollectionExtensions
         services.AddOptions<ReplyOutboxOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ConversationChanges>();
         services.TryAddSingleton<TicketReplies>();
+        services.AddCrmEvents();
+        services.TryAddSingleton(sp => new TicketStatusChanges(sp.GetRequiredService<ITicketStore>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DeliveryStatusUpdates>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITicketEventHandler, CrmEventBridge>());
         services.TryAddSingleton(ReplyAuthor.LoginName);
         services.AddOptions<AttachmentOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<FileSystemAttachmentStore>();
@@ -150,6 +155,18 @@ public static class CrmChannelsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(authorOf);
         builder.Services.Replace(ServiceDescriptor.Singleton(new ReplyAuthor(authorOf)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Subscribes <typeparamref name="THandler"/> to the CRM's events (<see cref="Crm.Events.CrmEventTypes"/>), for each
+    /// <c>ICrmEventHandler&lt;TEvent&gt;</c> it implements: the same as <c>services.AddCrmEventHandler&lt;THandler&gt;()</c>.
+    /// </summary>
+    public static ICrmChannelsBuilder AddEventHandler<THandler>(this ICrmChannelsBuilder builder)
+        where THandler : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddCrmEventHandler<THandler>();
         return builder;
     }
 

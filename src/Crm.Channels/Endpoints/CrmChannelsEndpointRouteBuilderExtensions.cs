@@ -315,14 +315,14 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         return errors.Count > 0 ? throw ChannelRequestException.Invalid(errors) : template;
     }
 
-    private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, ITicketStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateStatusAsync(long id, TicketUpdateRequest? update, TicketStatusChanges statuses, CancellationToken cancellationToken)
     {
         if (update is null || !TicketStatusNames.TryParse(update.Status, out var status))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Use open, pending, solved or closed."] });
         }
 
-        var ticket = await store.SetTicketStatusAsync(id, status, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var ticket = await statuses.SetAsync(id, status, cancellationToken).ConfigureAwait(false);
         return ticket is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: $"There is no ticket {id}.")
             : Results.Ok(TicketDto.From(ticket));

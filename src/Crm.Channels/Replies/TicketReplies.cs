@@ -23,6 +23,7 @@ internal sealed class TicketReplies(
     ITicketStore store,
     IEnumerable<IChannelReplySender> senders,
     IEnumerable<ITicketEventHandler> handlers,
+    Crm.Events.CrmEventPublisher events,
     ConversationChanges changes,
     IOptions<OfflineCopyOptions> offlineCopies,
     IOptions<Attachments.AttachmentOptions> attachmentOptions,
@@ -65,6 +66,11 @@ internal sealed class TicketReplies(
         var (ticket, stored) = await store.AppendMessageAsync(ticketId, message, TicketStatus.Pending, cancellationToken).ConfigureAwait(false);
         changes.Notify(ticket.Id);
         await TicketEvents.RaiseAsync(handlers, new TicketEvent(TicketEventKind.ReplyQueued, ticket, stored, false), logger, cancellationToken).ConfigureAwait(false);
+        if (TicketCrmEvents.StatusChange(ticket.Id, details.Ticket.Status, ticket.Status, now) is { } answered)
+        {
+            await events.PublishAsync(answered, cancellationToken).ConfigureAwait(false);
+        }
+
         return (ReplyOutcomeKind.Queued, stored, null);
     }
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
 using Crm.Channels.Ingestion;
-using Crm.Channels.Storage;
 using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -25,14 +24,14 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
     private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
     private readonly WhatsAppAccounts _accounts;
-    private readonly ITicketStore _store;
+    private readonly DeliveryStatusUpdates _deliveries;
     private readonly ILogger<WhatsAppAdapter> _logger;
 
     /// <summary>Creates the adapter.</summary>
-    public WhatsAppAdapter(WhatsAppAccounts accounts, ITicketStore store, ILogger<WhatsAppAdapter> logger)
+    public WhatsAppAdapter(WhatsAppAccounts accounts, DeliveryStatusUpdates deliveries, ILogger<WhatsAppAdapter> logger)
     {
         _accounts = accounts;
-        _store = store;
+        _deliveries = deliveries;
         _logger = logger;
     }
 
@@ -116,7 +115,7 @@ internal sealed partial class WhatsAppAdapter : IChannelAdapter
         string? error = status == DeliveryStatus.Failed
             ? $"Twilio error {(errorCode.Length == 0 ? "(no code)" : errorCode)}{(errorMessage.Length == 0 ? "" : ": " + errorMessage)}"
             : null;
-        var updated = await _store.UpdateDeliveryStatusAsync(ChannelName, messageSid, status.Value, error, cancellationToken).ConfigureAwait(false);
+        var updated = await _deliveries.UpdateAsync(ChannelName, messageSid, status.Value, error, cancellationToken).ConfigureAwait(false);
         if (updated is null)
         {
             LogUnknownStatusCallback(_logger, messageSid);

@@ -13,7 +13,7 @@ namespace Crm.Admin.Pages.Tickets;
 /// thousands of long messages is never rendered whole. The page carries an ETag over what it shows, so the live
 /// refresh (every few seconds) costs a 304 until something changed.
 /// </summary>
-internal sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : PageModel
+internal sealed class DetailsModel(ITicketStore tickets, TicketStatusChanges statuses, TimeProvider time) : PageModel
 {
     public const int PageSize = 100;
 
@@ -77,7 +77,7 @@ internal sealed class DetailsModel(ITicketStore tickets, TimeProvider time) : Pa
             return BadRequest();
         }
 
-        return await tickets.SetTicketStatusAsync(id, parsed, time.GetUtcNow(), cancellationToken) is null
+        return await statuses.SetAsync(id, parsed, cancellationToken) is null
             ? NotFound()
             : RedirectToPage(new { id });
     }
