@@ -1,11 +1,11 @@
-using Crm.Channels.Tickets;
+using Crm.Channels.Management;
+using Crm.Channels.Replies;
 using Microsoft.AspNetCore.Http;
 using Crm.Channels.Adapters;
 using Crm.Channels.Attachments;
 using Crm.Channels.Chat;
 using Crm.Channels.Email;
 using Crm.Channels.Ingestion;
-using Crm.Channels.Replies;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Crm.Channels.Storage;

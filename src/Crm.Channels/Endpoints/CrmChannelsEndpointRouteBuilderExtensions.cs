@@ -9,6 +9,7 @@ using Crm.Channels.Replies;
 using Crm.Channels.DependencyInjection;
 using Crm.Channels.Ingestion;
 using Crm.Channels.Storage;
+using Crm.Channels.Management;
 using Crm.Channels.Tickets;
 using Crm.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Crm.Channels.Adapters;
 using Crm.Channels.Ingestion;
+using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;

@@ -1,4 +1,5 @@
 using Crm.Admin.Routing;
+using Crm.Channels.Management;
 using Crm.Channels.Storage;
 using Crm.Channels.Attachments;
 using Crm.Channels.Tickets;

@@ -1,7 +1,8 @@
 using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
 using Crm.Events;
 
-namespace Crm.Channels.Tickets;
+namespace Crm.Channels.Management;
 
 /// <summary>
 /// An agent's status change, with its <c>ticket.status_changed</c> event: used by the API and any admin UI alike, so the

@@ -1,7 +1,8 @@
 using Crm.Channels.Storage;
+using Crm.Channels.Tickets;
 using Crm.Events;
 
-namespace Crm.Channels.Tickets;
+namespace Crm.Channels.Replies;
 
 /// <summary>
 /// A channel's report on a reply (Twilio's status callbacks, the chat widget's receipt), stored and published as
