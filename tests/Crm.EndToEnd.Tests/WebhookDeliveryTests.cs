@@ -1,0 +1,351 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Security;
+using Crm.Testing;
+using Crm.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.EndToEnd.Tests;
+
+/// <summary>
+/// Outgoing webhooks against a receiver on loopback (private networks allowed where the test needs it), every
+/// delivery verified by the Standard Webhooks reference library (npm <c>standardwebhooks</c>), not by our own code.
+/// </summary>
+public sealed class WebhookDeliveryTests : IAsyncLifetime
+{
+    private const string ManagerKey = "manager-key-for-webhook-tests";
+
+    private readonly Receiver _receiver = new();
+
+    public Task InitializeAsync() => _receiver.StartAsync();
+
+    public Task DisposeAsync() => _receiver.DisposeAsync().AsTask();
+
+    private static WebApplication BuildCrm(string environment, Action<OutgoingWebhookOptions> configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey(ManagerKey, CrmRoles.Manager)));
+        builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
+        builder.Services.AddCrmWebhooks(o =>
+        {
+            o.PollInterval = TimeSpan.FromMilliseconds(50);
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
+            configure(o);
+        }).UseInMemoryStore();
+        var app = builder.Build();
+        app.MapCrmChannels().Agents.RequireAuthorization(CrmPolicies.Agents);
+        app.MapCrmWebhooks().RequireAuthorization(CrmPolicies.Managers);
+        return app;
+    }
+
+    private static HttpClient ManagerOf(WebApplication app)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        client.DefaultRequestHeaders.Add(CrmApiKeyDefaults.HeaderName, ManagerKey);
+        return client;
+    }
+
+    private static async Task<long> ChatAsync(HttpClient client, string email, string message)
+    {
+        using var response = await client.PostAsJsonAsync("/tickets?channel=chat", new { email, message });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    [Fact]
+    public async Task Deliveries_are_signed_verifiably_and_after_an_outage_arrive_in_order_with_their_webhook_ids_kept()
+    {
+        await using var crm = BuildCrm("Development", o => o.AllowPrivateNetworks = true);
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "ticket.created" }, description = "Our CRM" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var secret = endpoint.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, (await manager.GetFromJsonAsync<JsonElement>("/webhooks/endpoints"))[0].GetProperty("secret").ValueKind);
+
+        // The receiver is down for its first three requests; three tickets are opened meanwhile.
+        _receiver.FailNext(3);
+        var tickets = new List<long>();
+        foreach (var (email, text) in new[] { ("a@example.com", "First"), ("b@example.com", "Second"), ("c@example.com", "Third") })
+        {
+            tickets.Add(await ChatAsync(manager, email, text));
+        }
+
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Succeeded.Count), n => n == 3, TimeSpan.FromSeconds(20), "three deliveries");
+
+        // One endpoint's events in order: the first is retried until it gets through, the others wait behind it.
+        var ids = _receiver.Requests.Select(r => r.Headers["webhook-id"]).ToList();
+        Assert.Equal(6, ids.Count);
+        Assert.Equal([ids[0], ids[0], ids[0], ids[0], ids[4], ids[5]], ids);
+        Assert.Equal(tickets, _receiver.Succeeded.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("ticketId").GetInt64()));
+        Assert.All(_receiver.Requests, r => Assert.Equal("ticket.created", JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()));
+        Assert.Equal(Enumerable.Repeat("ok", 6), await VerifyAsync([secret], _receiver.Requests));
+
+        // The verifier can fail: a changed body, or another endpoint's secret.
+        var genuine = _receiver.Requests[^1];
+        Assert.StartsWith("bad", (await VerifyAsync([secret], [genuine with { Body = genuine.Body.Replace("Third", "Fourth", StringComparison.Ordinal) }]))[0], StringComparison.Ordinal);
+        Assert.StartsWith("bad", (await VerifyAsync([WebhookSignature.NewSecret()], [genuine]))[0], StringComparison.Ordinal);
+
+        var log = await manager.GetFromJsonAsync<JsonElement>($"/webhooks/endpoints/{endpoint.GetProperty("id").GetInt64()}/deliveries");
+        var items = log.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        Assert.All(items, d => Assert.Equal("succeeded", d.GetProperty("status").GetString()));
+        Assert.Equal([1, 1, 4], items.Select(d => d.GetProperty("attempts").GetInt32()));
+        Assert.Equal(ids[0], items[^1].GetProperty("webhookId").GetString());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9/hooks", "loopback")]
+    [InlineData("http://localhost:9/hooks", "loopback")]
+    [InlineData("http://10.1.2.3/hooks", "private")]
+    [InlineData("http://192.168.0.10/hooks", "private")]
+    [InlineData("http://172.20.0.1/hooks", "private")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "metadata")]
+    [InlineData("http://[::1]/hooks", "loopback")]
+    [InlineData("http://[fd00::1]/hooks", "unique local")]
+    [InlineData("http://[::ffff:10.0.0.1]/hooks", "private")]
+    [InlineData("http://0.0.0.0/hooks", "unspecified")]
+    public async Task An_endpoint_on_an_internal_address_is_refused_at_creation(string url, string reason)
+    {
+        await using var crm = BuildCrm("Development", _ => { });
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        using var refused = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url, events = new[] { "*" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains(reason, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("url")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(await manager.GetFromJsonAsync<JsonElement[]>("/webhooks/endpoints") ?? []);
+    }
+
+    [Fact]
+    public async Task Outside_development_only_https_is_taken_and_bad_requests_say_what_is_wrong()
+    {
+        await using var crm = BuildCrm("Production", _ => { });
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        foreach (var (body, field) in new (object Body, string Field)[]
+        {
+            (new { url = "http://example.com/hooks", events = new[] { "*" } }, "url"),
+            (new { url = "ftp://example.com/hooks", events = new[] { "*" } }, "url"),
+            (new { url = "https://user:pass@example.com/hooks", events = new[] { "*" } }, "url"),
+            (new { url = "https://example.com/hooks", events = Array.Empty<string>() }, "events"),
+            (new { url = "https://example.com/hooks", events = new[] { "ticket.exploded" } }, "events"),
+        })
+        {
+            using var refused = await manager.PostAsJsonAsync("/webhooks/endpoints", body);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(body)} names {field}");
+        }
+
+        using var anonymous = new HttpClient { BaseAddress = manager.BaseAddress };
+        using var unauthenticated = await anonymous.GetAsync("/webhooks/endpoints");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_name_that_resolves_inside_at_delivery_is_refused_then_and_nothing_reaches_it()
+    {
+        // Created while allowed, delivered while not: the address is checked again at every connection.
+        await using var crm = BuildCrm("Development", _ => { });
+        var endpoint = await crm.Services.GetRequiredService<IWebhookStore>().CreateEndpointAsync(
+            new NewWebhookEndpoint(_receiver.Url("/hooks").Replace("127.0.0.1", "localhost", StringComparison.Ordinal), ["*"], null, WebhookSignature.NewSecret()), DateTimeOffset.UtcNow, CancellationToken.None);
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        await ChatAsync(manager, "a@example.com", "Hello");
+
+        var delivery = await Poll.UntilAsync(
+            async () => (await manager.GetFromJsonAsync<JsonElement>($"/webhooks/endpoints/{endpoint.Id}/deliveries")).GetProperty("items").EnumerateArray().FirstOrDefault(),
+            d => d.ValueKind == JsonValueKind.Object && d.GetProperty("attempts").GetInt32() >= 1,
+            TimeSpan.FromSeconds(20),
+            "a refused attempt");
+        Assert.Equal("pending", delivery.GetProperty("status").GetString());
+        Assert.Contains("loopback", delivery.GetProperty("responseExcerpt").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Redirects_are_not_followed_and_big_or_slow_answers_are_cut_off()
+    {
+        await using var crm = BuildCrm("Development", o =>
+        {
+            o.AllowPrivateNetworks = true;
+            o.Timeout = TimeSpan.FromSeconds(1);
+            o.MaxResponseBytes = 256;
+        });
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        var endpoints = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var path in new[] { "/redirect", "/big", "/slow" })
+        {
+            using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url(path), events = new[] { "*" } });
+            endpoints[path] = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        }
+
+        var started = Stopwatch.StartNew();
+        await ChatAsync(manager, "a@example.com", "Hello");
+        async Task<JsonElement> FirstAttemptAsync(string path) => await Poll.UntilAsync(
+            async () => (await manager.GetFromJsonAsync<JsonElement>($"/webhooks/endpoints/{endpoints[path]}/deliveries")).GetProperty("items").EnumerateArray().FirstOrDefault(),
+            d => d.ValueKind == JsonValueKind.Object && d.GetProperty("attempts").GetInt32() >= 1,
+            TimeSpan.FromSeconds(20),
+            $"an attempt at {path}");
+
+        var redirected = await FirstAttemptAsync("/redirect");
+        Assert.Equal(302, redirected.GetProperty("responseStatus").GetInt32());
+        Assert.Equal("pending", redirected.GetProperty("status").GetString());
+        Assert.DoesNotContain(_receiver.Requests, r => r.Path == "/hooks");
+
+        var big = await FirstAttemptAsync("/big");
+        Assert.Equal("succeeded", big.GetProperty("status").GetString());
+        Assert.Equal(256, big.GetProperty("responseExcerpt").GetString()!.Length);
+
+        var slow = await FirstAttemptAsync("/slow");
+        Assert.Null(slow.GetProperty("responseStatus").GetString());
+        Assert.Contains("No answer within 1 s", slow.GetProperty("responseExcerpt").GetString(), StringComparison.Ordinal);
+        Assert.True(slow.GetProperty("durationMilliseconds").GetInt32() < 5_000, "the slow answer was cut off at the timeout");
+    }
+
+    [Fact]
+    public async Task An_endpoint_failing_throughout_is_disabled_and_once_re_enabled_a_replay_delivers_with_the_same_webhook_id()
+    {
+        await using var crm = BuildCrm("Development", o =>
+        {
+            o.AllowPrivateNetworks = true;
+            o.MaxRetryAge = TimeSpan.FromSeconds(1);
+        });
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "*" } });
+        var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = endpoint.GetProperty("id").GetInt64();
+        _receiver.FailNext(int.MaxValue);
+        await ChatAsync(manager, "a@example.com", "Hello");
+
+        var disabled = await Poll.UntilAsync(
+            async () => await manager.GetFromJsonAsync<JsonElement>($"/webhooks/endpoints/{id}"),
+            e => !e.GetProperty("enabled").GetBoolean(),
+            TimeSpan.FromSeconds(20),
+            "the endpoint disabled");
+        Assert.Contains("Every delivery failed", disabled.GetProperty("disabledReason").GetString(), StringComparison.Ordinal);
+        var failed = (await manager.GetFromJsonAsync<JsonElement>($"/webhooks/endpoints/{id}/deliveries")).GetProperty("items")[0];
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        var attemptsWhileDown = _receiver.Requests.Count;
+        Assert.True(attemptsWhileDown >= 2, $"retried before giving up ({attemptsWhileDown} attempts)");
+
+        // Disabled: new events are not queued for it.
+        await ChatAsync(manager, "b@example.com", "Anyone?");
+        _receiver.FailNext(0);
+        using (var enable = await manager.PatchAsJsonAsync($"/webhooks/endpoints/{id}", new { enabled = true }))
+        {
+            Assert.True((await enable.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("enabled").GetBoolean());
+        }
+
+        using (var replay = await manager.PostAsJsonAsync($"/webhooks/endpoints/{id}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+            Assert.Equal(1, (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("queued").GetInt32());
+        }
+
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Succeeded.Count), n => n == 1, TimeSpan.FromSeconds(20), "the replayed delivery");
+        Assert.Equal(failed.GetProperty("webhookId").GetString(), _receiver.Succeeded[0].Headers["webhook-id"]);
+        Assert.Contains("Hello", _receiver.Succeeded[0].Body, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Repeat("ok", _receiver.Requests.Count), await VerifyAsync([endpoint.GetProperty("secret").GetString()!], _receiver.Requests));
+    }
+
+    /// <summary>Each request's verdict from the Standard Webhooks reference library (Node), in order.</summary>
+    private static async Task<List<string>> VerifyAsync(string[] secrets, IReadOnlyList<Received> requests)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "webhooks", "verify.cjs"));
+        await using var node = OwnedProcess.Start(start);
+        var stdout = node.Process.StandardOutput.ReadToEndAsync();
+        var stderr = node.Process.StandardError.ReadToEndAsync();
+        await node.Process.StandardInput.WriteAsync(JsonSerializer.Serialize(new { secrets, deliveries = requests.Select(r => new { headers = r.Headers, body = r.Body }) }));
+        node.Process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await node.Process.WaitForExitAsync(timeout.Token);
+        Assert.True(node.Process.ExitCode == 0, await stderr);
+        return (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    /// <summary>What the receiver got.</summary>
+    public sealed record Received(string Path, Dictionary<string, string> Headers, string Body, bool Succeeded);
+
+    /// <summary>A webhook receiver on loopback: <c>/hooks</c> (failing on request), <c>/redirect</c>, <c>/big</c>, <c>/slow</c>.</summary>
+    private sealed class Receiver : IAsyncDisposable
+    {
+        private readonly ConcurrentQueue<Received> _requests = new();
+        private WebApplication? _app;
+        private int _failures;
+
+        public IReadOnlyList<Received> Requests => [.. _requests];
+
+        public IReadOnlyList<Received> Succeeded => [.. _requests.Where(r => r.Succeeded)];
+
+        public string Url(string path) => _app!.Urls.First() + path;
+
+        public void FailNext(int count) => Volatile.Write(ref _failures, count);
+
+        public async Task StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            _app = builder.Build();
+            _app.MapPost("/hooks", async (HttpContext context) =>
+            {
+                var failing = Interlocked.Decrement(ref _failures) >= 0;
+                if (!failing)
+                {
+                    Interlocked.Exchange(ref _failures, 0);
+                }
+
+                await RecordAsync(context, !failing);
+                return failing ? Results.StatusCode(500) : Results.Ok();
+            });
+            _app.MapPost("/redirect", async (HttpContext context) =>
+            {
+                await RecordAsync(context, false);
+                return Results.Redirect("/hooks");
+            });
+            _app.MapPost("/big", async (HttpContext context) =>
+            {
+                await RecordAsync(context, true);
+                return Results.Text(new string('x', 4 * 1024 * 1024));
+            });
+            _app.MapPost("/slow", async (HttpContext context) =>
+            {
+                await RecordAsync(context, false);
+                await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                return Results.Ok();
+            });
+            await _app.StartAsync();
+        }
+
+        private async Task RecordAsync(HttpContext context, bool succeeded)
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var headers = context.Request.Headers.Where(h => h.Key.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase)).ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+            _requests.Enqueue(new Received(context.Request.Path, headers, await reader.ReadToEndAsync(), succeeded));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_app is not null)
+            {
+                await _app.DisposeAsync();
+            }
+        }
+    }
+}
