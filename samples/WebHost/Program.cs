@@ -53,6 +53,8 @@ if (!string.IsNullOrEmpty(imap["Host"]))
 
 builder.Services.AddCrmForwardedHeaders(builder.Configuration);
 builder.Services.AddCrmCampaigns(builder.Configuration);
+// Every CRM event to the endpoints a Manager subscribes (POST /webhooks/endpoints); the outbox lives in the CRM's database.
+builder.Services.AddCrmWebhooks(builder.Configuration.GetSection(HostSettings.WebhooksSection));
 
 builder.Services.AddCrmAuthentication(builder.Configuration);
 builder.Services.AddSingleton<UserDirectory>();
@@ -119,6 +121,8 @@ bulkEmail.Campaigns.RequireAuthorization(CrmPolicies.Marketing);
 bulkEmail.ContactsWrite.RequireAuthorization(CrmPolicies.Marketing);
 bulkEmail.ContactsRead.RequireAuthorization(CrmPolicies.Agents);
 bulkEmail.Subscriptions.RequireCors("chat-widget").RequireRateLimiting(RateLimitingSetup.SubscribePolicy);
+
+app.MapCrmWebhooks().RequireAuthorization(CrmPolicies.Managers);
 
 app.MapCrmOpenApi();
 // Everything at /health; /health/live for a liveness probe (restart when a loop is dead), /health/ready for a

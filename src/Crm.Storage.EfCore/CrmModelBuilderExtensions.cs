@@ -20,4 +20,17 @@ public static class CrmModelBuilderExtensions
 
         return modelBuilder;
     }
+
+    /// <summary>
+    /// Adds <c>webhook_endpoints</c> and <c>webhook_deliveries</c> (outgoing webhooks: <c>AddCrmWebhooks()</c>). Call it
+    /// before <c>ApplyCrmChannels</c>/<c>ApplyCrmCampaigns</c> when they get <c>CrmTableOptions</c>, so the prefix or
+    /// schema reaches these tables too.
+    /// </summary>
+    public static ModelBuilder ApplyCrmWebhooks(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyConfiguration(new Crm.Storage.EfCore.Webhooks.WebhookEndpointRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new Crm.Storage.EfCore.Webhooks.WebhookDeliveryRecordConfiguration());
+        return modelBuilder;
+    }
 }

@@ -23,6 +23,7 @@ public class CrmDbContext : DbContext
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.ApplyCrmWebhooks();
         modelBuilder.ApplyCrmChannels();
         modelBuilder.ApplyCrmCampaigns();
         this.GetCrmDatabaseProvider().ApplyConventions(modelBuilder);

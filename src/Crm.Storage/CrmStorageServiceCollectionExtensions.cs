@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CrmStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Stores everything in the ready <see cref="CrmDbContext"/>, configured by <paramref name="configure"/>
+    /// Stores everything — both features and the outgoing webhooks' outbox — in the ready <see cref="CrmDbContext"/>, configured by <paramref name="configure"/>
     /// (<c>o =&gt; o.UseCrmSqlite("Data Source=crm.db")</c> or <c>o.UseCrmPostgres(...)</c>), with the migrations of the
     /// matching package: Crm.Storage.Sqlite or Crm.Storage.PostgreSql. Replaces any in-memory store.
     /// </summary>
@@ -21,6 +21,8 @@ public static class CrmStorageServiceCollectionExtensions
             configure(options);
             UseReadyMigrations(options);
         });
+        // The ready context has the webhook tables: outgoing webhooks, when added, keep their outbox there too.
+        services.AddCrmWebhookStore<CrmDbContext>();
         return services.AddCrmEntityFrameworkStores<CrmDbContext>();
     }
 

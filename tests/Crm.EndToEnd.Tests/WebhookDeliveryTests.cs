@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.EndToEnd.Tests;
@@ -29,20 +30,29 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 
     public Task DisposeAsync() => _receiver.DisposeAsync().AsTask();
 
-    private static WebApplication BuildCrm(string environment, Action<OutgoingWebhookOptions> configure)
+    private static WebApplication BuildCrm(string environment, Action<OutgoingWebhookOptions> configure, Action<Microsoft.EntityFrameworkCore.DbContextOptionsBuilder>? database = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey(ManagerKey, CrmRoles.Manager)));
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
-        builder.Services.AddCrmWebhooks(o =>
+        var webhooks = builder.Services.AddCrmWebhooks(o =>
         {
             o.PollInterval = TimeSpan.FromMilliseconds(50);
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
             o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
             configure(o);
-        }).UseInMemoryStore();
+        });
+        if (database is null)
+        {
+            webhooks.UseInMemoryStore();
+        }
+        else
+        {
+            builder.Services.AddCrmEntityFrameworkStores(database);
+        }
+
         var app = builder.Build();
         app.MapCrmChannels().Agents.RequireAuthorization(CrmPolicies.Agents);
         app.MapCrmWebhooks().RequireAuthorization(CrmPolicies.Managers);
@@ -261,6 +271,55 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal(failed.GetProperty("webhookId").GetString(), _receiver.Succeeded[0].Headers["webhook-id"]);
         Assert.Contains("Hello", _receiver.Succeeded[0].Body, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Repeat("ok", _receiver.Requests.Count), await VerifyAsync([endpoint.GetProperty("secret").GetString()!], _receiver.Requests));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Two_hosts_sharing_a_database_deliver_each_event_once_and_in_order(string provider)
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-webhooks-").FullName;
+        var postgres = provider == "postgres" ? await PostgresServer.CreateDatabaseAsync() : null;
+        try
+        {
+            Action<Microsoft.EntityFrameworkCore.DbContextOptionsBuilder> database = postgres is null
+                ? o => o.UseCrmSqlite($"Data Source={Path.Combine(directory, "crm.db")};Default Timeout=5;Pooling=False")
+                : o => o.UseCrmPostgres(postgres);
+            await using var first = BuildCrm("Development", o => o.AllowPrivateNetworks = true, database);
+            await using var second = BuildCrm("Development", o => o.AllowPrivateNetworks = true, database);
+            await first.Services.MigrateCrmDatabaseAsync();
+            await first.StartAsync();
+            await second.StartAsync();
+            using var one = ManagerOf(first);
+            using var two = ManagerOf(second);
+            using var created = await one.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "ticket.created" } });
+            var secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+
+            // The receiver fails twice; tickets are opened on both hosts meanwhile, and both hosts deliver.
+            _receiver.FailNext(2);
+            var tickets = new List<long>();
+            for (var i = 0; i < 10; i++)
+            {
+                tickets.Add(await ChatAsync(i % 2 == 0 ? one : two, $"c{i}@example.com", $"Message {i}"));
+            }
+
+            await Poll.UntilAsync(() => Task.FromResult(_receiver.Succeeded.Count), n => n >= 10, TimeSpan.FromSeconds(30), "ten deliveries");
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // a duplicate, if there were one, would arrive now
+            var delivered = _receiver.Succeeded;
+            Assert.Equal(10, delivered.Count);
+            Assert.Equal(10, delivered.Select(r => r.Headers["webhook-id"]).Distinct().Count());
+            Assert.Equal(tickets, delivered.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("ticketId").GetInt64()));
+            Assert.Equal(Enumerable.Repeat("ok", _receiver.Requests.Count), await VerifyAsync([secret], _receiver.Requests));
+        }
+        finally
+        {
+            if (postgres is not null)
+            {
+                await PostgresServer.DropDatabaseAsync(postgres);
+            }
+
+            HostProcess.TryDeleteDirectory(directory);
+        }
     }
 
     /// <summary>Each request's verdict from the Standard Webhooks reference library (Node), in order.</summary>

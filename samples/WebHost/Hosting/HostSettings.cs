@@ -19,6 +19,7 @@ internal static class HostSettings
     public const string SubscribePermitLimit = "Crm:RateLimiting:SubscribePermitLimit";
     public const string ImapSection = "Crm:Imap";
     public const string WhatsAppSection = "Crm:WhatsApp";
+    public const string WebhooksSection = "Crm:Webhooks";
     public const string TrustedProxies = "Crm:ForwardedHeaders:KnownProxies";
     public const string CorsAllowedOrigins = "Crm:Cors:AllowedOrigins";
 }

@@ -20,9 +20,14 @@ public static class CrmWebhooksEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapCrmWebhooks(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<WebhookSignal>() is null)
+        {
+            throw new InvalidOperationException("Call builder.Services.AddCrmWebhooks(...) before app.MapCrmWebhooks().");
+        }
+
         if (endpoints.ServiceProvider.GetService<IWebhookStore>() is null)
         {
-            throw new InvalidOperationException("Call builder.Services.AddCrmWebhooks(...) and register a webhook store (UseInMemoryStore() on its builder, or AddCrmEntityFrameworkStores(...)) before app.MapCrmWebhooks().");
+            throw new InvalidOperationException("Outgoing webhooks have no store: call AddCrmEntityFrameworkStores(...), or UseEntityFrameworkStore<YourContext>() or UseInMemoryStore() on AddCrmWebhooks(...).");
         }
 
         var group = endpoints.MapGroup("/webhooks/endpoints").WithTags("Webhooks")
