@@ -273,6 +273,39 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal(Enumerable.Repeat("ok", _receiver.Requests.Count), await VerifyAsync([endpoint.GetProperty("secret").GetString()!], _receiver.Requests));
     }
 
+    [Fact]
+    public async Task During_a_secret_rotation_deliveries_verify_with_either_secret_and_after_it_with_the_new_one_only()
+    {
+        await using var crm = BuildCrm("Development", o => o.AllowPrivateNetworks = true);
+        await crm.StartAsync();
+        using var manager = ManagerOf(crm);
+        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "*" } });
+        var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = endpoint.GetProperty("id").GetInt64();
+        var oldSecret = endpoint.GetProperty("secret").GetString()!;
+
+        using var rotated = await manager.PostAsJsonAsync($"/webhooks/endpoints/{id}/rotate-secret", new { overlapSeconds = 3600 });
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        Assert.NotEqual(oldSecret, newSecret);
+        await ChatAsync(manager, "a@example.com", "During the overlap");
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Succeeded.Count), n => n == 1, TimeSpan.FromSeconds(20), "a delivery during the overlap");
+        var during = _receiver.Succeeded[0];
+        Assert.Equal(2, during.Headers["webhook-signature"].Split(' ').Length);
+        Assert.Equal(["ok"], await VerifyAsync([oldSecret], [during]));
+        Assert.Equal(["ok"], await VerifyAsync([newSecret], [during]));
+
+        // Rotated again without overlap: only the newest secret signs.
+        var newest = (await (await manager.PostAsJsonAsync($"/webhooks/endpoints/{id}/rotate-secret", new { overlapSeconds = 0 })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        await ChatAsync(manager, "b@example.com", "After the overlap");
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Succeeded.Count), n => n == 2, TimeSpan.FromSeconds(20), "a delivery after the overlap");
+        var after = _receiver.Succeeded[1];
+        Assert.Single(after.Headers["webhook-signature"].Split(' '));
+        Assert.Equal(["ok"], await VerifyAsync([newest], [after]));
+        Assert.StartsWith("bad", (await VerifyAsync([newSecret], [after]))[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(newest, await manager.GetStringAsync($"/webhooks/endpoints/{id}"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

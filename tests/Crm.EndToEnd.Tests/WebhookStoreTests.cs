@@ -67,6 +67,14 @@ public sealed class WebhookStoreTests
         var log = Assert.Single(await store.ListDeliveriesAsync(endpoint.Id, 1, 50, CancellationToken.None));
         Assert.Equal((WebhookDeliveryStatus.Succeeded, 1, 200, "ok"), (log.Status, log.Attempts, log.ResponseStatus, log.ResponseExcerpt));
         Assert.Empty(await store.ClaimDueAsync(10, "host-c", Now.AddDays(1), Now.AddDays(2), CancellationToken.None));
+
+        // A rotation: both secrets sign until the overlap ends, then the new one alone.
+        var before = Assert.Single(await store.GetSigningSecretsAsync(endpoint.Id, Now, CancellationToken.None));
+        Assert.True(await store.RotateSecretAsync(endpoint.Id, "whsec_bmV3", Now.AddHours(1), CancellationToken.None));
+        Assert.Equal(["whsec_bmV3", before], await store.GetSigningSecretsAsync(endpoint.Id, Now.AddMinutes(59), CancellationToken.None));
+        Assert.Equal(["whsec_bmV3"], await store.GetSigningSecretsAsync(endpoint.Id, Now.AddHours(1), CancellationToken.None));
+        Assert.False(await store.RotateSecretAsync(endpoint.Id + 100, "whsec_bmV3", Now, CancellationToken.None));
+        Assert.Empty(await store.GetSigningSecretsAsync(endpoint.Id + 100, Now, CancellationToken.None));
     });
 
     [Theory]

@@ -47,6 +47,8 @@ public static class CrmWebhooksEndpointRouteBuilderExtensions
             .WithName("CrmWebhookDelete").WithSummary("Removes an endpoint and its delivery log").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/deliveries", DeliveriesAsync).WithName("CrmWebhookDeliveries").WithSummary("The endpoint's delivery log, newest first")
             .Produces<WebhookDeliveryPageDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:long}/rotate-secret", RotateSecretAsync).WithName("CrmWebhookRotateSecret").WithSummary("Gives the endpoint a new secret (shown only here); the old one keeps signing beside it for the overlap")
+            .Produces<WebhookSecretDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/replay", ReplayAsync).WithName("CrmWebhookReplay").WithSummary("Sends one delivery again, or every failed one since a time, with the same webhook-id")
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
@@ -97,6 +99,21 @@ public static class CrmWebhooksEndpointRouteBuilderExtensions
 
         var items = await store.ListDeliveriesAsync(id, page ?? 1, pageSize ?? 50, cancellationToken).ConfigureAwait(false);
         return Results.Ok(new WebhookDeliveryPageDto(items.Select(WebhookDeliveryDto.From).ToList(), page ?? 1, pageSize ?? 50));
+    }
+
+    private static async Task<IResult> RotateSecretAsync(long id, RotateWebhookSecretRequest? request, IWebhookStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var overlap = request?.OverlapSeconds ?? (int)TimeSpan.FromHours(24).TotalSeconds;
+        if (overlap is < 0 or > 7 * 24 * 3600)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["overlapSeconds"] = ["0 to 604800 seconds (a week)."] });
+        }
+
+        var secret = WebhookSignature.NewSecret();
+        var previousUntil = time.GetUtcNow().AddSeconds(overlap);
+        return await store.RotateSecretAsync(id, secret, previousUntil, cancellationToken).ConfigureAwait(false)
+            ? Results.Ok(new WebhookSecretDto(secret, previousUntil))
+            : NotFound(id);
     }
 
     private static async Task<IResult> ReplayAsync(long id, ReplayWebhookRequest? request, IWebhookStore store, WebhookSignal signal, TimeProvider time, CancellationToken cancellationToken)

@@ -16,8 +16,18 @@ public interface IWebhookStore
     /// <summary>One endpoint, or null.</summary>
     Task<WebhookEndpoint?> GetEndpointAsync(long endpointId, CancellationToken cancellationToken);
 
-    /// <summary>The endpoint's signing secret, or null when there is no such endpoint.</summary>
-    Task<string?> GetSecretAsync(long endpointId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The secrets a delivery is signed with at <paramref name="now"/>: the current one, and during a rotation's overlap
+    /// the previous one too. Empty when there is no such endpoint.
+    /// </summary>
+    Task<IReadOnlyList<string>> GetSigningSecretsAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="secret"/> the endpoint's secret; the current one keeps signing beside it until
+    /// <paramref name="previousUntil"/>, so a receiver can switch without missing a delivery.
+    /// </summary>
+    /// <returns>False when there is no such endpoint.</returns>
+    Task<bool> RotateSecretAsync(long endpointId, string secret, DateTimeOffset previousUntil, CancellationToken cancellationToken);
 
     /// <summary>Changes what is given (null: unchanged); enabling clears the disabled reason.</summary>
     /// <returns>The endpoint afterwards, or null.</returns>

@@ -4,7 +4,7 @@ namespace Crm.Webhooks;
 internal sealed class InMemoryWebhookStore : IWebhookStore
 {
     private readonly Lock _gate = new();
-    private readonly List<(WebhookEndpoint Endpoint, string Secret)> _endpoints = [];
+    private readonly List<(WebhookEndpoint Endpoint, Secrets Secret)> _endpoints = [];
     private readonly List<Row> _deliveries = [];
     private long _nextEndpointId;
     private long _nextDeliveryId;
@@ -15,7 +15,7 @@ internal sealed class InMemoryWebhookStore : IWebhookStore
         lock (_gate)
         {
             var created = new WebhookEndpoint(++_nextEndpointId, endpoint.Url, [.. endpoint.Events], endpoint.Description, true, now);
-            _endpoints.Add((created, endpoint.Secret));
+            _endpoints.Add((created, new Secrets(endpoint.Secret, null, null)));
             return Task.FromResult(created);
         }
     }
@@ -36,11 +36,28 @@ internal sealed class InMemoryWebhookStore : IWebhookStore
         }
     }
 
-    public Task<string?> GetSecretAsync(long endpointId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> GetSigningSecretsAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(_endpoints.Where(e => e.Endpoint.Id == endpointId).Select(e => e.Secret).FirstOrDefault());
+            var secrets = _endpoints.Where(e => e.Endpoint.Id == endpointId).Select(e => e.Secret).FirstOrDefault();
+            return Task.FromResult<IReadOnlyList<string>>(secrets is null ? [] : secrets.At(now));
+        }
+    }
+
+    public Task<bool> RotateSecretAsync(long endpointId, string secret, DateTimeOffset previousUntil, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var index = _endpoints.FindIndex(e => e.Endpoint.Id == endpointId);
+            if (index < 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            var (endpoint, current) = _endpoints[index];
+            _endpoints[index] = (endpoint, new Secrets(secret, current.Current, previousUntil));
+            return Task.FromResult(true);
         }
     }
 
@@ -173,6 +190,11 @@ internal sealed class InMemoryWebhookStore : IWebhookStore
 
             return Task.FromResult(replayed.Count);
         }
+    }
+
+    private sealed record Secrets(string Current, string? Previous, DateTimeOffset? PreviousUntil)
+    {
+        public IReadOnlyList<string> At(DateTimeOffset now) => Previous is not null && PreviousUntil > now ? [Current, Previous] : [Current];
     }
 
     private sealed class Row(WebhookDelivery delivery)

@@ -66,13 +66,13 @@ internal sealed partial class WebhookDispatcher(
     private async Task DeliverAsync(WebhookDelivery delivery, OutgoingWebhookOptions settings, CancellationToken cancellationToken)
     {
         var endpoint = await store.GetEndpointAsync(delivery.EndpointId, cancellationToken).ConfigureAwait(false);
-        var secret = await store.GetSecretAsync(delivery.EndpointId, cancellationToken).ConfigureAwait(false);
-        if (endpoint is null || secret is null)
+        var secrets = await store.GetSigningSecretsAsync(delivery.EndpointId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (endpoint is null || secrets.Count == 0)
         {
             return;
         }
 
-        var attempt = await AttemptAsync(endpoint, secret, delivery, settings, cancellationToken).ConfigureAwait(false);
+        var attempt = await AttemptAsync(endpoint, secrets, delivery, settings, cancellationToken).ConfigureAwait(false);
         DateTimeOffset? retryAt = null;
         if (!attempt.Succeeded && attempt.At - delivery.CreatedAt < settings.MaxRetryAge)
         {
@@ -98,7 +98,7 @@ internal sealed partial class WebhookDispatcher(
         }
     }
 
-    private async Task<WebhookAttempt> AttemptAsync(WebhookEndpoint endpoint, string secret, WebhookDelivery delivery, OutgoingWebhookOptions settings, CancellationToken cancellationToken)
+    private async Task<WebhookAttempt> AttemptAsync(WebhookEndpoint endpoint, IReadOnlyList<string> secrets, WebhookDelivery delivery, OutgoingWebhookOptions settings, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var at = time.GetUtcNow();
@@ -107,7 +107,8 @@ internal sealed partial class WebhookDispatcher(
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add("webhook-id", delivery.WebhookId);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(secret, delivery.WebhookId, timestamp, delivery.Payload));
+        // During a rotation's overlap one signature per secret, space-separated: a receiver holding either verifies.
+        request.Headers.Add("webhook-signature", string.Join(' ', secrets.Select(s => WebhookSignature.Sign(s, delivery.WebhookId, timestamp, delivery.Payload))));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
         try

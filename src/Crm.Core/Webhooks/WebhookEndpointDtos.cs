@@ -18,6 +18,15 @@ public sealed record UpdateWebhookEndpointRequest(string? Url, IReadOnlyList<str
 /// <param name="Since">Failed deliveries created since then (all failed ones when neither is given).</param>
 public sealed record ReplayWebhookRequest(long? DeliveryId, DateTimeOffset? Since);
 
+/// <summary>The body of <c>POST /webhooks/endpoints/{id}/rotate-secret</c>.</summary>
+/// <param name="OverlapSeconds">How long the old secret keeps signing beside the new one (default a day; 0 ends it now).</param>
+public sealed record RotateWebhookSecretRequest(int? OverlapSeconds);
+
+/// <summary>A new signing secret, shown once.</summary>
+/// <param name="Secret">The new secret.</param>
+/// <param name="PreviousValidUntil">Until when deliveries carry the old secret's signature too.</param>
+public sealed record WebhookSecretDto(string Secret, DateTimeOffset PreviousValidUntil);
+
 /// <summary>An endpoint as the API shows it: never its secret, except once, when it is created.</summary>
 /// <param name="Id">Its id.</param>
 /// <param name="Url">Its URL.</param>

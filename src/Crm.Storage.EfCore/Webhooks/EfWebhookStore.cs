@@ -44,10 +44,22 @@ internal sealed class EfWebhookStore<TContext>(IDbContextFactory<TContext> conte
         return row is null ? null : ToEndpoint(row);
     }
 
-    public async Task<string?> GetSecretAsync(long endpointId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> GetSigningSecretsAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Set<WebhookEndpointRecord>().Where(e => e.Id == endpointId).Select(e => e.Secret).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<WebhookEndpointRecord>().AsNoTracking().Where(e => e.Id == endpointId)
+            .Select(e => new { e.Secret, e.PreviousSecret, e.PreviousSecretUntil })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? [] : row.PreviousSecret is { } previous && row.PreviousSecretUntil > now ? [row.Secret, previous] : [row.Secret];
+    }
+
+    public async Task<bool> RotateSecretAsync(long endpointId, string secret, DateTimeOffset previousUntil, CancellationToken cancellationToken)
+    {
+        var until = previousUntil.ToUniversalTime();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<WebhookEndpointRecord>().Where(e => e.Id == endpointId)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.PreviousSecret, e => e.Secret).SetProperty(e => e.Secret, secret).SetProperty(e => e.PreviousSecretUntil, until), cancellationToken)
+            .ConfigureAwait(false) == 1;
     }
 
     public async Task<WebhookEndpoint?> UpdateEndpointAsync(long endpointId, string? url, IReadOnlyList<string>? events, string? description, bool? enabled, string? disabledReason, CancellationToken cancellationToken)

@@ -18,6 +18,11 @@ internal sealed class WebhookEndpointRecord : ICrmRecord
 
     public string Secret { get; set; } = "";
 
+    /// <summary>The secret before the last rotation, signing beside the current one until <see cref="PreviousSecretUntil"/>.</summary>
+    public string? PreviousSecret { get; set; }
+
+    public DateTimeOffset? PreviousSecretUntil { get; set; }
+
     public bool Enabled { get; set; }
 
     public string? DisabledReason { get; set; }
@@ -71,6 +76,8 @@ internal sealed class WebhookEndpointRecordConfiguration : IEntityTypeConfigurat
         endpoint.Property(e => e.Events).HasColumnName("events").HasMaxLength(4000).IsRequired();
         endpoint.Property(e => e.Description).HasColumnName("description").HasMaxLength(500);
         endpoint.Property(e => e.Secret).HasColumnName("secret").HasMaxLength(200).IsRequired();
+        endpoint.Property(e => e.PreviousSecret).HasColumnName("previous_secret").HasMaxLength(200);
+        endpoint.Property(e => e.PreviousSecretUntil).HasColumnName("previous_secret_until");
         endpoint.Property(e => e.Enabled).HasColumnName("enabled");
         endpoint.Property(e => e.DisabledReason).HasColumnName("disabled_reason").HasMaxLength(2000);
         endpoint.Property(e => e.CreatedAt).HasColumnName("created_at");

@@ -919,6 +919,15 @@ namespace Crm.Storage.PostgreSql.Migrations
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("events");
 
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_until");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(200)

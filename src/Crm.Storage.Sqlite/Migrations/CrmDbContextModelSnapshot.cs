@@ -896,6 +896,15 @@ namespace Crm.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("events");
 
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<long?>("PreviousSecretUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_secret_until");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(200)

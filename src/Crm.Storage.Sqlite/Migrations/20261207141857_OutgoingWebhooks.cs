@@ -20,6 +20,8 @@ namespace Crm.Storage.Sqlite.Migrations
                     events = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
                     description = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     secret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    previous_secret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    previous_secret_until = table.Column<long>(type: "INTEGER", nullable: true),
                     enabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     disabled_reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     created_at = table.Column<long>(type: "INTEGER", nullable: false)

@@ -22,6 +22,8 @@ namespace Crm.Storage.PostgreSql.Migrations
                     events = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
                     description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     secret = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    previous_secret = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    previous_secret_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     enabled = table.Column<bool>(type: "boolean", nullable: false),
                     disabled_reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
