@@ -77,7 +77,7 @@ builder.Services.AddCors(options => options.AddPolicy("chat-widget", policy =>
     // GET and Authorization for the visitor's transcript and event stream (bearer visitor token, never cookies).
     policy.WithMethods("GET", "POST").WithHeaders("Content-Type", "Authorization", "Last-Event-ID");
 }));
-builder.Services.AddHealthChecks().AddCrmStoreHealthCheck().AddCrmChannelsHealthChecks().AddCrmCampaignsHealthChecks();
+builder.Services.AddHealthChecks().AddCrmStoreHealthCheck().AddCrmChannelsHealthChecks().AddCrmCampaignsHealthChecks().AddCrmWebhooksHealthChecks();
 builder.Services.AddCrmOpenApi();
 builder.Services.AddExceptionHandler<Crm.Storage.CrmStoreUnavailableExceptionHandler>(); // the admin pages; the CRM endpoints answer 503 by themselves
 

@@ -10,5 +10,7 @@ internal static class CrmTelemetrySources
 
     public const string Campaigns = "Crm.Campaigns";
 
-    public static readonly string[] All = [Channels, Campaigns];
+    public const string Webhooks = "Crm.Webhooks";
+
+    public static readonly string[] All = [Channels, Campaigns, Webhooks];
 }

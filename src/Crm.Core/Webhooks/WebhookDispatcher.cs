@@ -72,12 +72,33 @@ internal sealed partial class WebhookDispatcher(
             return;
         }
 
+        using var activity = CrmWebhooksTelemetry.ActivitySource.StartActivity(CrmWebhooksTelemetry.AttemptActivity, ActivityKind.Client);
+        activity?.SetTag("crm.webhook.endpoint", endpoint.Id);
+        activity?.SetTag("crm.event.type", delivery.EventType);
+        activity?.SetTag("crm.webhook.id", delivery.WebhookId);
+        activity?.SetTag("crm.webhook.attempt", delivery.Attempts + 1);
         var attempt = await AttemptAsync(endpoint, secrets, delivery, settings, cancellationToken).ConfigureAwait(false);
         DateTimeOffset? retryAt = null;
         if (!attempt.Succeeded && attempt.At - delivery.CreatedAt < settings.MaxRetryAge)
         {
             var delay = settings.RetryBaseDelay * Math.Pow(2, Math.Min(delivery.Attempts, 20)) * (0.8 + (0.4 * Random.Shared.NextDouble()));
             retryAt = attempt.At + (delay > settings.MaxRetryDelay ? settings.MaxRetryDelay : delay);
+        }
+
+        var outcome = attempt.Succeeded ? "succeeded" : retryAt is null ? "failed" : "retrying";
+        var endpointTag = new KeyValuePair<string, object?>("crm.webhook.endpoint", endpoint.Id);
+        CrmWebhooksTelemetry.Attempts.Add(1, endpointTag, new("crm.event.type", delivery.EventType), new("crm.outcome", outcome));
+        CrmWebhooksTelemetry.Duration.Record(attempt.DurationMilliseconds, endpointTag);
+        CrmWebhooksTelemetry.Age.Record((attempt.At - delivery.CreatedAt).TotalSeconds, endpointTag);
+        activity?.SetTag("crm.outcome", outcome);
+        if (attempt.ResponseStatus is { } status)
+        {
+            activity?.SetTag("http.response.status_code", status);
+        }
+
+        if (!attempt.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, attempt.ResponseExcerpt);
         }
 
         await store.RecordAttemptAsync(delivery.Id, _owner, attempt, retryAt, cancellationToken).ConfigureAwait(false);
