@@ -1,11 +1,8 @@
-using Crm.Events;
 using Crm.Hosting;
 using Crm.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -54,35 +51,20 @@ public static class CrmWebhooksEndpointRouteBuilderExtensions
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(CreateWebhookEndpointRequest? request, IWebhookStore store, IHostEnvironment environment, IOptions<OutgoingWebhookOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateWebhookEndpointRequest? request, WebhookSubscriptions subscriptions, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var url = await ValidateUrlAsync(request?.Url, environment, options.Value, errors, cancellationToken).ConfigureAwait(false);
-        var events = ValidateEvents(request?.Events, errors);
-        ValidateDescription(request?.Description, errors);
-        if (errors.Count > 0)
-        {
-            return Results.ValidationProblem(errors);
-        }
-
-        var secret = WebhookSignature.NewSecret();
-        var endpoint = await store.CreateEndpointAsync(new NewWebhookEndpoint(url!, events!, request!.Description?.Trim(), secret), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return Results.Created($"/webhooks/endpoints/{endpoint.Id}", WebhookEndpointDto.From(endpoint, secret));
+        var (endpoint, secret, errors) = await subscriptions.CreateAsync(request?.Url, request?.Events, request?.Description, cancellationToken).ConfigureAwait(false);
+        return endpoint is null
+            ? Results.ValidationProblem(errors.ToDictionary())
+            : Results.Created($"/webhooks/endpoints/{endpoint.Id}", WebhookEndpointDto.From(endpoint, secret));
     }
 
-    private static async Task<IResult> UpdateAsync(long id, UpdateWebhookEndpointRequest? request, IWebhookStore store, IHostEnvironment environment, IOptions<OutgoingWebhookOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(long id, UpdateWebhookEndpointRequest? request, WebhookSubscriptions subscriptions, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var url = request?.Url is null ? null : await ValidateUrlAsync(request.Url, environment, options.Value, errors, cancellationToken).ConfigureAwait(false);
-        var events = request?.Events is null ? null : ValidateEvents(request.Events, errors);
-        ValidateDescription(request?.Description, errors);
-        if (errors.Count > 0)
-        {
-            return Results.ValidationProblem(errors);
-        }
-
-        var updated = await store.UpdateEndpointAsync(id, url, events, request?.Description?.Trim(), request?.Enabled, request?.Enabled == false ? "Disabled by a person." : null, cancellationToken).ConfigureAwait(false);
-        return updated is null ? NotFound(id) : Results.Ok(WebhookEndpointDto.From(updated));
+        var (endpoint, errors) = await subscriptions.UpdateAsync(id, request?.Url, request?.Events, request?.Description, request?.Enabled, cancellationToken).ConfigureAwait(false);
+        return errors.Count > 0 ? Results.ValidationProblem(errors.ToDictionary())
+            : endpoint is null ? NotFound(id)
+            : Results.Ok(WebhookEndpointDto.From(endpoint));
     }
 
     private static async Task<IResult> DeliveriesAsync(long id, int? page, int? pageSize, IWebhookStore store, CancellationToken cancellationToken)
@@ -101,78 +83,28 @@ public static class CrmWebhooksEndpointRouteBuilderExtensions
         return Results.Ok(new WebhookDeliveryPageDto(items.Select(WebhookDeliveryDto.From).ToList(), page ?? 1, pageSize ?? 50));
     }
 
-    private static async Task<IResult> RotateSecretAsync(long id, RotateWebhookSecretRequest? request, IWebhookStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RotateSecretAsync(long id, RotateWebhookSecretRequest? request, WebhookSubscriptions subscriptions, CancellationToken cancellationToken)
     {
-        var overlap = request?.OverlapSeconds ?? (int)TimeSpan.FromHours(24).TotalSeconds;
-        if (overlap is < 0 or > 7 * 24 * 3600)
+        var overlap = TimeSpan.FromSeconds(request?.OverlapSeconds ?? TimeSpan.FromDays(1).TotalSeconds);
+        if (overlap < TimeSpan.Zero || overlap > WebhookSubscriptions.MaxRotationOverlap)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["overlapSeconds"] = ["0 to 604800 seconds (a week)."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["overlapSeconds"] = [$"0 to {WebhookSubscriptions.MaxRotationOverlap.TotalSeconds} seconds (a week)."] });
         }
 
-        var secret = WebhookSignature.NewSecret();
-        var previousUntil = time.GetUtcNow().AddSeconds(overlap);
-        return await store.RotateSecretAsync(id, secret, previousUntil, cancellationToken).ConfigureAwait(false)
-            ? Results.Ok(new WebhookSecretDto(secret, previousUntil))
+        return await subscriptions.RotateSecretAsync(id, overlap, cancellationToken).ConfigureAwait(false) is { } rotated
+            ? Results.Ok(new WebhookSecretDto(rotated.Secret, rotated.PreviousValidUntil))
             : NotFound(id);
     }
 
-    private static async Task<IResult> ReplayAsync(long id, ReplayWebhookRequest? request, IWebhookStore store, WebhookSignal signal, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplayAsync(long id, ReplayWebhookRequest? request, IWebhookStore store, WebhookSubscriptions subscriptions, CancellationToken cancellationToken)
     {
         if (await store.GetEndpointAsync(id, cancellationToken).ConfigureAwait(false) is null)
         {
             return NotFound(id);
         }
 
-        var queued = await store.ReplayAsync(id, request?.DeliveryId, request?.Since, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        signal.Wake();
+        var queued = await subscriptions.ReplayAsync(id, request?.DeliveryId, request?.Since, cancellationToken).ConfigureAwait(false);
         return Results.Accepted(value: new { queued });
-    }
-
-    private static async Task<string?> ValidateUrlAsync(string? url, IHostEnvironment environment, OutgoingWebhookOptions options, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(url) || url.Length > 2000 || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.UserInfo))
-        {
-            errors["url"] = ["An absolute http(s) URL of at most 2000 characters, without credentials."];
-            return null;
-        }
-
-        if (uri.Scheme != Uri.UriSchemeHttps && !environment.IsDevelopment())
-        {
-            errors["url"] = ["Webhooks are delivered over HTTPS only (plain http is allowed in Development)."];
-            return null;
-        }
-
-        try
-        {
-            await WebhookDestinations.ResolveAsync(uri.IdnHost, options.AllowPrivateNetworks, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebhookDestinationException or System.Net.Sockets.SocketException)
-        {
-            errors["url"] = [ex is WebhookDestinationException ? ex.Message : $"'{uri.IdnHost}' does not resolve."];
-            return null;
-        }
-
-        return uri.AbsoluteUri;
-    }
-
-    private static List<string>? ValidateEvents(IReadOnlyList<string>? events, Dictionary<string, string[]> errors)
-    {
-        var unknown = events?.Where(e => e != "*" && !CrmEventTypes.All.Contains(e)).ToList();
-        if (events is null || events.Count == 0 || events.Count > 50 || unknown!.Count > 0)
-        {
-            errors["events"] = [$"Name one or more of: * (all), {string.Join(", ", CrmEventTypes.All)}." + (unknown is { Count: > 0 } ? $" Unknown: {string.Join(", ", unknown.Take(5).Select(u => u.Length > 64 ? u[..64] : u))}." : "")];
-            return null;
-        }
-
-        return events.Distinct(StringComparer.Ordinal).ToList();
-    }
-
-    private static void ValidateDescription(string? description, Dictionary<string, string[]> errors)
-    {
-        if (description is { Length: > 500 })
-        {
-            errors["description"] = ["At most 500 characters."];
-        }
     }
 
     private static IResult NotFound(long id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Webhook endpoint not found", detail: $"There is no webhook endpoint {id}.");

@@ -32,6 +32,9 @@ public static class CrmWebhooksServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopHealthRegistry>();
         services.TryAddSingleton<WebhookSignal>();
+        services.TryAddSingleton(sp => new WebhookSubscriptions(
+            sp.GetRequiredService<IWebhookStore>(), sp.GetRequiredService<WebhookSignal>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>(),
+            sp.GetRequiredService<IOptions<OutgoingWebhookOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddCrmEventHandler<WebhookOutbox>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, WebhookDispatcher>());
         services.AddProtectedEndpointsCheck();
