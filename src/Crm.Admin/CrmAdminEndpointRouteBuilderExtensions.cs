@@ -11,7 +11,8 @@ public static class CrmAdminEndpointRouteBuilderExtensions
     /// Serves the admin UI below <paramref name="prefix"/>: the inbox, tickets and quarantine when conversations are
     /// added (<c>AddCrmChannels()</c>), contacts, bulk email and the pickup-folder outbox when campaigns are
     /// (<c>AddCrmCampaigns()</c> or <c>AddBulkEmail()</c>). Every page requires <see cref="CrmAdminOptions.AgentsPolicy"/>;
-    /// bulk email and the outbox <see cref="CrmAdminOptions.MarketingPolicy"/> as well. The pages' scripts call the CRM's
+    /// bulk email and the outbox <see cref="CrmAdminOptions.MarketingPolicy"/> as well, the webhook pages (when
+    /// <c>AddCrmWebhooks()</c> is added) <see cref="CrmAdminOptions.ManagersPolicy"/>. The pages' scripts call the CRM's
     /// API where <c>MapCrmChannels()</c> and <c>MapBulkEmail()</c> mapped it, with the sign-in cookie and the
     /// anti-forgery token, so the host authenticates its users with a cookie and grants the API to the same users.
     /// </summary>
@@ -37,6 +38,7 @@ public static class CrmAdminEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AgentsPolicy, "options.AgentsPolicy");
         ArgumentException.ThrowIfNullOrWhiteSpace(options.MarketingPolicy, "options.MarketingPolicy");
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ManagersPolicy, "options.ManagersPolicy");
         var assets = endpoints.ServiceProvider.GetRequiredService<CrmAdminAssets>();
         // Stylesheets and scripts only: public, so a host's sign-in page may use the admin's look too.
         endpoints.MapGet(path + "/assets/{name}", (string name, HttpContext context) => assets.Serve(name, context))
@@ -58,7 +60,8 @@ public static class CrmAdminEndpointRouteBuilderExtensions
             path,
             options,
             hasConversations: registered.IsService(typeof(Crm.Channels.Storage.ITicketStore)),
-            hasCampaigns: registered.IsService(typeof(Crm.Campaigns.Campaigns.ICampaignStore)));
+            hasCampaigns: registered.IsService(typeof(Crm.Campaigns.Campaigns.ICampaignStore)),
+            hasWebhooks: registered.IsService(typeof(Crm.Webhooks.WebhookSubscriptions)) && registered.IsService(typeof(Crm.Webhooks.IWebhookStore)));
 
         return new CrmAdminConventionBuilder(site);
     }

@@ -18,6 +18,9 @@ public sealed class CrmAdminOptions
     /// </summary>
     public string MarketingPolicy { get; set; } = CrmPolicies.Marketing;
 
+    /// <summary>The policy the webhook pages require as well: by default <see cref="CrmPolicies.Managers"/>.</summary>
+    public string ManagersPolicy { get; set; } = CrmPolicies.Managers;
+
     /// <summary>The name in the top bar and the page titles.</summary>
     public string Title { get; set; } = "Crm";
 

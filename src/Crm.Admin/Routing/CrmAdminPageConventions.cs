@@ -26,7 +26,8 @@ internal sealed class CrmAdminPageConventions(CrmAdminSite site) : IPageRouteMod
         var path = model.ViewEnginePath;
         var served = site.Prefix is not null
             && (site.HasConversations || !IsIn(path, "/Tickets"))
-            && (site.HasCampaigns || !(IsIn(path, "/BulkEmail") || IsIn(path, "/Contacts")));
+            && (site.HasCampaigns || !(IsIn(path, "/BulkEmail") || IsIn(path, "/Contacts")))
+            && (site.HasWebhooks || !IsIn(path, "/Webhooks"));
         for (var i = model.Selectors.Count - 1; i >= 0; i--)
         {
             var route = model.Selectors[i].AttributeRouteModel;
@@ -49,6 +50,11 @@ internal sealed class CrmAdminPageConventions(CrmAdminSite site) : IPageRouteMod
             if (IsMarketing(path))
             {
                 selector.EndpointMetadata.Add(new AuthorizeAttribute(site.Options.MarketingPolicy));
+            }
+
+            if (IsIn(path, "/Webhooks"))
+            {
+                selector.EndpointMetadata.Add(new AuthorizeAttribute(site.Options.ManagersPolicy));
             }
         }
     }

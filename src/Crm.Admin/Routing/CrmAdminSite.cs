@@ -31,6 +31,9 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
     /// <summary>Contacts, bulk email and the outbox: the host added campaigns.</summary>
     public bool HasCampaigns { get; private set; }
 
+    /// <summary>Webhook endpoints and their delivery log: the host added outgoing webhooks.</summary>
+    public bool HasWebhooks { get; private set; }
+
     /// <summary>Conventions the host added to what <c>MapCrmAdmin</c> returned, applied to the admin's pages only.</summary>
     public IReadOnlyList<Action<EndpointBuilder>> Conventions
     {
@@ -58,7 +61,7 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
         SignalChange();
     }
 
-    public void Map(string prefix, CrmAdminOptions options, bool hasConversations, bool hasCampaigns)
+    public void Map(string prefix, CrmAdminOptions options, bool hasConversations, bool hasCampaigns, bool hasWebhooks)
     {
         lock (_gate)
         {
@@ -71,6 +74,7 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
             Options = options;
             HasConversations = hasConversations;
             HasCampaigns = hasCampaigns;
+            HasWebhooks = hasWebhooks;
         }
 
         SignalChange();
