@@ -24,7 +24,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 {
     private const string ManagerKey = "manager-key-for-webhook-tests";
 
-    private readonly Receiver _receiver = new();
+    private readonly WebhookReceiver _receiver = new();
 
     public Task InitializeAsync() => _receiver.StartAsync();
 
@@ -356,7 +356,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     /// <summary>Each request's verdict from the Standard Webhooks reference library (Node), in order.</summary>
-    private static async Task<List<string>> VerifyAsync(string[] secrets, IReadOnlyList<Received> requests)
+    internal static async Task<List<string>> VerifyAsync(string[] secrets, IReadOnlyList<WebhookReceiver.Received> requests)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "webhooks", "verify.cjs"));
@@ -369,75 +369,5 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await node.Process.WaitForExitAsync(timeout.Token);
         Assert.True(node.Process.ExitCode == 0, await stderr);
         return (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
-    }
-
-    /// <summary>What the receiver got.</summary>
-    public sealed record Received(string Path, Dictionary<string, string> Headers, string Body, bool Succeeded);
-
-    /// <summary>A webhook receiver on loopback: <c>/hooks</c> (failing on request), <c>/redirect</c>, <c>/big</c>, <c>/slow</c>.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        private readonly ConcurrentQueue<Received> _requests = new();
-        private WebApplication? _app;
-        private int _failures;
-
-        public IReadOnlyList<Received> Requests => [.. _requests];
-
-        public IReadOnlyList<Received> Succeeded => [.. _requests.Where(r => r.Succeeded)];
-
-        public string Url(string path) => _app!.Urls.First() + path;
-
-        public void FailNext(int count) => Volatile.Write(ref _failures, count);
-
-        public async Task StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            _app = builder.Build();
-            _app.MapPost("/hooks", async (HttpContext context) =>
-            {
-                var failing = Interlocked.Decrement(ref _failures) >= 0;
-                if (!failing)
-                {
-                    Interlocked.Exchange(ref _failures, 0);
-                }
-
-                await RecordAsync(context, !failing);
-                return failing ? Results.StatusCode(500) : Results.Ok();
-            });
-            _app.MapPost("/redirect", async (HttpContext context) =>
-            {
-                await RecordAsync(context, false);
-                return Results.Redirect("/hooks");
-            });
-            _app.MapPost("/big", async (HttpContext context) =>
-            {
-                await RecordAsync(context, true);
-                return Results.Text(new string('x', 4 * 1024 * 1024));
-            });
-            _app.MapPost("/slow", async (HttpContext context) =>
-            {
-                await RecordAsync(context, false);
-                await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
-                return Results.Ok();
-            });
-            await _app.StartAsync();
-        }
-
-        private async Task RecordAsync(HttpContext context, bool succeeded)
-        {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            var headers = context.Request.Headers.Where(h => h.Key.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase)).ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-            _requests.Enqueue(new Received(context.Request.Path, headers, await reader.ReadToEndAsync(), succeeded));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_app is not null)
-            {
-                await _app.DisposeAsync();
-            }
-        }
     }
 }
