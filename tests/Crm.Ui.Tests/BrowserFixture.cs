@@ -33,6 +33,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["Crm:Email:InboundSecret"] = InboundSecret,
             // The outbox viewer loads a message's pixel seconds after the send, as a person would much later.
             ["Crm:Campaigns:MachineOpenWindow"] = "00:00:00",
+            // The webhook page's test subscribes a receiver on loopback.
+            ["Crm:Webhooks:AllowPrivateNetworks"] = "true",
         });
         try
         {

@@ -165,6 +165,42 @@ public sealed class UiTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_manager_subscribes_an_endpoint_copies_its_secret_once_and_sees_it_listed_while_an_agent_gets_no_webhooks()
+    {
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await Assertions.Expect(agent.GetByTestId("nav-webhooks")).ToHaveCountAsync(0);
+        Assert.Equal(403, (await agent.GotoAsync("/admin/webhooks"))!.Status);
+
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "manager");
+        await page.GetByTestId("nav-webhooks").ClickAsync();
+        var url = $"https://127.0.0.1:9/hooks/{Guid.NewGuid():N}";
+        await page.GetByTestId("webhook-url").FillAsync(url);
+        await page.GetByTestId("webhook-event-all").UncheckAsync();
+        await page.GetByLabel("ticket.created", new PageGetByLabelOptions { Exact = true }).CheckAsync();
+        await page.GetByLabel("campaign.completed", new PageGetByLabelOptions { Exact = true }).CheckAsync();
+        await page.GetByTestId("webhook-description").FillAsync("Our ERP");
+        await page.GetByTestId("webhook-create").ClickAsync();
+
+        var secret = (await page.GetByTestId("webhook-secret").InnerTextAsync()).Trim();
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        var row = page.GetByTestId("webhook-row").Filter(new LocatorFilterOptions { HasText = url });
+        await Assertions.Expect(row).ToContainTextAsync("ticket.created, campaign.completed");
+        await Assertions.Expect(row.GetByTestId("webhook-status")).ToHaveTextAsync("enabled");
+        await BrowserFixture.ScreenshotAsync(page, "webhooks");
+
+        // Shown once: the list never carries it again.
+        await page.ReloadAsync();
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await row.GetByTestId("webhook-toggle").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("webhook-row").Filter(new LocatorFilterOptions { HasText = url }).GetByTestId("webhook-status")).ToHaveTextAsync("disabled");
+        await page.GetByTestId("webhook-row").Filter(new LocatorFilterOptions { HasText = url }).GetByTestId("webhook-log").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("webhook-deliveries-empty")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_widget_works_on_a_phone_sized_screen_and_by_keyboard()
     {
         var page = await fixture.NewPageAsync(width: 390, height: 800);

@@ -21,12 +21,26 @@ internal sealed class IndexModel(IWebhookStore store, WebhookSubscriptions subsc
 
     public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
 
-    /// <summary>A secret just created or rotated, shown this once.</summary>
+    /// <summary>
+    /// A secret just created or rotated, shown this once: carried over the redirect after the post (so reloading the
+    /// page never posts the form again), in the encrypted temp-data cookie, which is gone once read.
+    /// </summary>
     public (long EndpointId, string Secret)? NewSecret { get; private set; }
+
+    [TempData(Key = "CrmAdmin.WebhookSecret")]
+    public string? ShownSecret { get; set; }
 
     public static IReadOnlyList<string> EventTypes => CrmEventTypes.All;
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => Endpoints = await store.ListEndpointsAsync(cancellationToken);
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (ShownSecret?.Split(' ', 2) is [var id, var secret] && long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out var endpointId))
+        {
+            NewSecret = (endpointId, secret);
+        }
+
+        Endpoints = await store.ListEndpointsAsync(cancellationToken);
+    }
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
@@ -38,12 +52,11 @@ internal sealed class IndexModel(IWebhookStore store, WebhookSubscriptions subsc
         }
         else
         {
-            NewSecret = (endpoint.Id, secret!);
-            EndpointUrl = Description = null;
-            Events = ["*"];
+            ShownSecret = $"{endpoint.Id} {secret}";
+            return RedirectToPage();
         }
 
-        await OnGetAsync(cancellationToken);
+        Endpoints = await store.ListEndpointsAsync(cancellationToken);
         return Page();
     }
 
@@ -60,9 +73,8 @@ internal sealed class IndexModel(IWebhookStore store, WebhookSubscriptions subsc
             return NotFound();
         }
 
-        NewSecret = (id, rotated.Secret);
-        await OnGetAsync(cancellationToken);
-        return Page();
+        ShownSecret = $"{id} {rotated.Secret}";
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken)
