@@ -21,7 +21,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
-    public async Task<(int Created, int Updated)> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ContactUpsertResult> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contacts);
         // A contact written by a chat or email at the same moment makes the insert lose a race: run the import again on fresh data.
@@ -101,7 +101,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
     }
 
     /// <inheritdoc />
-    public async Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(long ContactId, MarketingStatus Status, bool Created)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
         var utcNow = now.ToUniversalTime();
@@ -112,7 +112,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
                 .Select(c => new { c.Id, c.MarketingStatus }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
-                return (existing.Id, existing.MarketingStatus.ToDomain());
+                return (existing.Id, existing.MarketingStatus.ToDomain(), false);
             }
 
             var created = new ContactRecord { Email = email, Name = name, MarketingStatus = ContactMarketingStatus.Pending, MarketingStatusChangedAt = utcNow, CreatedAt = utcNow, UpdatedAt = utcNow };
@@ -120,7 +120,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return (created.Id, MarketingStatus.Pending);
+                return (created.Id, MarketingStatus.Pending, true);
             }
             catch (DbUpdateException) when (attempt < 3)
             {
@@ -159,11 +159,11 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         return true;
     }
 
-    private async Task<(int Created, int Updated)> UpsertOnceAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ContactUpsertResult> UpsertOnceAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var created = 0;
+        var created = new List<ContactRecord>();
         var updated = 0;
         foreach (var chunk in contacts.Chunk(UpsertChunk))
         {
@@ -181,7 +181,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
                 {
                     row = new ContactRecord { Email = contact.Email, CreatedAt = now };
                     db.Add(row);
-                    created++;
+                    created.Add(row);
                 }
 
                 // An import says who the marketing recipients are: new contacts, and those known only from support.
@@ -199,7 +199,8 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (created, updated);
+        // Ids are known once each chunk is saved; the records are detached by then but keep them.
+        return new ContactUpsertResult(created.Count, updated, created.Select(c => new CreatedContact(c.Id, c.Email!)).ToList());
     }
 
     private static void Apply(ContactRecord row, ContactUpsert contact, DateTimeOffset now)

@@ -69,6 +69,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
                     return (await FindContactAsync(db, found.Id, cancellationToken).ConfigureAwait(false))!;
                 }
 
+                var creating = found is null;
                 if (found is null)
                 {
                     found = new ContactRecord { Email = email, Phone = phone, Name = name, CreatedAt = now.ToUniversalTime(), UpdatedAt = now.ToUniversalTime() };
@@ -110,7 +111,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
                     await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                return (await FindContactAsync(db, found.Id, cancellationToken).ConfigureAwait(false))!;
+                return (await FindContactAsync(db, found.Id, cancellationToken).ConfigureAwait(false))! with { Created = creating };
             }
             catch (DbUpdateException) when (attempt < 3)
             {

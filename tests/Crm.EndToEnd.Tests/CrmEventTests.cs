@@ -107,16 +107,19 @@ public sealed partial class CrmEventTests : IDisposable
 
         Assert.Equal(
             [
-                "ticket.created", "ticket.message_received", "ticket.reply_delivery_changed", "ticket.status_changed", "ticket.reply_delivery_changed", "ticket.status_changed",
-                "campaign.launched", "campaign.completed", "contact.unsubscribed", "contact.bounced", "campaign.paused", "campaign.cancelled",
+                "contact.created", "ticket.created", "ticket.message_received", "ticket.reply_delivery_changed", "ticket.status_changed", "ticket.reply_delivery_changed", "ticket.status_changed",
+                "contact.created", "contact.created", "campaign.launched", "campaign.completed", "contact.unsubscribed", "contact.bounced", "campaign.paused", "campaign.cancelled",
             ],
             heard.Select(e => e.Type));
         Assert.Equal(heard.Count, heard.Select(e => e.Id).Distinct().Count());
         Assert.All(heard, e => Assert.Matches("^evt_[0-9a-f]{32}$", e.Id));
 
-        var created = Assert.IsType<TicketCreatedEvent>(heard[0]);
+        var ann = Assert.IsType<ContactCreatedEvent>(heard[0]);
+        var created = Assert.IsType<TicketCreatedEvent>(heard[1]);
+        Assert.Equal((created.ContactId, "ann@example.com", "chat"), (ann.ContactId, ann.Email, ann.Source));
         Assert.Equal((ticketId, "chat", "Where is my parcel?"), (created.TicketId, created.Channel, created.Text));
-        Assert.Equal((ticketId, "Order 1234.", false), (((TicketMessageReceivedEvent)heard[1]).TicketId, ((TicketMessageReceivedEvent)heard[1]).Text, ((TicketMessageReceivedEvent)heard[1]).Reopened));
+        Assert.Equal((ticketId, "Order 1234.", false), (((TicketMessageReceivedEvent)heard[2]).TicketId, ((TicketMessageReceivedEvent)heard[2]).Text, ((TicketMessageReceivedEvent)heard[2]).Reopened));
+        Assert.Equal([("bob@example.com", "import"), ("cy@example.com", "import")], heard.OfType<ContactCreatedEvent>().Skip(1).Select(e => (e.Email, e.Source)));
         Assert.Equal(["queued", "sent"], heard.OfType<TicketReplyDeliveryChangedEvent>().Select(e => e.Status));
         Assert.Equal([("open", "pending"), ("pending", "solved")], heard.OfType<TicketStatusChangedEvent>().Select(e => (e.PreviousStatus, e.Status)));
         Assert.Equal((campaignId, 2), (heard.OfType<CampaignLaunchedEvent>().Single().CampaignId, heard.OfType<CampaignLaunchedEvent>().Single().Recipients));

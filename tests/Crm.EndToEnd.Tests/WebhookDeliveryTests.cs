@@ -170,7 +170,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         // Created while allowed, delivered while not: the address is checked again at every connection.
         await using var crm = BuildCrm("Development", _ => { });
         var endpoint = await crm.Services.GetRequiredService<IWebhookStore>().CreateEndpointAsync(
-            new NewWebhookEndpoint(_receiver.Url("/hooks").Replace("127.0.0.1", "localhost", StringComparison.Ordinal), ["*"], null, WebhookSignature.NewSecret()), DateTimeOffset.UtcNow, CancellationToken.None);
+            new NewWebhookEndpoint(_receiver.Url("/hooks").Replace("127.0.0.1", "localhost", StringComparison.Ordinal), ["ticket.created"], null, WebhookSignature.NewSecret()), DateTimeOffset.UtcNow, CancellationToken.None);
         await crm.StartAsync();
         using var manager = ManagerOf(crm);
         await ChatAsync(manager, "a@example.com", "Hello");
@@ -199,7 +199,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var endpoints = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var path in new[] { "/redirect", "/big", "/slow" })
         {
-            using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url(path), events = new[] { "*" } });
+            using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url(path), events = new[] { "ticket.created" } });
             endpoints[path] = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         }
 
@@ -236,7 +236,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         });
         await crm.StartAsync();
         using var manager = ManagerOf(crm);
-        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "*" } });
+        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "ticket.created" } });
         var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
         var id = endpoint.GetProperty("id").GetInt64();
         _receiver.FailNext(int.MaxValue);
@@ -279,7 +279,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var crm = BuildCrm("Development", o => o.AllowPrivateNetworks = true);
         await crm.StartAsync();
         using var manager = ManagerOf(crm);
-        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "*" } });
+        using var created = await manager.PostAsJsonAsync("/webhooks/endpoints", new { url = _receiver.Url("/hooks"), events = new[] { "ticket.created" } });
         var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
         var id = endpoint.GetProperty("id").GetInt64();
         var oldSecret = endpoint.GetProperty("secret").GetString()!;

@@ -1,3 +1,4 @@
+using Crm.Events;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Campaigns.Contacts;
@@ -8,11 +9,13 @@ public sealed class ContactImporter
     private readonly IContactDirectory _contacts;
     private readonly TimeProvider _time;
     private readonly BulkEmailOptions _options;
+    private readonly CrmEventPublisher _events;
 
-    /// <summary>Creates the importer.</summary>
-    public ContactImporter(IContactDirectory contacts, TimeProvider time, IOptions<BulkEmailOptions> options)
+    // Resolved from AddBulkEmail(): the event publisher is not part of the public API.
+    internal ContactImporter(IContactDirectory contacts, TimeProvider time, IOptions<BulkEmailOptions> options, CrmEventPublisher events)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _events = events;
         _contacts = contacts;
         _time = time;
         _options = options.Value;
@@ -47,7 +50,18 @@ public sealed class ContactImporter
             }
         }
 
-        var (created, updated) = accepted.Count == 0 ? (0, 0) : await _contacts.UpsertAsync(accepted.Values.ToList(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return new ContactImportResult(created, updated, rejected);
+        if (accepted.Count == 0)
+        {
+            return new ContactImportResult(0, 0, rejected);
+        }
+
+        var now = _time.GetUtcNow();
+        var upserted = await _contacts.UpsertAsync(accepted.Values.ToList(), now, cancellationToken).ConfigureAwait(false);
+        foreach (var contact in upserted.CreatedContacts)
+        {
+            await _events.PublishAsync(new ContactCreatedEvent(contact.Id, contact.Email, null, "import") { Timestamp = now }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ContactImportResult(upserted.Created, upserted.Updated, rejected);
     }
 }

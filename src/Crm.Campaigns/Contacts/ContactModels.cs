@@ -66,6 +66,17 @@ public sealed record ContactUpsert(string Email, string? Name, string? Phone, IR
 /// <param name="Rejected">Rows refused, with why.</param>
 public sealed record ContactImportResult(int Created, int Updated, IReadOnlyList<RejectedContactRow> Rejected);
 
+/// <summary>What <see cref="IContactDirectory.UpsertAsync"/> did.</summary>
+/// <param name="Created">Contacts added.</param>
+/// <param name="Updated">Contacts that existed and were updated.</param>
+/// <param name="CreatedContacts">The added ones: their ids and addresses (each is published as <c>contact.created</c>).</param>
+public sealed record ContactUpsertResult(int Created, int Updated, IReadOnlyList<CreatedContact> CreatedContacts);
+
+/// <summary>A contact an upsert added.</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="Email">Its address.</param>
+public sealed record CreatedContact(long Id, string Email);
+
 /// <summary>An import row that was refused.</summary>
 /// <param name="Row">Its 0-based position in the request.</param>
 /// <param name="Email">Its email as sent, if any.</param>

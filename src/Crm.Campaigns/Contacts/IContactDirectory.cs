@@ -7,7 +7,7 @@ public interface IContactDirectory
 {
     /// <summary>Creates or updates contacts by email, atomically per call.</summary>
     /// <returns>How many were created and updated.</returns>
-    Task<(int Created, int Updated)> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<ContactUpsertResult> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Lists contacts having all <paramref name="tags"/>, oldest first.</summary>
     Task<ContactPage> ListAsync(IReadOnlyList<string> tags, int page, int pageSize, CancellationToken cancellationToken);
@@ -33,7 +33,7 @@ public interface IContactDirectory
     /// existing contact is left as it is until the confirmation.
     /// </summary>
     /// <returns>The contact and its status now.</returns>
-    Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<(long ContactId, MarketingStatus Status, bool Created)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// A confirmed subscription, requested at <paramref name="requestedAt"/>: the contact is subscribed and gets the

@@ -82,7 +82,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();
         services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
-        services.TryAddSingleton<ContactImporter>();
+        services.TryAddSingleton(sp => new ContactImporter(sp.GetRequiredService<IContactDirectory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>()));
         services.TryAddSingleton<Unsubscriptions>();
         services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));
         services.TryAddSingleton<Crm.Campaigns.Subscriptions.Subscriptions>();

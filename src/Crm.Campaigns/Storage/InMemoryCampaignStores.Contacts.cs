@@ -7,12 +7,13 @@ namespace Crm.Campaigns.Storage;
 internal sealed partial class InMemoryCampaignStores : IContactDirectory
 {
     /// <inheritdoc />
-    public Task<(int Created, int Updated)> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ContactUpsertResult> UpsertAsync(IReadOnlyList<ContactUpsert> contacts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contacts);
         lock (_gate)
         {
             var created = 0;
+            var createdContacts = new List<CreatedContact>();
             var updated = 0;
             foreach (var contact in contacts)
             {
@@ -22,6 +23,7 @@ internal sealed partial class InMemoryCampaignStores : IContactDirectory
                     row = new ContactRow { Id = _contacts.Count + 1, Email = contact.Email, CreatedAt = now };
                     _contacts.Add(row);
                     created++;
+                    createdContacts.Add(new CreatedContact(row.Id, contact.Email));
                 }
                 else
                 {
@@ -39,7 +41,7 @@ internal sealed partial class InMemoryCampaignStores : IContactDirectory
                 row.Attributes = contact.Attributes is null ? row.Attributes : new Dictionary<string, string>(contact.Attributes, StringComparer.Ordinal);
             }
 
-            return Task.FromResult((created, updated));
+            return Task.FromResult(new ContactUpsertResult(created, updated, createdContacts));
         }
     }
 
@@ -101,20 +103,20 @@ internal sealed partial class InMemoryCampaignStores : IContactDirectory
     }
 
     /// <inheritdoc />
-    public Task<(long ContactId, MarketingStatus Status)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<(long ContactId, MarketingStatus Status, bool Created)> RequestSubscriptionAsync(string email, string? name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var existing = _contacts.Find(c => c.Email == email);
             if (existing is not null)
             {
-                return Task.FromResult((existing.Id, existing.Status));
+                return Task.FromResult((existing.Id, existing.Status, false));
             }
 
             var created = new ContactRow { Id = _contacts.Count + 1, Email = email, Name = name, CreatedAt = now };
             created.SetStatus(MarketingStatus.Pending, now);
             _contacts.Add(created);
-            return Task.FromResult((created.Id, MarketingStatus.Pending));
+            return Task.FromResult((created.Id, MarketingStatus.Pending, true));
         }
     }
 

@@ -24,7 +24,12 @@ internal sealed partial class Subscriptions(
     public async Task<SubscriptionRequestOutcome> RequestAsync(string email, string? name, IReadOnlyList<string> tags, string confirmUrlBase, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (contactId, status) = await contacts.RequestSubscriptionAsync(email, name, now, cancellationToken).ConfigureAwait(false);
+        var (contactId, status, created) = await contacts.RequestSubscriptionAsync(email, name, now, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            await events.PublishAsync(new Crm.Events.ContactCreatedEvent(contactId, email, null, "subscribe") { Timestamp = now }, cancellationToken).ConfigureAwait(false);
+        }
+
         if (status == MarketingStatus.Subscribed && tags.Count == 0)
         {
             return SubscriptionRequestOutcome.AlreadySubscribed;

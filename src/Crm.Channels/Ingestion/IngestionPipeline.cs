@@ -154,7 +154,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
         {
             var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt);
             var (created, stored) = await _store.CreateTicketAsync(newTicket, newMessage, cancellationToken).ConfigureAwait(false);
-            return new IngestionResult(IngestionOutcome.TicketCreated, created, stored);
+            return new IngestionResult(IngestionOutcome.TicketCreated, created, stored) { Contact = contact };
         }
 
         // Joined by a quoted Message-ID from another address (a colleague in Cc, or anyone who quoted the thread): kept on
@@ -171,7 +171,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
 
         // A customer's reply puts the ticket back in the agents' queue, whether it was solved or waiting on them.
         var (appendedTo, appended) = await _store.AppendMessageAsync(ticket.Id, newMessage, TicketStatus.Open, cancellationToken).ConfigureAwait(false);
-        return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status is TicketStatus.Solved or TicketStatus.Pending);
+        return new IngestionResult(IngestionOutcome.MessageAppended, appendedTo, appended, Reopened: ticket.Status is TicketStatus.Solved or TicketStatus.Pending) { Contact = contact };
     }
 
     /// <summary>
@@ -323,7 +323,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
     private Task RaiseAsync(IngestionResult result, CancellationToken cancellationToken)
     {
         var kind = result.Outcome == IngestionOutcome.TicketCreated ? TicketEventKind.TicketCreated : TicketEventKind.MessageAdded;
-        return TicketEvents.RaiseAsync(_handlers, new TicketEvent(kind, result.Ticket, result.Message, result.Reopened), _logger, cancellationToken);
+        return TicketEvents.RaiseAsync(_handlers, new TicketEvent(kind, result.Ticket, result.Message, result.Reopened) { Contact = result.Contact }, _logger, cancellationToken);
     }
 
     private static string? SubjectFor(InboundMessage message)

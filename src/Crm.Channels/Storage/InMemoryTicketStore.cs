@@ -65,7 +65,7 @@ public sealed class InMemoryTicketStore : ITicketStore
 
             var created = new ContactSummary(_contacts.Count + 1, email, phone, name) { ExternalIds = WithExternal(new Dictionary<string, string>(StringComparer.Ordinal), external) };
             _contacts.Add(created);
-            return Task.FromResult(created);
+            return Task.FromResult(created with { Created = true });
         }
     }
 

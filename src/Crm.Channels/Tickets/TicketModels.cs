@@ -142,6 +142,13 @@ public sealed record AttachmentInfo(string? FileName, string ContentType, long? 
 public sealed record ContactSummary(long Id, string? Email, string? Phone, string? Name)
 {
     /// <summary>
+    /// True on the summary <see cref="Storage.ITicketStore.ResolveContactAsync"/> returns when that call created the
+    /// contact (it publishes <c>contact.created</c>); false everywhere else. Not part of the HTTP API.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Created { get; init; }
+
+    /// <summary>
     /// The contact's ids on channels that know people by neither email nor phone, by channel (<c>telegram</c> →
     /// <c>123456</c>): where a reply sender sends. Filled on a ticket's details and on a resolved contact.
     /// </summary>

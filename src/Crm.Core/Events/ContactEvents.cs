@@ -1,10 +1,11 @@
 namespace Crm.Events;
 
-/// <summary><c>contact.created</c>: a contact was added to the marketing list.</summary>
+/// <summary><c>contact.created</c>: a person the CRM did not know yet: they wrote on a channel, were imported or subscribed.</summary>
 /// <param name="ContactId">The new contact.</param>
-/// <param name="Email">Its address (normalised).</param>
-/// <param name="Source">How: <c>import</c> or <c>subscribe</c>.</param>
-public sealed record ContactCreatedEvent(long ContactId, string Email, string Source) : CrmEvent
+/// <param name="Email">Its address (normalised), if known.</param>
+/// <param name="Phone">Its phone number (E.164), if known.</param>
+/// <param name="Source">How: the channel they wrote on (<c>chat</c>, <c>email</c>, <c>whatsapp</c>, …), <c>import</c> or <c>subscribe</c>.</param>
+public sealed record ContactCreatedEvent(long ContactId, string? Email, string? Phone, string Source) : CrmEvent
 {
     /// <inheritdoc />
     public override string Type => CrmEventTypes.ContactCreated;
