@@ -195,13 +195,14 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
     private static async Task<IResult> GetAsync(long id, ICampaignStore store, ITrackingStore tracking, CancellationToken cancellationToken)
     {
+        // The backlog first, then the stats: a client that sees inFlight 0 (a pause has taken effect) must also see every
+        // message that was in flight counted. Read the other way round, a batch recorded between the two reads showed
+        // inFlight 0 beside a sent count that was about to grow (seen as a flaky scale-out test under load).
+        var backlog = await store.GetBacklogAsync(id, cancellationToken).ConfigureAwait(false);
         var campaign = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return campaign is null
             ? CampaignNotFound(id)
-            : Results.Ok(CampaignDto.From(
-                campaign,
-                await store.GetBacklogAsync(id, cancellationToken).ConfigureAwait(false),
-                await tracking.GetLinkClicksAsync(id, cancellationToken).ConfigureAwait(false)));
+            : Results.Ok(CampaignDto.From(campaign, backlog, await tracking.GetLinkClicksAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 
     private static async Task<IResult> TransitionAsync(long id, CampaignCommand command, HttpContext context, CampaignControl control)
