@@ -40,6 +40,11 @@ public sealed partial class CrmEventTests : IDisposable
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
             })
             .UsePickupDirectory(o => o.Directory = _outbox)
+            .ConfigureSubscriptions(o =>
+            {
+                o.Enabled = true;
+                o.AllowedTags.Add("newsletter");
+            })
             .UseInMemoryStores()
             .AddEventHandler<FirstContacts>()
             .AddEventHandler<EveryEvent>();
@@ -97,6 +102,19 @@ public sealed partial class CrmEventTests : IDisposable
         var bounce = new DeliveryEvent(DeliveryEventKind.HardBounce, "cy@example.com", "test", "550 5.1.1 no such user", DateTimeOffset.UtcNow);
         Assert.Equal(DeliveryEventOutcome.Suppressed, await app.Services.GetRequiredService<DeliveryEvents>().ApplyAsync(bounce, toCy.MessageId, CancellationToken.None));
 
+        // Someone subscribes (a new contact) and confirms with the mailed link.
+        using (var subscribe = await visitor.PostAsJsonAsync("/subscribe", new { email = "dee@example.com", tags = new[] { "newsletter" } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
+        }
+
+        var confirmation = Directory.EnumerateFiles(_outbox, "*.eml").Select(f => MimeKit.MimeMessage.Load(f)).Single(m => m.To.ToString().Contains("dee@example.com", StringComparison.Ordinal));
+        var confirmLink = ConfirmLink().Match(confirmation.TextBody ?? "").Value;
+        using (var confirmed = await visitor.PostAsync(confirmLink, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        }
+
         // A scheduled campaign paused twice (one change, one event) and cancelled.
         var later = (await (await manager.PostAsJsonAsync("/bulk-email", new { subject = "Winter", body = "<p>Soon</p>", scheduledAt = DateTimeOffset.UtcNow.AddDays(1) })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         foreach (var command in new[] { "pause", "pause", "cancel" })
@@ -108,7 +126,8 @@ public sealed partial class CrmEventTests : IDisposable
         Assert.Equal(
             [
                 "contact.created", "ticket.created", "ticket.message_received", "ticket.reply_delivery_changed", "ticket.status_changed", "ticket.reply_delivery_changed", "ticket.status_changed",
-                "contact.created", "contact.created", "campaign.launched", "campaign.completed", "contact.unsubscribed", "contact.bounced", "campaign.paused", "campaign.cancelled",
+                "contact.created", "contact.created", "campaign.launched", "campaign.completed", "contact.unsubscribed", "contact.bounced",
+                "contact.created", "contact.subscription_confirmed", "campaign.paused", "campaign.cancelled",
             ],
             heard.Select(e => e.Type));
         Assert.Equal(heard.Count, heard.Select(e => e.Id).Distinct().Count());
@@ -119,7 +138,11 @@ public sealed partial class CrmEventTests : IDisposable
         Assert.Equal((created.ContactId, "ann@example.com", "chat"), (ann.ContactId, ann.Email, ann.Source));
         Assert.Equal((ticketId, "chat", "Where is my parcel?"), (created.TicketId, created.Channel, created.Text));
         Assert.Equal((ticketId, "Order 1234.", false), (((TicketMessageReceivedEvent)heard[2]).TicketId, ((TicketMessageReceivedEvent)heard[2]).Text, ((TicketMessageReceivedEvent)heard[2]).Reopened));
-        Assert.Equal([("bob@example.com", "import"), ("cy@example.com", "import")], heard.OfType<ContactCreatedEvent>().Skip(1).Select(e => (e.Email, e.Source)));
+        Assert.Equal([("bob@example.com", "import"), ("cy@example.com", "import"), ("dee@example.com", "subscribe")], heard.OfType<ContactCreatedEvent>().Skip(1).Select(e => (e.Email, e.Source)));
+        var dee = heard.OfType<ContactCreatedEvent>().Last();
+        var confirmedEvent = heard.OfType<ContactSubscriptionConfirmedEvent>().Single();
+        Assert.Equal(dee.ContactId, confirmedEvent.ContactId);
+        Assert.Equal(["newsletter"], confirmedEvent.Tags);
         Assert.Equal(["queued", "sent"], heard.OfType<TicketReplyDeliveryChangedEvent>().Select(e => e.Status));
         Assert.Equal([("open", "pending"), ("pending", "solved")], heard.OfType<TicketStatusChangedEvent>().Select(e => (e.PreviousStatus, e.Status)));
         Assert.Equal((campaignId, 2), (heard.OfType<CampaignLaunchedEvent>().Single().CampaignId, heard.OfType<CampaignLaunchedEvent>().Single().Recipients));
@@ -156,6 +179,9 @@ public sealed partial class CrmEventTests : IDisposable
 
     [GeneratedRegex("<(http[^>]+)>")]
     private static partial Regex UnsubscribeLink();
+
+    [GeneratedRegex(@"http://\S+/subscribe/confirm/\S+")]
+    private static partial Regex ConfirmLink();
 
     /// <summary>Every event, in the order heard.</summary>
     public sealed class EveryEvent : ICrmEventHandler<CrmEvent>, IReadOnlyList<CrmEvent>
