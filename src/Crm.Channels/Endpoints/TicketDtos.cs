@@ -32,7 +32,7 @@ public sealed record TicketMessageDto(
         return new(
             m.Id, m.Direction == MessageDirection.Inbound ? "inbound" : "outbound", m.Channel, m.ExternalMessageId, m.Author, m.Text, html,
             m.Attachments.Select(a => new AttachmentDto(a.FileName, a.ContentType, a.Size, a.Inline, downloadUrl(a) ?? a.Url, a.NotKept)).ToList(),
-            m.ReceivedAt, m.DeliveryStatus?.ToString().ToLowerInvariant(), m.DeliveryError, m.IdentityVerified)
+            m.ReceivedAt, (m.DeliveryStatus is { } delivery ? DeliveryStatusNames.ToApi(delivery) : null), m.DeliveryError, m.IdentityVerified)
         {
             OtherSender = m.OtherSender,
         };

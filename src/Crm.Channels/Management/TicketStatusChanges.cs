@@ -26,7 +26,7 @@ public sealed class TicketStatusChanges
     /// <returns>The ticket afterwards, or null when there is none.</returns>
     public async Task<Ticket?> SetAsync(long ticketId, TicketStatus status, CancellationToken cancellationToken)
     {
-        var before = (await _store.GetTicketDetailsAsync(ticketId, new MessageWindow(1), cancellationToken).ConfigureAwait(false))?.Ticket.Status;
+        var before = (await _store.FindTicketAsync(ticketId, cancellationToken).ConfigureAwait(false))?.Status;
         var now = _time.GetUtcNow();
         var ticket = await _store.SetTicketStatusAsync(ticketId, status, now, cancellationToken).ConfigureAwait(false);
         if (ticket is not null && before is { } previous && TicketCrmEvents.StatusChange(ticketId, previous, ticket.Status, now) is { } changed)

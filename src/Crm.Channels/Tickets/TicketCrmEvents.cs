@@ -10,7 +10,7 @@ internal static class TicketCrmEvents
         reply.TicketId,
         reply.Id,
         reply.Channel,
-        (reply.DeliveryStatus ?? DeliveryStatus.Queued).ToString().ToLowerInvariant(),
+        DeliveryStatusNames.ToApi(reply.DeliveryStatus ?? DeliveryStatus.Queued),
         reply.DeliveryError)
     {
         Timestamp = at,
