@@ -14,7 +14,6 @@ namespace Crm.Storage.EfCore.Campaigns;
 internal sealed class EfTrackingStore<TContext> : ITrackingStore
     where TContext : DbContext
 {
-    private const string SigningKeySetting = "tracking.signing_key";
     private readonly IDbContextFactory<TContext> _contexts;
 
     /// <summary>Creates the store.</summary>
@@ -159,12 +158,5 @@ internal sealed class EfTrackingStore<TContext> : ITrackingStore
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    /// <inheritdoc />
-    public async Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken)
-    {
-        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await CrmSettings.GetOrCreateSecretAsync(db, SigningKeySetting, generated, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -28,8 +28,16 @@ public static class CrmChannelsStorageServiceCollectionExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.RemoveAll<EfTicketStore<TContext>>();
+        services.AddSingleton<EfTicketStore<TContext>>();
         services.RemoveAll<ITicketStore>();
-        services.AddSingleton<ITicketStore, EfTicketStore<TContext>>();
+        services.AddSingleton<ITicketStore>(sp => sp.GetRequiredService<EfTicketStore<TContext>>());
+        services.RemoveAll<ITicketContactStore>();
+        services.AddSingleton<ITicketContactStore>(sp => sp.GetRequiredService<EfTicketStore<TContext>>());
+        services.RemoveAll<ITicketQueryStore>();
+        services.AddSingleton<ITicketQueryStore>(sp => sp.GetRequiredService<EfTicketStore<TContext>>());
+        services.RemoveAll<IReplyOutboxStore>();
+        services.AddSingleton<IReplyOutboxStore>(sp => sp.GetRequiredService<EfTicketStore<TContext>>());
         services.RemoveAllKeyed<IAttachmentStore>(AttachmentOptions.DatabaseStoreKey);
         services.AddKeyedSingleton<IAttachmentStore, EfAttachmentStore<TContext>>(AttachmentOptions.DatabaseStoreKey);
         services.RemoveAll<IMailboxStateStore>();

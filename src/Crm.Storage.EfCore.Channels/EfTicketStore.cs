@@ -10,7 +10,7 @@ namespace Crm.Storage.EfCore.Channels;
 
 /// <summary>The EF Core <see cref="ITicketStore"/>, over any context that applied <c>ApplyCrmChannels()</c>.</summary>
 /// <typeparam name="TContext">The database context.</typeparam>
-internal sealed class EfTicketStore<TContext> : ITicketStore
+internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStore, ITicketQueryStore, IReplyOutboxStore
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contexts;
@@ -538,13 +538,6 @@ internal sealed class EfTicketStore<TContext> : ITicketStore
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Set<TicketMessageRecord>().Where(m => m.Id == messageId)
             .ExecuteUpdateAsync(u => u.SetProperty(m => m.AttachmentsJson, json), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
-    {
-        await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await CrmSettings.GetOrCreateSecretAsync(db, "channels." + name, generated, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SaveMessageAsync(TContext db, NewTicketMessage message, CancellationToken cancellationToken)

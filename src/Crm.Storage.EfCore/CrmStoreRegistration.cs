@@ -27,6 +27,8 @@ internal static class CrmStoreRegistration
             services.ConfigureDbContext<TContext>(o => o.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug))));
         }
 
+        services.RemoveAll<Crm.Security.ICrmSecretStore>();
+        services.AddSingleton<Crm.Security.ICrmSecretStore, EfSecretStore<TContext>>();
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrmStoreStartupCheck<TContext>>());

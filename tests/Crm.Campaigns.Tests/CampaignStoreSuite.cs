@@ -322,13 +322,18 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_signing_key_is_created_once_and_kept()
+    public async Task A_secret_is_created_once_whoever_races_for_it_and_kept_by_its_name()
     {
-        var first = await Tracking.GetOrCreateSigningKeyAsync([.. Enumerable.Repeat((byte)1, 32)], CancellationToken.None);
-        var second = await Tracking.GetOrCreateSigningKeyAsync([.. Enumerable.Repeat((byte)2, 32)], CancellationToken.None);
+        var secrets = _services.GetRequiredService<Crm.Security.ICrmSecretStore>();
 
-        Assert.Equal(first, second);
-        Assert.Equal(1, first[0]);
+        var first = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => Task.Run(() => secrets.GetOrCreateSecretAsync("tracking.signing_key", [.. Enumerable.Repeat((byte)i, 32)], CancellationToken.None))));
+        var later = await secrets.GetOrCreateSecretAsync("tracking.signing_key", [.. Enumerable.Repeat((byte)99, 32)], CancellationToken.None);
+        var other = await secrets.GetOrCreateSecretAsync("channels.chat.visitor_token_key", [.. Enumerable.Repeat((byte)7, 32)], CancellationToken.None);
+
+        Assert.Single(first.Select(Convert.ToHexString).Distinct());
+        Assert.Equal(first[0], later);
+        Assert.NotEqual(99, later[0]);
+        Assert.Equal(7, other[0]);
     }
 
     private async Task<Campaign> LaunchAsync()

@@ -19,6 +19,9 @@ public sealed class UpgradeMigrationTests
 {
     private const string PreviousReleaseMigration = "OtherSender";
 
+    private static readonly byte[] VisitorKey = [.. Enumerable.Repeat((byte)5, 32)];
+    private static readonly byte[] TrackingKey = [.. Enumerable.Repeat((byte)6, 32)];
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgresql")]
@@ -49,6 +52,7 @@ public sealed class UpgradeMigrationTests
                 var insert = $"""
                     INSERT INTO contacts (id, email, name, marketing_status, soft_bounces, created_at, updated_at) VALUES (1, 'old@example.com', 'Olga', 'none', 0, {at}, {at});
                     INSERT INTO tickets (id, channel, status, subject, contact_id, conversation_key, created_at, updated_at) VALUES (1, 'email', 'open', 'Before the upgrade', 1, 'k1', {at}, {at});
+                    INSERT INTO crm_settings (key, value) VALUES ('channels.chat.visitor_token_key', '{Convert.ToBase64String(VisitorKey)}'), ('tracking.signing_key', '{Convert.ToBase64String(TrackingKey)}');
                     """;
                 // Constants of this test only, no input: the two dialects write dates differently.
 #pragma warning disable EF1002
@@ -63,9 +67,14 @@ public sealed class UpgradeMigrationTests
             Assert.Equal("Before the upgrade", before!.Ticket.Subject);
             Assert.Equal("old@example.com", before.Contact!.Email);
             Assert.Empty(before.Contact.ExternalIds);
-            var linked = await tickets.ResolveContactAsync(new ExternalIdentity("telegram", "42"), "old@example.com", null, "Olga", senderVerified: true, DateTimeOffset.UtcNow, CancellationToken.None);
+            var linked = await services.GetRequiredService<ITicketContactStore>().ResolveContactAsync(new ExternalIdentity("telegram", "42"), "old@example.com", null, "Olga", senderVerified: true, DateTimeOffset.UtcNow, CancellationToken.None);
             Assert.Equal(1, linked.Id);
             Assert.Equal("42", (await tickets.GetTicketDetailsAsync(1, CancellationToken.None))!.Contact!.ExternalIds["telegram"]);
+
+            // The keys the previous release generated still sign: links it mailed keep working after the upgrade.
+            var secrets = services.GetRequiredService<Crm.Security.ICrmSecretStore>();
+            Assert.Equal(VisitorKey, await secrets.GetOrCreateSecretAsync("channels.chat.visitor_token_key", new byte[32], CancellationToken.None));
+            Assert.Equal(TrackingKey, await secrets.GetOrCreateSecretAsync("tracking.signing_key", new byte[32], CancellationToken.None));
 
             var campaigns = services.GetRequiredService<ICampaignStore>();
             const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";

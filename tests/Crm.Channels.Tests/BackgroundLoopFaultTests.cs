@@ -26,9 +26,9 @@ public sealed class BackgroundLoopFaultTests
         var data = new TheoryData<string, string, string>();
         foreach (var fault in StoreFaults.Kinds)
         {
-            data.Add(nameof(ReplyOutbox), nameof(ITicketStore.ClaimDueRepliesAsync), fault);
-            data.Add("ChatOfflineCopies", nameof(ITicketStore.ClaimDueOfflineCopiesAsync), fault);
-            data.Add("ConversationChangeWatcher", nameof(ITicketStore.GetLatestMessageIdAsync), fault);
+            data.Add(nameof(ReplyOutbox), nameof(IReplyOutboxStore.ClaimDueRepliesAsync), fault);
+            data.Add("ChatOfflineCopies", nameof(IReplyOutboxStore.ClaimDueOfflineCopiesAsync), fault);
+            data.Add("ConversationChangeWatcher", nameof(ITicketQueryStore.GetLatestMessageIdAsync), fault);
             data.Add("AttachmentRetention", nameof(IAttachmentStore.DeleteStoredBeforeAsync), fault);
             data.Add(nameof(WhatsAppMediaFetcher), nameof(ITicketStore.UpdateAttachmentsAsync), fault);
         }
@@ -66,7 +66,10 @@ public sealed class BackgroundLoopFaultTests
             })
             .ConfigureReplyOutbox(o => o.PollInterval = TimeSpan.FromMilliseconds(100))
             .UseInMemoryStore();
-        builder.Services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp => faults.Wrap<ITicketStore>(ActivatorUtilities.CreateInstance<InMemoryTicketStore>(sp))));
+        // Every concern of the one in-memory store, each through the fault injector.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp => faults.Wrap<ITicketStore>(sp.GetRequiredService<InMemoryTicketStore>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITicketQueryStore>(sp => faults.Wrap<ITicketQueryStore>(sp.GetRequiredService<InMemoryTicketStore>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IReplyOutboxStore>(sp => faults.Wrap<IReplyOutboxStore>(sp.GetRequiredService<InMemoryTicketStore>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<IAttachmentStore>(sp => faults.Wrap<IAttachmentStore>(sp.GetRequiredService<FileSystemAttachmentStore>())));
         using var host = builder.Build();
         await host.StartAsync();
@@ -148,7 +151,7 @@ public sealed class BackgroundLoopFaultTests
     {
         var store = services.GetRequiredService<ITicketStore>();
         var now = DateTimeOffset.UtcNow;
-        var contact = await store.ResolveContactAsync(null, null, "+447700900999", "Media", true, now, CancellationToken.None);
+        var contact = await services.GetRequiredService<ITicketContactStore>().ResolveContactAsync(null, null, "+447700900999", "Media", true, now, CancellationToken.None);
         var media = new AttachmentInfo(null, "image/jpeg", null, Url: "not-a-url");
         var (ticket, message) = await store.CreateTicketAsync(
             new NewTicket(WhatsAppAdapter.ChannelName, "WhatsApp", contact.Id, Guid.NewGuid().ToString("N"), now),

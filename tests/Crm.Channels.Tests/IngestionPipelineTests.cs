@@ -14,7 +14,7 @@ public sealed class IngestionPipelineTests
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
 
     private IngestionPipeline CreatePipeline(ITicketStore store, params ITicketEventHandler[] handlers)
-        => new(store, handlers, _clock, Options.Create(new IngestionOptions()), NullLogger<IngestionPipeline>.Instance);
+        => new(store, (ITicketContactStore)store, handlers, _clock, Options.Create(new IngestionOptions()), NullLogger<IngestionPipeline>.Instance);
 
     private static InboundMessage Chat(string text, string email = "ann@example.com", string? conversationKey = null, string? id = null) => new()
     {
@@ -30,7 +30,7 @@ public sealed class IngestionPipelineTests
     public async Task Files_beyond_the_tickets_attachment_limit_are_recorded_not_kept_and_the_message_is_stored(string storeKind)
     {
         await using var handle = await TicketStores.CreateAsync(storeKind);
-        var pipeline = new IngestionPipeline(handle.Store, [], _clock, Options.Create(new IngestionOptions()),
+        var pipeline = new IngestionPipeline(handle.Store, (ITicketContactStore)handle.Store, [], _clock, Options.Create(new IngestionOptions()),
             Options.Create(new Crm.Channels.Attachments.AttachmentOptions { MaxTicketBytes = 5000 }), NullLogger<IngestionPipeline>.Instance);
         static AttachmentInfo File(string name, long size) => new(name, "application/pdf", size) { StorageKey = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))) };
 

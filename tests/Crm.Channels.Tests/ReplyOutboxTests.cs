@@ -347,7 +347,7 @@ public sealed class ReplyOutboxTests
         ITicketStore store, TimeProvider clock, IChannelReplySender sender, ITicketEventHandler handler, ReplyOutboxOptions? options = null, Crm.Channels.Attachments.AttachmentOptions? attachments = null)
     {
         var changes = new ConversationChanges();
-        var outbox = new ReplyOutbox(store, [sender], [handler], changes, Options.Create(options ?? new ReplyOutboxOptions()), clock, new Crm.Hosting.LoopHealthRegistry(clock), NullLogger<ReplyOutbox>.Instance);
+        var outbox = new ReplyOutbox(store, (IReplyOutboxStore)store, [sender], [handler], changes, Options.Create(options ?? new ReplyOutboxOptions()), clock, new Crm.Hosting.LoopHealthRegistry(clock), NullLogger<ReplyOutbox>.Instance);
         var replies = new TicketReplies(store, [sender], [handler], new Crm.Events.CrmEventPublisher(Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()), NullLogger<Crm.Events.CrmEventPublisher>.Instance), changes, Options.Create(new OfflineCopyOptions()), Options.Create(attachments ?? new Crm.Channels.Attachments.AttachmentOptions()), clock, NullLogger<TicketReplies>.Instance);
         return (outbox, replies);
     }

@@ -105,14 +105,4 @@ internal sealed partial class InMemoryCampaignStores : ITrackingStore
             return Task.FromResult(true);
         }
     }
-
-    /// <inheritdoc />
-    public Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _signingKey ??= generated;
-            return Task.FromResult(_signingKey);
-        }
-    }
 }

@@ -16,7 +16,6 @@ internal sealed partial class InMemoryCampaignStores
     private readonly Dictionary<(long CampaignId, int LinkIndex, long RecipientId), int> _linkClicks = [];
     private readonly HashSet<(string Provider, string EventId)> _receipts = [];
 
-    private byte[]? _signingKey;
 
     private sealed class ContactRow
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Crm.Security;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Crm.Campaigns.Subscriptions;
@@ -19,13 +19,15 @@ internal sealed record ConfirmationLink(long ContactId, IReadOnlyList<string> Ta
 /// </summary>
 internal sealed class SubscriptionTokens(byte[] key)
 {
+    private const string Purpose = "subscribe";
+
     public string Create(long contactId, IReadOnlyList<string> tags, DateTimeOffset requested, DateTimeOffset expires)
     {
         // Rounded up to the millisecond: the request's own status change (a new pending contact) is not after it.
         var requestedMs = (requested.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         var payload = string.Create(CultureInfo.InvariantCulture,
             $"{contactId}.{expires.ToUnixTimeSeconds()}.{WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(string.Join('\n', tags)))}.{requestedMs}");
-        return payload + "." + WebEncoders.Base64UrlEncode(Mac(payload));
+        return payload + "." + SignedText.Mac(key, Purpose, payload);
     }
 
     public ConfirmationLink? Verify(string? token, DateTimeOffset now, TimeSpan lifetime)
@@ -56,8 +58,7 @@ internal sealed class SubscriptionTokens(byte[] key)
 
         try
         {
-            var presented = WebEncoders.Base64UrlDecode(parts[^1]);
-            if (!CryptographicOperations.FixedTimeEquals(Mac(string.Join('.', parts[..^1])), presented) || now.ToUnixTimeSeconds() > expires)
+            if (!SignedText.Verify(key, Purpose, string.Join('.', parts[..^1]), parts[^1]) || now.ToUnixTimeSeconds() > expires)
             {
                 return null;
             }
@@ -72,5 +73,4 @@ internal sealed class SubscriptionTokens(byte[] key)
         }
     }
 
-    private byte[] Mac(string payload) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("subscribe:" + payload));
 }

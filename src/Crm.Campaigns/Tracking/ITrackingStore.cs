@@ -1,6 +1,6 @@
 namespace Crm.Campaigns.Tracking;
 
-/// <summary>Records opens and unsubscribes, counted exactly under concurrent hits, and keeps the signing key.</summary>
+/// <summary>Records opens, clicks and unsubscribes, counted exactly under concurrent hits.</summary>
 public interface ITrackingStore
 {
     /// <summary>
@@ -20,9 +20,6 @@ public interface ITrackingStore
     /// </summary>
     /// <returns>False when the recipient is not in that campaign's ledger.</returns>
     Task<bool> UnsubscribeAsync(long campaignId, long recipientId, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>The key that signs tracking tokens: the one stored, or <paramref name="generated"/> stored now if none was (first caller wins).</summary>
-    Task<byte[]> GetOrCreateSigningKeyAsync(byte[] generated, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a click: counted in the campaign's total and the link's; the recipient's first click on the campaign, and

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Crm.Security;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Campaigns.Tracking;
@@ -11,44 +10,31 @@ namespace Crm.Campaigns.Tracking;
 /// </summary>
 internal sealed class TrackingKeyProvider
 {
-    private readonly ITrackingStore _store;
-    private readonly BulkEmailOptions _options;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Where the generated key is kept (<c>crm_settings</c>): the name links already mailed were signed under.</summary>
+    internal const string SecretName = "tracking.signing_key";
+
+    private readonly SigningKey _key;
     private TrackingTokens? _tokens;
 
     /// <summary>Creates the provider.</summary>
-    public TrackingKeyProvider(ITrackingStore store, IOptions<BulkEmailOptions> options)
+    public TrackingKeyProvider(ICrmSecretStore secrets, IOptions<BulkEmailOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _store = store;
-        _options = options.Value;
+        var configured = options.Value.SigningKey;
+        _key = new SigningKey(secrets, SecretName, () => configured);
     }
 
     /// <summary>The token signer.</summary>
     public async ValueTask<TrackingTokens> GetTokensAsync(CancellationToken cancellationToken)
     {
-        if (_tokens is { } tokens)
+        if (Volatile.Read(ref _tokens) is { } tokens)
         {
             return tokens;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_tokens is null)
-            {
-                var key = string.IsNullOrEmpty(_options.SigningKey)
-                    ? await _store.GetOrCreateSigningKeyAsync(RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false)
-                    // A configured key of any length is stretched to 32 bytes so short secrets still key HMAC-SHA256 fully.
-                    : SHA256.HashData(Encoding.UTF8.GetBytes(_options.SigningKey));
-                _tokens = new TrackingTokens(key);
-            }
-
-            return _tokens;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        // Two first callers may both build a signer: they hold the same key, so either is right.
+        tokens = new TrackingTokens(await _key.LoadAsync(cancellationToken).ConfigureAwait(false));
+        Volatile.Write(ref _tokens, tokens);
+        return tokens;
     }
 }

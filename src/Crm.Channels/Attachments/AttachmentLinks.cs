@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Crm.Channels.Storage;
+using Crm.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Channels.Attachments;
@@ -14,21 +11,16 @@ namespace Crm.Channels.Attachments;
 /// transcript) and Twilio (fetching a WhatsApp reply's media). A link names the ticket, the content key and its expiry,
 /// signed with a key kept in the store (so every instance accepts every instance's links).
 /// </summary>
-internal sealed class AttachmentLinks(ITicketStore store, IOptions<AttachmentOptions> options, TimeProvider time, LinkGenerator links)
+internal sealed class AttachmentLinks(ICrmSecretStore secrets, IOptions<AttachmentOptions> options, TimeProvider time, LinkGenerator links)
 {
     /// <summary>The route name of the signed download endpoint.</summary>
     public const string RouteName = "CrmSignedAttachment";
 
-    private byte[]? _key;
+    private const string Purpose = "attachment";
+    private readonly SigningKey _key = new(secrets, "channels.attachments.link_key", static () => null);
 
     /// <summary>Loads (or creates) the signing key; after this, <see cref="PathFor"/> needs no I/O.</summary>
-    public async ValueTask EnsureKeyAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _key) is null)
-        {
-            Volatile.Write(ref _key, await store.GetOrCreateSecretAsync("attachments.link_key", RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false));
-        }
-    }
+    public async ValueTask EnsureKeyAsync(CancellationToken cancellationToken) => await _key.LoadAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>The signed path (with the request's path base when given) for a kept attachment of a ticket.</summary>
     public string? PathFor(HttpContext? context, long ticketId, string storageKey)
@@ -54,14 +46,11 @@ internal sealed class AttachmentLinks(ITicketStore store, IOptions<AttachmentOpt
             return false;
         }
 
-        await EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(ticketId, storageKey, expires)), Encoding.ASCII.GetBytes(signature));
+        var key = await _key.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return SignedText.Verify(key, Purpose, Payload(ticketId, storageKey, expires), signature);
     }
 
-    private string Sign(long ticketId, string storageKey, long expires)
-    {
-        var key = Volatile.Read(ref _key) ?? throw new InvalidOperationException("Call EnsureKeyAsync first.");
-        var data = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"attachment:{ticketId}:{storageKey}:{expires}"));
-        return WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, data));
-    }
+    private string Sign(long ticketId, string storageKey, long expires) => SignedText.Mac(_key.Loaded, Purpose, Payload(ticketId, storageKey, expires));
+
+    private static string Payload(long ticketId, string storageKey, long expires) => string.Create(CultureInfo.InvariantCulture, $"{ticketId}:{storageKey}:{expires}");
 }

@@ -39,7 +39,7 @@ internal static class ChatConversationEndpoints
     }
 
     private static async Task<IResult> TranscriptAsync(
-        string conversationId, long? after, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, CancellationToken cancellationToken)
+        string conversationId, long? after, HttpContext context, ITicketStore store, ITicketQueryStore history, VisitorTokens tokens, AttachmentLinks links, CancellationToken cancellationToken)
     {
         var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
@@ -47,7 +47,7 @@ internal static class ChatConversationEndpoints
             return refusal;
         }
 
-        var messages = await store.GetMessagesAfterAsync(ticket!.Id, Math.Max(0, after ?? 0), PageSize, cancellationToken).ConfigureAwait(false);
+        var messages = await history.GetMessagesAfterAsync(ticket!.Id, Math.Max(0, after ?? 0), PageSize, cancellationToken).ConfigureAwait(false);
         await MarkDeliveredAsync(context.RequestServices.GetRequiredService<DeliveryStatusUpdates>(), messages, cancellationToken).ConfigureAwait(false);
         await links.EnsureKeyAsync(cancellationToken).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
@@ -55,7 +55,7 @@ internal static class ChatConversationEndpoints
     }
 
     private static async Task StreamAsync(
-        string conversationId, HttpContext context, ITicketStore store, VisitorTokens tokens, AttachmentLinks links, ConversationChanges changes, ChatStreamLimits limits,
+        string conversationId, HttpContext context, ITicketStore store, ITicketQueryStore history, VisitorTokens tokens, AttachmentLinks links, ConversationChanges changes, ChatStreamLimits limits,
         IOptions<ChatOptions> options, TimeProvider timeProvider, IHostApplicationLifetime lifetime)
     {
         var (ticket, refusal) = await AuthorizeAsync(conversationId, context.Request, store, tokens, context.RequestAborted).ConfigureAwait(false);
@@ -102,7 +102,7 @@ internal static class ChatConversationEndpoints
                 IReadOnlyList<TicketMessage> messages;
                 do
                 {
-                    messages = await store.GetMessagesAfterAsync(ticket.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
+                    messages = await history.GetMessagesAfterAsync(ticket.Id, lastId, PageSize, cancellationToken).ConfigureAwait(false);
                     foreach (var message in Visible(messages, links, context))
                     {
                         await response.WriteAsync(EventFor(message), cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,7 @@ namespace Crm.Channels.Chat;
 /// claims due replies in the store (once across every host instance) and queues an email copy in the outbox.
 /// </summary>
 internal sealed partial class ChatOfflineCopies(
-    ITicketStore store, TicketReplies replies, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<ChatOfflineCopies> logger) : BackgroundService
+    IReplyOutboxStore store, TicketReplies replies, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<ChatOfflineCopies> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -12,7 +12,7 @@ namespace Crm.Channels.Chat;
 /// none when no stream is open) and wakes the streams when it moved. The store stays the only source of truth.
 /// </summary>
 internal sealed partial class ConversationChangeWatcher(
-    ITicketStore store, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<ConversationChangeWatcher> logger) : BackgroundService
+    ITicketQueryStore store, ConversationChanges changes, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<ConversationChangeWatcher> logger) : BackgroundService
 {
     private const int MaxChangedTickets = 500;
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Crm.Channels.Storage;
 using Crm.Hosting;
+using Crm.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Crm.Channels.DependencyInjection;
@@ -186,8 +187,40 @@ public static class CrmChannelsServiceCollectionExtensions
     public static ICrmChannelsBuilder UseInMemoryStore(this ICrmChannelsBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
+        builder.Services.TryAddSingleton<InMemoryTicketStore>();
+        builder.Services.TryAddSingleton<ITicketStore>(sp => sp.GetRequiredService<InMemoryTicketStore>());
+        builder.Services.TryAddSingleton<ITicketContactStore>(sp => sp.GetRequiredService<InMemoryTicketStore>());
+        builder.Services.TryAddSingleton<ITicketQueryStore>(sp => sp.GetRequiredService<InMemoryTicketStore>());
+        builder.Services.TryAddSingleton<IReplyOutboxStore>(sp => sp.GetRequiredService<InMemoryTicketStore>());
+        builder.Services.TryAddSingleton<ICrmSecretStore, InMemoryCrmSecretStore>();
         builder.Services.TryAddSingleton<IMailboxStateStore, InMemoryMailboxStateStore>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses <typeparamref name="TStore"/> (one instance) for every ticket store interface it implements —
+    /// <see cref="ITicketStore"/>, <see cref="ITicketContactStore"/>, <see cref="ITicketQueryStore"/>,
+    /// <see cref="IReplyOutboxStore"/> — replacing what was registered for them. A store written one concern at a time
+    /// is registered once per class; the interfaces it does not implement keep their registration.
+    /// </summary>
+    public static ICrmChannelsBuilder UseTicketStore<TStore>(this ICrmChannelsBuilder builder)
+        where TStore : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        Type[] concerns = [typeof(ITicketStore), typeof(ITicketContactStore), typeof(ITicketQueryStore), typeof(IReplyOutboxStore)];
+        var implemented = concerns.Where(c => c.IsAssignableFrom(typeof(TStore))).ToList();
+        if (implemented.Count == 0)
+        {
+            throw new ArgumentException($"{typeof(TStore).Name} implements none of the ticket store interfaces ({string.Join(", ", concerns.Select(c => c.Name))}).", nameof(builder));
+        }
+
+        builder.Services.TryAddSingleton<TStore>();
+        foreach (var concern in implemented)
+        {
+            builder.Services.RemoveAll(concern);
+            builder.Services.AddSingleton(concern, sp => sp.GetRequiredService<TStore>());
+        }
+
         return builder;
     }
 }

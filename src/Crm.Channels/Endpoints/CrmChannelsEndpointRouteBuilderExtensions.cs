@@ -49,9 +49,12 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapCrmChannels() needs services.AddCrmChannels() (and the channels you want, e.g. .AddChat()) in ConfigureServices.");
         }
 
-        if (endpoints.ServiceProvider.GetService<ITicketStore>() is null)
+        var registered = endpoints.ServiceProvider.GetRequiredService<IServiceProviderIsService>();
+        var missing = new[] { typeof(ITicketStore), typeof(ITicketContactStore), typeof(ITicketQueryStore), typeof(IReplyOutboxStore), typeof(Crm.Security.ICrmSecretStore) }
+            .Where(store => !registered.IsService(store)).Select(store => store.Name).ToList();
+        if (missing.Count > 0)
         {
-            throw new InvalidOperationException("MapCrmChannels() needs a ticket store: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore, or .UseInMemoryStore() on the AddCrmChannels() builder for tests.");
+            throw new InvalidOperationException($"MapCrmChannels() needs every ticket store, and {string.Join(", ", missing)} has none: call services.AddCrmEntityFrameworkStores(...) from Crm.Storage.EfCore, .UseInMemoryStore() on the AddCrmChannels() builder for tests, or .UseTicketStore<YourStore>() for your own.");
         }
 
         // Built now, not on the first request: two adapters claiming one channel stop the app at start.
@@ -190,7 +193,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         => RequestUploads.For(context).DiscardUnkeptAsync(
             context.RequestServices.GetRequiredService<IAttachmentStore>(), kept, context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Channels.Attachments"));
 
-    private static async Task<IResult> ListAsync(string? channel, string? status, int? page, int? pageSize, ITicketStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? channel, string? status, int? page, int? pageSize, ITicketQueryStore store, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         TicketStatus? statusFilter = null;

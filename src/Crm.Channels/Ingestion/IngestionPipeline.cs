@@ -13,6 +13,7 @@ namespace Crm.Channels.Ingestion;
 internal sealed partial class IngestionPipeline : IIngestionPipeline
 {
     private readonly ITicketStore _store;
+    private readonly ITicketContactStore _contacts;
     private readonly IEnumerable<ITicketEventHandler> _handlers;
     private readonly TimeProvider _timeProvider;
     private readonly IngestionOptions _options;
@@ -22,17 +23,19 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
     /// <summary>Creates the pipeline.</summary>
     public IngestionPipeline(
         ITicketStore store,
+        ITicketContactStore contacts,
         IEnumerable<ITicketEventHandler> handlers,
         TimeProvider timeProvider,
         IOptions<IngestionOptions> options,
         ILogger<IngestionPipeline> logger)
-        : this(store, handlers, timeProvider, options, Options.Create(new Attachments.AttachmentOptions()), logger)
+        : this(store, contacts, handlers, timeProvider, options, Options.Create(new Attachments.AttachmentOptions()), logger)
     {
     }
 
     /// <summary>Creates the pipeline, keeping each ticket's attachments within <see cref="Attachments.AttachmentOptions.MaxTicketBytes"/>.</summary>
     public IngestionPipeline(
         ITicketStore store,
+        ITicketContactStore contacts,
         IEnumerable<ITicketEventHandler> handlers,
         TimeProvider timeProvider,
         IOptions<IngestionOptions> options,
@@ -42,6 +45,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
         ArgumentNullException.ThrowIfNull(attachmentOptions);
         _maxTicketAttachmentBytes = attachmentOptions.Value.MaxTicketBytes;
         _store = store;
+        _contacts = contacts;
         _handlers = handlers;
         _timeProvider = timeProvider;
         _options = options.Value;
@@ -127,7 +131,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
         var external = ExternalOf(message);
         if (email is not null || phone is not null || external is not null)
         {
-            contact = await _store.ResolveContactAsync(external, email, phone, NullIfBlank(message.Sender.Name), message.Sender.IsVerified, receivedAt, cancellationToken).ConfigureAwait(false);
+            contact = await _contacts.ResolveContactAsync(external, email, phone, NullIfBlank(message.Sender.Name), message.Sender.IsVerified, receivedAt, cancellationToken).ConfigureAwait(false);
         }
 
         var newMessage = new NewTicketMessage(

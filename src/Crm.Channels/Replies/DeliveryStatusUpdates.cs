@@ -9,7 +9,7 @@ namespace Crm.Channels.Replies;
 /// <c>ticket.reply_delivery_changed</c> when it moved the reply on; a late or repeated report that changes nothing
 /// (read stays read) publishes nothing.
 /// </summary>
-internal sealed class DeliveryStatusUpdates(ITicketStore store, CrmEventPublisher events, TimeProvider time)
+internal sealed class DeliveryStatusUpdates(IReplyOutboxStore store, CrmEventPublisher events, TimeProvider time)
 {
     /// <returns>The message as stored afterwards, or null when no outbound message has that id.</returns>
     public async Task<TicketMessage?> UpdateAsync(string channel, string externalMessageId, DeliveryStatus status, string? error, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ namespace Crm.Channels.Replies;
 /// </summary>
 internal sealed partial class ReplyOutbox(
     ITicketStore store,
+    IReplyOutboxStore outbox,
     IEnumerable<IChannelReplySender> senders,
     IEnumerable<ITicketEventHandler> handlers,
     ConversationChanges changes,
@@ -50,7 +51,7 @@ internal sealed partial class ReplyOutbox(
                 claimed = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
                 _health.Succeeded();
                 // Asleep until woken (a reply queued here), the next retry or lease expiry the store knows of, or the safety poll.
-                if (claimed < settings.BatchSize && await store.NextReplyDueAsync(stoppingToken).ConfigureAwait(false) is { } due && due - timeProvider.GetUtcNow() < wait)
+                if (claimed < settings.BatchSize && await outbox.NextReplyDueAsync(stoppingToken).ConfigureAwait(false) is { } due && due - timeProvider.GetUtcNow() < wait)
                 {
                     wait = due - timeProvider.GetUtcNow() + MinimumWait;
                 }
@@ -88,7 +89,7 @@ internal sealed partial class ReplyOutbox(
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var due = await store.ClaimDueRepliesAsync(timeProvider.GetUtcNow(), settings.Lease, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        var due = await outbox.ClaimDueRepliesAsync(timeProvider.GetUtcNow(), settings.Lease, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(due.Select(reply => DeliverAsync(reply, cancellationToken))).ConfigureAwait(false);
         return due.Count;
     }
@@ -146,7 +147,7 @@ internal sealed partial class ReplyOutbox(
 
         try
         {
-            await store.RecordReplyAttemptAsync(reply.Id, outcome, cancellationToken).ConfigureAwait(false);
+            await outbox.RecordReplyAttemptAsync(reply.Id, outcome, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -6,7 +6,7 @@ namespace Crm.Channels.Storage;
 /// A thread-safe <see cref="ITicketStore"/> in process memory, for tests and demos. Everything is lost
 /// when the process ends; use <c>Crm.Storage.EfCore</c> for anything else.
 /// </summary>
-public sealed class InMemoryTicketStore : ITicketStore
+public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITicketQueryStore, IReplyOutboxStore
 {
     private readonly Lock _gate = new();
     private readonly List<ContactSummary> _contacts = [];
@@ -14,7 +14,6 @@ public sealed class InMemoryTicketStore : ITicketStore
     private readonly List<TicketMessage> _messages = [];
     private readonly Dictionary<(string Channel, string ExternalId), TicketMessage> _messagesByExternalId = [];
     private readonly Dictionary<long, (DateTimeOffset DueAt, DateTimeOffset? LeasedUntil)> _outbox = [];
-    private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
     private readonly Dictionary<long, DateTimeOffset> _offlineCopies = [];
 
     /// <inheritdoc />
@@ -182,6 +181,15 @@ public sealed class InMemoryTicketStore : ITicketStore
                 .ToList();
             var items = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
             return Task.FromResult(new TicketPage(items, query.Page, query.PageSize, matching.Count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> CountMessagesAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_messages.Count(m => m.TicketId == ticketId));
         }
     }
 
@@ -372,15 +380,6 @@ public sealed class InMemoryTicketStore : ITicketStore
         {
             Replace(_messages[(int)messageId - 1] with { Attachments = attachments });
             return Task.CompletedTask;
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult(_secrets.TryAdd(name, generated) ? generated : _secrets[name]);
         }
     }
 

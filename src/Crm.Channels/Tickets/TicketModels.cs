@@ -142,7 +142,7 @@ public sealed record AttachmentInfo(string? FileName, string ContentType, long? 
 public sealed record ContactSummary(long Id, string? Email, string? Phone, string? Name)
 {
     /// <summary>
-    /// True on the summary <see cref="Storage.ITicketStore.ResolveContactAsync"/> returns when that call created the
+    /// True on the summary <see cref="Storage.ITicketContactStore.ResolveContactAsync"/> returns when that call created the
     /// contact (it publishes <c>contact.created</c>); false everywhere else. Not part of the HTTP API.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Crm.Admin.Pages.Tickets;
 
 /// <summary>The agents' inbox: tickets filtered by channel and status, newest activity first.</summary>
-internal sealed class IndexModel(ITicketStore tickets, IEnumerable<Crm.Channels.Adapters.IChannelAdapter> adapters, IServiceProvider services) : PageModel
+internal sealed class IndexModel(ITicketQueryStore tickets, IEnumerable<Crm.Channels.Adapters.IChannelAdapter> adapters, IServiceProvider services) : PageModel
 {
     /// <summary>Email is on, so mail may wait in the quarantine.</summary>
     public bool HasQuarantine => services.GetService<Crm.Channels.Email.EmailQuarantine>() is not null;

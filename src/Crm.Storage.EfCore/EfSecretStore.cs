@@ -1,15 +1,20 @@
 using Crm.Storage.EfCore.Entities;
+using Crm.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Storage.EfCore;
 
 /// <summary>Secrets the library generates once and keeps in <c>crm_settings</c>, shared by every host instance.</summary>
-internal static class CrmSettings
+internal sealed class EfSecretStore<TContext>(IDbContextFactory<TContext> contexts) : ICrmSecretStore
+    where TContext : DbContext
 {
-    /// <summary>Returns the stored secret named <paramref name="key"/>, storing <paramref name="generated"/> when there is none.</summary>
-    public static async Task<byte[]> GetOrCreateSecretAsync(DbContext db, string key, byte[] generated, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] generated, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(generated);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var key = name;
         var stored = await db.Set<CrmSettingRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
         if (stored is not null)
         {
