@@ -5,7 +5,7 @@ namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>
 /// Adds the conversation tables to any <see cref="DbContext"/>, so an integrator can keep them in their own context
-/// (call it from <c>OnModelCreating</c>); the ready <c>CrmDbContext</c> of Crm.Storage calls it too.
+/// (call it from <c>OnModelCreating</c>); the ready <c>CrmDbContext</c> of Crm.Database calls it too.
 /// </summary>
 public static class CrmChannelsModelBuilderExtensions
 {

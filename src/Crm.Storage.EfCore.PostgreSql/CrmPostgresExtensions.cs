@@ -9,7 +9,7 @@ public static class CrmPostgresExtensions
 {
     /// <summary>
     /// Uses PostgreSQL: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmPostgres(connectionString))</c>.
-    /// The ready <c>CrmDbContext</c> takes its migrations from Crm.Storage.PostgreSql; your own
+    /// The ready <c>CrmDbContext</c> takes its migrations from Crm.Database.PostgreSql; your own
     /// context keeps its own. Claims use <c>FOR UPDATE SKIP LOCKED</c>, so several hosts share one database.
     /// </summary>
     public static DbContextOptionsBuilder<TContext> UseCrmPostgres<TContext>(this DbContextOptionsBuilder<TContext> options, string connectionString, Action<NpgsqlDbContextOptionsBuilder>? configure = null)

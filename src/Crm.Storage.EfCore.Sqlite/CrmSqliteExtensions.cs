@@ -9,7 +9,7 @@ public static class CrmSqliteExtensions
 {
     /// <summary>
     /// Uses SQLite: <c>services.AddCrmEntityFrameworkStores(o =&gt; o.UseCrmSqlite("Data Source=crm.db"))</c>, or on your own
-    /// context's options. The ready <c>CrmDbContext</c> takes its migrations from Crm.Storage.Sqlite; your own context
+    /// context's options. The ready <c>CrmDbContext</c> takes its migrations from Crm.Database.Sqlite; your own context
     /// keeps its own. Commits use <c>synchronous=NORMAL</c> under write-ahead logging.
     /// </summary>
     public static DbContextOptionsBuilder UseCrmSqlite(this DbContextOptionsBuilder options, string connectionString, Action<SqliteDbContextOptionsBuilder>? configure = null)

@@ -38,7 +38,7 @@ public sealed class ConsentMigrationTests
             .BuildServiceProvider();
         try
         {
-            await using (var db = await services.GetRequiredService<IDbContextFactory<Crm.Storage.EfCore.CrmDbContext>>().CreateDbContextAsync())
+            await using (var db = await services.GetRequiredService<IDbContextFactory<Crm.Database.CrmDbContext>>().CreateDbContextAsync())
             {
                 var migrator = db.GetService<IMigrator>();
                 var previous = db.Database.GetMigrations().Single(m => m.EndsWith("_" + PreviousMigration, StringComparison.Ordinal));
@@ -65,7 +65,7 @@ public sealed class ConsentMigrationTests
 
             await services.MigrateCrmDatabaseAsync();
 
-            await using var migrated = await services.GetRequiredService<IDbContextFactory<Crm.Storage.EfCore.CrmDbContext>>().CreateDbContextAsync();
+            await using var migrated = await services.GetRequiredService<IDbContextFactory<Crm.Database.CrmDbContext>>().CreateDbContextAsync();
             var statuses = await migrated.Database.SqlQueryRaw<string>("SELECT email || '=' || marketing_status AS \"Value\" FROM contacts ORDER BY id").ToListAsync();
             Assert.Equal(["visitor@example.com=none", "imported@example.com=subscribed", "left@example.com=unsubscribed", "quiet@example.com=subscribed"], statuses);
         }

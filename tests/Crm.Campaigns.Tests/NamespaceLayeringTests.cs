@@ -14,7 +14,7 @@ public sealed class NamespaceLayeringTests
     public static TheoryData<string> Packages() =>
     [
         "Crm.Core", "Crm.Channels", "Crm.Campaigns", "Crm.Admin",
-        "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql", "Crm.Storage",
+        "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql", "Crm.Database",
     ];
 
     [Theory]

@@ -44,7 +44,7 @@ public sealed class UpgradeMigrationTests
             .BuildServiceProvider();
         try
         {
-            await using (var db = await services.GetRequiredService<IDbContextFactory<Crm.Storage.EfCore.CrmDbContext>>().CreateDbContextAsync())
+            await using (var db = await services.GetRequiredService<IDbContextFactory<Crm.Database.CrmDbContext>>().CreateDbContextAsync())
             {
                 var previous = db.Database.GetMigrations().Single(m => m.EndsWith("_" + PreviousReleaseMigration, StringComparison.Ordinal));
                 await db.GetService<IMigrator>().MigrateAsync(previous);

@@ -22,7 +22,7 @@ public sealed class SqliteTuningTests : IDisposable
         await using var services = new ServiceCollection()
             .AddCrmEntityFrameworkStores(o => o.UseCrmSqlite($"Data Source={Path.Combine(_directory, "crm.db")};Pooling=False{settings}"))
             .BuildServiceProvider();
-        await using var db = await services.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        await using var db = await services.GetRequiredService<IDbContextFactory<Crm.Database.CrmDbContext>>().CreateDbContextAsync();
         if (openAsync)
         {
             await db.Database.OpenConnectionAsync();

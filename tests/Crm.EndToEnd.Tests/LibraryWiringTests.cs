@@ -1053,7 +1053,7 @@ public sealed class LibraryWiringTests
     [Fact]
     public async Task Without_the_ready_context_a_bounce_mail_for_campaign_mail_still_suppresses_its_recipient_and_opens_no_ticket()
     {
-        // Both features on their own stores (no Crm.Storage): AddBulkEmail() brings the intake-to-campaigns bridge itself.
+        // Both features on their own stores (no Crm.Database): AddBulkEmail() brings the intake-to-campaigns bridge itself.
         const string secret = "relay-secret-for-the-bounce-bridge-test";
         var pickup = Directory.CreateTempSubdirectory("crm-bridge-").FullName;
         try

@@ -21,7 +21,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
     [
         "Crm.Core", "Crm.Channels", "Crm.Campaigns", "Crm.Admin",
         "Crm.Storage.EfCore", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql",
-        "Crm.Storage", "Crm.Storage.Sqlite", "Crm.Storage.PostgreSql",
+        "Crm.Database", "Crm.Database.Sqlite", "Crm.Database.PostgreSql",
     ];
     private readonly string _root = Directory.CreateTempSubdirectory("crm-consumer-").FullName;
     private readonly string _version = packed.Version;
@@ -84,9 +84,9 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         // Dependency closure, through our own packages: PostgreSQL users never carry SQLite, a feature's storage never
         // carries the other feature, the neutral core and the provider packages carry no feature.
         var closure = Packages.ToDictionary(p => p, p => Closure(feed, p));
-        Assert.DoesNotContain(closure["Crm.Storage.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(closure["Crm.Database.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(closure["Crm.Storage.EfCore.PostgreSql"], d => d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(closure["Crm.Storage.Sqlite"], d => d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(closure["Crm.Database.Sqlite"], d => d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
         foreach (var neutral in new[] { "Crm.Storage.EfCore", "Crm.Storage.EfCore.Sqlite", "Crm.Storage.EfCore.PostgreSql" })
         {
             Assert.DoesNotContain(closure[neutral], d => d is "Crm.Channels" or "Crm.Campaigns");
@@ -97,8 +97,8 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.DoesNotContain(closure["Crm.Storage.EfCore.Channels"], d => d.StartsWith("Crm.Campaigns", StringComparison.Ordinal) || d.Contains("Storage.EfCore.Campaigns", StringComparison.Ordinal) || d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("Crm.Campaigns", closure["Crm.Storage.EfCore.Campaigns"]);
         Assert.DoesNotContain(closure["Crm.Storage.EfCore.Campaigns"], d => d.StartsWith("Crm.Channels", StringComparison.Ordinal) || d.Contains("Storage.EfCore.Channels", StringComparison.Ordinal) || d.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || d.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
-        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", closure["Crm.Storage.Sqlite"]);
-        Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", closure["Crm.Storage.PostgreSql"]);
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", closure["Crm.Database.Sqlite"]);
+        Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", closure["Crm.Database.PostgreSql"]);
         // The features stand on the shared kernel and nothing else of ours; the kernel on nothing of ours.
         Assert.DoesNotContain(closure["Crm.Core"], d => d.StartsWith("Crm.", StringComparison.Ordinal) || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
         Assert.DoesNotContain(closure["Crm.Channels"], d => (d.StartsWith("Crm.", StringComparison.Ordinal) && d != "Crm.Core") || d.Contains("EntityFrameworkCore", StringComparison.Ordinal));
@@ -107,14 +107,14 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         Assert.Contains("Crm.Core", closure["Crm.Campaigns"]);
 
         // Migrations ship only with the ready context's packages, one set per database; the provider packages have none.
-        Assert.Contains(LibraryTypes(feed, "Crm.Storage.Sqlite"), IsFirstMigration);
-        Assert.Contains(LibraryTypes(feed, "Crm.Storage.PostgreSql"), IsFirstMigration);
+        Assert.Contains(LibraryTypes(feed, "Crm.Database.Sqlite"), IsFirstMigration);
+        Assert.Contains(LibraryTypes(feed, "Crm.Database.PostgreSql"), IsFirstMigration);
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.Sqlite"), t => t.Contains("Migrations", StringComparison.Ordinal));
         Assert.DoesNotContain(LibraryTypes(feed, "Crm.Storage.EfCore.PostgreSql"), t => t.Contains("Migrations", StringComparison.Ordinal));
 
         // The README's minimal app, verbatim: its agents and managers call with the API keys it reads from configuration.
         var program = ReadmeConsumerApp();
-        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Admin", "Crm.Storage.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
+        var app = await WriteWebAppAsync(feed, "Consumer", program, ["Crm.Channels", "Crm.Campaigns", "Crm.Admin", "Crm.Database.Sqlite", "Crm.Samples.Telegram", "OpenTelemetry.Extensions.Hosting@1.21.0", "OpenTelemetry.Exporter.OpenTelemetryProtocol@1.21.0"]);
         // Every other C# snippet of the README and docs/ compiles too, against the same packages.
         await WriteReadmeSnippetsAsync(app);
         await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app, TimeSpan.FromMinutes(5));
@@ -253,7 +253,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         var support = await BuildFeatureAppAsync(feed, "support", "Crm.Storage.EfCore.Channels", "channels-only-app", "SupportContext", ["Crm.Channels", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Sqlite"]);
         var supportLibraries = RestoredLibraries(support);
         Assert.Contains("Crm.Storage.EfCore", supportLibraries);
-        Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Storage" or "Fluid.Core" || l.Contains("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Database" or "Fluid.Core" || l.Contains("Npgsql", StringComparison.Ordinal));
         await using (var app = await StartAsync(support, "support"))
         {
             using var client = new HttpClient { BaseAddress = app.Address };
@@ -265,7 +265,7 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
 
         var marketing = await BuildFeatureAppAsync(feed, "marketing", "Crm.Storage.EfCore.Campaigns", "campaigns-only-app", "MarketingContext", ["Crm.Campaigns", "Crm.Storage.EfCore.Campaigns", "Crm.Storage.EfCore.Sqlite"]);
         var marketingLibraries = RestoredLibraries(marketing);
-        Assert.DoesNotContain(marketingLibraries, l => l is "Crm.Channels" or "Crm.Storage.EfCore.Channels" or "Crm.Storage" or "HtmlSanitizer" || l.Contains("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(marketingLibraries, l => l is "Crm.Channels" or "Crm.Storage.EfCore.Channels" or "Crm.Database" or "HtmlSanitizer" || l.Contains("Npgsql", StringComparison.Ordinal));
         await using (var app = await StartAsync(marketing, "marketing"))
         {
             using var client = new HttpClient { BaseAddress = app.Address };

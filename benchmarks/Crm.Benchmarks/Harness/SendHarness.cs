@@ -321,7 +321,7 @@ public static class SendHarness
     private static async Task SeedContactsAsync(IServiceProvider provider, int count, string providerName, int domains)
     {
         // Set-based: a million contacts go in within seconds, so the benchmark measures sending, not seeding.
-        var contexts = provider.GetRequiredService<IDbContextFactory<CrmDbContext>>();
+        var contexts = provider.GetRequiredService<IDbContextFactory<Crm.Database.CrmDbContext>>();
         await using var db = await contexts.CreateDbContextAsync();
         var sql = providerName == "postgres"
             ? $"INSERT INTO contacts (email, name, marketing_status, created_at, updated_at) SELECT 'user' || n || '@bench' || (n % {domains}) || '.example', 'User ' || n, 'subscribed', now(), now() FROM generate_series(1, {count}) AS n"

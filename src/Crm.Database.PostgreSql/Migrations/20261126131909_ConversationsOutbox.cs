@@ -1,0 +1,121 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Crm.Database.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class ConversationsOutbox : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "delivery_attempts",
+                table: "ticket_messages",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "delivery_error",
+                table: "ticket_messages",
+                type: "character varying(1024)",
+                maxLength: 1024,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "delivery_status",
+                table: "ticket_messages",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "identity_verified",
+                table: "ticket_messages",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "leased_until",
+                table: "ticket_messages",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "next_attempt_at",
+                table: "ticket_messages",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "offline_copy_due_at",
+                table: "ticket_messages",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "template",
+                table: "ticket_messages",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages",
+                column: "offline_copy_due_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_outbox",
+                table: "ticket_messages",
+                columns: new[] { "delivery_status", "next_attempt_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_ticket_messages_offline_copy",
+                table: "ticket_messages");
+
+            migrationBuilder.DropIndex(
+                name: "ix_ticket_messages_outbox",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "delivery_attempts",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "delivery_error",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "delivery_status",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "identity_verified",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "leased_until",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "next_attempt_at",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "offline_copy_due_at",
+                table: "ticket_messages");
+
+            migrationBuilder.DropColumn(
+                name: "template",
+                table: "ticket_messages");
+        }
+    }
+}
