@@ -58,4 +58,33 @@ public sealed class SignedTextTests
         Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes("a configured secret")), await key.LoadAsync(CancellationToken.None));
         Assert.Equal([9], await secrets.GetOrCreateSecretAsync("some.key", [9], CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_visitor_token_without_its_prefix_or_missing_is_refused()
+    {
+        var secrets = new InMemoryCrmSecretStore();
+        await secrets.GetOrCreateSecretAsync("channels.chat.visitor_token_key", Key, CancellationToken.None);
+        var tokens = new VisitorTokens(secrets, Options.Create(new ChatOptions()));
+
+        Assert.False(await tokens.VerifyAsync("conversation-1", null, CancellationToken.None));
+        Assert.False(await tokens.VerifyAsync("conversation-1", "", CancellationToken.None));
+        Assert.False(await tokens.VerifyAsync("conversation-1", "v2." + Independent("visitor", "conversation-1"), CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_sites_identity_hash_verifies_for_its_email_only_and_only_with_a_secret()
+    {
+        const string Secret = "the site's identity secret";
+        var hash = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes("ann@example.com")));
+        var tokens = new VisitorTokens(new InMemoryCrmSecretStore(), Options.Create(new ChatOptions { IdentitySecret = Secret }));
+
+        Assert.True(tokens.IsIdentityValid("ann@example.com", hash));
+        Assert.True(tokens.IsIdentityValid("  Ann@Example.COM ", hash.ToUpperInvariant()));
+        Assert.False(tokens.IsIdentityValid("bob@example.com", hash));
+        Assert.False(tokens.IsIdentityValid("ann@example.com", hash[..62]));
+        Assert.False(tokens.IsIdentityValid("ann@example.com", hash[..62] + "zz"));
+        Assert.False(tokens.IsIdentityValid("ann@example.com", hash + "00"));
+        Assert.False(new VisitorTokens(new InMemoryCrmSecretStore(), Options.Create(new ChatOptions())).IsIdentityValid("ann@example.com", hash));
+        Assert.False(new VisitorTokens(new InMemoryCrmSecretStore(), Options.Create(new ChatOptions { IdentitySecret = "" })).IsIdentityValid("ann@example.com", hash));
+    }
 }

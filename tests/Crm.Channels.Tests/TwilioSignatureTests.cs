@@ -86,4 +86,39 @@ public sealed class TwilioSignatureTests
         Assert.False(TwilioSignature.BodyHashMatches(Encoding.UTF8.GetBytes("{\"Body\":\"ho\"}"), hash));
         Assert.False(TwilioSignature.BodyHashMatches(body, null));
     }
+
+    [Fact]
+    public void Missing_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(null!, Url, Parameters));
+        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, null!, Parameters));
+        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, Url, null!));
+    }
+
+    [Fact]
+    public void A_repeated_name_signs_its_values_in_ordinal_order()
+    {
+        var parameters = new Dictionary<string, StringValues> { ["MediaUrl"] = new(["b", "a", "B"]) };
+        var expected = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(Token), Encoding.UTF8.GetBytes(Url + "MediaUrlBMediaUrlaMediaUrlb")));
+
+        Assert.Equal(expected, TwilioSignature.Compute(Token, Url, parameters));
+    }
+
+    [Theory]
+    [InlineData("https://mycompany.com", "https://mycompany.com:443/")]
+    [InlineData("https://mycompany.com:443", "https://mycompany.com/")]
+    [InlineData("https://mycompany.com/a:b?x=1", "https://mycompany.com:443/a:b?x=1")]
+    [InlineData("https://mycompany.com?x=a:1", "https://mycompany.com:443/?x=a:1")]
+    [InlineData("https://[2001:db8::1]/hook", "https://[2001:db8::1]:443/hook")]
+    [InlineData("https://[2001:db8::1]:443/hook", "https://[2001:db8::1]/hook")]
+    [InlineData("http://mycompany.com:8080/hook", "http://mycompany.com/hook")]
+    public void The_other_url_variant_adds_or_drops_the_port(string url, string other)
+        => Assert.Equal([url, other], TwilioSignature.UrlVariants(url));
+
+    [Theory]
+    [InlineData("/hook?x=1")]
+    [InlineData("hook")]
+    [InlineData("ftp://mycompany.com/hook")]
+    public void A_url_that_is_no_absolute_web_url_is_signed_as_given_only(string url)
+        => Assert.Equal([url], TwilioSignature.UrlVariants(url));
 }

@@ -6,7 +6,9 @@ namespace Crm.Testing;
 /// <summary>
 /// A child process the tests started and own: disposing kills it with its whole process tree (Dovecot's workers, the
 /// host's children), and every process still alive when the test run's process exits is killed too, so a failed setup
-/// or a crashed test never leaves a server behind.
+/// or a crashed test never leaves a server behind. A test host that is killed outright (<c>kill -9</c>, the runner's
+/// hang timeout) runs no exit handler: for that, each owned process starts in a process group of its own and a
+/// watchdog (<see cref="ProcessWatchdog"/>) kills those groups once the test host is gone.
 /// </summary>
 public sealed class OwnedProcess : IAsyncDisposable
 {
@@ -39,7 +41,9 @@ public sealed class OwnedProcess : IAsyncDisposable
     public static OwnedProcess Start(ProcessStartInfo start)
     {
         ArgumentNullException.ThrowIfNull(start);
+        InOwnProcessGroup(start);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
+        ProcessWatchdog.ForThisProcess.Guard(process.Id);
         return new OwnedProcess(process);
     }
 
@@ -57,6 +61,7 @@ public sealed class OwnedProcess : IAsyncDisposable
         }
 
         Alive.TryRemove(Process.Id, out _);
+        ProcessWatchdog.ForThisProcess.Release(Process.Id);
     }
 
     public async ValueTask DisposeAsync()
@@ -78,5 +83,28 @@ public sealed class OwnedProcess : IAsyncDisposable
         {
             // Exited meanwhile.
         }
+    }
+
+    /// <summary>
+    /// Runs the command through <c>setsid</c>: it keeps its process id (setsid execs in place, as the test host's
+    /// child leads no group) and leads a new process group, which the watchdog can kill with everything it started.
+    /// </summary>
+    private static void InOwnProcessGroup(ProcessStartInfo start)
+    {
+        if (!File.Exists(ProcessWatchdog.Setsid))
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(start.Arguments))
+        {
+            start.ArgumentList.Insert(0, start.FileName);
+        }
+        else
+        {
+            start.Arguments = "\"" + start.FileName.Replace("\"", "\\\"", StringComparison.Ordinal) + "\" " + start.Arguments;
+        }
+
+        start.FileName = ProcessWatchdog.Setsid;
     }
 }

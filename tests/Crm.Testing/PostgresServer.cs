@@ -9,6 +9,7 @@ namespace Crm.Testing;
 /// </summary>
 public static class PostgresServer
 {
+    private const string DatabasePrefix = "crm_test_";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _adminConnectionString;
 
@@ -16,7 +17,9 @@ public static class PostgresServer
     public static async Task<string> CreateDatabaseAsync()
     {
         var admin = await AdminConnectionStringAsync();
-        var name = "crm_test_" + Guid.NewGuid().ToString("N")[..16];
+        // The test host's process id in the name: a later run drops the databases of hosts that are gone (killed, or a
+        // class whose InitializeAsync threw, for which xunit never calls DisposeAsync).
+        var name = $"{DatabasePrefix}{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..16]}";
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
@@ -72,6 +75,7 @@ public static class PostgresServer
                 }
 
                 _adminConnectionString = output.Trim();
+                await DropDatabasesOfEndedTestHostsAsync(_adminConnectionString);
             }
 
             return _adminConnectionString;
@@ -79,6 +83,55 @@ public static class PostgresServer
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drops the test databases whose test host has ended (its process id in the name no longer runs), and those named
+    /// before names carried one. A run that is still going on this machine keeps its databases.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> DropDatabasesOfEndedTestHostsAsync(string adminConnectionString)
+    {
+        var dropped = new List<string>();
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        var names = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'crm\\_test\\_%'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in names)
+        {
+            var owner = name[DatabasePrefix.Length..].Split('_')[0];
+            if (owner.Length < 16 && int.TryParse(owner, out var processId) && IsRunning(processId))
+            {
+                continue;
+            }
+
+            // Names come from pg_database and match the pattern above: letters, digits and underscores only.
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+            dropped.Add(name);
+        }
+
+        return dropped;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 }

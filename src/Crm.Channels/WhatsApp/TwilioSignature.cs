@@ -72,7 +72,8 @@ internal static class TwilioSignature
     internal static IEnumerable<string> UrlVariants(string url)
     {
         yield return url;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        // Only web URLs have a default port to add or drop (on Unix "/hook" parses as an absolute file URI).
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             yield break;
         }
