@@ -34,6 +34,8 @@ public sealed class SignedTextTests
         Assert.False(SignedText.Verify(Key, "subscribe", "1.2.3", mac.AsSpan(0, mac.Length - 1)));
         Assert.False(SignedText.Verify(Key, "subscribe", "1.2.3", mac[..^1] + "é"));
         Assert.False(SignedText.Verify(Key, "subscribe", "1.2.3", ""));
+        // A character outside ASCII whose low byte is the MAC's own character must not pass for it.
+        Assert.False(SignedText.Verify(Key, "subscribe", "1.2.3", mac[..^1] + (char)(mac[^1] + 0x100)));
     }
 
     [Fact]
@@ -86,5 +88,15 @@ public sealed class SignedTextTests
         Assert.False(tokens.IsIdentityValid("ann@example.com", hash + "00"));
         Assert.False(new VisitorTokens(new InMemoryCrmSecretStore(), Options.Create(new ChatOptions())).IsIdentityValid("ann@example.com", hash));
         Assert.False(new VisitorTokens(new InMemoryCrmSecretStore(), Options.Create(new ChatOptions { IdentitySecret = "" })).IsIdentityValid("ann@example.com", hash));
+    }
+
+    [Fact]
+    public void A_key_is_used_only_once_it_is_loaded()
+    {
+        var key = new SigningKey(new InMemoryCrmSecretStore(), "some.key", static () => null);
+
+        var failure = Assert.Throws<InvalidOperationException>(() => key.Loaded);
+
+        Assert.Contains("some.key", failure.Message, StringComparison.Ordinal);
     }
 }

@@ -82,6 +82,35 @@ public sealed class WebhookGuardTests
     [InlineData("::ffff:8.8.8.8")]
     [InlineData("64:ff9b::808:808")]
     [InlineData("64:ff9a::a00:1")]
+    [InlineData("2001:ff9b::a00:1")]
+    [InlineData("0:ff9b::a00:1")]
+    [InlineData("64:ff00::a00:1")]
     public void Public_addresses_are_allowed(string address)
         => Assert.Null(WebhookDestinations.Refusal(IPAddress.Parse(address)));
+
+    [Fact]
+    public void A_secret_and_an_id_are_required_to_sign()
+    {
+        Assert.Throws<ArgumentException>(() => WebhookSignature.Sign("", "msg_1", 1, "{}"u8));
+        Assert.Throws<ArgumentException>(() => WebhookSignature.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "", 1, "{}"u8));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1", "10.0.0.1, a private address")]
+    [InlineData("[::1]", "::1, a loopback address")]
+    [InlineData("localhost", "a loopback address")]
+    public async Task A_host_resolving_to_an_internal_address_is_refused_naming_it(string host, string named)
+    {
+        var refused = await Assert.ThrowsAsync<WebhookDestinationException>(() => WebhookDestinations.ResolveAsync(host, allowPrivate: false, CancellationToken.None));
+
+        Assert.Contains(named, refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{host}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Internal_addresses_are_reachable_only_when_private_networks_are_allowed()
+    {
+        Assert.Equal([IPAddress.Parse("10.0.0.1")], await WebhookDestinations.ResolveAsync("10.0.0.1", allowPrivate: true, CancellationToken.None));
+        Assert.Equal([IPAddress.Parse("93.184.215.14")], await WebhookDestinations.ResolveAsync("93.184.215.14", allowPrivate: false, CancellationToken.None));
+    }
 }

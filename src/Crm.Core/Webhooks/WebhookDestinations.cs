@@ -41,7 +41,8 @@ internal static class WebhookDestinations
             };
         }
 
-        if (address.Equals(IPAddress.IPv6None) || address.Equals(IPAddress.IPv6Any))
+        // IPAddress.IPv6None is the same address (::).
+        if (address.Equals(IPAddress.IPv6Any))
         {
             return "an unspecified address";
         }
