@@ -45,11 +45,8 @@ public sealed class BackgroundLoopFaultTests
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         builder.Services.AddRouting();
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.FromAddress = "news@shop.example";
-                o.PollInterval = TimeSpan.FromMilliseconds(100);
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(100))
             .UsePickupDirectory(o => o.Directory = pickup)
             .UseInMemoryStores();
         builder.Services.Replace(ServiceDescriptor.Singleton<ICampaignStore>(sp => faults.Wrap<ICampaignStore>(sp.GetRequiredService<InMemoryCampaignStores>())));

@@ -123,11 +123,8 @@ public sealed class HealthCheckTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddRouting();
-        var bulkEmail = builder.Services.AddBulkEmail(o =>
-        {
-            o.FromAddress = "news@shop.example";
-            o.PollInterval = TimeSpan.FromMilliseconds(100);
-        });
+        var bulkEmail = builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(100));
         sender(bulkEmail);
         if (!builder.Services.Any(d => d.ServiceType == typeof(ICampaignStore)))
         {

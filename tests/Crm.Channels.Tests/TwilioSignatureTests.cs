@@ -90,9 +90,9 @@ public sealed class TwilioSignatureTests
     [Fact]
     public void Missing_arguments_are_refused()
     {
-        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(null!, Url, Parameters));
-        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, null!, Parameters));
-        Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, Url, null!));
+        Assert.Equal("authToken", Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(null!, Url, Parameters)).ParamName);
+        Assert.Equal("url", Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, null!, Parameters)).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => TwilioSignature.Compute(Token, Url, null!)).ParamName);
     }
 
     [Fact]

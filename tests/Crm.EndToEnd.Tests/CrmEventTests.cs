@@ -34,11 +34,8 @@ public sealed partial class CrmEventTests : IDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddCrmApiKeys(o => o.Keys.Add(new CrmApiKey(ManagerKey, CrmRoles.Manager)));
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore().AddEventHandler<EveryEvent>().AddEventHandler<FailingHandler>();
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.FromAddress = "news@shop.example";
-                o.PollInterval = TimeSpan.FromMilliseconds(50);
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(50))
             .UsePickupDirectory(o => o.Directory = _outbox)
             .ConfigureSubscriptions(o =>
             {

@@ -41,12 +41,9 @@ public sealed class LibraryWiringTests
             o.Keys.Add(new CrmApiKey(ManagerKey, "manager"));
         })))(builder.Services);
         builder.Services.AddCrmChannels().AddChat().UseInMemoryStore();
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.FromAddress = "news@shop.example";
-                o.PollInterval = TimeSpan.FromMilliseconds(50);
-                o.MachineOpenWindow = TimeSpan.Zero;
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(50))
+            .ConfigureTracking(o => o.MachineOpenWindow = TimeSpan.Zero)
             .UsePickupDirectory(o => o.Directory = pickupDirectory ?? Path.Combine(Path.GetTempPath(), "crm-wiring-" + Guid.NewGuid().ToString("N")))
             .UseInMemoryStores();
         return builder.Build();
@@ -311,11 +308,8 @@ public sealed class LibraryWiringTests
     {
         var builder = LoopbackBuilder();
         builder.Services.AddAuthorization();
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.FromAddress = "news@shop.example";
-                o.PollInterval = TimeSpan.FromMilliseconds(50);
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(50))
             .UseSender<RecordingSender>()
             .UseInMemoryStores();
         await using var app = builder.Build();
@@ -341,9 +335,9 @@ public sealed class LibraryWiringTests
         var port = HostProcess.FreeTcpPort();
         var builder = LoopbackBuilder();
         builder.Services.AddAuthorization();
-        builder.Services.AddBulkEmail(o =>
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o =>
             {
-                o.FromAddress = "news@shop.example";
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
             })
@@ -390,11 +384,8 @@ public sealed class LibraryWiringTests
         var builder = LoopbackBuilder();
         builder.Services.AddAuthorization();
         await using var refusing = new ScriptedSmtpServer(_ => true);
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.FromAddress = "news@shop.example";
-                o.PollInterval = TimeSpan.FromMilliseconds(50);
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o => o.PollInterval = TimeSpan.FromMilliseconds(50))
             .UseSmtp(o =>
             {
                 o.Host = "127.0.0.1";
@@ -424,9 +415,9 @@ public sealed class LibraryWiringTests
         var builder = LoopbackBuilder();
         builder.Services.AddAuthorization();
         await using var server = new ScriptedSmtpServer(recipient => recipient.StartsWith("nobody", StringComparison.Ordinal));
-        builder.Services.AddBulkEmail(o =>
+        builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+            .ConfigureDispatcher(o =>
             {
-                o.FromAddress = "news@shop.example";
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
                 o.BatchSize = 2;
             })
@@ -669,11 +660,8 @@ public sealed class LibraryWiringTests
     public async Task A_short_signing_key_or_no_sender_address_stops_the_app_at_start(string? signingKey, string named)
     {
         var builder = LoopbackBuilder();
-        builder.Services.AddBulkEmail(o =>
-            {
-                o.SigningKey = signingKey;
-                o.FromAddress = signingKey is null ? null : "news@shop.example";
-            })
+        builder.Services.AddBulkEmail(o => o.FromAddress = signingKey is null ? null : "news@shop.example")
+            .ConfigureTracking(o => o.SigningKey = signingKey)
             .UsePickupDirectory(o => o.Directory = Path.GetTempPath())
             .UseInMemoryStores();
         await using var app = builder.Build();
@@ -826,11 +814,8 @@ public sealed class LibraryWiringTests
         {
             var builder = LoopbackBuilder();
             builder.Services.AddAuthorization();
-            builder.Services.AddBulkEmail(o =>
-                {
-                    o.FromAddress = "news@shop.example";
-                    o.MachineOpenWindow = TimeSpan.Zero;
-                })
+            builder.Services.AddBulkEmail(o => o.FromAddress = "news@shop.example")
+                .ConfigureTracking(o => o.MachineOpenWindow = TimeSpan.Zero)
                 .UsePickupDirectory(o => o.Directory = outbox);
             builder.Services.AddPooledDbContextFactory<TContext>(configure);
             builder.Services.AddCrmCampaignStores<TContext>();

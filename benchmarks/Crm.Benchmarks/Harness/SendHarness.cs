@@ -166,16 +166,18 @@ public static class SendHarness
             {
                 o.FromAddress = "news@shop.example";
                 o.PublicBaseUrl = "https://crm.example";
-                o.SigningKey = "benchmark-signing-key-of-at-least-32-bytes";
+            })
+            .ConfigureTracking(o => o.SigningKey = "benchmark-signing-key-of-at-least-32-bytes")
+            .ConfigureDispatcher(o =>
+            {
                 o.BatchSize = options.BatchSize;
                 o.PollInterval = TimeSpan.FromMilliseconds(20);
                 if (options.Domains > 1)
                 {
                     // A campaign over many domains with one of them paced as a large provider would be: the pacing must
                     // not slow the others.
-                    o.Domains["bench0.example"] = new Crm.Campaigns.DomainLimit { MaxConcurrency = 10, MessagesPerSecond = 20 };
+                    o.Domains["bench0.example"] = new Crm.Campaigns.Dispatching.DomainLimit { MaxConcurrency = 10, MessagesPerSecond = 20 };
                 }
-
             })
             .UseSmtp(o =>
             {

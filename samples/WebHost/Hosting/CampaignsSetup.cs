@@ -12,11 +12,8 @@ internal static class CampaignsSetup
     {
         var tracking = configuration.GetSection("Crm:Tracking");
         var bulkEmail = services.AddBulkEmail(configuration.GetSection("Crm:Campaigns"));
-        services.PostConfigure<BulkEmailOptions>(options =>
-        {
-            options.PublicBaseUrl = tracking["PublicBaseUrl"] ?? options.PublicBaseUrl;
-            options.SigningKey = tracking["SigningKey"] ?? options.SigningKey;
-        });
+        services.PostConfigure<BulkEmailOptions>(options => options.PublicBaseUrl = tracking["PublicBaseUrl"] ?? options.PublicBaseUrl);
+        services.PostConfigure<Crm.Campaigns.Tracking.TrackingOptions>(options => options.SigningKey = tracking["SigningKey"] ?? options.SigningKey);
 
         var smtp = configuration.GetSection("Crm:Smtp");
         if (!string.IsNullOrEmpty(smtp["Host"]))

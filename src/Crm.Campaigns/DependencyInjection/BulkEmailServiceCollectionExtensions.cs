@@ -32,12 +32,20 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddBulkEmail();
         services.AddOptions<BulkEmailOptions>().Bind(section);
+        services.AddOptions<DispatcherOptions>().Bind(section);
+        services.AddOptions<TrackingOptions>().Bind(section);
         // Each feature's settings under the section, as before the options were split: the keys are unchanged.
         services.AddOptions<WebhookOptions>().Bind(section.GetSection("Webhooks"));
         services.AddOptions<Crm.Campaigns.Subscriptions.SubscribeOptions>().Bind(section.GetSection("Subscribe"));
         services.AddOptions<RecipientTexts>().Bind(section.GetSection("Texts"));
         return builder;
     }
+
+    /// <summary>The dispatcher's pace (<c>Crm:Campaigns</c>): batches and leases, rates overall and per domain, retries, when a campaign pauses itself.</summary>
+    public static IBulkEmailBuilder ConfigureDispatcher(this IBulkEmailBuilder builder, Action<DispatcherOptions> configure) => Configure(builder, configure);
+
+    /// <summary>Open and click tracking (<c>Crm:Campaigns</c>): on or off, machine opens, the pixel's write queue, the links' signing key.</summary>
+    public static IBulkEmailBuilder ConfigureTracking(this IBulkEmailBuilder builder, Action<TrackingOptions> configure) => Configure(builder, configure);
 
     /// <summary>The sending providers' bounce and complaint webhooks (<c>Crm:Campaigns:Webhooks</c>): credentials, limits.</summary>
     public static IBulkEmailBuilder ConfigureDeliveryWebhooks(this IBulkEmailBuilder builder, Action<WebhookOptions> configure) => Configure(builder, configure);
@@ -70,6 +78,8 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<BulkEmailOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RecipientTexts>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DispatcherOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrackingOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Crm.Campaigns.Subscriptions.SubscribeOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -81,7 +91,7 @@ public static class BulkEmailServiceCollectionExtensions
         services.TryAddSingleton<Crm.Hosting.LoopHealthRegistry>();
         services.TryAddSingleton<BulkEmailMarker>();
         services.AddProtectedEndpointsCheck();
-        services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
+        services.TryAddSingleton(sp => new CampaignComposer(sp.GetRequiredService<ICampaignStore>(), sp.GetRequiredService<ICampaignSender>(), sp.GetRequiredService<DispatcherSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<IOptions<TrackingOptions>>(), sp.GetRequiredService<IOptions<RecipientTexts>>()));
         services.TryAddSingleton(sp => new ContactImporter(sp.GetRequiredService<IContactDirectory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BulkEmailOptions>>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>()));
         services.TryAddSingleton<Unsubscriptions>();
         services.TryAddSingleton(sp => new DeliveryEvents(sp.GetRequiredService<IDeliveryEventStore>(), sp.GetRequiredService<TrackingKeyProvider>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<Crm.Events.CrmEventPublisher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeliveryEvents>>()));

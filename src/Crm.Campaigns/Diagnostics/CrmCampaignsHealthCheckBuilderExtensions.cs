@@ -1,4 +1,3 @@
-using Crm.Campaigns;
 using Crm.Campaigns.Dispatching;
 using Crm.Campaigns.Sending;
 using Crm.Hosting;
@@ -23,7 +22,7 @@ public static class CrmCampaignsHealthCheckBuilderExtensions
             "crm-dispatcher",
             sp =>
             {
-                var options = sp.GetRequiredService<IOptions<BulkEmailOptions>>().Value;
+                var options = sp.GetRequiredService<IOptions<Crm.Campaigns.Dispatching.DispatcherOptions>>().Value;
                 return new LoopHealthCheck(
                     sp.GetRequiredService<LoopHealthRegistry>()[CampaignDispatcher.HealthName],
                     "The campaign dispatcher",

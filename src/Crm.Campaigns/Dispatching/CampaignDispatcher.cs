@@ -21,7 +21,7 @@ namespace Crm.Campaigns.Dispatching;
 /// Sends campaigns: launches due ones, claims ledger rows in batches, renders and sends each message through
 /// <see cref="ICampaignSender"/>, and records the outcome only after the transport accepted the message. A crash
 /// leaves rows claimed; their lease expires and they are sent again, so at most the messages accepted but not yet
-/// recorded (<see cref="BulkEmailOptions.MaxUnrecordedMessages"/>) are sent twice.
+/// recorded (<see cref="DispatcherOptions.MaxUnrecordedMessages"/>) are sent twice.
 /// </summary>
 internal sealed partial class CampaignDispatcher : BackgroundService
 {
@@ -33,6 +33,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     private readonly DispatcherSignal _signal;
     private readonly TimeProvider _time;
     private readonly BulkEmailOptions _options;
+    private readonly DispatcherOptions _pace;
     private readonly ILogger<CampaignDispatcher> _logger;
     private readonly int _concurrency;
     private readonly DkimMessageSigner? _dkim;
@@ -59,6 +60,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         DispatcherSignal signal,
         TimeProvider time,
         IOptions<BulkEmailOptions> options,
+        IOptions<DispatcherOptions> pace,
         IOptions<RecipientTexts> texts,
         LoopHealthRegistry health,
         CrmEventPublisher events,
@@ -77,17 +79,19 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         _signal = signal;
         _time = time;
         _options = options.Value;
+        ArgumentNullException.ThrowIfNull(pace);
+        _pace = pace.Value;
         _dkim = _options.Dkim.CreateSigner();
         _logger = logger;
         _concurrency = Math.Max(1, sender.Concurrency);
-        _recorder = new OutcomeRecorder(_options.MaxUnrecordedMessages, store, time, AfterCommitAsync, logger);
-        _pacing = new DomainPacing(new Dictionary<string, DomainLimit>(_options.Domains, StringComparer.OrdinalIgnoreCase), _options.RetryBaseDelay, time);
-        if (_options.MessagesPerSecond > 0)
+        _recorder = new OutcomeRecorder(_pace.MaxUnrecordedMessages, store, time, AfterCommitAsync, logger);
+        _pacing = new DomainPacing(new Dictionary<string, DomainLimit>(_pace.Domains, StringComparer.OrdinalIgnoreCase), _pace.RetryBaseDelay, time);
+        if (_pace.MessagesPerSecond > 0)
         {
             _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
-                TokenLimit = Math.Max(1, _options.MessagesPerSecond / 10),
-                TokensPerPeriod = Math.Max(1, _options.MessagesPerSecond / 10),
+                TokenLimit = Math.Max(1, _pace.MessagesPerSecond / 10),
+                TokensPerPeriod = Math.Max(1, _pace.MessagesPerSecond / 10),
                 ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
                 QueueLimit = int.MaxValue,
                 AutoReplenishment = true,
@@ -98,7 +102,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.RunDispatcher)
+        if (!_pace.RunDispatcher)
         {
             return;
         }
@@ -147,7 +151,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
 
     /// <summary>
     /// Keeps the SMTP connections busy: the next batch is claimed while the current one is sent, and outcomes are
-    /// committed as they come (<see cref="OutcomeRecorder"/>), at most <see cref="BulkEmailOptions.MaxUnrecordedMessages"/>
+    /// committed as they come (<see cref="OutcomeRecorder"/>), at most <see cref="DispatcherOptions.MaxUnrecordedMessages"/>
     /// behind the server, which bounds what a crash can send twice.
     /// </summary>
     private async Task RunPipelinedAsync(CancellationToken stoppingToken)
@@ -190,19 +194,19 @@ internal sealed partial class CampaignDispatcher : BackgroundService
 
     /// <summary>
     /// How long an idle dispatcher sleeps: until the store's next known work (a scheduled start, a retry, a lease
-    /// expiring), at most <see cref="BulkEmailOptions.PollInterval"/>; a signal wakes it sooner.
+    /// expiring), at most <see cref="DispatcherOptions.PollInterval"/>; a signal wakes it sooner.
     /// </summary>
     private async Task<TimeSpan> IdleWaitAsync(CancellationToken cancellationToken)
     {
         var next = await _store.NextWakeAsync(cancellationToken).ConfigureAwait(false);
         if (next is not { } at)
         {
-            return _options.PollInterval;
+            return _pace.PollInterval;
         }
 
         // A few milliseconds past the due time (claims compare strictly), never a busy loop.
         var wait = at - _time.GetUtcNow() + TimeSpan.FromMilliseconds(5);
-        return wait < MinimumIdleWait ? MinimumIdleWait : wait > _options.PollInterval ? _options.PollInterval : wait;
+        return wait < MinimumIdleWait ? MinimumIdleWait : wait > _pace.PollInterval ? _pace.PollInterval : wait;
     }
 
     private static readonly TimeSpan MinimumIdleWait = TimeSpan.FromMilliseconds(50);
@@ -216,7 +220,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
             await _events.PublishAsync(new CampaignLaunchedEvent(launched.Id, launched.Subject, launched.Stats.Recipients) { Timestamp = now }, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _store.ClaimBatchAsync(_options.BatchSize, _owner, now, now + _options.ClaimLease, cancellationToken).ConfigureAwait(false);
+        return await _store.ClaimBatchAsync(_pace.BatchSize, _owner, now, now + _pace.ClaimLease, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SendAsync(IReadOnlyList<ClaimedRecipient> batch, CancellationToken cancellationToken)
@@ -308,7 +312,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     {
         var attempt = outcome.Attempt;
         var campaignId = attempt.CampaignId;
-        if (outcome.RenderFailed && _renderFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1) is var renderFailures && renderFailures == _options.MaxRenderFailures)
+        if (outcome.RenderFailed && _renderFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1) is var renderFailures && renderFailures == _pace.MaxRenderFailures)
         {
             _pausing.TryAdd(campaignId, $"Paused after {renderFailures} recipients could not be rendered; last: {attempt.Error}");
             LogAutoPaused(_logger, campaignId, renderFailures);
@@ -323,7 +327,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
         var failures = attempt.Outcome is SendOutcome.Sent or SendOutcome.Skipped
             ? _consecutiveFailures[campaignId] = 0
             : _consecutiveFailures.AddOrUpdate(campaignId, 1, (_, n) => n + 1);
-        if (failures == _options.MaxConsecutiveFailures)
+        if (failures == _pace.MaxConsecutiveFailures)
         {
             _pausing.TryAdd(campaignId, $"Paused after {failures} consecutive failed attempts; last: {attempt.Error}");
             LogAutoPaused(_logger, campaignId, failures);
@@ -440,7 +444,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
             _pacing.Accepted(domain);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Sent);
         }
-        catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _options.MaxAttempts)
+        catch (CampaignSendException ex) when (ex.IsPermanent || recipient.Attempts + 1 >= _pace.MaxAttempts)
         {
             LogSendFailed(_logger, recipient.CampaignId, recipient.RecipientId, ex.Message);
             return new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, ex.Message);
@@ -468,7 +472,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
             var delay = RetryDelay(recipient.Attempts);
             var reason = ex is CampaignSendException ? ex.Message : $"The sender failed: {ex.Message}";
             LogSendDeferred(_logger, recipient.CampaignId, recipient.RecipientId, reason, delay);
-            return recipient.Attempts + 1 >= _options.MaxAttempts
+            return recipient.Attempts + 1 >= _pace.MaxAttempts
                 ? new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Failed, reason)
                 : new SendAttempt(recipient.RecipientId, recipient.CampaignId, SendOutcome.Retry, reason, _time.GetUtcNow() + delay);
         }
@@ -479,7 +483,7 @@ internal sealed partial class CampaignDispatcher : BackgroundService
     /// same instant (and several hosts do not retry in lockstep).
     /// </summary>
     private TimeSpan RetryDelay(int attempts)
-        => _options.RetryBaseDelay * Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (0.4 * Random.Shared.NextDouble()));
+        => _pace.RetryBaseDelay * Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (0.4 * Random.Shared.NextDouble()));
 
     private async Task PauseAsync(long campaignId, string reason, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Crm.Campaigns.Tracking;
 using Crm.Campaigns.Texts;
 using Crm.Campaigns.Rendering;
 using Crm.Campaigns.Segments;
@@ -28,10 +29,11 @@ public sealed class CampaignComposer
     private readonly DispatcherSignal _signal;
     private readonly TimeProvider _time;
     private readonly BulkEmailOptions _options;
+    private readonly TrackingOptions _tracking;
     private readonly RecipientTexts _texts;
 
     /// <summary>Creates the composer.</summary>
-    internal CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options, IOptions<RecipientTexts> texts)
+    internal CampaignComposer(ICampaignStore store, ICampaignSender sender, DispatcherSignal signal, TimeProvider time, IOptions<BulkEmailOptions> options, IOptions<TrackingOptions> tracking, IOptions<RecipientTexts> texts)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(texts);
@@ -41,6 +43,8 @@ public sealed class CampaignComposer
         _signal = signal;
         _time = time;
         _options = options.Value;
+        ArgumentNullException.ThrowIfNull(tracking);
+        _tracking = tracking.Value;
         _dkim = _options.Dkim.CreateSigner();
     }
 
@@ -147,7 +151,7 @@ public sealed class CampaignComposer
 
         var now = _time.GetUtcNow();
         var scheduledLater = request.ScheduledAt is { } at && at > now;
-        var trackClicks = _options.TrackClicks && request.TrackClicks != false;
+        var trackClicks = _tracking.TrackClicks && request.TrackClicks != false;
         // The campaign's one span, in the trace of whoever created it; the batches that send it, whenever and wherever
         // they run, are traces of their own that link here (a campaign of 40,000 is a few hundred batch traces, not
         // 40,000 unrelated roots).
@@ -158,7 +162,7 @@ public sealed class CampaignComposer
                 request.FromAddress ?? _options.FromAddress!, request.FromName ?? _options.FromName, trackingBaseUrl, now)
             {
                 ReplyTo = request.ReplyTo is null ? null : Crm.Contacts.ContactIdentity.NormalizeEmail(request.ReplyTo),
-                TrackOpens = _options.TrackOpens && request.TrackOpens != false,
+                TrackOpens = _tracking.TrackOpens && request.TrackOpens != false,
                 TrackClicks = trackClicks,
                 Links = trackClicks ? TrackedLinks.Find(request.Body!) : [],
                 TraceParent = activity?.Id,

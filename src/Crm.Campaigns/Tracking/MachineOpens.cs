@@ -4,7 +4,7 @@ namespace Crm.Campaigns.Tracking;
 /// Tells a person opening a mail from a machine loading its pixel. Heuristics, documented with their limits: Apple Mail
 /// Privacy Protection loads every image of every mail through Apple's proxy, which sends the bare user agent
 /// <c>Mozilla/5.0</c>; security gateways and link scanners name themselves (or send no user agent at all); and any load
-/// within <see cref="BulkEmailOptions.MachineOpenWindow"/> of the send is too fast for a person (the store checks that
+/// within <see cref="TrackingOptions.MachineOpenWindow"/> of the send is too fast for a person (the store checks that
 /// one, against the ledger's send time). A person behind such a proxy is counted as a machine; a scanner that poses as a
 /// browser well after delivery is counted as a person.
 /// </summary>

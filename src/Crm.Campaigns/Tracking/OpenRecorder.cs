@@ -8,7 +8,7 @@ namespace Crm.Campaigns.Tracking;
 
 /// <summary>
 /// Takes pixel hits off the request path: each valid hit is queued and answered at once, and the queue is written to
-/// the store in batches (every <see cref="BulkEmailOptions.OpenFlushInterval"/>) in one transaction each. Counting stays
+/// the store in batches (every <see cref="TrackingOptions.OpenFlushInterval"/>) in one transaction each. Counting stays
 /// exact — every queued open is written once, and stopping the host writes what is left — while a burst of hits costs
 /// one database write per batch instead of one per hit. A full queue slows the pixel down; it never drops an open.
 /// A crash (<c>kill -9</c>) loses at most the opens of the last interval: unsubscribes, which must never be lost,
@@ -21,11 +21,11 @@ internal sealed partial class OpenRecorder : BackgroundService
     private readonly Channel<OpenEvent> _queue;
     private readonly ITrackingStore _store;
     private readonly TimeProvider _time;
-    private readonly BulkEmailOptions _options;
+    private readonly TrackingOptions _options;
     private readonly ILogger<OpenRecorder> _logger;
 
     /// <summary>Creates the recorder.</summary>
-    public OpenRecorder(ITrackingStore store, TimeProvider time, IOptions<BulkEmailOptions> options, ILogger<OpenRecorder> logger)
+    public OpenRecorder(ITrackingStore store, TimeProvider time, IOptions<TrackingOptions> options, ILogger<OpenRecorder> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Crm.Campaigns.Tracking;
 
 /// <summary>
-/// Supplies <see cref="TrackingTokens"/>: keyed by <see cref="BulkEmailOptions.SigningKey"/> when configured,
+/// Supplies <see cref="TrackingTokens"/>: keyed by <see cref="TrackingOptions.SigningKey"/> when configured,
 /// otherwise by a random key generated once and kept in the store, so links keep working across restarts
 /// and across instances.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class TrackingKeyProvider
     private TrackingTokens? _tokens;
 
     /// <summary>Creates the provider.</summary>
-    public TrackingKeyProvider(ICrmSecretStore secrets, IOptions<BulkEmailOptions> options)
+    public TrackingKeyProvider(ICrmSecretStore secrets, IOptions<TrackingOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var configured = options.Value.SigningKey;

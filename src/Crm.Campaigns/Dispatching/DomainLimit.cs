@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Crm.Campaigns;
+namespace Crm.Campaigns.Dispatching;
 
 /// <summary>How fast one receiving domain is sent to (<c>Crm:Campaigns:Domains:{domain}</c>, e.g. <c>gmail.com</c>).</summary>
 public sealed class DomainLimit
