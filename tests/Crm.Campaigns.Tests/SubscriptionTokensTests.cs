@@ -83,4 +83,21 @@ public sealed class SubscriptionTokensTests
         Assert.Equal(["news"], link.Tags);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(Expires.ToUnixTimeSeconds()) - Lifetime, link.RequestedAt);
     }
+
+    [Fact]
+    public void A_request_on_the_millisecond_keeps_its_time()
+        => Assert.Equal(Requested, _tokens.Verify(_tokens.Create(1, ["news"], Requested, Expires), Requested, Lifetime)!.RequestedAt);
+
+    [Fact]
+    public void A_link_of_exactly_the_longest_length_verifies()
+    {
+        // Tags and contact ids of the lengths that make a link of exactly 2,048 characters, the cap.
+        var longest = (from length in Enumerable.Range(1400, 200)
+                       from contactId in new long[] { 1, 12, 123, 1234 }
+                       let token = _tokens.Create(contactId, [new string('a', length)], Requested, Expires)
+                       where token.Length == 2048
+                       select token).First();
+
+        Assert.NotNull(_tokens.Verify(longest, Requested, Lifetime));
+    }
 }

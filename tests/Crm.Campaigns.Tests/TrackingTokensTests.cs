@@ -67,6 +67,73 @@ public sealed class TrackingTokensTests
 
     [Fact]
     public void Short_keys_are_refused() => Assert.Throws<ArgumentException>(() => new TrackingTokens(new byte[16]));
+
+    [Fact]
+    public void A_link_token_names_its_recipient_and_link_for_its_campaign_only()
+    {
+        var token = _tokens.CreateClick(7, 42, 3);
+
+        Assert.Equal((42L, 3), _tokens.VerifyClick(7, token));
+        Assert.Null(_tokens.VerifyClick(8, token));
+        Assert.Null(_tokens.VerifyClick(7, token.Replace("42.3.", "42.4.", StringComparison.Ordinal)));
+        Assert.Null(_tokens.VerifyClick(7, token.Replace("42.3.", "43.3.", StringComparison.Ordinal)));
+        Assert.Null(new TrackingTokens(RandomNumberGenerator.GetBytes(32)).VerifyClick(7, token));
+    }
+
+    [Fact]
+    public void A_link_token_and_a_pixel_token_never_stand_in_for_each_other()
+    {
+        var click = _tokens.CreateClick(7, 42, 0);
+        var open = _tokens.Create(7, 42, TrackingTokenPurpose.Open);
+
+        Assert.Null(_tokens.Verify(7, click, TrackingTokenPurpose.Open));
+        Assert.Null(_tokens.VerifyClick(7, open));
+        Assert.Null(_tokens.VerifyClick(7, "42.0." + open[(open.IndexOf('.', StringComparison.Ordinal) + 1)..]));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("42.0")]
+    [InlineData("42.0.AAAA.AAAA")]
+    [InlineData("-42.0.AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("42.-1.AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("x.0.AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("42.y.AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("42.0.!!!!")]
+    [InlineData("42.0.AAAAAAAAAAA")]
+    public void Malformed_link_tokens_are_refused(string? token) => Assert.Null(_tokens.VerifyClick(7, token));
+
+    [Fact]
+    public void Link_tokens_longer_than_any_link_made_are_refused_before_any_work()
+    {
+        var token = _tokens.CreateClick(7, 42, 3);
+        var padded = new string('0', 80 - token.Length) + token;
+
+        Assert.Equal((42L, 3), _tokens.VerifyClick(7, padded));
+        Assert.Null(_tokens.VerifyClick(7, "0" + padded));
+    }
+
+    [Fact]
+    public void Pixel_tokens_longer_than_any_token_made_are_refused_before_any_work()
+    {
+        var token = _tokens.Create(7, 42, TrackingTokenPurpose.Open);
+        var padded = "o" + new string('0', 64 - token.Length) + token[1..];
+
+        Assert.Equal(42, _tokens.Verify(7, padded, TrackingTokenPurpose.Open));
+        Assert.Null(_tokens.Verify(7, "o0" + padded[1..], TrackingTokenPurpose.Open));
+    }
+
+    [Fact]
+    public void A_link_index_below_zero_is_never_signed()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => _tokens.CreateClick(7, 42, -1));
+
+    [Fact]
+    public void A_missing_or_short_key_is_refused_naming_the_rule()
+    {
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => new TrackingTokens(null!)).ParamName);
+        Assert.Contains("at least 32 bytes", Assert.Throws<ArgumentException>(() => new TrackingTokens(new byte[31])).Message, StringComparison.Ordinal);
+    }
 }
 
 public sealed class RecipientReferenceTests
@@ -117,4 +184,5 @@ public sealed class MailtoUnsubscribeTests
     [InlineData("")]
     public void Other_subjects_name_nobody(string subject)
         => Assert.False(Crm.Campaigns.Tracking.MailtoUnsubscribe.TryRead(subject, out _, out _));
+
 }
