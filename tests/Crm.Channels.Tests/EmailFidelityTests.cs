@@ -245,4 +245,155 @@ public sealed class EmailFidelityTests
 
     private static byte[] Mail(string headers) =>
         Encoding.ASCII.GetBytes($"{headers}To: support@shop.example\r\nSubject: Help\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nBody\r\n");
+
+    [Fact]
+    public void A_bounce_that_becomes_a_ticket_keeps_its_delivery_status_and_no_empty_returned_message()
+    {
+        var mail = """
+            From: Mail Delivery System <mailer-daemon@mx.example>
+            To: support@shop.example
+            Subject: Undelivered Mail Returned to Sender
+            Message-ID: <bounce-kept@mx.example>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="r"
+
+            --r
+            Content-Type: text/plain
+
+            Your message could not be delivered.
+            --r
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.example
+
+            Final-Recipient: rfc822; gone@example.com
+            Action: failed
+            Status: 5.1.1
+
+            --r
+            Content-Type: message/rfc822
+
+            --r--
+            """.ReplaceLineEndings("\r\n");
+
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(mail), Options);
+
+        Assert.Equal(EmailKind.Bounce, read.Kind);
+        var status = Assert.Single(read.Message!.Attachments);
+        Assert.Equal("message/delivery-status", status.ContentType);
+        Assert.Equal("delivery-status.txt", status.FileName);
+        Assert.True(status.Size > 60, $"the report's {status.Size} bytes");
+        Assert.Single(read.AttachmentParts);
+    }
+
+    [Fact]
+    public void An_attached_message_reports_its_size()
+    {
+        const string Attached = "From: ann@example.com\r\nTo: bob@example.com\r\nSubject: Forwarded\r\nMessage-ID: <inner@example.com>\r\n\r\nThe original text.\r\n";
+        var mail = "From: bob@example.com\r\nTo: support@shop.example\r\nSubject: Fwd\r\nMessage-ID: <outer@example.com>\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--m\r\nContent-Type: message/rfc822\r\n\r\n"
+            + Attached + "--m--\r\n";
+
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(mail), Options);
+
+        var attached = Assert.Single(read.Message!.Attachments);
+        Assert.Equal("message/rfc822", attached.ContentType);
+        // The size of what is kept: the attached message as the intake writes it (MimeKit's line endings).
+        using var kept = new MemoryStream();
+        ((MessagePart)Assert.Single(read.AttachmentParts)).WriteTo(kept, contentOnly: true);
+        Assert.Equal(kept.Length, attached.Size);
+        Assert.InRange(attached.Size!.Value, Attached.Length - 8, Attached.Length);
+    }
+
+    [Fact]
+    public void A_group_sender_without_a_name_is_named_after_the_groups_from_name()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(
+            "From: 'Ann Smith' via Support <support@googlegroups.example>\r\nX-Original-Sender: ann@example.com\r\nTo: support@shop.example\r\nSubject: Via the group\r\nMessage-ID: <group@example.com>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Equal("ann@example.com", read.Message!.Sender.Email);
+        Assert.Equal("Ann Smith", read.Message.Sender.Name);
+    }
+
+    [Fact]
+    public void An_x_uuencode_part_without_a_begin_line_keeps_its_content()
+    {
+        var content = Encoding.ASCII.GetBytes("Invoice 42: 19.99 EUR, due on 1 December. Thank you for your order!");
+        var encoded = new StringBuilder();
+        for (var offset = 0; offset < content.Length; offset += 45)
+        {
+            var line = content.AsSpan(offset, Math.Min(45, content.Length - offset));
+            encoded.Append((char)(32 + line.Length));
+            for (var i = 0; i < line.Length; i += 3)
+            {
+                int a = line[i], b = i + 1 < line.Length ? line[i + 1] : 0, c = i + 2 < line.Length ? line[i + 2] : 0;
+                foreach (var sextet in new[] { a >> 2, ((a & 3) << 4) | (b >> 4), ((b & 15) << 2) | (c >> 6), c & 63 })
+                {
+                    encoded.Append(sextet == 0 ? '`' : (char)(32 + sextet));
+                }
+            }
+
+            encoded.Append("\r\n");
+        }
+
+        var mail = "From: old@example.com\r\nTo: support@shop.example\r\nSubject: Invoice\r\nMessage-ID: <uu@example.com>\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n--m\r\n"
+            + "Content-Type: text/plain; name=\"invoice.txt\"\r\nContent-Disposition: attachment; filename=\"invoice.txt\"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n"
+            + encoded + "--m--\r\n";
+
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(mail), Options);
+
+        var file = Assert.Single(read.Message!.Attachments);
+        Assert.Equal("invoice.txt", file.FileName);
+        Assert.Equal(content.Length, file.Size);
+        using var decoded = new MemoryStream();
+        ((MimePart)Assert.Single(read.AttachmentParts)).Content!.DecodeTo(decoded);
+        Assert.Equal(content, decoded.ToArray());
+    }
+
+    [Theory]
+    [InlineData("This line is no header\r\n")]
+    [InlineData(">From customer@example.com Mon Nov 23 10:00:00 2026\r\n")]
+    [InlineData("\r\n")]
+    public void Any_junk_first_line_before_the_headers_is_skipped(string junk)
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes(junk + "From: customer@example.com\r\nTo: support@shop.example\r\nSubject: After junk\r\nMessage-ID: <junk@example.com>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Equal("customer@example.com", read.Message!.Sender.Email);
+        Assert.Equal("After junk", read.Message.Subject);
+        Assert.Equal("Hello", read.Message.Text.Trim());
+    }
+
+    [Fact]
+    public void An_in_reply_to_naming_several_messages_threads_on_each()
+    {
+        var read = EmailReader.Read(Encoding.ASCII.GetBytes("From: customer@example.com\r\nTo: support@shop.example\r\nSubject: Re: both\r\nMessage-ID: <both@example.com>\r\nIn-Reply-To: <first@shop.example> <second@shop.example>\r\n\r\nHello\r\n"), Options);
+
+        Assert.Contains("first@shop.example", read.Message!.Thread.ReplyTo);
+        Assert.Contains("second@shop.example", read.Message.Thread.ReplyTo);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("iso-8859-1")]
+    public void Raw_8bit_gbk_headers_decode_also_when_no_or_a_wrong_charset_is_declared(string? declared)
+    {
+        var gbk = Encoding.GetEncoding("gbk");
+        var bytes = new List<byte>();
+        bytes.AddRange(Encoding.ASCII.GetBytes("From: "));
+        bytes.AddRange(gbk.GetBytes("王小明"));
+        bytes.AddRange(Encoding.ASCII.GetBytes(" <wang@example.cn>\r\nTo: support@shop.example\r\nSubject: "));
+        bytes.AddRange(gbk.GetBytes("发票问题"));
+        bytes.AddRange(Encoding.ASCII.GetBytes("\r\nMessage-ID: <gbk-raw@example.cn>\r\nMIME-Version: 1.0\r\n"));
+        bytes.AddRange(Encoding.ASCII.GetBytes(declared is null ? "Content-Type: text/plain\r\n" : $"Content-Type: text/plain; charset={declared}\r\n"));
+        bytes.AddRange(Encoding.ASCII.GetBytes("Content-Transfer-Encoding: 8bit\r\n\r\n"));
+        bytes.AddRange(gbk.GetBytes("请帮我查一下发票"));
+        bytes.AddRange("\r\n"u8.ToArray());
+
+        var read = EmailReader.Read([.. bytes], Options);
+
+        Assert.Equal("发票问题", read.Message!.Subject);
+        Assert.Equal("王小明", read.Message.Sender.Name);
+        Assert.Equal("请帮我查一下发票", read.Message.Text.Trim());
+    }
 }

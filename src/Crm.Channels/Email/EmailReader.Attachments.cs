@@ -27,7 +27,9 @@ internal static partial class EmailReader
         var parts = new List<MimeEntity>();
         foreach (var entity in message.BodyParts)
         {
-            if (ReferenceEquals(entity, textBody) || htmlBodies.Any(h => ReferenceEquals(entity, h)) || entity is MessageDeliveryStatus || infos.Count == max)
+            // A returned message that is empty (a report quoting nothing) is no file: kept, it would be a byte of nothing.
+            if (ReferenceEquals(entity, textBody) || htmlBodies.Any(h => ReferenceEquals(entity, h)) || infos.Count == max
+                || entity is MessagePart { Message: null or { Headers.Count: 0, Body: null } })
             {
                 continue;
             }
@@ -35,7 +37,12 @@ internal static partial class EmailReader
             var info = Describe(entity);
             if (string.IsNullOrWhiteSpace(info.FileName))
             {
-                info = info with { FileName = $"attachment-{infos.Count + 1}{(MimeTypes.TryGetExtension(entity.ContentType.MimeType, out var extension) ? extension : ".bin")}" };
+                // A bounce that becomes a ticket keeps its machine-readable report beside the text, readable by name.
+                info = info with
+                {
+                    FileName = entity is MessageDeliveryStatus ? "delivery-status.txt"
+                        : $"attachment-{infos.Count + 1}{(MimeTypes.TryGetExtension(entity.ContentType.MimeType, out var extension) ? extension : ".bin")}",
+                };
             }
 
             infos.Add(info with { ContentId = string.IsNullOrEmpty(entity.ContentId) ? null : entity.ContentId, Inline = !entity.IsAttachment });
@@ -43,6 +50,57 @@ internal static partial class EmailReader
         }
 
         return (infos, parts);
+    }
+
+    /// <summary>
+    /// Puts back the <c>begin</c> line some clients leave out of an <c>x-uuencode</c> part: the decoder skips everything
+    /// until it sees one, so the part's content would be lost.
+    /// </summary>
+    private static void RestoreUuencodeBeginLines(MimeMessage message)
+    {
+        foreach (var part in message.BodyParts.OfType<MimePart>())
+        {
+            if (part.ContentTransferEncoding != ContentEncoding.UUEncode || part.Content is null)
+            {
+                continue;
+            }
+
+            using var encoded = new MemoryStream();
+            part.Content.WriteTo(encoded);
+            var bytes = encoded.ToArray();
+            if (HasBeginLine(bytes))
+            {
+                continue;
+            }
+
+            var restored = new MemoryStream(bytes.Length + 32);
+            restored.Write("begin 644 file\r\n"u8);
+            restored.Write(bytes);
+            restored.Write(bytes.Length > 0 && bytes[^1] == '\n' ? "`\r\nend\r\n"u8 : "\r\n`\r\nend\r\n"u8);
+            restored.Position = 0;
+            part.Content = new MimeContent(restored, ContentEncoding.UUEncode);
+        }
+
+        static bool HasBeginLine(ReadOnlySpan<byte> content)
+        {
+            for (var start = 0; start < content.Length;)
+            {
+                if (content[start..].StartsWith("begin "u8))
+                {
+                    return true;
+                }
+
+                var next = content[start..].IndexOf((byte)'\n');
+                if (next < 0)
+                {
+                    return false;
+                }
+
+                start += next + 1;
+            }
+
+            return false;
+        }
     }
 
     private static AttachmentInfo Describe(MimeEntity entity)
@@ -53,6 +111,13 @@ internal static partial class EmailReader
         {
             using var counter = new CountingStream();
             mimePart.Content.DecodeTo(counter);
+            size = counter.Length;
+        }
+        else if (entity is MessagePart { Message: { } attached })
+        {
+            // As it is kept: the attached message itself, without the part's own headers.
+            using var counter = new CountingStream();
+            attached.WriteTo(counter);
             size = counter.Length;
         }
 

@@ -40,17 +40,17 @@ internal static partial class EmailReader
         MimeMessage message;
         try
         {
-            MimeStructureGuard.Check(raw, options.MaxMimeParts, options.MaxMimeDepth);
-            message = Parse(raw, options);
-            // A junk line before the headers (an mbox "From " line, a relay's banner) hides them all: try once without it.
-            if (message.From.Count == 0 && message.Sender is null && FirstLineIsNotAHeader(raw) is { } afterJunk)
+            try
             {
-                var retried = Parse(raw[afterJunk..], options);
-                if (retried.From.Count > 0)
-                {
-                    message = retried;
-                }
+                MimeStructureGuard.Check(raw, options.MaxMimeParts, options.MaxMimeDepth);
             }
+            catch (FormatException) when (FirstLineIsNotAHeader(raw) is { } afterJunk)
+            {
+                // A junk first line the structure check trips on: what follows it must pass the same check.
+                MimeStructureGuard.Check(raw[afterJunk..], options.MaxMimeParts, options.MaxMimeDepth);
+            }
+
+            message = ParseSkippingJunk(raw, options);
         }
         catch (FormatException ex)
         {
@@ -60,10 +60,90 @@ internal static partial class EmailReader
         return Read(message, raw, options, senderWhenMissing);
     }
 
+    /// <summary>
+    /// Parses the message; a junk line before the headers (an mbox "From " line, a relay's banner, a quoted ">From")
+    /// hides them all or makes the parse fail, so before giving up it is tried once more without that line.
+    /// </summary>
+    private static MimeMessage ParseSkippingJunk(byte[] raw, EmailOptions options)
+    {
+        MimeMessage? message = null;
+        FormatException? failure = null;
+        try
+        {
+            message = Parse(raw, options);
+            if (message.From.Count > 0 || message.Sender is not null)
+            {
+                return message;
+            }
+        }
+        catch (FormatException ex)
+        {
+            failure = ex;
+        }
+
+        if (FirstLineIsNotAHeader(raw) is { } afterJunk)
+        {
+            try
+            {
+                var retried = Parse(raw[afterJunk..], options);
+                if (retried.From.Count > 0 || message is null)
+                {
+                    return retried;
+                }
+            }
+            catch (FormatException) when (message is not null)
+            {
+                // The first reading stands: it parsed, it only named no sender.
+            }
+        }
+
+        return message ?? throw failure!;
+    }
+
     private static MimeMessage Parse(byte[] raw, EmailOptions options)
     {
         using var stream = new MemoryStream(raw, writable: false);
-        return MimeMessage.Load(new ParserOptions { MaxMimeDepth = options.MaxMimeDepth }, stream);
+        var parser = new ParserOptions { MaxMimeDepth = options.MaxMimeDepth };
+        // Headers written as raw bytes in a legacy charset (no encoded words) read as Latin-1 garbage unless the
+        // parser knows which charset to fall back to after UTF-8.
+        if (LegacyCharsetGuess.Of(HeaderSection(raw)) is { } headerCharset)
+        {
+            parser.CharsetEncoding = System.Text.Encoding.GetEncoding(headerCharset);
+        }
+
+        var message = MimeMessage.Load(parser, stream);
+        RelabelLegacyText(message);
+        return message;
+    }
+
+    /// <summary>The bytes before the first empty line (at most 64 KiB): the message's own header fields.</summary>
+    private static ReadOnlySpan<byte> HeaderSection(byte[] raw)
+    {
+        var head = raw.AsSpan(0, Math.Min(raw.Length, 64 * 1024));
+        var end = head.IndexOf("\n\r\n"u8) is >= 0 and var crlf ? crlf : head.IndexOf("\n\n"u8);
+        return end >= 0 ? head[..end] : head;
+    }
+
+    /// <summary>
+    /// A text part that declares no charset, or a Latin one, yet holds GBK or Shift_JIS bytes (clients that never
+    /// labelled their mail, relays that relabelled it) is read in the charset its bytes are in.
+    /// </summary>
+    private static void RelabelLegacyText(MimeMessage message)
+    {
+        foreach (var part in message.BodyParts.OfType<TextPart>())
+        {
+            if (part.Content is null || part.ContentType.Charset?.ToLowerInvariant() is not (null or "us-ascii" or "iso-8859-1" or "latin1" or "windows-1252"))
+            {
+                continue;
+            }
+
+            using var decoded = new MemoryStream();
+            part.Content.DecodeTo(decoded);
+            if (LegacyCharsetGuess.Of(decoded.GetBuffer().AsSpan(0, (int)decoded.Length)) is { } charset)
+            {
+                part.ContentType.Charset = charset;
+            }
+        }
     }
 
     /// <summary>Where the second line starts, when the first is not a header field (<c>Name: value</c>); else null.</summary>
@@ -88,6 +168,7 @@ internal static partial class EmailReader
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(options);
+        RestoreUuencodeBeginLines(message);
 
         if (BounceReason(message) is { } bounce)
         {
@@ -179,12 +260,19 @@ internal static partial class EmailReader
             Attachments = attachments,
             Thread = new ThreadHints
             {
-                ReplyTo = [.. message.References.Reverse(), .. message.InReplyTo is null ? [] : new[] { message.InReplyTo }],
+                ReplyTo = [.. message.References.Reverse(), .. InReplyToIds(message)],
                 TicketNumber = TicketTag(subject),
             },
         };
         return inbound;
     }
+
+    /// <summary>
+    /// Every id <c>In-Reply-To</c> names: a client answering several messages at once lists them all, and the mail
+    /// threads on any of them (MimeKit's <see cref="MimeMessage.InReplyTo"/> keeps only the first).
+    /// </summary>
+    private static IEnumerable<string> InReplyToIds(MimeMessage message)
+        => message.Headers[HeaderId.InReplyTo] is { } value ? MimeKit.Utils.MimeUtils.EnumerateReferences(value) : [];
 
     /// <summary>Names longer than a contact's name may be are cut, not a reason to refuse the mail.</summary>
     private static string ClipName(string name) => name.Length > MaxSenderNameLength ? name[..MaxSenderNameLength] : name;
@@ -262,7 +350,10 @@ internal static partial class EmailReader
         {
             if (message.Headers[header] is { } value && MailboxAddress.TryParse(value.Trim(), out var original) && IsUsable(original))
             {
-                return original;
+                // Groups name the person only in their From: "'Ann Smith' via Support" <support@groups.example>.
+                return string.IsNullOrWhiteSpace(original.Name) && message.From.Mailboxes.FirstOrDefault()?.Name is { Length: > 0 } groupFrom
+                    ? new MailboxAddress(GroupSenderName().Match(groupFrom) is { Success: true } via ? via.Groups["name"].Value : groupFrom, original.Address)
+                    : original;
             }
         }
 
@@ -273,6 +364,9 @@ internal static partial class EmailReader
         static bool IsUsable(MailboxAddress address) =>
             !string.IsNullOrWhiteSpace(address.Address) && address.Address.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < address.Address.Length - 1;
     }
+
+    [GeneratedRegex(@"^'?(?<name>.+?)'? via .+$")]
+    private static partial Regex GroupSenderName();
 
     [GeneratedRegex(@"\[#(\d{1,18})\]")]
     private static partial Regex TicketTagPattern();
