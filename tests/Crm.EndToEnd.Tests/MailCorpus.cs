@@ -109,7 +109,8 @@ public static class MailCorpus
             $"From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\nTo: support@shop.example\r\nX-Failed-Recipients: gone.{key}@nowhere.example\r\nSubject: Delivery Status Notification (Failure) {key}\r\nMessage-ID: <dsn.{key}@googlemail.example>\r\n\r\nAddress not found: gone.{key}@nowhere.example\r\n"),
             new("mailer-daemon@googlemail.example", "Address not found", Files())),
         ["rfc3464-bounce-not-ours"] = key => (Encoding.ASCII.GetBytes(Crm.Testing.TestMails.BounceReport($"lost.{key}@nowhere.example", to: "support@shop.example", subject: $"Undelivered Mail Returned to Sender {key}")),
-            new("mailer-daemon@mx.example", "could not be delivered", Files())),
+            // The machine-readable report stays with the ticket beside its text.
+            new("mailer-daemon@mx.example", "could not be delivered", Files(("delivery-status.txt", null)))),
     };
 
     private static MimeMessage From(string name, string address)
