@@ -29,6 +29,15 @@ internal static class CrmStoreRegistration
 
         services.RemoveAll<Crm.Security.ICrmSecretStore>();
         services.AddSingleton<Crm.Security.ICrmSecretStore, EfSecretStore<TContext>>();
+        if (!services.Any(d => d.ServiceType == typeof(EfDataProtectionKeyRepository<TContext>)))
+        {
+            // Data Protection's keys beside the secrets they protect: a refresh token one instance stored, another decrypts.
+            services.AddSingleton<EfDataProtectionKeyRepository<TContext>>();
+            services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+                new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                    options => options.XmlRepository ??= sp.GetRequiredService<EfDataProtectionKeyRepository<TContext>>()));
+        }
+
         services.TryAddSingleton<CrmDatabaseMigrator<TContext>>();
         services.TryAddSingleton<ICrmDatabaseMigrator>(sp => sp.GetRequiredService<CrmDatabaseMigrator<TContext>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrmStoreStartupCheck<TContext>>());

@@ -120,13 +120,21 @@ public sealed partial class CrmEventTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
         }
 
+        // The reply's "sent" and the status change its queuing caused are stored by two writers (the outbox and the
+        // request): either may come first, and each is heard in the order it was stored.
+        var types = heard.Select(e => e.Type).ToList();
+        if (types.Count > 5 && types[4] == "ticket.reply_delivery_changed")
+        {
+            (types[4], types[5]) = (types[5], types[4]);
+        }
+
         Assert.Equal(
             [
                 "contact.created", "ticket.created", "ticket.message_received", "ticket.reply_delivery_changed", "ticket.status_changed", "ticket.reply_delivery_changed", "ticket.status_changed",
                 "contact.created", "contact.created", "campaign.launched", "campaign.completed", "contact.unsubscribed", "contact.bounced",
                 "contact.created", "contact.subscription_confirmed", "campaign.paused", "campaign.cancelled",
             ],
-            heard.Select(e => e.Type));
+            types);
         Assert.Equal(heard.Count, heard.Select(e => e.Id).Distinct().Count());
         Assert.All(heard, e => Assert.Matches("^evt_[0-9a-f]{32}$", e.Id));
 

@@ -36,7 +36,14 @@ public sealed class DovecotServer : IAsyncDisposable
 
     public static string Executable => File.Exists("/usr/sbin/dovecot") ? "/usr/sbin/dovecot" : "dovecot";
 
-    public static async Task<DovecotServer> CreateAsync()
+    public static Task<DovecotServer> CreateAsync() => CreateAsync(null);
+
+    /// <summary>
+    /// A server that also signs users in with OAuth 2.0 tokens (XOAUTH2 and, unless <paramref name="mechanisms"/> says
+    /// otherwise, OAUTHBEARER) through its <c>oauth2</c> passdb, asking <paramref name="introspection"/> (RFC 7662)
+    /// whether a token is active; passwords keep working for delivering mail.
+    /// </summary>
+    public static async Task<DovecotServer> CreateAsync(Uri? introspection, string mechanisms = "xoauth2 oauthbearer")
     {
         if (OperatingSystem.IsWindows())
         {
@@ -53,7 +60,29 @@ public sealed class DovecotServer : IAsyncDisposable
             return await LoopbackPort.StartOnFreePortAsync(async port =>
             {
                 var server = new DovecotServer(directory, mail, port);
-                await File.WriteAllTextAsync(server.ConfigPath, $$"""
+                var oauth = "";
+                if (introspection is not null)
+                {
+                    var oauthConfig = Path.Combine(directory, "dovecot-oauth2.conf.ext");
+                    await File.WriteAllTextAsync(oauthConfig, $"""
+                        introspection_mode = post
+                        introspection_url = {introspection.AbsoluteUri}
+                        force_introspection = yes
+                        username_attribute = username
+                        active_attribute = active
+                        active_value = true
+                        """);
+                    oauth = $$"""
+                        auth_mechanisms = plain login {{mechanisms}}
+                        passdb {
+                          driver = oauth2
+                          mechanisms = {{mechanisms}}
+                          args = {{oauthConfig}}
+                        }
+                        """;
+                }
+
+                await File.WriteAllTextAsync(server.ConfigPath, oauth + "\n" + $$"""
                     base_dir = {{directory}}/run
                     state_dir = {{directory}}/run/state
                     log_path = {{directory}}/dovecot.log
@@ -61,7 +90,7 @@ public sealed class DovecotServer : IAsyncDisposable
                     listen = 127.0.0.1
                     ssl = no
                     disable_plaintext_auth = no
-                    auth_mechanisms = plain login
+                    {{(introspection is null ? "auth_mechanisms = plain login" : "")}}
                     default_internal_user = dovecot
                     default_internal_group = dovecot
                     default_login_user = dovenull
@@ -69,6 +98,7 @@ public sealed class DovecotServer : IAsyncDisposable
                     first_valid_uid = 1
                     passdb {
                       driver = static
+                      mechanisms = plain login
                       args = password={{Password}}
                     }
                     userdb {

@@ -57,6 +57,15 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     /// <summary>The mechanisms offered with <see cref="Credentials"/>: <c>PLAIN</c>, <c>LOGIN</c> or both.</summary>
     public string AuthMechanisms { get; init; } = "PLAIN LOGIN";
 
+    /// <summary>
+    /// Offer <c>AUTH XOAUTH2</c> (and <c>OAUTHBEARER</c> with <see cref="OAuthBearer"/>) and require a token this
+    /// accepts (user, token) before <c>MAIL</c>; a refused token gets Google's error challenge, then <c>535</c>.
+    /// </summary>
+    public Func<string, string, bool>? AcceptToken { get; init; }
+
+    /// <summary>With <see cref="AcceptToken"/>: offer <c>OAUTHBEARER</c> too.</summary>
+    public bool OAuthBearer { get; init; }
+
     /// <summary>Offer <c>SMTPUTF8</c> (RFC 6531).</summary>
     public bool SmtpUtf8 { get; init; }
 
@@ -182,7 +191,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         var recipients = new List<string>();
         var bdat = new StringBuilder();
         var secure = false;
-        var authenticated = Credentials is null;
+        var authenticated = Credentials is null && AcceptToken is null;
         var taken = 0;
         try
         {
@@ -209,6 +218,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         reader = new StreamReader(stream, utf8);
                         writer = new StreamWriter(stream, utf8) { NewLine = "\r\n", AutoFlush = true };
                         secure = true;
+                        break;
+                    case "AUTH" when AcceptToken is not null:
+                        authenticated = await AuthenticateWithTokenAsync(line, reader, writer);
+                        await writer.WriteLineAsync(authenticated ? "235 2.7.0 Accepted" : "535 5.7.8 Username and Password not accepted. For more information, go to https://support.example/mail/?p=BadCredentials");
                         break;
                     case "AUTH" when Credentials is not null:
                         authenticated = await AuthenticateAsync(line, reader, writer);
@@ -368,8 +381,41 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         {
             extensions.Add("AUTH " + AuthMechanisms);
         }
+        else if (AcceptToken is not null)
+        {
+            extensions.Add(OAuthBearer ? "AUTH XOAUTH2 OAUTHBEARER" : "AUTH XOAUTH2");
+        }
 
         return extensions.Select((e, i) => (i == extensions.Count - 1 ? "250 " : "250-") + e);
+    }
+
+    private async Task<bool> AuthenticateWithTokenAsync(string line, StreamReader reader, StreamWriter writer)
+    {
+        // XOAUTH2: "user=" user ^A "auth=Bearer " token ^A ^A; OAUTHBEARER (RFC 7628): "n,a=" user "," ^A ... "auth=Bearer " token ^A ^A.
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string response;
+        if (words.Length > 2)
+        {
+            response = words[2];
+        }
+        else
+        {
+            await writer.WriteLineAsync("334 ");
+            response = await reader.ReadLineAsync(_stop.Token) ?? "";
+        }
+
+        var fields = Encoding.UTF8.GetString(Convert.FromBase64String(response)).Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
+        var user = fields.Select(f => f.StartsWith("user=", StringComparison.Ordinal) ? f[5..] : f.StartsWith("n,a=", StringComparison.Ordinal) ? f[4..].TrimEnd(',') : null).FirstOrDefault(u => u is not null) ?? "";
+        var token = fields.Select(f => f.StartsWith("auth=Bearer ", StringComparison.Ordinal) ? f[12..] : null).FirstOrDefault(t => t is not null) ?? "";
+        if (AcceptToken!(user, token))
+        {
+            return true;
+        }
+
+        // The error challenge Gmail sends; the client answers with an empty line before the final 535.
+        await writer.WriteLineAsync("334 " + Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}""")));
+        await reader.ReadLineAsync(_stop.Token);
+        return false;
     }
 
     private async Task<bool> AuthenticateAsync(string line, StreamReader reader, StreamWriter writer)

@@ -34,6 +34,8 @@ internal static class EmailRepliesSetup
             options.SmtpPort = smtp.GetValue("Port", 25);
             options.SmtpUserName = smtp["UserName"];
             options.SmtpPassword = smtp["Password"];
+            // Crm:Smtp:OAuth: the same sign-in as campaigns (Microsoft 365, Google) instead of the password.
+            smtp.GetSection("OAuth").Bind(options.SmtpOAuth);
             options.PickupDirectory = smtp["PickupDirectory"] ?? "outbox";
             // One key for all outgoing mail: replies are signed like campaigns.
             configuration.GetSection("Crm:Campaigns:Dkim").Bind(options.Dkim);

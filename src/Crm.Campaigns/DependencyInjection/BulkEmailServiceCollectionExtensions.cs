@@ -7,6 +7,7 @@ using Crm.Campaigns.Storage;
 using Crm.Campaigns.Deliverability;
 using Crm.Campaigns.Tracking;
 using Crm.Hosting;
+using Crm.Mail.OAuth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -124,8 +125,13 @@ public static class BulkEmailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<SmtpOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddMailOAuthConnection(SmtpCampaignSender.OAuthConnectionName, sp =>
+        {
+            var smtp = sp.GetRequiredService<IOptions<SmtpOptions>>().Value;
+            return new MailOAuthAccount(smtp.UserName ?? "", smtp.OAuth);
+        });
         builder.Services.RemoveAll<ICampaignSender>();
-        builder.Services.AddSingleton<SmtpCampaignSender>();
+        builder.Services.AddSingleton(sp => new SmtpCampaignSender(sp.GetRequiredService<IOptions<SmtpOptions>>(), sp.GetRequiredService<MailOAuthTokens>(), sp.GetRequiredService<ILogger<SmtpCampaignSender>>()));
         builder.Services.AddSingleton<ICampaignSender>(sp => sp.GetRequiredService<SmtpCampaignSender>());
         return builder;
     }

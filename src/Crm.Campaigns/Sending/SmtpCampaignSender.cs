@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 using System.Security.Authentication;
+using Crm.Mail.OAuth;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -17,7 +18,11 @@ namespace Crm.Campaigns.Sending;
 /// </summary>
 public sealed partial class SmtpCampaignSender : ICampaignSender, ICampaignTransportProbe, IAsyncDisposable
 {
+    /// <summary>The name the campaign sender's OAuth connection is known by (admin, <c>/health</c>).</summary>
+    public const string OAuthConnectionName = "smtp:campaigns";
+
     private readonly SmtpOptions _options;
+    private readonly MailOAuthTokens? _tokens;
     private readonly ILogger<SmtpCampaignSender> _logger;
     private readonly Channel<SendRequest> _queue = Channel.CreateUnbounded<SendRequest>();
     private readonly Lazy<Task[]> _lanes;
@@ -28,9 +33,16 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, ICampaignTrans
 
     /// <summary>Creates the sender; connections open on first use.</summary>
     public SmtpCampaignSender(IOptions<SmtpOptions> options, ILogger<SmtpCampaignSender> logger)
+        : this(options, null, logger)
+    {
+    }
+
+    /// <summary>Creates the sender with the token cache <see cref="SmtpOptions.OAuth"/> signs in with.</summary>
+    internal SmtpCampaignSender(IOptions<SmtpOptions> options, MailOAuthTokens? tokens, ILogger<SmtpCampaignSender> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _tokens = tokens;
         _logger = logger;
         _lanes = new Lazy<Task[]>(StartLanes);
     }
@@ -320,7 +332,8 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, ICampaignTrans
         : new CampaignSendException($"The SMTP server answered {ex.Code}: {ex.Message.Trim()}", isPermanent: ex.Code >= 500, ex.Code, ex);
 
     private static bool IsConnectionFailure(Exception ex) =>
-        ex is IOException or SocketException or SmtpProtocolViolationException or AuthenticationException or TimeoutException or ObjectDisposedException or MailKit.Security.SaslException;
+        ex is IOException or SocketException or SmtpProtocolViolationException or AuthenticationException or TimeoutException or ObjectDisposedException or MailKit.Security.SaslException
+        or MailOAuthRefusedException or HttpRequestException;
 
     string ICampaignTransportProbe.Destination => $"the SMTP server {_options.Host}:{_options.Port}";
 
@@ -333,7 +346,7 @@ public sealed partial class SmtpCampaignSender : ICampaignSender, ICampaignTrans
 
     private async Task<SmtpConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = await SmtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
+        var connection = await SmtpConnection.OpenAsync(_options, _tokens, cancellationToken).ConfigureAwait(false);
         _connectedOnce = true;
         LogConnected(_logger, _options.Host, _options.Port);
         return connection;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Crm.Mail.OAuth;
 
 namespace Crm.Campaigns.Sending;
 
@@ -29,6 +30,7 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly SmtpOptions _options;
+    private readonly MailOAuthTokens? _tokens;
     private readonly byte[] _read = new byte[MaxReplyLineLength];
     private Stream _stream;
     private int _readStart;
@@ -38,11 +40,12 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
     private long _maxSize;
     private string[] _authMechanisms = [];
 
-    private SmtpConnection(Socket socket, Stream stream, SmtpOptions options)
+    private SmtpConnection(Socket socket, Stream stream, SmtpOptions options, MailOAuthTokens? tokens)
     {
         _socket = socket;
         _stream = stream;
         _options = options;
+        _tokens = tokens;
     }
 
     [Flags]
@@ -67,7 +70,10 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
     public void Abandon() => IsUsable = false;
 
     /// <summary>Connects, reads the greeting, says EHLO, secures the connection as <paramref name="options"/> ask and authenticates.</summary>
-    public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, CancellationToken cancellationToken)
+    /// <param name="options">The server and how to reach it.</param>
+    /// <param name="tokens">The token cache, when <see cref="SmtpOptions.OAuth"/> is configured.</param>
+    /// <param name="cancellationToken">Stops the attempt.</param>
+    public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, MailOAuthTokens? tokens, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         SmtpConnection? connection = null;
@@ -77,7 +83,7 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
             timeout.CancelAfter(options.Timeout);
             await socket.ConnectAsync(options.Host, options.Port, timeout.Token).ConfigureAwait(false);
             var implicitTls = options.Security == SmtpSecurity.SslOnConnect || (options.Security == SmtpSecurity.Auto && options.Port == 465);
-            connection = new SmtpConnection(socket, new NetworkStream(socket, ownsSocket: true), options);
+            connection = new SmtpConnection(socket, new NetworkStream(socket, ownsSocket: true), options, tokens);
             await connection.HandshakeAsync(implicitTls, cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -135,7 +141,13 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
             await HelloAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!string.IsNullOrEmpty(_options.UserName))
+        if (_options.OAuth.IsEnabled)
+        {
+            var tokens = _tokens ?? throw new InvalidOperationException("OAuth is configured but no token cache was given.");
+            // A refusal marks the connection "needs reconnect" and throws: no fallback to a password.
+            await tokens.SignInAsync(SmtpCampaignSender.OAuthConnectionName, _options.UserName!, _authMechanisms, (sasl, ct) => AuthenticateWithAsync(sasl, timeout, ct), cancellationToken).ConfigureAwait(false);
+        }
+        else if (!string.IsNullOrEmpty(_options.UserName))
         {
             await AuthenticateAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
@@ -233,6 +245,17 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
             ?? throw new AuthenticationException($"{_options.Host}:{_options.Port} offers no authentication mechanism this sender supports (it offers {string.Join(' ', _authMechanisms)}).");
         var sasl = MailKit.Security.SaslMechanism.Create(name, new NetworkCredential(_options.UserName, _options.Password ?? ""))
             ?? throw new AuthenticationException($"MailKit cannot create the {name} mechanism.");
+        await AuthenticateWithAsync(sasl, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AuthenticateWithAsync(MailKit.Security.SaslMechanism sasl, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        if (_authMechanisms.Length == 0)
+        {
+            throw new AuthenticationException($"{_options.Host}:{_options.Port} does not offer authentication, but a user name is configured.");
+        }
+
+        var name = sasl.MechanismName;
         var command = "AUTH " + name;
         if (sasl.SupportsInitialResponse)
         {

@@ -1,10 +1,11 @@
 using System.Net.Security;
 using System.ComponentModel.DataAnnotations;
+using Crm.Mail.OAuth;
 
 namespace Crm.Campaigns.Sending;
 
 /// <summary>Where and how campaigns are sent over SMTP.</summary>
-public sealed class SmtpOptions
+public sealed class SmtpOptions : IValidatableObject
 {
     /// <summary>The SMTP server.</summary>
     [Required]
@@ -17,8 +18,14 @@ public sealed class SmtpOptions
     /// <summary>The user name, when the server needs authentication.</summary>
     public string? UserName { get; set; }
 
-    /// <summary>The password.</summary>
+    /// <summary>The password; not used when <see cref="OAuth"/> is configured.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Signs in with an OAuth 2.0 token (XOAUTH2, or OAUTHBEARER where offered) instead of the password, as
+    /// Microsoft 365 and Google require; <see cref="UserName"/> is the mailbox's address.
+    /// </summary>
+    public MailOAuthOptions OAuth { get; } = new();
 
     /// <summary>
     /// TLS: <c>Auto</c> (STARTTLS when offered; implicit TLS on 465), <c>None</c>, <c>StartTls</c> (required),
@@ -46,4 +53,17 @@ public sealed class SmtpOptions
     /// revocation) decides. Set in code, for a relay with a private certificate authority.
     /// </summary>
     public RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (OAuth.Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem, [nameof(OAuth)]);
+        }
+        else if (OAuth.IsEnabled && string.IsNullOrEmpty(UserName))
+        {
+            yield return new ValidationResult("OAuth needs the UserName (the mailbox signed in to).", [nameof(UserName)]);
+        }
+    }
 }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Crm.Channels.Email;
+using Crm.Mail.OAuth;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -49,6 +51,11 @@ public static class EmailBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<EmailReplyOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddMailOAuthConnection(EmailReplySender.OAuthConnectionName, sp =>
+        {
+            var replies = sp.GetRequiredService<IOptions<EmailReplyOptions>>().Value;
+            return new MailOAuthAccount(replies.SmtpUserName ?? "", replies.SmtpOAuth);
+        });
         return builder.AddReplySender<EmailReplySender>();
     }
 
@@ -66,6 +73,11 @@ public static class EmailBuilderExtensions
 
         services.AddOptions<ImapMailboxOptions>(name).Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(new ImapMailboxRegistration(name));
+        services.AddMailOAuthConnection(ImapPoller.OAuthConnectionName(name), sp =>
+        {
+            var mailbox = sp.GetRequiredService<IOptionsMonitor<ImapMailboxOptions>>().Get(name);
+            return new MailOAuthAccount(mailbox.UserName, mailbox.OAuth);
+        });
         if (!services.Any(d => d.ServiceType == typeof(ImapPoller)))
         {
             services.AddSingleton<ImapPoller>();

@@ -1,4 +1,5 @@
 using Crm.Mail;
+using Crm.Mail.OAuth;
 using System.ComponentModel.DataAnnotations;
 using MimeKit;
 
@@ -25,8 +26,14 @@ public sealed class EmailReplyOptions : IValidatableObject
     /// <summary>The SMTP user, when the server wants authentication.</summary>
     public string? SmtpUserName { get; set; }
 
-    /// <summary>The SMTP password.</summary>
+    /// <summary>The SMTP password; not used when <see cref="SmtpOAuth"/> is configured.</summary>
     public string? SmtpPassword { get; set; }
+
+    /// <summary>
+    /// Signs in to the SMTP server with an OAuth 2.0 token (XOAUTH2, or OAUTHBEARER where offered) instead of the
+    /// password, as Microsoft 365 and Google require; <see cref="SmtpUserName"/> is the mailbox's address.
+    /// </summary>
+    public MailOAuthOptions SmtpOAuth { get; } = new();
 
     /// <summary>How long one SMTP conversation may take. Default 30 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
@@ -44,6 +51,15 @@ public sealed class EmailReplyOptions : IValidatableObject
         if (Dkim.Problem() is { } dkim)
         {
             yield return new ValidationResult(dkim, [nameof(Dkim)]);
+        }
+
+        if (SmtpOAuth.Problem() is { } oauth)
+        {
+            yield return new ValidationResult(oauth, [nameof(SmtpOAuth)]);
+        }
+        else if (SmtpOAuth.IsEnabled && (string.IsNullOrEmpty(SmtpHost) || string.IsNullOrEmpty(SmtpUserName)))
+        {
+            yield return new ValidationResult("OAuth for replies needs SmtpHost and SmtpUserName (the mailbox signed in to).", [nameof(SmtpOAuth)]);
         }
 
         if (!MailboxAddress.TryParse(From, out var from) || from.Domain.Length == 0)

@@ -5,6 +5,7 @@ using System.Text;
 using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
 using Crm.Mail;
+using Crm.Mail.OAuth;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -18,8 +19,11 @@ namespace Crm.Channels.Email;
 /// (so the customer's answer threads back), <c>In-Reply-To</c> the customer's last message, <c>References</c> the
 /// chain, subject <c>Re: {subject} [#{ticket}]</c>, text and HTML parts, and no list or auto-reply headers.
 /// </summary>
-internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAttachmentStore attachments) : IChannelReplySender
+internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAttachmentStore attachments, MailOAuthTokens tokens) : IChannelReplySender
 {
+    /// <summary>The name the reply sender's OAuth connection is known by (admin, <c>/health</c>).</summary>
+    public const string OAuthConnectionName = "smtp:replies";
+
     private readonly DkimMessageSigner? _dkim = options.Value.Dkim.CreateSigner();
 
     /// <summary>Mail clients cut long References; the first id and the latest ones keep a thread together.</summary>
@@ -155,13 +159,17 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
 
     private static bool IsRealMessageId(string id) => !id.EndsWith("@crm.synthetic", StringComparison.Ordinal) && id.Contains('@', StringComparison.Ordinal);
 
-    private static async Task SendBySmtpAsync(MimeMessage message, EmailReplyOptions settings, CancellationToken cancellationToken)
+    private async Task SendBySmtpAsync(MimeMessage message, EmailReplyOptions settings, CancellationToken cancellationToken)
     {
         using var smtp = new SmtpClient { Timeout = (int)settings.SmtpTimeout.TotalMilliseconds };
         try
         {
             await smtp.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, SecureSocketOptions.Auto, cancellationToken).ConfigureAwait(false);
-            if (!string.IsNullOrEmpty(settings.SmtpUserName))
+            if (settings.SmtpOAuth.IsEnabled)
+            {
+                await tokens.SignInAsync(OAuthConnectionName, settings.SmtpUserName!, smtp.AuthenticationMechanisms, smtp.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!string.IsNullOrEmpty(settings.SmtpUserName))
             {
                 await smtp.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? "", cancellationToken).ConfigureAwait(false);
             }
@@ -174,6 +182,15 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
             // A 5xx answer is the server's final word (unknown mailbox, policy); a 4xx asks to come back later.
             var permanent = (int)ex.StatusCode >= 500;
             throw new ChannelReplyException($"The SMTP server answered {(int)ex.StatusCode}: {ex.Message.Trim()}", permanent, ex);
+        }
+        catch (MailOAuthRefusedException ex)
+        {
+            // Kept and tried again with backoff: once the mailbox is reconnected, the reply goes out. Never a password.
+            throw new ChannelReplyException(ex.Message, permanent: false, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ChannelReplyException("The OAuth token endpoint could not be reached: " + ex.Message, permanent: false, ex);
         }
         catch (AuthenticationException ex)
         {

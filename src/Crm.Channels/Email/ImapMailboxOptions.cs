@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Crm.Mail.OAuth;
 
 namespace Crm.Channels.Email;
 
 /// <summary>One mailbox the IMAP poller watches. Configure several with named options.</summary>
-public sealed class ImapMailboxOptions
+public sealed class ImapMailboxOptions : IValidatableObject
 {
     /// <summary>The IMAP server.</summary>
     [Required]
@@ -20,9 +21,14 @@ public sealed class ImapMailboxOptions
     [Required]
     public string UserName { get; set; } = "";
 
-    /// <summary>The password.</summary>
-    [Required]
+    /// <summary>The password; not used when <see cref="OAuth"/> is configured.</summary>
     public string Password { get; set; } = "";
+
+    /// <summary>
+    /// Signs in with an OAuth 2.0 token (XOAUTH2, or OAUTHBEARER where offered) instead of the password, as
+    /// Microsoft 365 and Google require; <see cref="UserName"/> is the mailbox's address.
+    /// </summary>
+    public MailOAuthOptions OAuth { get; } = new();
 
     /// <summary>The folder to take mail from. Default <c>INBOX</c>.</summary>
     [Required]
@@ -44,4 +50,17 @@ public sealed class ImapMailboxOptions
     /// <summary>The longest wait between reconnection attempts. Default 1 minute.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (OAuth.Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem, [nameof(OAuth)]);
+        }
+        else if (!OAuth.IsEnabled && string.IsNullOrEmpty(Password))
+        {
+            yield return new ValidationResult("An IMAP mailbox needs a Password or OAuth settings.", [nameof(Password)]);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using Crm.Channels.Ingestion;
 using Crm.Hosting;
+using Crm.Mail.OAuth;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -41,6 +42,9 @@ internal sealed partial class ImapPoller : BackgroundService
     /// <summary>The name a mailbox's health is reported under (<see cref="LoopHealthRegistry"/>).</summary>
     public static string HealthName(string mailbox) => "imap:" + mailbox;
 
+    /// <summary>The name a mailbox's OAuth connection is known by (admin, <c>/health</c>).</summary>
+    public static string OAuthConnectionName(string mailbox) => string.IsNullOrEmpty(mailbox) ? "imap" : "imap:" + mailbox;
+
     /// <summary>The key a mailbox's checkpoint is stored under.</summary>
     public static string MailboxKey(ImapMailboxOptions options)
     {
@@ -62,7 +66,7 @@ internal sealed partial class ImapPoller : BackgroundService
         {
             try
             {
-                using var client = await ConnectAsync(options, stoppingToken).ConfigureAwait(false);
+                using var client = await ConnectAsync(name, options, stoppingToken).ConfigureAwait(false);
                 var mailbox = await OpenAsync(client, options, stoppingToken).ConfigureAwait(false);
                 LogConnected(_logger, key);
                 delay = TimeSpan.FromSeconds(1);
@@ -96,7 +100,7 @@ internal sealed partial class ImapPoller : BackgroundService
         }
     }
 
-    private static async Task<ImapClient> ConnectAsync(ImapMailboxOptions options, CancellationToken cancellationToken)
+    private async Task<ImapClient> ConnectAsync(string name, ImapMailboxOptions options, CancellationToken cancellationToken)
     {
         var client = new ImapClient { Timeout = 60_000 };
         try
@@ -109,7 +113,18 @@ internal sealed partial class ImapPoller : BackgroundService
                 _ => options.Port == 993 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable,
             };
             await client.ConnectAsync(options.Host, options.Port, security, cancellationToken).ConfigureAwait(false);
-            await client.AuthenticateAsync(options.UserName, options.Password, cancellationToken).ConfigureAwait(false);
+            if (options.OAuth.IsEnabled)
+            {
+                // A refused token throws MailOAuthRefusedException: the mailbox needs reconnecting, and the loop
+                // below reports it (health, log) and tries again with backoff, never with the password.
+                await _services.GetRequiredService<MailOAuthTokens>().SignInAsync(
+                    OAuthConnectionName(name), options.UserName, client.AuthenticationMechanisms, client.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await client.AuthenticateAsync(options.UserName, options.Password, cancellationToken).ConfigureAwait(false);
+            }
+
             return client;
         }
         catch

@@ -17,4 +17,28 @@ public sealed class InMemoryCrmSecretStore : ICrmSecretStore
         ArgumentNullException.ThrowIfNull(generated);
         return Task.FromResult(_secrets.GetOrAdd(name, generated));
     }
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Task.FromResult(_secrets.TryGetValue(name, out var value) ? value : null);
+    }
+
+    /// <inheritdoc />
+    public Task SetSecretAsync(string name, byte[] value, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _secrets[name] = value;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RemoveSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _secrets.TryRemove(name, out _);
+        return Task.CompletedTask;
+    }
 }
