@@ -3,22 +3,28 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Crm.Mail.OAuth;
 
 /// <summary>
-/// Degraded, naming each one, while an OAuth mail connection needs reconnecting (mail waits on the server and replies
-/// wait in the outbox; nothing is lost, but someone must act). Healthy otherwise.
+/// One OAuth mail connection's check: Degraded, naming the mailbox and the reason, while it needs reconnecting (mail
+/// waits on the server and replies wait in the outbox; nothing is lost, but someone must act). Healthy otherwise.
 /// </summary>
-internal sealed class MailOAuthHealthCheck(MailOAuthTokens tokens) : IHealthCheck
+internal sealed class MailOAuthHealthCheck(MailOAuthTokens tokens, string connection) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var states = tokens.CurrentStates();
-        var data = states.ToDictionary(s => s.Name, s => (object)(s.Reason is null ? s.Status.ToString() : $"{s.Status}: {s.Reason}"), StringComparer.Ordinal);
-        var broken = states.Where(s => s.Status == MailOAuthStatus.NeedsReconnect).ToList();
-        if (broken.Count == 0)
+        ArgumentNullException.ThrowIfNull(context);
+        var state = tokens.CurrentStates().FirstOrDefault(s => s.Name == connection);
+        if (state is null)
         {
-            return Task.FromResult(HealthCheckResult.Healthy(states.Count == 0 ? "No mail connection signs in with OAuth." : $"{states.Count} OAuth mail connection(s) sign in.", data));
+            return Task.FromResult(HealthCheckResult.Healthy($"{connection} does not sign in with OAuth."));
         }
 
-        var names = string.Join("; ", broken.Select(s => $"{s.Name} ({s.Account}) needs reconnect: {s.Reason}"));
-        return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, names, data: data));
+        var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["status"] = state.Status.ToString() };
+        if (state.LastSuccessAt is { } last)
+        {
+            data["lastSuccessAt"] = last;
+        }
+
+        return Task.FromResult(state.Status == MailOAuthStatus.NeedsReconnect
+            ? new HealthCheckResult(context.Registration.FailureStatus, $"{connection} ({state.Account}) needs reconnect: {state.Reason}", data: data)
+            : HealthCheckResult.Healthy($"{connection} ({state.Account}): {state.Status}.", data));
     }
 }

@@ -8,8 +8,8 @@ namespace Crm.Mail.OAuth;
 /// <summary>Registers the OAuth token cache the mail features share, and declares their connections.</summary>
 internal static class MailOAuthServiceCollectionExtensions
 {
-    /// <summary>The health check listing every OAuth mail connection that needs reconnecting.</summary>
-    public const string HealthCheckName = "crm-mail-oauth";
+    /// <summary>The health check of a connection: <c>crm-mail-oauth-imap</c>, <c>crm-mail-oauth-smtp-replies</c>, ...</summary>
+    public static string HealthCheckName(string connection) => "crm-mail-oauth-" + connection.Replace(':', '-');
 
     /// <summary>
     /// Declares a connection that signs in with OAuth when its settings say so (read when the options are built), and
@@ -27,12 +27,22 @@ internal static class MailOAuthServiceCollectionExtensions
         services.AddDataProtection();
         services.AddHttpClient(MailOAuthTokens.HttpClientName);
         services.AddSingleton<MailOAuthTokens>();
-        // Added to the host's health checks when it has them (the registration is read only by AddHealthChecks).
-        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(new HealthCheckRegistration(
-            HealthCheckName,
-            sp => new MailOAuthHealthCheck(sp.GetRequiredService<MailOAuthTokens>()),
-            HealthStatus.Degraded,
-            [CrmHealthCheckTags.Crm, CrmHealthCheckTags.Mailbox])));
+        // A check per connection that signs in with OAuth, added to the host's health checks when it has them: the
+        // public /health answer names only checks, so the check's name says which mailbox needs reconnecting.
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IServiceProvider, IEnumerable<MailOAuthRegistration>>((health, sp, registrations) =>
+        {
+            foreach (var registration in registrations.DistinctBy(r => r.Name))
+            {
+                if (registration.Resolve(sp) is { OAuth.IsEnabled: true })
+                {
+                    health.Registrations.Add(new HealthCheckRegistration(
+                        HealthCheckName(registration.Name),
+                        provider => new MailOAuthHealthCheck(provider.GetRequiredService<MailOAuthTokens>(), registration.Name),
+                        HealthStatus.Degraded,
+                        [CrmHealthCheckTags.Crm, CrmHealthCheckTags.Mailbox]));
+                }
+            }
+        });
         return services;
     }
 }
