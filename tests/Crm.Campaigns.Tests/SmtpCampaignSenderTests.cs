@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Crm.Campaigns.Sending;
+using Crm.Mail.OAuth;
+using Crm.Security;
 using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -193,6 +196,49 @@ public sealed class SmtpCampaignSenderTests
         Assert.False(refused.IsPermanent);
         Assert.Contains("refused the credentials", refused.Message, StringComparison.Ordinal);
         Assert.Equal(["ann@example.com"], server.Accepted);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OAuth_signs_in_with_the_exact_XOAUTH2_string_and_a_refused_token_fails_with_the_servers_words_and_no_password(bool bearerOffered)
+    {
+        await using var oauth = await LocalOAuthServer.StartAsync();
+        var accepting = true;
+        await using var server = new ScriptedSmtpServer(_ => null) { AcceptToken = (user, token) => accepting && user == "news@crm.example" && oauth.IsActive(token), OAuthBearer = bearerOffered };
+        var options = Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, LocalDomain = "crm.test", UserName = "news@crm.example", Password = "never-sent" });
+        options.Value.OAuth.TokenEndpoint = oauth.TokenEndpoint;
+        options.Value.OAuth.ClientId = oauth.ClientId;
+        options.Value.OAuth.ClientSecret = oauth.ClientSecret;
+        await using var provider = OAuthServices(options.Value);
+        var tokens = provider.GetRequiredService<MailOAuthTokens>();
+        await using var sender = new SmtpCampaignSender(options, tokens, NullLogger<SmtpCampaignSender>.Instance);
+
+        await sender.SendAsync(Message("ann@example.com"), ReturnPath, CancellationToken.None);
+        var token = Assert.Single(oauth.IssuedAccessTokens);
+        // Google's documented form: base64("user=" user ^A "auth=Bearer " token ^A ^A), as the initial response.
+        var initial = $"user=news@crm.example\u0001auth=Bearer {token}\u0001\u0001";
+        Assert.Equal($"AUTH XOAUTH2 {Convert.ToBase64String(Encoding.ASCII.GetBytes(initial))}", Assert.Single(server.Commands, c => c.StartsWith("AUTH ", StringComparison.Ordinal)));
+
+        // The server stops accepting the token: a new connection's sign-in fails with its words, retryable, no password tried.
+        accepting = false;
+        await using var second = new SmtpCampaignSender(options, tokens, NullLogger<SmtpCampaignSender>.Instance);
+        var refused = await Assert.ThrowsAsync<CampaignSendException>(() => second.SendAsync(Message("bob@example.com"), ReturnPath, CancellationToken.None));
+        Assert.False(refused.IsPermanent);
+        Assert.Contains("535 5.7.8 Username and Password not accepted", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Commands, c => c.StartsWith("AUTH PLAIN", StringComparison.Ordinal) || c.StartsWith("AUTH LOGIN", StringComparison.Ordinal));
+        Assert.Equal(["ann@example.com"], server.Accepted);
+        var state = Assert.Single(await tokens.StatesAsync(CancellationToken.None));
+        Assert.Equal(MailOAuthStatus.NeedsReconnect, state.Status);
+    }
+
+    /// <summary>The token cache as the host builds it, with the campaign sender's connection declared.</summary>
+    private static ServiceProvider OAuthServices(SmtpOptions options)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<ICrmSecretStore, InMemoryCrmSecretStore>();
+        services.AddMailOAuthConnection(SmtpCampaignSender.OAuthConnectionName, _ => new MailOAuthAccount(options.UserName!, options.OAuth));
+        return services.BuildServiceProvider();
     }
 
     [Fact]
