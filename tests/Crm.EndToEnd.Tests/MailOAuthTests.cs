@@ -145,6 +145,115 @@ public sealed class MailOAuthTests : IAsyncLifetime
         Assert.Equal("Healthy", (await HealthAsync(host))["crm-mail-oauth-smtp-replies"]);
     }
 
+    [Fact]
+    public async Task A_manager_connects_a_mailbox_with_PKCE_a_tampered_state_is_refused_and_the_encrypted_token_serves_a_second_instance()
+    {
+        await using var dovecot = await DovecotServer.CreateAsync(_oauth.IntrospectionEndpoint, mechanisms: "xoauth2");
+        var settings = ImapSettings(dovecot);
+        settings["Crm:Imap:OAuth:AuthorizationEndpoint"] = _oauth.AuthorizationEndpoint.AbsoluteUri;
+        settings["Crm:Imap:OAuth:Scope"] = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
+        settings["Crm:Users:boss:Password"] = "correct horse battery";
+        settings["Crm:Users:boss:Role"] = "Manager";
+        settings["Crm:Users:ann:Password"] = "agent horse battery";
+        settings["Crm:Users:ann:Role"] = "Agent";
+        var host = await HostProcess.StartAsync(settings, _data);
+        try
+        {
+            using var agent = host.CreateClient(AgentKey);
+            var key = Guid.NewGuid().ToString("N")[..8];
+
+            // Delegated access and nothing connected yet: the mailbox waits, and says why.
+            await Poll.UntilAsync(() => HealthAsync(host), h => h["crm-mail-oauth-imap"] == "Degraded", TimeSpan.FromSeconds(20), "the unconnected mailbox to need connecting");
+            using var session = AdminSession.For(host);
+            Assert.Equal(HttpStatusCode.Redirect, (await session.SignInAsync("boss", "correct horse battery")).StatusCode);
+            var page = await session.Client.GetStringAsync("/admin/mailboxes");
+            Assert.Contains("data-name=\"imap\"", page, StringComparison.Ordinal);
+            Assert.Contains("Not connected yet", page, StringComparison.Ordinal);
+
+            // Only Managers connect mailboxes.
+            using (var agentSession = AdminSession.For(host))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, (await agentSession.SignInAsync("ann", "agent horse battery")).StatusCode);
+                using var forbidden = await agentSession.Client.GetAsync("/admin/mailboxes?handler=Connect&name=imap");
+                Assert.Equal(HttpStatusCode.Redirect, forbidden.StatusCode);
+                Assert.Contains("denied", forbidden.Headers.Location!.OriginalString, StringComparison.OrdinalIgnoreCase);
+            }
+
+            // A callback whose state is not the one this browser's flow holds is refused, and nothing is stored.
+            var (_, realState) = await ConsentAsync(session);
+            using (var tampered = await session.Client.GetAsync($"/admin/mailboxes/callback?code=forged&state={Uri.EscapeDataString(realState + "x")}"))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+                Assert.Contains("the state does not match", await tampered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            Assert.DoesNotContain(_oauth.TokenRequests, form => form["grant_type"] == "authorization_code");
+
+            // The real flow: consent, the code exchanged with the PKCE verifier, the refresh token stored encrypted.
+            var (callback, _) = await ConsentAsync(session);
+            using (var connected = await session.Client.GetAsync(callback))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, connected.StatusCode);
+                Assert.Equal("/admin/mailboxes", connected.Headers.Location?.OriginalString);
+            }
+
+            var exchange = Assert.Single(_oauth.TokenRequests, form => form["grant_type"] == "authorization_code");
+            Assert.Equal(43, exchange["code_verifier"].Length);
+            Assert.EndsWith("/admin/mailboxes/callback", exchange["redirect_uri"], StringComparison.Ordinal);
+            await dovecot.DeliverAsync(Mail($"connected.{key}", $"Connected {key}"));
+            await WaitForTicketAsync(agent, $"Connected {key}");
+            Assert.Contains("connected", await session.Client.GetStringAsync("/admin/mailboxes"), StringComparison.Ordinal);
+
+            // Replaying the used callback (its flow is gone) is refused too.
+            using (var replayed = await session.Client.GetAsync(callback))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+            }
+
+            var stored = await StoredRefreshTokenAsync();
+            Assert.DoesNotContain("rt-", Encoding.UTF8.GetString(Convert.FromBase64String(stored)), StringComparison.Ordinal);
+            Assert.DoesNotContain("rt-", host.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+
+        // A second instance (a new process on the same database) signs in with the stored token: no new consent.
+        await using var second = await HostProcess.StartAsync(settings, _data);
+        using var secondAgent = second.CreateClient(AgentKey);
+        var later = Guid.NewGuid().ToString("N")[..8];
+        await dovecot.DeliverAsync(Mail($"second-instance.{later}", $"Second instance {later}"));
+        await WaitForTicketAsync(secondAgent, $"Second instance {later}");
+        Assert.Equal("refresh_token", _oauth.TokenRequests[^1]["grant_type"]);
+        Assert.Single(_oauth.TokenRequests, form => form["grant_type"] == "authorization_code");
+    }
+
+    /// <summary>Starts the connect flow in the admin and consents at the provider; returns the callback address and the state.</summary>
+    private async Task<(string Callback, string State)> ConsentAsync(AdminSession session)
+    {
+        using var start = await session.Client.GetAsync("/admin/mailboxes?handler=Connect&name=imap");
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var authorize = start.Headers.Location!;
+        Assert.StartsWith(_oauth.AuthorizationEndpoint.AbsoluteUri, authorize.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Contains("code_challenge_method=S256", authorize.Query, StringComparison.Ordinal);
+        using var provider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var consent = await provider.GetAsync(authorize);
+        Assert.Equal(HttpStatusCode.Redirect, consent.StatusCode);
+        var callback = consent.Headers.Location!;
+        var state = System.Web.HttpUtility.ParseQueryString(callback.Query)["state"]!;
+        return (callback.PathAndQuery, state);
+    }
+
+    private async Task<string> StoredRefreshTokenAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, "crm.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM crm_settings WHERE key = 'mail.oauth.imap.refresh_token'";
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private Dictionary<string, string?> ImapSettings(DovecotServer dovecot) => new()
     {
         [$"Crm:ApiKeys:{AgentKey}"] = "Agent",

@@ -27,7 +27,8 @@ internal sealed class CrmAdminPageConventions(CrmAdminSite site) : IPageRouteMod
         var served = site.Prefix is not null
             && (site.HasConversations || !IsIn(path, "/Tickets"))
             && (site.HasCampaigns || !(IsIn(path, "/BulkEmail") || IsIn(path, "/Contacts")))
-            && (site.HasWebhooks || !IsIn(path, "/Webhooks"));
+            && (site.HasWebhooks || !IsIn(path, "/Webhooks"))
+            && (site.HasConversations || site.HasCampaigns || !IsIn(path, "/Mailboxes"));
         for (var i = model.Selectors.Count - 1; i >= 0; i--)
         {
             var route = model.Selectors[i].AttributeRouteModel;
@@ -52,7 +53,7 @@ internal sealed class CrmAdminPageConventions(CrmAdminSite site) : IPageRouteMod
                 selector.EndpointMetadata.Add(new AuthorizeAttribute(site.Options.MarketingPolicy));
             }
 
-            if (IsIn(path, "/Webhooks"))
+            if (IsIn(path, "/Webhooks") || IsIn(path, "/Mailboxes"))
             {
                 selector.EndpointMetadata.Add(new AuthorizeAttribute(site.Options.ManagersPolicy));
             }
