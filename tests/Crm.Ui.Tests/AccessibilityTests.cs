@@ -55,6 +55,16 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_mailboxes_page_has_no_serious_violations()
+    {
+        var manager = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(manager, "manager");
+        await manager.GotoAsync("/admin/mailboxes");
+
+        await AssertAccessibleAsync(manager, "mailboxes");
+    }
+
+    [Fact]
     public async Task The_demo_page_with_the_widget_open_has_no_serious_violations_in_the_widget()
     {
         var page = await fixture.NewPageAsync();

@@ -35,6 +35,15 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["Crm:Campaigns:MachineOpenWindow"] = "00:00:00",
             // The webhook page's test subscribes a receiver on loopback.
             ["Crm:Webhooks:AllowPrivateNetworks"] = "true",
+            // The mailboxes page lists a Google mailbox that signs in with OAuth (its server is a closed port: the
+            // page is under test, not the sign-in, which the end-to-end tests run against Dovecot).
+            ["Crm:Imap:Host"] = "127.0.0.1",
+            ["Crm:Imap:Port"] = "9",
+            ["Crm:Imap:Security"] = "None",
+            ["Crm:Imap:UserName"] = "support@crm.example",
+            ["Crm:Imap:OAuth:Provider"] = "Google",
+            ["Crm:Imap:OAuth:ClientId"] = "crm-ui-tests.apps.googleusercontent.com",
+            ["Crm:Imap:OAuth:ClientSecret"] = "ui-tests-secret",
         });
         try
         {

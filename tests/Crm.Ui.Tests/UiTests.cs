@@ -165,6 +165,39 @@ public sealed class UiTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_manager_sees_each_OAuth_mailbox_with_its_state_and_a_connect_link_to_the_provider_while_an_agent_gets_no_mailboxes()
+    {
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await Assertions.Expect(agent.GetByTestId("nav-mailboxes")).ToHaveCountAsync(0);
+        Assert.Equal(403, (await agent.GotoAsync("/admin/mailboxes"))!.Status);
+
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "manager");
+        await page.GetByTestId("nav-mailboxes").ClickAsync();
+        var row = page.GetByTestId("mailbox-row").Filter(new LocatorFilterOptions { HasText = "support@crm.example" });
+        await Assertions.Expect(row).ToContainTextAsync("imap");
+        await Assertions.Expect(row.GetByTestId("mailbox-state")).ToHaveTextAsync(new Regex("not used yet|needs reconnect"));
+        await Assertions.Expect(row.GetByTestId("mailbox-connect")).ToHaveTextAsync("Connect");
+        await BrowserFixture.ScreenshotAsync(page, "mailboxes");
+
+        // Connect leads to Google's consent screen with PKCE (S256), offline access and this host's callback.
+        string? provider = null;
+        await page.RouteAsync("https://accounts.google.com/**", async route =>
+        {
+            provider = route.Request.Url;
+            await route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = "text/html", Body = "<title>consent</title>" });
+        });
+        await row.GetByTestId("mailbox-connect").ClickAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync("consent");
+        Assert.NotNull(provider);
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(provider).Query);
+        Assert.Equal(("code", "S256", "offline", "https://mail.google.com/"), (query["response_type"], query["code_challenge_method"], query["access_type"], query["scope"]));
+        Assert.Equal(fixture.Host.BaseAddress + "admin/mailboxes/callback", query["redirect_uri"]);
+        Assert.Equal(43, query["code_challenge"]!.Length);
+    }
+
+    [Fact]
     public async Task A_manager_subscribes_an_endpoint_copies_its_secret_once_and_sees_it_listed_while_an_agent_gets_no_webhooks()
     {
         var agent = await fixture.NewPageAsync();
