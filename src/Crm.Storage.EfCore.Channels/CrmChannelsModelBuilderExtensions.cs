@@ -33,6 +33,7 @@ public static class CrmChannelsModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new TicketRecordConfiguration());
         modelBuilder.ApplyConfiguration(new ContactExternalIdRecordConfiguration());
         modelBuilder.ApplyConfiguration(new TicketMessageRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new TicketQuotedIdRecordConfiguration());
         modelBuilder.ApplyConfiguration(new MailboxCheckpointRecordConfiguration());
         modelBuilder.ApplyConfiguration(new QuarantinedEmailRecordConfiguration());
         modelBuilder.ApplyConfiguration(new AttachmentContentRecordConfiguration());

@@ -162,6 +162,12 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
             .OrderByDescending(m => m.Id)
             .Select(m => (long?)m.TicketId)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        // Else the ticket that first answered the same unknown parent.
+        ticketId ??= await db.Set<TicketQuotedIdRecord>().AsNoTracking()
+            .Where(q => q.Channel == channel && ids.Contains(q.ExternalMessageId))
+            .OrderBy(q => q.TicketId)
+            .Select(q => (long?)q.TicketId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (ticketId is null)
         {
             return null;
@@ -210,6 +216,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
         };
         db.Add(ticketRow);
         await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        await RememberQuotedAsync(db, ticketRow.Id, message, cancellationToken).ConfigureAwait(false);
         return (ToTicket(ticketRow), ToMessage(messageRow));
     }
 
@@ -231,7 +238,53 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
         }
 
         await SaveMessageAsync(db, message, cancellationToken).ConfigureAwait(false);
+        await RememberQuotedAsync(db, ticketId, message, cancellationToken).ConfigureAwait(false);
         return (ToTicket(ticketRow), ToMessage(messageRow));
+    }
+
+    /// <summary>
+    /// Remembers the ids the message quoted that are neither stored messages nor remembered by a ticket yet, after the
+    /// message is stored: best effort, in
+    /// its own write, so a concurrent ticket that remembered one first (the first keeps it) costs nothing stored.
+    /// </summary>
+    private static async Task RememberQuotedAsync(DbContext db, long ticketId, NewTicketMessage message, CancellationToken cancellationToken)
+    {
+        var ids = message.QuotedMessageIds.Where(id => id.Length is > 0 and <= 512).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var channel = message.Channel;
+        var known = await db.Set<TicketQuotedIdRecord>().AsNoTracking()
+            .Where(q => q.Channel == channel && ids.Contains(q.ExternalMessageId))
+            .Select(q => q.ExternalMessageId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Ids of stored messages find their ticket already: only unknown parents are worth remembering.
+        var stored = await db.Set<TicketMessageRecord>().AsNoTracking()
+            .Where(m => m.Channel == channel && ids.Contains(m.ExternalMessageId))
+            .Select(m => m.ExternalMessageId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var fresh = ids.Except(known, StringComparer.Ordinal).Except(stored, StringComparer.Ordinal).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        db.ChangeTracker.Clear();
+        foreach (var id in fresh)
+        {
+            db.Add(new TicketQuotedIdRecord { Channel = channel, ExternalMessageId = id, TicketId = ticketId });
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another ticket remembered one of them at the same moment: it keeps it, and this message is stored.
+        }
     }
 
     /// <inheritdoc />

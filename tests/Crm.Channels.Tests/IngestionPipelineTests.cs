@@ -363,6 +363,30 @@ public sealed class IngestionPipelineTests
         Assert.NotNull(await store.FindTicketAsync(result.Ticket.Id, CancellationToken.None));
     }
 
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task Two_mails_quoting_the_same_unknown_parent_join_one_ticket_and_a_stranger_quoting_it_joins_as_another_sender(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        // Both answer a mail the CRM never saw (sent from a colleague's own client, or before the CRM was set up).
+        var first = await pipeline.IngestAsync(Email("<a1@example.com>", "Re: the offer", replyTo: ["<offer@example.com>"]), CancellationToken.None);
+        var second = await pipeline.IngestAsync(Email("<a2@example.com>", "Re: the offer", replyTo: ["<other@example.com>", "<offer@example.com>"], from: "bob@example.com"), CancellationToken.None);
+        var unrelated = await pipeline.IngestAsync(Email("<a3@example.com>", "Re: something else", replyTo: ["<elsewhere@example.com>"]), CancellationToken.None);
+        // The id the second mail quoted first is now known too: a third mail quoting only it joins the same ticket.
+        var third = await pipeline.IngestAsync(Email("<a4@example.com>", "Re: the offer", replyTo: ["<other@example.com>"]), CancellationToken.None);
+
+        Assert.Equal(IngestionOutcome.TicketCreated, first.Outcome);
+        Assert.Equal((IngestionOutcome.MessageAppended, first.Ticket.Id), (second.Outcome, second.Ticket.Id));
+        Assert.Equal("bob@example.com", second.Message.OtherSender);
+        Assert.NotEqual(first.Ticket.Id, unrelated.Ticket.Id);
+        Assert.Equal(first.Ticket.Id, third.Ticket.Id);
+        // A chat message can never reach an email ticket through a quoted email id.
+        var chat = await pipeline.IngestAsync(Chat("hello") with { Thread = new ThreadHints { ReplyTo = ["<offer@example.com>"] } }, CancellationToken.None);
+        Assert.NotEqual(first.Ticket.Id, chat.Ticket.Id);
+    }
+
     private static InboundMessage Email(string messageId, string subject, IReadOnlyList<string>? replyTo = null, long? ticketNumber = null, string from = "ann@example.com") => new()
     {
         Channel = "email",

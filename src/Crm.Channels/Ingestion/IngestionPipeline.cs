@@ -145,6 +145,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
             receivedAt)
         {
             IdentityVerified = message.Sender.IsVerified,
+            QuotedMessageIds = message.Thread.ReplyTo,
         };
 
         var ticket = await FindConversationAsync(message, contact, cancellationToken).ConfigureAwait(false);

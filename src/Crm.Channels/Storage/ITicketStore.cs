@@ -16,7 +16,10 @@ public interface ITicketStore
     /// <summary>Finds a ticket by id.</summary>
     Task<Ticket?> FindTicketAsync(long ticketId, CancellationToken cancellationToken);
 
-    /// <summary>Finds the ticket holding any of these external message ids (newest match wins).</summary>
+    /// <summary>
+    /// Finds the ticket holding any of these external message ids (newest match wins), or else the ticket that first
+    /// quoted one of them (<see cref="NewTicketMessage.QuotedMessageIds"/>).
+    /// </summary>
     Task<Ticket?> FindTicketByMessageIdsAsync(string channel, IReadOnlyCollection<string> externalMessageIds, CancellationToken cancellationToken);
 
     /// <summary>Finds a ticket by its conversation key.</summary>

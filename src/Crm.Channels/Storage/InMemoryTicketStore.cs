@@ -13,6 +13,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
     private readonly Dictionary<long, Ticket> _tickets = [];
     private readonly List<TicketMessage> _messages = [];
     private readonly Dictionary<(string Channel, string ExternalId), TicketMessage> _messagesByExternalId = [];
+    private readonly Dictionary<(string Channel, string ExternalId), long> _quoted = [];
     private readonly Dictionary<long, (DateTimeOffset DueAt, DateTimeOffset? LeasedUntil)> _outbox = [];
     private readonly Dictionary<long, DateTimeOffset> _offlineCopies = [];
 
@@ -97,7 +98,13 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
                 .Where(m => m.Channel == channel && externalMessageIds.Contains(m.ExternalMessageId))
                 .OrderByDescending(m => m.Id)
                 .FirstOrDefault();
-            return Task.FromResult(match is null ? null : _tickets[match.TicketId]);
+            if (match is not null)
+            {
+                return Task.FromResult<Ticket?>(_tickets[match.TicketId]);
+            }
+
+            var quoted = externalMessageIds.Select(id => _quoted.TryGetValue((channel, id), out var ticketId) ? ticketId : (long?)null).FirstOrDefault(id => id is not null);
+            return Task.FromResult(quoted is { } id ? _tickets[id] : null);
         }
     }
 
@@ -131,6 +138,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
             ThrowIfDuplicate(message);
             var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt);
             _tickets.Add(created.Id, created);
+            RememberQuoted(created.Id, message);
             return Task.FromResult((created, AddMessage(created.Id, message)));
         }
     }
@@ -148,6 +156,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
             ThrowIfDuplicate(message);
             var updated = ticket with { Status = statusAfter, UpdatedAt = message.ReceivedAt > ticket.UpdatedAt ? message.ReceivedAt : ticket.UpdatedAt };
             _tickets[ticketId] = updated;
+            RememberQuoted(ticketId, message);
             return Task.FromResult((updated, AddMessage(ticketId, message)));
         }
     }
@@ -206,6 +215,14 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
             var contact = _contacts.FirstOrDefault(c => c.Id == ticket.ContactId);
             var messages = _messages.Where(m => m.TicketId == ticketId).OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id).ToList();
             return Task.FromResult<TicketDetails?>(new TicketDetails(ticket, contact, messages));
+        }
+    }
+
+    private void RememberQuoted(long ticketId, NewTicketMessage message)
+    {
+        foreach (var id in message.QuotedMessageIds.Where(id => !_messagesByExternalId.ContainsKey((message.Channel, id))))
+        {
+            _quoted.TryAdd((message.Channel, id), ticketId);
         }
     }
 

@@ -35,4 +35,11 @@ public sealed record NewTicketMessage(
 
     /// <summary>The sender's address when it is not the ticket's contact (see <see cref="Tickets.TicketMessage.OtherSender"/>).</summary>
     public string? OtherSender { get; init; }
+
+    /// <summary>
+    /// The message ids this message answers (email <c>In-Reply-To</c> and <c>References</c>). The store remembers those
+    /// no ticket holds yet, for this ticket, so that another mail answering the same unknown parent joins it
+    /// (<see cref="ITicketStore.FindTicketByMessageIdsAsync"/>); the first ticket to quote an id keeps it.
+    /// </summary>
+    public IReadOnlyList<string> QuotedMessageIds { get; init; } = [];
 }

@@ -622,6 +622,30 @@ namespace Crm.Database.PostgreSql.Migrations
                     b.ToTable("ticket_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketQuotedIdRecord", b =>
+                {
+                    b.Property<string>("Channel")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("ExternalMessageId")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("external_message_id");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Channel", "ExternalMessageId");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_ticket_quoted_ids_ticket");
+
+                    b.ToTable("ticket_quoted_ids", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -988,6 +1012,15 @@ namespace Crm.Database.PostgreSql.Migrations
                 {
                     b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
                         .WithMany("Messages")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketQuotedIdRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
+                        .WithMany()
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -607,6 +607,30 @@ namespace Crm.Database.Sqlite.Migrations
                     b.ToTable("ticket_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketQuotedIdRecord", b =>
+                {
+                    b.Property<string>("Channel")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("ExternalMessageId")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_message_id");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Channel", "ExternalMessageId");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_ticket_quoted_ids_ticket");
+
+                    b.ToTable("ticket_quoted_ids", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -965,6 +989,15 @@ namespace Crm.Database.Sqlite.Migrations
                 {
                     b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
                         .WithMany("Messages")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Crm.Storage.EfCore.Channels.Entities.TicketQuotedIdRecord", b =>
+                {
+                    b.HasOne("Crm.Storage.EfCore.Channels.Entities.TicketRecord", null)
+                        .WithMany()
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
