@@ -210,6 +210,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
             Subject = ticket.Subject,
             ContactId = ticket.ContactId,
             ConversationKey = ticket.ConversationKey,
+            Cc = JoinCc(ticket.Cc),
             CreatedAt = ticket.CreatedAt.ToUniversalTime(),
             UpdatedAt = ticket.CreatedAt.ToUniversalTime(),
             Messages = { messageRow },
@@ -231,6 +232,11 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
         messageRow.TicketId = ticketId;
         db.Add(messageRow);
         ticketRow.Status = statusAfter;
+        if (message.TicketCc is { } cc)
+        {
+            ticketRow.Cc = JoinCc(cc);
+        }
+
         var receivedAt = message.ReceivedAt.ToUniversalTime();
         if (receivedAt > ticketRow.UpdatedAt)
         {
@@ -241,6 +247,9 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
         await RememberQuotedAsync(db, ticketId, message, cancellationToken).ConfigureAwait(false);
         return (ToTicket(ticketRow), ToMessage(messageRow));
     }
+
+    /// <summary>Addresses cannot hold a line break, so one per line round-trips exactly.</summary>
+    private static string? JoinCc(IReadOnlyList<string> cc) => cc.Count == 0 ? null : string.Join('\n', cc);
 
     /// <summary>
     /// Remembers the ids the message quoted that are neither stored messages nor remembered by a ticket yet, after the
@@ -631,7 +640,10 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
 
     private static Ticket ToTicket(TicketRecord row)
     {
-        return new Ticket(row.Id, row.Channel, row.Status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt);
+        return new Ticket(row.Id, row.Channel, row.Status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt)
+        {
+            Cc = string.IsNullOrEmpty(row.Cc) ? [] : row.Cc.Split('\n'),
+        };
     }
 
     private static TicketMessage ToMessage(TicketMessageRecord row) => new(

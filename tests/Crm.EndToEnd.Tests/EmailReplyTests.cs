@@ -104,6 +104,56 @@ public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public async Task The_customers_Cc_is_kept_replies_copy_it_in_without_our_own_address_and_an_agent_can_change_it()
+    {
+        var customerId = $"<{Guid.NewGuid():N}@customer.example>";
+        var ticketId = await OpenTicketAsync(CustomerMail("Invoice address", customerId, "Please change it", cc: "Carl Colleague <Carl@Customer.example>, Support <support@shop.example>, buyer@customer.example"));
+        var ticket = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.Equal(["carl@customer.example"], ticket.GetProperty("cc").EnumerateArray().Select(a => a.GetString()));
+
+        var first = await ReplyAndWaitAsync(ticketId, "Changed.");
+        Assert.Equal(["carl@customer.example"], first.Message.Cc.Mailboxes.Select(m => m.Address));
+        Assert.Equal(["buyer@customer.example", "carl@customer.example"], first.EnvelopeRecipients.Order(StringComparer.Ordinal));
+
+        // The customer answers copying someone else in as well: the ticket keeps both.
+        using (var answer = await PostWebhookAsync(CustomerMail("Re: Invoice address", $"<{Guid.NewGuid():N}@customer.example>", "Thanks", inReplyTo: $"<{first.Message.MessageId}>", cc: "carl@customer.example, dora@customer.example")))
+        {
+            Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        }
+
+        ticket = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.Equal(["carl@customer.example", "dora@customer.example"], ticket.GetProperty("cc").EnumerateArray().Select(a => a.GetString()));
+
+        // The agent edits the list: it replaces the ticket's Cc, and the customer is never copied in on their own mail.
+        var edited = await ReplyAndWaitAsync(ticketId, "Done for both.", cc: ["Dora@customer.example", "buyer@customer.example"]);
+        Assert.Equal(["dora@customer.example"], edited.Message.Cc.Mailboxes.Select(m => m.Address));
+        ticket = await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.Equal(["dora@customer.example"], ticket.GetProperty("cc").EnumerateArray().Select(a => a.GetString()));
+
+        using var invalid = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "x", cc = new[] { "not an address" } });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("cc", out _));
+    }
+
+    [Fact]
+    public async Task Cc_on_a_reply_that_goes_out_on_chat_is_refused_and_carries_no_signature()
+    {
+        using var visitor = fixture.Host.CreateClient();
+        using var chat = await visitor.PostAsJsonAsync("/tickets?channel=chat", new { name = "Vic", email = $"vic.{Guid.NewGuid():N}@example.com", message = "Hi" });
+        var ticketId = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        using var refused = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Hello", cc = new[] { "boss@example.com" } });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("Cc is for email", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text = "Hello" });
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var stored = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Hello", stored.GetProperty("text").GetString());
+        Assert.DoesNotContain("Kind regards", stored.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_customers_answer_joins_the_ticket_with_only_references_or_only_in_reply_to()
     {
         var customerId = $"<{Guid.NewGuid():N}@customer.example>";
@@ -308,9 +358,11 @@ public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<E
         return buffer.ToArray();
     }
 
-    private async Task<SinkMessage> ReplyAndWaitAsync(long ticketId, string text)
+    private async Task<SinkMessage> ReplyAndWaitAsync(long ticketId, string text, string[]? cc = null)
     {
-        using var reply = await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text });
+        using var reply = cc is null
+            ? await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text })
+            : await _agent.PostAsJsonAsync($"/tickets/{ticketId}/replies", new { text, cc });
         Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
         var id = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var sent = await TicketApi.WaitForDeliveryAsync(_agent, ticketId, id, "sent");
@@ -338,10 +390,11 @@ public sealed class EmailReplyTests(EmailReplyFixture fixture) : IClassFixture<E
         return await client.SendAsync(request);
     }
 
-    private static byte[] CustomerMail(string subject, string messageId, string body, string? inReplyTo = null, string? references = null)
+    private static byte[] CustomerMail(string subject, string messageId, string body, string? inReplyTo = null, string? references = null, string? cc = null)
     {
         var mail = new StringBuilder()
             .Append("From: Bea Buyer <buyer@customer.example>\r\nTo: support@shop.example\r\n")
+            .Append(cc is null ? "" : $"Cc: {cc}\r\n")
             .Append("Subject: ").Append(subject).Append("\r\nMessage-ID: ").Append(messageId).Append("\r\nDate: ")
             .Append(DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
         if (inReplyTo is not null)

@@ -1,3 +1,4 @@
+using Crm.Contacts;
 using Crm.Mail;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -263,8 +264,28 @@ internal static partial class EmailReader
                 ReplyTo = [.. message.References.Reverse(), .. InReplyToIds(message)],
                 TicketNumber = TicketTag(subject),
             },
+            Cc = CopiedIn(message, address, options),
         };
         return inbound;
+    }
+
+    /// <summary>The most addresses kept from one mail's Cc: a mass mailing's hundreds are not a conversation's.</summary>
+    internal const int MaxCc = 50;
+
+    /// <summary>
+    /// The valid addresses of <c>Cc</c>, normalised, without the sender and without ours (a reply must never copy the
+    /// support mailbox itself in, or its answer loops back).
+    /// </summary>
+    private static IReadOnlyList<string> CopiedIn(MimeMessage message, string? sender, EmailOptions options)
+    {
+        var self = sender is null ? null : ContactIdentity.NormalizeEmail(sender);
+        return message.Cc.Mailboxes
+            .Select(m => ContactIdentity.NormalizeEmail(m.Address))
+            .OfType<string>()
+            .Where(a => a != self && !options.OwnAddresses.Contains(a, StringComparer.OrdinalIgnoreCase))
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxCc)
+            .ToList();
     }
 
     /// <summary>

@@ -89,8 +89,14 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
             Date = reply.ReceivedAt,
             Subject = ReplySubject(ticket.Ticket.Subject, ticket.Ticket.Id),
         };
-        message.From.Add(MailboxAddress.Parse(settings.From));
+        var from = MailboxAddress.Parse(settings.From);
+        message.From.Add(from);
         message.To.Add(new MailboxAddress(ticket.Contact.Name, to));
+        // The people the customer copied in stay in the conversation; never the customer twice, never our own mailbox.
+        foreach (var copied in ticket.Ticket.Cc.Where(a => !a.Equals(to, StringComparison.OrdinalIgnoreCase) && !a.Equals(from.Address, StringComparison.OrdinalIgnoreCase)))
+        {
+            message.Cc.Add(new MailboxAddress(null, copied));
+        }
 
         // Only ids that were real Message-ID headers: synthetic ones (mail that had none) would confuse the customer's client.
         var chain = ticket.Messages

@@ -282,7 +282,9 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             }
         }
 
-        return new TicketReplyRequest(fields.GetValueOrDefault("text"), NullIfEmpty(fields.GetValueOrDefault("contentSid")), variables);
+        // A form's Cc is one field of comma-separated addresses; absent keeps the ticket's.
+        IReadOnlyList<string>? cc = fields.TryGetValue("cc", out var copied) ? copied.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
+        return new TicketReplyRequest(fields.GetValueOrDefault("text"), NullIfEmpty(fields.GetValueOrDefault("contentSid")), variables) { Cc = cc };
     }
 
     /// <summary>Checks a reply's text and template (the text may be empty when files go with it); answers the template.</summary>
@@ -314,6 +316,11 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         else if (reply?.ContentVariables is not null)
         {
             errors["contentVariables"] = ["Template variables need a contentSid."];
+        }
+
+        if (reply?.Cc is { } cc && (cc.Count > Crm.Channels.Email.EmailReader.MaxCc || cc.Any(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) is null)))
+        {
+            errors["cc"] = [$"Up to {Crm.Channels.Email.EmailReader.MaxCc} valid email addresses."];
         }
 
         return errors.Count > 0 ? throw ChannelRequestException.Invalid(errors) : template;
@@ -373,7 +380,8 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
                 throw ChannelRequestException.UnsupportedMediaType("application/json, or multipart/form-data with files");
             }
 
-            var (kind, stored, reason) = await replies.QueueAsync(id, reply!.Text?.Trim() ?? "", template, files, context.RequestServices.GetRequiredService<ReplyAuthor>().Of(context), cancellationToken).ConfigureAwait(false);
+            var cc = reply!.Cc?.Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a)!).Distinct(StringComparer.Ordinal).ToList();
+            var (kind, stored, reason) = await replies.QueueAsync(id, reply.Text?.Trim() ?? "", template, files, context.RequestServices.GetRequiredService<ReplyAuthor>().Of(context), cc, cancellationToken).ConfigureAwait(false);
             queued = stored;
             return kind switch
             {

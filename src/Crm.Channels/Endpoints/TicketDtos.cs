@@ -5,7 +5,10 @@ namespace Crm.Channels.Endpoints;
 /// <summary>A ticket in the agents' API.</summary>
 public sealed record TicketDto(long Id, string Channel, string Status, string? Subject, long? ContactId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    internal static TicketDto From(Ticket t) => new(t.Id, t.Channel, TicketStatusNames.ToApi(t.Status), t.Subject, t.ContactId, t.CreatedAt, t.UpdatedAt);
+    /// <summary>Email: the addresses agents' replies copy in.</summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+
+    internal static TicketDto From(Ticket t) => new(t.Id, t.Channel, TicketStatusNames.ToApi(t.Status), t.Subject, t.ContactId, t.CreatedAt, t.UpdatedAt) { Cc = t.Cc };
 }
 
 /// <summary>One page of tickets in the agents' API.</summary>
@@ -54,14 +57,21 @@ public sealed record TicketDetailsDto(long Id, string Channel, string Status, st
     /// <summary>True when earlier messages exist than <see cref="Messages"/> holds: ask again with <c>before</c> = the first one's id.</summary>
     public bool HasOlderMessages { get; init; }
 
+    /// <summary>Email: the addresses agents' replies copy in (a reply's <c>cc</c> changes it).</summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+
     internal static TicketDetailsDto From(TicketDetails d) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
-        d.Messages.Select(m => TicketMessageDto.From(m)).ToList());
+        d.Messages.Select(m => TicketMessageDto.From(m)).ToList())
+    {
+        Cc = d.Ticket.Cc,
+    };
 
     internal static TicketDetailsDto From(TicketDetails d, Func<AttachmentInfo, string?> downloadUrl) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
         d.Messages.Select(m => TicketMessageDto.From(m, downloadUrl)).ToList())
     {
         HasOlderMessages = d.HasOlderMessages,
+        Cc = d.Ticket.Cc,
     };
 }

@@ -9,4 +9,9 @@ namespace Crm.Channels.Endpoints;
 public sealed record TicketReplyRequest(
     [property: JsonPropertyName("text")] string? Text,
     [property: JsonPropertyName("contentSid")] string? ContentSid = null,
-    [property: JsonPropertyName("contentVariables")] IReadOnlyDictionary<string, string>? ContentVariables = null);
+    [property: JsonPropertyName("contentVariables")] IReadOnlyDictionary<string, string>? ContentVariables = null)
+{
+    /// <summary>Email: the addresses to copy in, replacing the ticket's Cc (an empty list removes them all); unset keeps it.</summary>
+    [JsonPropertyName("cc")]
+    public IReadOnlyList<string>? Cc { get; init; }
+}

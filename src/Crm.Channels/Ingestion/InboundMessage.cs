@@ -32,6 +32,9 @@ public sealed record InboundMessage
     /// <summary>What the transport says about which conversation this belongs to.</summary>
     public ThreadHints Thread { get; init; } = ThreadHints.None;
 
+    /// <summary>Email: the other people the sender copied in (<c>Cc</c>), our own addresses left out.</summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+
     /// <summary>When the transport received it; the pipeline uses its clock when unset.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 }

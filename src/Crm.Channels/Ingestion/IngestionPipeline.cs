@@ -157,7 +157,10 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
 
         if (ticket is null)
         {
-            var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt);
+            var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt)
+            {
+                Cc = [.. message.Cc.Where(a => a != email).Take(Email.EmailReader.MaxCc)],
+            };
             var (created, stored) = await _store.CreateTicketAsync(newTicket, newMessage, cancellationToken).ConfigureAwait(false);
             return new IngestionResult(IngestionOutcome.TicketCreated, created, stored) { Contact = contact };
         }
@@ -167,6 +170,12 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
         if (contact is not null && ticket.ContactId is { } ticketContact && ticketContact != contact.Id)
         {
             newMessage = newMessage with { OtherSender = email ?? phone ?? external?.ToString() };
+        }
+
+        // People copied in later join the ticket's Cc (a reply keeps them all); the customer is never their own Cc.
+        if (message.Cc.Except(ticket.Cc, StringComparer.Ordinal).Any(a => a != email))
+        {
+            newMessage = newMessage with { TicketCc = [.. ticket.Cc.Union(message.Cc, StringComparer.Ordinal).Where(a => a != email).Take(Email.EmailReader.MaxCc)] };
         }
 
         if (newMessage.Attachments.Any(a => a.StorageKey is not null))

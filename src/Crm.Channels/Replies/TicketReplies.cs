@@ -31,8 +31,13 @@ internal sealed class TicketReplies(
     ILogger<TicketReplies> logger)
 {
     /// <summary>Queues a reply on the ticket's conversation.</summary>
-    public async Task<(ReplyOutcomeKind Kind, TicketMessage? Reply, string? Reason)> QueueAsync(
+    public Task<(ReplyOutcomeKind Kind, TicketMessage? Reply, string? Reason)> QueueAsync(
         long ticketId, string text, ReplyTemplate? template, IReadOnlyList<AttachmentInfo> files, string? author, CancellationToken cancellationToken)
+        => QueueAsync(ticketId, text, template, files, author, null, cancellationToken);
+
+    /// <summary>Queues a reply on the ticket's conversation; an email reply with <paramref name="cc"/> replaces the ticket's Cc with it.</summary>
+    public async Task<(ReplyOutcomeKind Kind, TicketMessage? Reply, string? Reason)> QueueAsync(
+        long ticketId, string text, ReplyTemplate? template, IReadOnlyList<AttachmentInfo> files, string? author, IReadOnlyList<string>? cc, CancellationToken cancellationToken)
     {
         var details = await store.GetTicketDetailsAsync(ticketId, cancellationToken).ConfigureAwait(false);
         if (details is null)
@@ -48,6 +53,11 @@ internal sealed class TicketReplies(
         }
 
         var now = timeProvider.GetUtcNow();
+        if (cc is { Count: > 0 } && channel != Email.EmailReader.ChannelName)
+        {
+            return (ReplyOutcomeKind.Refused, null, $"Cc is for email; this reply goes out on {channel}.");
+        }
+
         if ((sender.Refuse(details, template, now) ?? sender.RefuseAttachments(details, files) ?? OverTicketLimit(details, files)) is { } reason)
         {
             return (ReplyOutcomeKind.Refused, null, reason);
@@ -60,6 +70,8 @@ internal sealed class TicketReplies(
             DeliveryStatus = DeliveryStatus.Queued,
             Template = template,
             OfflineCopyDueAt = emailCopyPossible ? now + offlineAfter : null,
+            // The customer is never copied in on their own reply.
+            TicketCc = cc is null ? null : [.. cc.Where(a => a != details.Contact?.Email)],
         };
 
         // Answered: the ticket now waits on the customer.

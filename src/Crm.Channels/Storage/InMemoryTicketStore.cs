@@ -136,7 +136,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
         lock (_gate)
         {
             ThrowIfDuplicate(message);
-            var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt);
+            var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt) { Cc = ticket.Cc };
             _tickets.Add(created.Id, created);
             RememberQuoted(created.Id, message);
             return Task.FromResult((created, AddMessage(created.Id, message)));
@@ -154,7 +154,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
             }
 
             ThrowIfDuplicate(message);
-            var updated = ticket with { Status = statusAfter, UpdatedAt = message.ReceivedAt > ticket.UpdatedAt ? message.ReceivedAt : ticket.UpdatedAt };
+            var updated = ticket with { Status = statusAfter, UpdatedAt = message.ReceivedAt > ticket.UpdatedAt ? message.ReceivedAt : ticket.UpdatedAt, Cc = message.TicketCc ?? ticket.Cc };
             _tickets[ticketId] = updated;
             RememberQuoted(ticketId, message);
             return Task.FromResult((updated, AddMessage(ticketId, message)));

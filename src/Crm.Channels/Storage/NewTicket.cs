@@ -7,4 +7,8 @@ namespace Crm.Channels.Storage;
 /// <param name="ContactId">The contact, when known.</param>
 /// <param name="ConversationKey">A fresh unguessable key.</param>
 /// <param name="CreatedAt">The time of the first message.</param>
-public sealed record NewTicket(string Channel, string? Subject, long? ContactId, string ConversationKey, DateTimeOffset CreatedAt);
+public sealed record NewTicket(string Channel, string? Subject, long? ContactId, string ConversationKey, DateTimeOffset CreatedAt)
+{
+    /// <summary>Email: the addresses the customer copied in (<see cref="Tickets.Ticket.Cc"/>).</summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+}

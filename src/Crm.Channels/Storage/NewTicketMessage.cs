@@ -42,4 +42,7 @@ public sealed record NewTicketMessage(
     /// (<see cref="ITicketStore.FindTicketByMessageIdsAsync"/>); the first ticket to quote an id keeps it.
     /// </summary>
     public IReadOnlyList<string> QuotedMessageIds { get; init; } = [];
+
+    /// <summary>When set, the ticket's <see cref="Tickets.Ticket.Cc"/> becomes this list as the message is stored.</summary>
+    public IReadOnlyList<string>? TicketCc { get; init; }
 }

@@ -67,7 +67,14 @@ public sealed record Ticket(
     long? ContactId,
     string ConversationKey,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// Email: the addresses the customer copied in (<c>Cc</c>), which agents' replies keep; never the customer's own or
+    /// one of ours. Agents may change it with a reply.
+    /// </summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+}
 
 /// <summary>One stored message of a ticket.</summary>
 /// <param name="Id">The store's id.</param>

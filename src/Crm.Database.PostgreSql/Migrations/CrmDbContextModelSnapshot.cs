@@ -655,6 +655,10 @@ namespace Crm.Database.PostgreSql.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Cc")
+                        .HasColumnType("text")
+                        .HasColumnName("cc");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(64)

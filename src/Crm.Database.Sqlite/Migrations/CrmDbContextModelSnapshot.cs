@@ -638,6 +638,10 @@ namespace Crm.Database.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("Cc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cc");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -28,6 +28,9 @@ internal sealed class TicketRecord : ICrmRecord
     /// <summary>When it last changed.</summary>
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The addresses copied in, one per line (email tickets); null when none.</summary>
+    public string? Cc { get; set; }
+
     /// <summary>Its messages.</summary>
     public List<TicketMessageRecord> Messages { get; set; } = [];
 }
