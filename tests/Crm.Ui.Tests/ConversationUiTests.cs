@@ -9,6 +9,36 @@ namespace Crm.Ui.Tests;
 public sealed class ConversationUiTests(BrowserFixture fixture)
 {
     [Fact]
+    public async Task An_agent_sees_the_customers_Cc_in_the_reply_box_edits_it_and_the_reply_keeps_the_edit()
+    {
+        var key = Guid.NewGuid().ToString("N")[..10];
+        using var relay = fixture.Host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email")
+        {
+            Content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(
+                $"From: Bea <bea.{key}@customer.example>\r\nTo: support@crm.example\r\nCc: carl.{key}@customer.example\r\nSubject: Cc {key}\r\nMessage-ID: <cc.{key}@customer.example>\r\n\r\nPlease copy Carl.\r\n")),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+        request.Headers.Add("X-Crm-Secret", BrowserFixture.InboundSecret);
+        using var stored = await relay.SendAsync(request);
+        var ticketId = (await stored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync($"/admin/tickets/{ticketId}");
+        await Assertions.Expect(agent.GetByTestId("reply-cc")).ToHaveValueAsync($"carl.{key}@customer.example");
+        await agent.GetByTestId("reply-cc").FillAsync($"dora.{key}@customer.example, carl.{key}@customer.example");
+        await agent.GetByTestId("reply-text").FillAsync("Copied both of you.");
+        await agent.GetByTestId("reply-send").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("message-text")).ToHaveTextAsync(["Please copy Carl.", "Copied both of you."]);
+        // The field keeps what was sent, and the ticket took it.
+        await Assertions.Expect(agent.GetByTestId("reply-cc")).ToHaveValueAsync($"dora.{key}@customer.example, carl.{key}@customer.example");
+        using var api = fixture.Host.CreateClient(BrowserFixture.ManagerKey);
+        var ticket = await api.GetFromJsonAsync<JsonElement>($"/tickets/{ticketId}");
+        Assert.Equal([$"dora.{key}@customer.example", $"carl.{key}@customer.example"], ticket.GetProperty("cc").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
     public async Task An_agents_reply_appears_live_in_the_widget_and_survives_a_reload()
     {
         var visitor = await fixture.NewPageAsync();

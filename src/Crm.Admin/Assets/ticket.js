@@ -25,6 +25,8 @@
         try { body.contentVariables = JSON.parse(form.contentVariables.value); } catch { error.textContent = "The template variables are not a JSON object."; return; }
       }
     }
+    // Email: the Cc list as edited (it replaces the ticket's; an emptied field removes everyone).
+    if (form.cc) body.cc = form.cc.value.split(",").map(a => a.trim()).filter(a => a);
     const files = form.files ? [...form.files.files] : [];
     if (!form.dataset.replyUrl) { error.textContent = "Replies are not available: the host has not mapped the agents' API (MapCrmChannels)."; return; }
     if (!body.text && files.length === 0) { error.textContent = "Write a reply first."; form.text.focus(); return; }
@@ -38,6 +40,7 @@
         payload.append("text", body.text);
         if (body.contentSid) payload.append("contentSid", body.contentSid);
         if (body.contentVariables) payload.append("contentVariables", JSON.stringify(body.contentVariables));
+        if (body.cc) payload.append("cc", body.cc.join(","));
         for (const file of files) payload.append("files", file, file.name);
       } else {
         headers["Content-Type"] = "application/json";
@@ -45,6 +48,8 @@
       }
       const response = await fetch(form.dataset.replyUrl, { method: "POST", credentials: "same-origin", headers, body: payload });
       if (response.ok) {
+        // The Cc just sent is now the ticket's: the reset keeps it.
+        if (form.cc) form.cc.defaultValue = body.cc.join(", ");
         form.reset();
         await refresh();
       } else {
