@@ -61,7 +61,9 @@ public static class CrmAdminEndpointRouteBuilderExtensions
             options,
             hasConversations: registered.IsService(typeof(Crm.Channels.Storage.ITicketStore)),
             hasCampaigns: registered.IsService(typeof(Crm.Campaigns.Campaigns.ICampaignStore)),
-            hasWebhooks: registered.IsService(typeof(Crm.Webhooks.WebhookSubscriptions)) && registered.IsService(typeof(Crm.Webhooks.IWebhookStore)));
+            hasWebhooks: registered.IsService(typeof(Crm.Webhooks.WebhookSubscriptions)) && registered.IsService(typeof(Crm.Webhooks.IWebhookStore)),
+            // Only a host whose mail signs in with OAuth has mailboxes to show (and needs the Managers policy for them).
+            hasMailboxes: endpoints.ServiceProvider.GetService<Crm.Mail.OAuth.MailOAuthTokens>()?.CurrentStates().Count > 0);
 
         return new CrmAdminConventionBuilder(site);
     }

@@ -28,7 +28,7 @@ internal sealed class CrmAdminPageConventions(CrmAdminSite site) : IPageRouteMod
             && (site.HasConversations || !IsIn(path, "/Tickets"))
             && (site.HasCampaigns || !(IsIn(path, "/BulkEmail") || IsIn(path, "/Contacts")))
             && (site.HasWebhooks || !IsIn(path, "/Webhooks"))
-            && (site.HasConversations || site.HasCampaigns || !IsIn(path, "/Mailboxes"));
+            && (site.HasMailboxes || !IsIn(path, "/Mailboxes"));
         for (var i = model.Selectors.Count - 1; i >= 0; i--)
         {
             var route = model.Selectors[i].AttributeRouteModel;

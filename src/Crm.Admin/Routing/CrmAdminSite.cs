@@ -34,6 +34,9 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
     /// <summary>Webhook endpoints and their delivery log: the host added outgoing webhooks.</summary>
     public bool HasWebhooks { get; private set; }
 
+    /// <summary>The mailboxes page: some mail connection of the host signs in with OAuth.</summary>
+    public bool HasMailboxes { get; private set; }
+
     /// <summary>Conventions the host added to what <c>MapCrmAdmin</c> returned, applied to the admin's pages only.</summary>
     public IReadOnlyList<Action<EndpointBuilder>> Conventions
     {
@@ -61,7 +64,7 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
         SignalChange();
     }
 
-    public void Map(string prefix, CrmAdminOptions options, bool hasConversations, bool hasCampaigns, bool hasWebhooks)
+    public void Map(string prefix, CrmAdminOptions options, bool hasConversations, bool hasCampaigns, bool hasWebhooks, bool hasMailboxes = false)
     {
         lock (_gate)
         {
@@ -75,6 +78,7 @@ internal sealed class CrmAdminSite : IActionDescriptorChangeProvider
             HasConversations = hasConversations;
             HasCampaigns = hasCampaigns;
             HasWebhooks = hasWebhooks;
+            HasMailboxes = hasMailboxes;
         }
 
         SignalChange();
