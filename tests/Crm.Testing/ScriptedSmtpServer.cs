@@ -389,20 +389,23 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         return extensions.Select((e, i) => (i == extensions.Count - 1 ? "250 " : "250-") + e);
     }
 
+    /// <summary>The SASL initial response: sent with AUTH (RFC 4954), or asked for with an empty challenge.</summary>
+    private async Task<string> InitialResponseAsync(string[] words, StreamReader reader, StreamWriter writer)
+    {
+        if (words.Length > 2)
+        {
+            return words[2];
+        }
+
+        await writer.WriteLineAsync("334 ");
+        return await reader.ReadLineAsync(_stop.Token) ?? "";
+    }
+
     private async Task<bool> AuthenticateWithTokenAsync(string line, StreamReader reader, StreamWriter writer)
     {
         // XOAUTH2: "user=" user ^A "auth=Bearer " token ^A ^A; OAUTHBEARER (RFC 7628): "n,a=" user "," ^A ... "auth=Bearer " token ^A ^A.
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        string response;
-        if (words.Length > 2)
-        {
-            response = words[2];
-        }
-        else
-        {
-            await writer.WriteLineAsync("334 ");
-            response = await reader.ReadLineAsync(_stop.Token) ?? "";
-        }
+        var response = await InitialResponseAsync(words, reader, writer);
 
         var fields = Encoding.UTF8.GetString(Convert.FromBase64String(response)).Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
         var user = fields.Select(f => f.StartsWith("user=", StringComparison.Ordinal) ? f[5..] : f.StartsWith("n,a=", StringComparison.Ordinal) ? f[4..].TrimEnd(',') : null).FirstOrDefault(u => u is not null) ?? "";
@@ -424,16 +427,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
         if (words[1].Equals("PLAIN", StringComparison.OrdinalIgnoreCase))
         {
-            string response;
-            if (words.Length > 2)
-            {
-                response = words[2];
-            }
-            else
-            {
-                await writer.WriteLineAsync("334 ");
-                response = await reader.ReadLineAsync(_stop.Token) ?? "";
-            }
+            var response = await InitialResponseAsync(words, reader, writer);
 
             var fields = Decode(response).Split('\0');
             return fields.Length == 3 && fields[1] == Credentials!.UserName && fields[2] == Credentials.Password;

@@ -72,5 +72,5 @@ internal static class MailboxConnectFlow
 
     private static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector("Crm.Admin.MailboxConnect");
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }
