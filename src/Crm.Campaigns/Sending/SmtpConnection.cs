@@ -147,7 +147,7 @@ internal sealed partial class SmtpConnection : IAsyncDisposable
             // A refusal marks the connection "needs reconnect" and throws: no fallback to a password.
             // XOAUTH2 only: MailKit's OAUTHBEARER needs the server's address set by MailKit's own clients, and every
             // provider that takes OAuth for SMTP (Microsoft 365, Gmail) takes XOAUTH2.
-            await tokens.SignInAsync(SmtpCampaignSender.OAuthConnectionName, _options.UserName!, _authMechanisms.Where(m => m != "OAUTHBEARER"), (sasl, ct) => AuthenticateWithAsync(sasl, timeout, ct), cancellationToken).ConfigureAwait(false);
+            await tokens.SignInAsync(SmtpCampaignSender.OAuthConnectionName, _options.UserName!, _authMechanisms, canUseOAuthBearer: false, (sasl, ct) => AuthenticateWithAsync(sasl, timeout, ct), cancellationToken).ConfigureAwait(false);
         }
         else if (!string.IsNullOrEmpty(_options.UserName))
         {

@@ -173,7 +173,7 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
             await smtp.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, SecureSocketOptions.Auto, cancellationToken).ConfigureAwait(false);
             if (settings.SmtpOAuth.IsEnabled)
             {
-                await tokens.SignInAsync(OAuthConnectionName, settings.SmtpUserName!, smtp.AuthenticationMechanisms, smtp.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
+                await tokens.SignInAsync(OAuthConnectionName, settings.SmtpUserName!, smtp.AuthenticationMechanisms, canUseOAuthBearer: true, smtp.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
             }
             else if (!string.IsNullOrEmpty(settings.SmtpUserName))
             {

@@ -118,7 +118,7 @@ internal sealed partial class ImapPoller : BackgroundService
                 // A refused token throws MailOAuthRefusedException: the mailbox needs reconnecting, and the loop
                 // below reports it (health, log) and tries again with backoff, never with the password.
                 await _services.GetRequiredService<MailOAuthTokens>().SignInAsync(
-                    OAuthConnectionName(name), options.UserName, client.AuthenticationMechanisms, client.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
+                    OAuthConnectionName(name), options.UserName, client.AuthenticationMechanisms, canUseOAuthBearer: true, client.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
             }
             else
             {

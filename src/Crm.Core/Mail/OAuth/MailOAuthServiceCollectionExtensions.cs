@@ -29,18 +29,16 @@ internal static class MailOAuthServiceCollectionExtensions
         services.AddSingleton<MailOAuthTokens>();
         // A check per connection that signs in with OAuth, added to the host's health checks when it has them: the
         // public /health answer names only checks, so the check's name says which mailbox needs reconnecting.
-        services.AddOptions<HealthCheckServiceOptions>().Configure<IServiceProvider, IEnumerable<MailOAuthRegistration>>((health, sp, registrations) =>
+        // The token cache decides which connections sign in with OAuth (it read their settings once); the checks follow it.
+        services.AddOptions<HealthCheckServiceOptions>().Configure<MailOAuthTokens>((health, tokens) =>
         {
-            foreach (var registration in registrations.DistinctBy(r => r.Name))
+            foreach (var connection in tokens.CurrentStates())
             {
-                if (registration.Resolve(sp) is { OAuth.IsEnabled: true })
-                {
-                    health.Registrations.Add(new HealthCheckRegistration(
-                        HealthCheckName(registration.Name),
-                        provider => new MailOAuthHealthCheck(provider.GetRequiredService<MailOAuthTokens>(), registration.Name),
-                        HealthStatus.Degraded,
-                        [CrmHealthCheckTags.Crm, CrmHealthCheckTags.Mailbox]));
-                }
+                health.Registrations.Add(new HealthCheckRegistration(
+                    HealthCheckName(connection.Name),
+                    provider => new MailOAuthHealthCheck(provider.GetRequiredService<MailOAuthTokens>(), connection.Name),
+                    HealthStatus.Degraded,
+                    [CrmHealthCheckTags.Crm, CrmHealthCheckTags.Mailbox]));
             }
         });
         return services;
