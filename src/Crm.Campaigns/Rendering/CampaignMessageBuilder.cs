@@ -1,3 +1,4 @@
+using Crm.Templates;
 using Crm.Campaigns.Texts;
 using System.Net;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using Crm.Templates;
 using System.Text.Encodings.Web;
 using Fluid;
 

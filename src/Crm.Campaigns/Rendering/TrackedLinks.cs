@@ -1,3 +1,4 @@
+using Crm.Templates;
 using System.Globalization;
 using System.Net;
 using System.Text;

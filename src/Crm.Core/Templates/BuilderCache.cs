@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Crm.Campaigns.Rendering;
+namespace Crm.Templates;
 
 /// <summary>
 /// One reusable <see cref="StringBuilder"/> per thread for the send path's rendering and link rewriting, whose output is

@@ -1,10 +1,12 @@
+using Crm.Campaigns;
+using Crm.Campaigns.Rendering;
 using System.Text;
 using Fluid;
 using Fluid.Ast;
 using Fluid.Values;
 using Microsoft.Extensions.FileProviders;
 
-namespace Crm.Campaigns.Rendering;
+namespace Crm.Templates;
 
 /// <summary>
 /// Runs untrusted Liquid: no file system (<c>include</c>, <c>render</c> and <c>from</c> are refused when parsing),
@@ -37,7 +39,7 @@ internal static class TemplateSandbox
         if (rewriter.RefusedTags.Count > 0)
         {
             template = null;
-            error = $"The tag '{rewriter.RefusedTags[0]}' is not allowed: campaign templates cannot read files or other templates.";
+            error = $"The tag '{rewriter.RefusedTags[0]}' is not allowed: templates cannot read files or other templates.";
             return false;
         }
 
@@ -170,7 +172,7 @@ internal static class TemplateSandbox
     private static RenderBudget BudgetOf(TemplateContext context)
         => context.AmbientValues.TryGetValue(BudgetKey, out var value) && value is RenderBudget budget
             ? budget
-            : throw new InvalidOperationException("Campaign templates are rendered through TemplateSandbox.RenderAsync.");
+            : throw new InvalidOperationException("Templates are rendered through TemplateSandbox.RenderAsync.");
 
     /// <summary>Limits and the clock of one rendering (subject, body and text share it).</summary>
     internal sealed class RenderBudget(TemplateLimits limits, TimeProvider time)
