@@ -211,6 +211,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
             ContactId = ticket.ContactId,
             ConversationKey = ticket.ConversationKey,
             Cc = JoinCc(ticket.Cc),
+            Inbox = ticket.Inbox,
             CreatedAt = ticket.CreatedAt.ToUniversalTime(),
             UpdatedAt = ticket.CreatedAt.ToUniversalTime(),
             Messages = { messageRow },
@@ -643,6 +644,7 @@ internal sealed class EfTicketStore<TContext> : ITicketStore, ITicketContactStor
         return new Ticket(row.Id, row.Channel, row.Status, row.Subject, row.ContactId, row.ConversationKey, row.CreatedAt, row.UpdatedAt)
         {
             Cc = string.IsNullOrEmpty(row.Cc) ? [] : row.Cc.Split('\n'),
+            Inbox = row.Inbox,
         };
     }
 

@@ -13,6 +13,7 @@ internal static class HostSettings
     public const string ChatPermitLimit = "Crm:RateLimiting:ChatPermitLimit";
     public const string ChatWindowSeconds = "Crm:RateLimiting:ChatWindowSeconds";
     public const string EmailSection = "Crm:Email";
+    public const string InboxesSection = "Inboxes";
     public const string OutboxSection = "Crm:Outbox";
     public const string AttachmentsSection = "Crm:Attachments";
     public const string ConversationPermitLimit = "Crm:RateLimiting:ConversationPermitLimit";

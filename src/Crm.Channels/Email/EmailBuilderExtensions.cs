@@ -43,19 +43,64 @@ public static class EmailBuilderExtensions
     }
 
     /// <summary>
-    /// Lets agents answer email tickets (<c>POST /tickets/{id}/replies</c>): through an SMTP server, or into a pickup
-    /// directory when <see cref="EmailReplyOptions.SmtpHost"/> is unset.
+    /// Lets agents answer email tickets (<c>POST /tickets/{id}/replies</c>) and start email conversations
+    /// (<c>POST /tickets/outbound</c>) from the default inbox (<see cref="EmailReplyOptions.DefaultInbox"/>): through an
+    /// SMTP server, or into a pickup directory when <see cref="EmailReplyOptions.SmtpHost"/> is unset.
     /// </summary>
     public static ICrmChannelsBuilder AddEmailReplies(this ICrmChannelsBuilder builder, Action<EmailReplyOptions> configure)
+        => builder.AddInbox(new EmailInboxRegistration(EmailReplyOptions.DefaultInbox, Options.Options.DefaultName, EmailReplySender.OAuthConnectionName), configure);
+
+    /// <summary>
+    /// Adds an inbox of its own (support@, billing@, a second brand): mail to its addresses becomes tickets of this inbox,
+    /// answered with its From, signature and SMTP server or pickup directory. Call once per inbox; the default inbox
+    /// (<see cref="AddEmailReplies"/>, or else the first inbox added) answers tickets of no known inbox.
+    /// </summary>
+    /// <param name="builder">The channels builder.</param>
+    /// <param name="name">The inbox's name (letters, digits, <c>-</c> and <c>_</c>), as tickets and the API name it.</param>
+    /// <param name="configure">Its settings.</param>
+    public static ICrmChannelsBuilder AddEmailInbox(this ICrmChannelsBuilder builder, string name, Action<EmailReplyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!InboxName.IsValid(name))
+        {
+            throw new ArgumentException($"The inbox name '{name}' must be {InboxName.Rule}.", nameof(name));
+        }
+
+        return builder.AddInbox(new EmailInboxRegistration(name, name, $"smtp:inbox:{name}"), configure);
+    }
+
+    private static ICrmChannelsBuilder AddInbox(this ICrmChannelsBuilder builder, EmailInboxRegistration inbox, Action<EmailReplyOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<EmailReplyOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddMailOAuthConnection(EmailReplySender.OAuthConnectionName, sp =>
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(EmailInboxRegistration) && !d.IsKeyedService && d.ImplementationInstance is EmailInboxRegistration added && added.Name == inbox.Name))
         {
-            var replies = sp.GetRequiredService<IOptions<EmailReplyOptions>>().Value;
-            return new MailOAuthAccount(replies.SmtpUserName ?? "", replies.SmtpOAuth);
+            throw new InvalidOperationException($"The inbox '{inbox.Name}' is added twice.");
+        }
+
+        services.AddSingleton(inbox);
+        services.AddOptions<EmailReplyOptions>(inbox.OptionsName).Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        // The inbox's addresses are ours: mail to them is routed to this inbox, and mail from them is no customer's.
+        services.AddOptions<EmailOptions>().PostConfigure<IOptionsMonitor<EmailReplyOptions>>((email, inboxes) =>
+        {
+            var settings = inboxes.Get(inbox.OptionsName);
+            foreach (var address in new[] { MimeKit.MailboxAddress.TryParse(settings.From, out var from) ? from.Address : null }.Concat(settings.Addresses))
+            {
+                if (Crm.Contacts.ContactIdentity.NormalizeEmail(address) is { } own)
+                {
+                    email.OwnAddresses.Add(own);
+                    email.InboxAddresses.TryAdd(own, inbox.Name);
+                }
+            }
         });
+        services.AddMailOAuthConnection(inbox.OAuthConnectionName, sp =>
+        {
+            var settings = sp.GetRequiredService<IOptionsMonitor<EmailReplyOptions>>().Get(inbox.OptionsName);
+            return new MailOAuthAccount(settings.SmtpUserName ?? "", settings.SmtpOAuth);
+        });
+        services.TryAddSingleton<EmailInboxes>();
+        services.TryAddSingleton<OutboundEmails>();
         return builder.AddReplySender<EmailReplySender>();
     }
 

@@ -50,9 +50,22 @@ public sealed partial class EmailIntake
     /// <summary>Handles one raw message: bounces go to the bounce sinks, auto-replies are dropped, messages are ingested.</summary>
     /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
     /// <exception cref="InvalidInboundMessageException">Readable, but breaks an ingestion rule.</exception>
-    public async Task<EmailIntakeResult> ProcessAsync(byte[] raw, CancellationToken cancellationToken)
+    public Task<EmailIntakeResult> ProcessAsync(byte[] raw, CancellationToken cancellationToken) => ProcessAsync(raw, null, cancellationToken);
+
+    /// <summary>Handles one raw message taken from a mailbox of <paramref name="inbox"/>.</summary>
+    /// <param name="raw">The message.</param>
+    /// <param name="inbox">The inbox its ticket belongs to when its recipients name none of our addresses.</param>
+    /// <param name="cancellationToken">Cancels the handling.</param>
+    /// <exception cref="UnreadableEmailException">Not a usable email.</exception>
+    /// <exception cref="InvalidInboundMessageException">Readable, but breaks an ingestion rule.</exception>
+    public async Task<EmailIntakeResult> ProcessAsync(byte[] raw, string? inbox, CancellationToken cancellationToken)
     {
         var read = await ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
+        if (inbox is not null && read.Message is { Inbox: null } forMailbox)
+        {
+            read = read with { Message = forMailbox with { Inbox = inbox } };
+        }
+
         IngestionResult? result = null;
         try
         {

@@ -37,4 +37,11 @@ public sealed class EmailOptions
     /// ticket (a notification or a loop, not a customer).
     /// </summary>
     public IList<string> OwnAddresses { get; } = [];
+
+    /// <summary>
+    /// Which inbox each of our receiving addresses belongs to (lower-case address to inbox name): a mail's ticket
+    /// remembers the inbox of the first of these it was delivered to (<c>Delivered-To</c>, then <c>To</c>, then
+    /// <c>Cc</c>). Filled in by <c>AddEmailReplies</c> and <c>AddEmailInbox</c>; these addresses are <see cref="OwnAddresses"/> too.
+    /// </summary>
+    public IDictionary<string, string> InboxAddresses { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 }

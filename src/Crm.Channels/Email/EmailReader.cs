@@ -265,8 +265,34 @@ internal static partial class EmailReader
                 TicketNumber = TicketTag(subject),
             },
             Cc = CopiedIn(message, address, options),
+            Inbox = InboxOf(message, options),
         };
         return inbound;
+    }
+
+    /// <summary>
+    /// The inbox of the first of our addresses the mail was delivered to: the envelope's (<c>Delivered-To</c> and its
+    /// kin, written by the receiving server) before the headers the sender wrote (<c>To</c>, then <c>Cc</c>).
+    /// </summary>
+    private static string? InboxOf(MimeMessage message, EmailOptions options)
+    {
+        if (options.InboxAddresses.Count == 0)
+        {
+            return null;
+        }
+
+        var envelope = message.Headers
+            .Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("Envelope-To", StringComparison.OrdinalIgnoreCase))
+            .Select(h => h.Value.Trim().Trim('<', '>'));
+        foreach (var address in envelope.Concat(message.To.Mailboxes.Select(m => m.Address)).Concat(message.Cc.Mailboxes.Select(m => m.Address)))
+        {
+            if (options.InboxAddresses.TryGetValue(address, out var inbox))
+            {
+                return inbox;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The most addresses kept from one mail's Cc: a mass mailing's hundreds are not a conversation's.</summary>

@@ -5,14 +5,32 @@ using MimeKit;
 
 namespace Crm.Channels.Email;
 
-/// <summary>How agents' replies to email tickets are sent: through an SMTP server, or as <c>.eml</c> files into a pickup directory.</summary>
+/// <summary>
+/// One inbox: the address customers write to and agents answer from, its signature, and how its mail is sent (through an
+/// SMTP server, or as <c>.eml</c> files into a pickup directory). <c>AddEmailReplies</c> configures the default inbox,
+/// <c>AddEmailInbox(name, ...)</c> each further one.
+/// </summary>
 public sealed class EmailReplyOptions : IValidatableObject
 {
-    /// <summary>The support mailbox replies come from, e.g. <c>Support &lt;support@example.com&gt;</c>; its domain also names minted Message-IDs.</summary>
+    /// <summary>The name the default inbox is known by (tickets, the admin, <c>POST /tickets/outbound</c>).</summary>
+    public const string DefaultInbox = "default";
+
+    /// <summary>The inbox's mailbox replies come from, e.g. <c>Support &lt;support@example.com&gt;</c>; its domain also names minted Message-IDs.</summary>
     [Required]
     public string From { get; set; } = "";
 
-    /// <summary>Text appended to every reply, after a <c>-- </c> line (RFC 3676 signature separator).</summary>
+    /// <summary>
+    /// Further addresses this inbox receives mail at (aliases such as <c>help@example.com</c>). With <see cref="From"/>'s,
+    /// they decide which inbox a mail came to (by <c>Delivered-To</c>, <c>To</c> and <c>Cc</c>), are never copied in on
+    /// replies, and mail from them is never a ticket.
+    /// </summary>
+    public IList<string> Addresses { get; } = [];
+
+    /// <summary>
+    /// Appended to every email reply after a <c>-- </c> line (RFC 3676): a Liquid template with <c>agent.name</c>,
+    /// <c>inbox.name</c> and <c>inbox.address</c>, rendered in the same sandbox as campaign templates. Never on chat or
+    /// WhatsApp replies.
+    /// </summary>
     [MaxLength(2000)]
     public string? Signature { get; set; }
 
@@ -65,6 +83,16 @@ public sealed class EmailReplyOptions : IValidatableObject
         if (!MailboxAddress.TryParse(From, out var from) || from.Domain.Length == 0)
         {
             yield return new ValidationResult($"EmailReplyOptions.From '{From}' is not a mailbox such as 'Support <support@example.com>'.", [nameof(From)]);
+        }
+
+        foreach (var address in Addresses.Where(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) is null))
+        {
+            yield return new ValidationResult($"The inbox address '{address}' is not an email address.", [nameof(Addresses)]);
+        }
+
+        if (!string.IsNullOrEmpty(Signature) && !MailSignature.TryParse(Signature, out _, out var error))
+        {
+            yield return new ValidationResult($"The signature is not a valid template: {error}", [nameof(Signature)]);
         }
     }
 }

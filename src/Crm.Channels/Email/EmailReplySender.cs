@@ -4,27 +4,25 @@ using System.Net.Sockets;
 using System.Text;
 using Crm.Channels.Replies;
 using Crm.Channels.Tickets;
-using Crm.Mail;
 using Crm.Mail.OAuth;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Options;
+using Crm.Campaigns.Rendering;
 using MimeKit;
 
 namespace Crm.Channels.Email;
 
 /// <summary>
-/// Answers email tickets as a person would: from the support mailbox, with a minted Message-ID stored before sending
-/// (so the customer's answer threads back), <c>In-Reply-To</c> the customer's last message, <c>References</c> the
-/// chain, subject <c>Re: {subject} [#{ticket}]</c>, text and HTML parts, and no list or auto-reply headers.
+/// Answers email tickets as a person would: from the ticket's inbox (its From, signature and transport), with a minted
+/// Message-ID stored before sending (so the customer's answer threads back), <c>In-Reply-To</c> the customer's last
+/// message, <c>References</c> the chain, subject <c>Re: {subject} [#{ticket}]</c> (without <c>Re:</c> when an agent
+/// starts the conversation), text and HTML parts, and no list or auto-reply headers.
 /// </summary>
-internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAttachmentStore attachments, MailOAuthTokens tokens) : IChannelReplySender
+internal sealed class EmailReplySender(EmailInboxes inboxes, IAttachmentStore attachments, MailOAuthTokens tokens, TimeProvider time) : IChannelReplySender
 {
-    /// <summary>The name the reply sender's OAuth connection is known by (admin, <c>/health</c>).</summary>
+    /// <summary>The name the default inbox's OAuth connection is known by (admin, <c>/health</c>).</summary>
     public const string OAuthConnectionName = "smtp:replies";
-
-    private readonly DkimMessageSigner? _dkim = options.Value.Dkim.CreateSigner();
 
     /// <summary>Mail clients cut long References; the first id and the latest ones keep a thread together.</summary>
     private const int MaxReferences = 20;
@@ -39,8 +37,11 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
     /// <summary>Files travel as MIME parts of the reply.</summary>
     public string? RefuseAttachments(TicketDetails ticket, IReadOnlyList<AttachmentInfo> files) => null;
 
-    public string NewMessageId(TicketDetails ticket) =>
-        $"{Guid.NewGuid():N}.{ticket.Ticket.Id}@{MailboxAddress.Parse(options.Value.From).Domain}";
+    public string NewMessageId(TicketDetails ticket) => NewMessageId(inboxes.For(ticket.Ticket.Inbox), ticket.Ticket.Id);
+
+    /// <summary>A Message-ID in the inbox's domain; <paramref name="ticketId"/> is 0 for a ticket not created yet.</summary>
+    internal static string NewMessageId(EmailInbox inbox, long ticketId) =>
+        ticketId > 0 ? $"{Guid.NewGuid():N}.{ticketId}@{inbox.From.Domain}" : $"{Guid.NewGuid():N}@{inbox.From.Domain}";
 
     public async Task<ReplyDelivery> SendAsync(TicketDetails ticket, TicketMessage reply, CancellationToken cancellationToken)
     {
@@ -53,7 +54,9 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
                 files.Add((file, content ?? throw new ChannelReplyException($"The attachment '{file.FileName}' is no longer kept.", permanent: true)));
             }
 
-            await SendAsync(Compose(ticket, reply, options.Value, files), cancellationToken).ConfigureAwait(false);
+            var inbox = inboxes.For(ticket.Ticket.Inbox);
+            var signature = await SignatureAsync(inbox, reply).ConfigureAwait(false);
+            await SendAsync(inbox, Compose(ticket, reply, inbox.From, signature, inboxes.Addresses, files), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -66,34 +69,55 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
         return new ReplyDelivery();
     }
 
-    private async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    /// <summary>The inbox's signature for this reply's author, rendered in the template sandbox.</summary>
+    private async Task<string?> SignatureAsync(EmailInbox inbox, TicketMessage reply)
     {
-        _dkim?.Sign(message);
-        if (string.IsNullOrEmpty(options.Value.SmtpHost))
+        if (inbox.Signature is null)
         {
-            await WriteToPickupAsync(message, options.Value.PickupDirectory, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            return await MailSignature.RenderAsync(inbox.Signature, reply.Author, inbox, time).ConfigureAwait(false);
+        }
+        catch (TemplateRenderException ex)
+        {
+            // The same template fails for every reply of this author: the agent sees why instead of hours of retries.
+            throw new ChannelReplyException($"The signature of the inbox '{inbox.Name}' failed: {ex.Message}", permanent: true, ex);
+        }
+    }
+
+    private async Task SendAsync(EmailInbox inbox, MimeMessage message, CancellationToken cancellationToken)
+    {
+        inbox.Dkim?.Sign(message);
+        if (string.IsNullOrEmpty(inbox.Settings.SmtpHost))
+        {
+            await WriteToPickupAsync(message, inbox.Settings.PickupDirectory, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await SendBySmtpAsync(message, options.Value, cancellationToken).ConfigureAwait(false);
+            await SendBySmtpAsync(message, inbox, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Builds the reply's MIME message.</summary>
-    internal static MimeMessage Compose(TicketDetails ticket, TicketMessage reply, EmailReplyOptions settings, IReadOnlyList<(AttachmentInfo Info, Stream Content)>? files = null)
+    internal static MimeMessage Compose(TicketDetails ticket, TicketMessage reply, MailboxAddress from, string? signature, IReadOnlySet<string> ourAddresses, IReadOnlyList<(AttachmentInfo Info, Stream Content)>? files = null)
     {
         var to = ticket.Contact?.Email ?? throw new ChannelReplyException($"Ticket {ticket.Ticket.Id} has no contact email address to answer.", permanent: true);
+        // An agent who starts the conversation writes a first mail, not an answer.
+        var startsConversation = !ticket.Messages.Any(m => m.Direction == MessageDirection.Inbound);
         var message = new MimeMessage
         {
             MessageId = reply.ExternalMessageId,
             Date = reply.ReceivedAt,
-            Subject = ReplySubject(ticket.Ticket.Subject, ticket.Ticket.Id),
+            Subject = startsConversation ? FirstSubject(ticket.Ticket.Subject, ticket.Ticket.Id) : ReplySubject(ticket.Ticket.Subject, ticket.Ticket.Id),
         };
-        var from = MailboxAddress.Parse(settings.From);
         message.From.Add(from);
         message.To.Add(new MailboxAddress(ticket.Contact.Name, to));
-        // The people the customer copied in stay in the conversation; never the customer twice, never our own mailbox.
-        foreach (var copied in ticket.Ticket.Cc.Where(a => !a.Equals(to, StringComparison.OrdinalIgnoreCase) && !a.Equals(from.Address, StringComparison.OrdinalIgnoreCase)))
+        // The people the customer copied in stay in the conversation; never the customer twice, never one of our inboxes
+        // (its copy would come back in as mail from ourselves).
+        foreach (var copied in ticket.Ticket.Cc.Where(a => !a.Equals(to, StringComparison.OrdinalIgnoreCase) && !a.Equals(from.Address, StringComparison.OrdinalIgnoreCase) && !ourAddresses.Contains(a)))
         {
             message.Cc.Add(new MailboxAddress(null, copied));
         }
@@ -113,11 +137,11 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
             message.References.Add(reference.ExternalMessageId);
         }
 
-        var text = string.IsNullOrWhiteSpace(settings.Signature) ? reply.Text : $"{reply.Text}\n\n-- \n{settings.Signature}";
+        var text = string.IsNullOrWhiteSpace(signature) ? reply.Text : $"{reply.Text}\n\n-- \n{signature}";
         var html = new StringBuilder("<div style=\"white-space:pre-wrap\">").Append(WebUtility.HtmlEncode(reply.Text)).Append("</div>");
-        if (!string.IsNullOrWhiteSpace(settings.Signature))
+        if (!string.IsNullOrWhiteSpace(signature))
         {
-            html.Append("<div style=\"white-space:pre-wrap;color:#555\">-- <br>").Append(WebUtility.HtmlEncode(settings.Signature)).Append("</div>");
+            html.Append("<div style=\"white-space:pre-wrap;color:#555\">-- <br>").Append(WebUtility.HtmlEncode(signature)).Append("</div>");
         }
 
         var body = new BodyBuilder { TextBody = text, HtmlBody = html.ToString() };
@@ -128,6 +152,14 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
 
         message.Body = body.ToMessageBody();
         return message;
+    }
+
+    /// <summary><c>{subject} [#{ticket}]</c>: the ticket's tag, so the answer threads back even when a client drops the headers.</summary>
+    internal static string FirstSubject(string? subject, long ticketId)
+    {
+        var tag = $"[#{ticketId}]";
+        var core = (subject ?? "").Replace(tag, "", StringComparison.Ordinal).Trim();
+        return core.Length == 0 ? tag : $"{core} {tag}";
     }
 
     /// <summary><c>Re: {subject} [#{ticket}]</c>, without piling up <c>Re:</c> prefixes or ticket tags.</summary>
@@ -165,15 +197,16 @@ internal sealed class EmailReplySender(IOptions<EmailReplyOptions> options, IAtt
 
     private static bool IsRealMessageId(string id) => !id.EndsWith("@crm.synthetic", StringComparison.Ordinal) && id.Contains('@', StringComparison.Ordinal);
 
-    private async Task SendBySmtpAsync(MimeMessage message, EmailReplyOptions settings, CancellationToken cancellationToken)
+    private async Task SendBySmtpAsync(MimeMessage message, EmailInbox inbox, CancellationToken cancellationToken)
     {
+        var settings = inbox.Settings;
         using var smtp = new SmtpClient { Timeout = (int)settings.SmtpTimeout.TotalMilliseconds };
         try
         {
             await smtp.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, SecureSocketOptions.Auto, cancellationToken).ConfigureAwait(false);
             if (settings.SmtpOAuth.IsEnabled)
             {
-                await tokens.SignInAsync(OAuthConnectionName, settings.SmtpUserName!, smtp.AuthenticationMechanisms, canUseOAuthBearer: true, smtp.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
+                await tokens.SignInAsync(inbox.OAuthConnectionName, settings.SmtpUserName!, smtp.AuthenticationMechanisms, canUseOAuthBearer: true, smtp.AuthenticateAsync, cancellationToken).ConfigureAwait(false);
             }
             else if (!string.IsNullOrEmpty(settings.SmtpUserName))
             {

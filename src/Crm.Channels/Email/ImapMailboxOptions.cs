@@ -30,6 +30,12 @@ public sealed class ImapMailboxOptions : IValidatableObject
     /// </summary>
     public MailOAuthOptions OAuth { get; } = new();
 
+    /// <summary>
+    /// The inbox (<c>AddEmailInbox</c>'s name) this mailbox's mail is for when its recipients name none of our addresses,
+    /// e.g. mail forwarded into it. Unset: such mail is the default inbox's.
+    /// </summary>
+    public string? Inbox { get; set; }
+
     /// <summary>The folder to take mail from. Default <c>INBOX</c>.</summary>
     [Required]
     public string Folder { get; set; } = "INBOX";

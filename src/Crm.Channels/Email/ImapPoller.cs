@@ -201,7 +201,7 @@ internal sealed partial class ImapPoller : BackgroundService
 
         try
         {
-            var result = await intake.ProcessAsync(raw, cancellationToken).ConfigureAwait(false);
+            var result = await intake.ProcessAsync(raw, options.Inbox, cancellationToken).ConfigureAwait(false);
             LogTaken(_logger, key, uid.Id, result.Kind, result.Result?.Ticket.Id);
         }
         catch (Exception ex) when (ex is UnreadableEmailException or InvalidInboundMessageException)

@@ -96,6 +96,13 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             QuarantineEndpoints.Map(agents);
         }
 
+        if (endpoints.ServiceProvider.GetService<Crm.Channels.Email.OutboundEmails>() is not null)
+        {
+            agents.MapPost("/outbound", StartEmailAsync).WithName("CrmTicketOutbound").WithSummary("An agent starts an email conversation from an inbox: a new ticket whose customer's answer threads back into it")
+                .Accepts<OutboundEmailRequest>("application/json").Produces<TicketDetailsDto>(StatusCodes.Status201Created)
+                .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        }
+
         // The visitor's side of chat conversations: public, authorised by the conversation's visitor token.
         IEndpointConventionBuilder? conversations = endpoints.ServiceProvider.GetRequiredService<ChannelAdapterRegistry>().Find(ChatAdapter.ChannelName) is null
             ? null
@@ -412,6 +419,82 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         {
             await DiscardUnkeptUploadsAsync(context, queued?.Attachments ?? []).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The longest subject of an agent-started email (the ticket's tag is added to it).</summary>
+    private const int MaxOutboundSubjectLength = 200;
+
+    private static async Task<IResult> StartEmailAsync(HttpContext context, Crm.Channels.Email.OutboundEmails outbound, Crm.Channels.Email.EmailInboxes inboxes, CancellationToken cancellationToken)
+    {
+        if (!RequestBody.HasMediaType(context.Request, "application/json"))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send application/json.");
+        }
+
+        // A mail of at most MaxReplyLength characters and a few addresses: the body is bounded well below the server's limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = 256 * 1024;
+        }
+
+        OutboundEmailRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, EndpointsJsonContext.Default.OutboundEmailRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: $"The body is not valid JSON for an email ({JsonErrorLocation.Describe(ex)}).");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return Results.Problem(statusCode: ex.StatusCode, title: ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", detail: ex.Message);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var inbox = request?.Inbox is null ? inboxes.Default : inboxes.Find(request.Inbox);
+        if (inbox is null)
+        {
+            errors["inbox"] = [$"There is no inbox '{Truncate(request!.Inbox!)}'; use one of: {string.Join(", ", inboxes.All.Select(i => i.Name))}."];
+        }
+
+        var to = Crm.Contacts.ContactIdentity.NormalizeEmail(request?.To);
+        if (to is null)
+        {
+            errors["to"] = ["A valid email address is required."];
+        }
+        else if (inboxes.Addresses.Contains(to))
+        {
+            errors["to"] = ["This is one of our own inboxes' addresses."];
+        }
+
+        var subject = request?.Subject?.Trim();
+        if (string.IsNullOrEmpty(subject) || subject.Length > MaxOutboundSubjectLength || subject.Any(char.IsControl))
+        {
+            errors["subject"] = [$"Write 1 to {MaxOutboundSubjectLength} characters on one line."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.Text) || request.Text.Length > MaxReplyLength)
+        {
+            errors["text"] = [$"Write 1 to {MaxReplyLength} characters."];
+        }
+
+        var cc = request?.Cc?.Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a)).ToList() ?? [];
+        if (cc.Count > Crm.Channels.Email.EmailReader.MaxCc || cc.Any(a => a is null))
+        {
+            errors["cc"] = [$"Up to {Crm.Channels.Email.EmailReader.MaxCc} valid email addresses."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var author = context.RequestServices.GetRequiredService<ReplyAuthor>().Of(context);
+        var copied = cc.OfType<string>().Where(a => !inboxes.Addresses.Contains(a)).Distinct(StringComparer.Ordinal).ToList();
+        var details = await outbound.StartAsync(inbox!, to!, copied, subject!, request!.Text!.Trim(), author, cancellationToken).ConfigureAwait(false);
+        var location = context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = details.Ticket.Id });
+        return Results.Created(location, TicketDetailsDto.From(details));
     }
 
     /// <summary>

@@ -8,7 +8,10 @@ public sealed record TicketDto(long Id, string Channel, string Status, string? S
     /// <summary>Email: the addresses agents' replies copy in.</summary>
     public IReadOnlyList<string> Cc { get; init; } = [];
 
-    internal static TicketDto From(Ticket t) => new(t.Id, t.Channel, TicketStatusNames.ToApi(t.Status), t.Subject, t.ContactId, t.CreatedAt, t.UpdatedAt) { Cc = t.Cc };
+    /// <summary>Email: the inbox the ticket came to, which answers it; null when none of ours was named (chat, WhatsApp, mail forwarded in), and the default inbox answers it.</summary>
+    public string? Inbox { get; init; }
+
+    internal static TicketDto From(Ticket t) => new(t.Id, t.Channel, TicketStatusNames.ToApi(t.Status), t.Subject, t.ContactId, t.CreatedAt, t.UpdatedAt) { Cc = t.Cc, Inbox = t.Inbox };
 }
 
 /// <summary>One page of tickets in the agents' API.</summary>
@@ -60,11 +63,15 @@ public sealed record TicketDetailsDto(long Id, string Channel, string Status, st
     /// <summary>Email: the addresses agents' replies copy in (a reply's <c>cc</c> changes it).</summary>
     public IReadOnlyList<string> Cc { get; init; } = [];
 
+    /// <summary>Email: the inbox the ticket came to, which answers it; null when none of ours was named (chat, WhatsApp, mail forwarded in), and the default inbox answers it.</summary>
+    public string? Inbox { get; init; }
+
     internal static TicketDetailsDto From(TicketDetails d) => new(
         d.Ticket.Id, d.Ticket.Channel, TicketStatusNames.ToApi(d.Ticket.Status), d.Ticket.Subject, d.Contact, d.Ticket.CreatedAt, d.Ticket.UpdatedAt,
         d.Messages.Select(m => TicketMessageDto.From(m)).ToList())
     {
         Cc = d.Ticket.Cc,
+        Inbox = d.Ticket.Inbox,
     };
 
     internal static TicketDetailsDto From(TicketDetails d, Func<AttachmentInfo, string?> downloadUrl) => new(
@@ -73,5 +80,6 @@ public sealed record TicketDetailsDto(long Id, string Channel, string Status, st
     {
         HasOlderMessages = d.HasOlderMessages,
         Cc = d.Ticket.Cc,
+        Inbox = d.Ticket.Inbox,
     };
 }

@@ -35,6 +35,9 @@ public sealed record InboundMessage
     /// <summary>Email: the other people the sender copied in (<c>Cc</c>), our own addresses left out.</summary>
     public IReadOnlyList<string> Cc { get; init; } = [];
 
+    /// <summary>Email: the inbox the message came to (<c>AddEmailInbox</c>'s name); a new ticket remembers it.</summary>
+    public string? Inbox { get; init; }
+
     /// <summary>When the transport received it; the pipeline uses its clock when unset.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 }

@@ -160,6 +160,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
             var newTicket = new NewTicket(message.Channel, SubjectFor(message), contact?.Id, NewConversationKey(), receivedAt)
             {
                 Cc = [.. message.Cc.Where(a => a != email).Take(Email.EmailReader.MaxCc)],
+                Inbox = message.Inbox,
             };
             var (created, stored) = await _store.CreateTicketAsync(newTicket, newMessage, cancellationToken).ConfigureAwait(false);
             return new IngestionResult(IngestionOutcome.TicketCreated, created, stored) { Contact = contact };
@@ -324,6 +325,11 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
             errors["sender.name"] = ["The sender's name is longer than 256 characters."];
         }
 
+        if (message.Inbox is not null && !Email.InboxName.IsValid(message.Inbox))
+        {
+            errors["inbox"] = [$"The inbox must be {Email.InboxName.Rule}."];
+        }
+
         if (errors.Count > 0)
         {
             CrmChannelsTelemetry.MessagesRejected.Add(1, new("crm.channel", message.Channel), new("crm.reason", "invalid"));
@@ -357,7 +363,7 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static string NewConversationKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    internal static string NewConversationKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The outcome as the span's and counter's tag.</summary>
     private static string OutcomeTag(IngestionOutcome outcome) => outcome switch

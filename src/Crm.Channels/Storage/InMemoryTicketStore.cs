@@ -136,7 +136,7 @@ public sealed class InMemoryTicketStore : ITicketStore, ITicketContactStore, ITi
         lock (_gate)
         {
             ThrowIfDuplicate(message);
-            var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt) { Cc = ticket.Cc };
+            var created = new Ticket(_tickets.Count + 1, ticket.Channel, TicketStatus.Open, ticket.Subject, ticket.ContactId, ticket.ConversationKey, ticket.CreatedAt, ticket.CreatedAt) { Cc = ticket.Cc, Inbox = ticket.Inbox };
             _tickets.Add(created.Id, created);
             RememberQuoted(created.Id, message);
             return Task.FromResult((created, AddMessage(created.Id, message)));

@@ -11,4 +11,7 @@ public sealed record NewTicket(string Channel, string? Subject, long? ContactId,
 {
     /// <summary>Email: the addresses the customer copied in (<see cref="Tickets.Ticket.Cc"/>).</summary>
     public IReadOnlyList<string> Cc { get; init; } = [];
+
+    /// <summary>Email: the inbox the first message came to (<see cref="Tickets.Ticket.Inbox"/>).</summary>
+    public string? Inbox { get; init; }
 }

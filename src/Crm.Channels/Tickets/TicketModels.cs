@@ -74,6 +74,9 @@ public sealed record Ticket(
     /// one of ours. Agents may change it with a reply.
     /// </summary>
     public IReadOnlyList<string> Cc { get; init; } = [];
+
+    /// <summary>Email: the inbox the first message came to, which answers it (its From, signature and transport); null when none of ours was named (chat, WhatsApp, mail forwarded in), and the default inbox answers it.</summary>
+    public string? Inbox { get; init; }
 }
 
 /// <summary>One stored message of a ticket.</summary>

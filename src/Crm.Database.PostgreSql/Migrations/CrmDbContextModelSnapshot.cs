@@ -679,6 +679,11 @@ namespace Crm.Database.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Inbox")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("inbox");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -662,6 +662,11 @@ namespace Crm.Database.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Inbox")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inbox");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

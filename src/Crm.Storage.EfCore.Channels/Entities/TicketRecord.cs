@@ -31,6 +31,9 @@ internal sealed class TicketRecord : ICrmRecord
     /// <summary>The addresses copied in, one per line (email tickets); null when none.</summary>
     public string? Cc { get; set; }
 
+    /// <summary>The inbox the first message came to (email tickets); null when none of ours was named (chat, WhatsApp, mail forwarded in), and the default inbox answers it.</summary>
+    public string? Inbox { get; set; }
+
     /// <summary>Its messages.</summary>
     public List<TicketMessageRecord> Messages { get; set; } = [];
 }

@@ -16,6 +16,7 @@ internal sealed class TicketRecordConfiguration : IEntityTypeConfiguration<Ticke
         ticket.Property(t => t.Status).HasConversion(new LowerCaseEnumConverter<Crm.Channels.Tickets.TicketStatus>()).HasColumnName("status").HasMaxLength(16).IsRequired();
         ticket.Property(t => t.Subject).HasColumnName("subject").HasMaxLength(256);
         ticket.Property(t => t.Cc).HasColumnName("cc");
+        ticket.Property(t => t.Inbox).HasColumnName("inbox").HasMaxLength(64);
         ticket.Property(t => t.ContactId).HasColumnName("contact_id");
         ticket.Property(t => t.ConversationKey).HasColumnName("conversation_key").HasMaxLength(64).IsRequired();
         ticket.Property(t => t.CreatedAt).HasColumnName("created_at");
