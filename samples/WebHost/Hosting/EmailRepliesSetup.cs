@@ -8,7 +8,7 @@ internal static class EmailRepliesSetup
     /// <summary>
     /// The inboxes agents answer from. Either several under <c>Crm:Email:Inboxes:{name}</c> (address and aliases,
     /// display name, Liquid signature, an IMAP mailbox and an SMTP server of their own, or else the shared ones), the
-    /// first of them the default; or the single-inbox form: <c>Crm:Email:ReplyFrom</c> with <c>Crm:Email:Signature</c>.
+    /// default one named by <c>Crm:Email:DefaultInbox</c>; or the single-inbox form: <c>Crm:Email:ReplyFrom</c> with <c>Crm:Email:Signature</c>.
     /// Mail goes through <c>Crm:Smtp:*</c> unless an inbox has its own server, or else into the pickup directory the admin UI lists.
     /// </summary>
     public static ICrmChannelsBuilder AddCrmEmailReplies(this ICrmChannelsBuilder channels, IConfiguration configuration)
@@ -26,7 +26,15 @@ internal static class EmailRepliesSetup
             }
         });
 
+        // Configuration lists sections by name, so the default inbox is named (Crm:Email:DefaultInbox) or else the first by name.
         var inboxes = email.GetSection(HostSettings.InboxesSection).GetChildren().ToList();
+        if (email["DefaultInbox"] is { Length: > 0 } defaultInbox)
+        {
+            var chosen = inboxes.Find(i => i.Key == defaultInbox)
+                ?? throw new InvalidOperationException($"Crm:Email:DefaultInbox names '{defaultInbox}', which is not one of Crm:Email:Inboxes ({string.Join(", ", inboxes.Select(i => i.Key))}).");
+            inboxes = [chosen, .. inboxes.Where(i => i != chosen)];
+        }
+
         if (inboxes.Count == 0)
         {
             return channels.AddEmailReplies(options =>
