@@ -65,6 +65,16 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_new_email_page_has_no_serious_violations()
+    {
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets/new");
+
+        await AssertAccessibleAsync(agent, "new email");
+    }
+
+    [Fact]
     public async Task The_demo_page_with_the_widget_open_has_no_serious_violations_in_the_widget()
     {
         var page = await fixture.NewPageAsync();

@@ -39,6 +39,37 @@ public sealed class ConversationUiTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_agent_starts_an_email_from_an_inbox_and_lands_on_its_new_ticket()
+    {
+        var key = Guid.NewGuid().ToString("N")[..10];
+        var agent = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent");
+        await agent.GotoAsync("/admin/tickets");
+        await agent.GetByTestId("nav-new-email").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("inbox-row")).ToHaveCountAsync(1);
+        await Assertions.Expect(agent.GetByTestId("inbox-row").First).ToHaveAttributeAsync("data-name", "default");
+        await Assertions.Expect(agent.GetByTestId("new-email-inbox")).ToHaveValueAsync("default");
+
+        // A refused address is said in the form, and nothing leaves the page.
+        await agent.GetByTestId("new-email-to").FillAsync($"nina.{key}@customer.example");
+        await agent.GetByTestId("new-email-cc").FillAsync("not an address");
+        await agent.GetByTestId("new-email-subject").FillAsync($"Your quote {key}");
+        await agent.GetByTestId("new-email-text").FillAsync("Here is the quote you asked for.");
+        await agent.GetByTestId("new-email-send").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("new-email-error")).ToContainTextAsync("valid email addresses");
+        await BrowserFixture.ScreenshotAsync(agent, "new-email");
+
+        await agent.GetByTestId("new-email-cc").FillAsync($"otto.{key}@customer.example");
+        await agent.GetByTestId("new-email-send").ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/admin/tickets/[0-9]+$"));
+        await Assertions.Expect(agent.GetByTestId("message-text")).ToHaveTextAsync(["Here is the quote you asked for."]);
+        await Assertions.Expect(agent.GetByTestId("ticket-inbox")).ToContainTextAsync("default");
+        await Assertions.Expect(agent.GetByTestId("reply-cc")).ToHaveValueAsync($"otto.{key}@customer.example");
+        await Assertions.Expect(agent.GetByTestId("ticket-status")).ToHaveTextAsync("pending");
+        await Assertions.Expect(agent.GetByTestId("delivery-status")).ToHaveTextAsync("sent");
+    }
+
+    [Fact]
     public async Task An_agents_reply_appears_live_in_the_widget_and_survives_a_reload()
     {
         var visitor = await fixture.NewPageAsync();

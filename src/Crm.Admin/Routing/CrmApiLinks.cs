@@ -11,6 +11,8 @@ internal static class CrmApiLinks
 {
     public static string? Reply(HttpContext context, long ticketId) => PathOf(context, "CrmTicketReply", new() { ["id"] = ticketId });
 
+    public static string? Outbound(HttpContext context) => PathOf(context, "CrmTicketOutbound", []);
+
     public static string? Attachment(HttpContext context, long ticketId, string key) => PathOf(context, "CrmTicketAttachment", new() { ["id"] = ticketId, ["key"] = key });
 
     public static string? QuarantineRaw(HttpContext context, long id) => PathOf(context, "CrmQuarantineRaw", new() { ["id"] = id });

@@ -99,7 +99,7 @@ public static class EmailBuilderExtensions
             var settings = sp.GetRequiredService<IOptionsMonitor<EmailReplyOptions>>().Get(inbox.OptionsName);
             return new MailOAuthAccount(settings.SmtpUserName ?? "", settings.SmtpOAuth);
         });
-        services.TryAddSingleton<EmailInboxes>();
+        services.TryAddSingleton(sp => new EmailInboxes(sp.GetServices<EmailInboxRegistration>(), sp.GetRequiredService<IOptionsMonitor<EmailReplyOptions>>()));
         services.TryAddSingleton<OutboundEmails>();
         return builder.AddReplySender<EmailReplySender>();
     }

@@ -46,12 +46,21 @@ internal sealed class EmailInbox
     public IEnumerable<string> Addresses => new[] { From.Address }.Concat(Settings.Addresses).Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) ?? a);
 }
 
+/// <summary>One inbox as agents and the admin see it.</summary>
+/// <param name="Name">Its name (<c>POST /tickets/outbound</c>'s <c>inbox</c>, a ticket's <c>inbox</c>).</param>
+/// <param name="Address">The address it answers from.</param>
+/// <param name="DisplayName">What customers see it called.</param>
+/// <param name="IsDefault">True for the inbox that answers tickets of no known inbox.</param>
+/// <param name="Transport">Where its mail goes: <c>smtp://host:port</c>, or the pickup directory.</param>
+/// <param name="OAuthConnection">The name of its SMTP server's OAuth connection (admin, <c>/health</c>), when it signs in with OAuth.</param>
+public sealed record EmailInboxSummary(string Name, string Address, string DisplayName, bool IsDefault, string Transport, string? OAuthConnection);
+
 /// <summary>The host's inboxes; the default one (<c>AddEmailReplies</c>, or else the first added) answers tickets of no known inbox.</summary>
-internal sealed class EmailInboxes
+public sealed class EmailInboxes
 {
     private readonly List<EmailInbox> _all;
 
-    public EmailInboxes(IEnumerable<EmailInboxRegistration> registrations, IOptionsMonitor<EmailReplyOptions> options)
+    internal EmailInboxes(IEnumerable<EmailInboxRegistration> registrations, IOptionsMonitor<EmailReplyOptions> options)
     {
         _all = [.. registrations
             .DistinctBy(r => r.Name, StringComparer.Ordinal)
@@ -63,18 +72,28 @@ internal sealed class EmailInboxes
         }
 
         Addresses = _all.SelectMany(i => i.Addresses).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Summaries = [.. _all.Select(i => new EmailInboxSummary(
+            i.Name,
+            i.Address,
+            i.DisplayName,
+            i == _all[0],
+            string.IsNullOrEmpty(i.Settings.SmtpHost) ? i.Settings.PickupDirectory : $"smtp://{i.Settings.SmtpHost}:{i.Settings.SmtpPort}",
+            i.Settings.SmtpOAuth.IsEnabled ? i.OAuthConnectionName : null))];
     }
 
+    /// <summary>Every inbox, the default one first.</summary>
+    public IReadOnlyList<EmailInboxSummary> Summaries { get; }
+
     /// <summary>Every address of every inbox: never copied in on a reply.</summary>
-    public IReadOnlySet<string> Addresses { get; }
+    internal IReadOnlySet<string> Addresses { get; }
 
-    public IReadOnlyList<EmailInbox> All => _all;
+    internal IReadOnlyList<EmailInbox> All => _all;
 
-    public EmailInbox Default => _all[0];
+    internal EmailInbox Default => _all[0];
 
     /// <summary>The inbox of this name, or null.</summary>
-    public EmailInbox? Find(string? name) => name is null ? null : _all.Find(i => i.Name == name);
+    internal EmailInbox? Find(string? name) => name is null ? null : _all.Find(i => i.Name == name);
 
     /// <summary>The inbox a ticket is answered from: its own, or the default one when it has none (or one no longer configured).</summary>
-    public EmailInbox For(string? name) => Find(name) ?? Default;
+    internal EmailInbox For(string? name) => Find(name) ?? Default;
 }

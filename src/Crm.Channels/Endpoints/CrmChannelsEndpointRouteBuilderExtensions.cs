@@ -101,6 +101,9 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             agents.MapPost("/outbound", StartEmailAsync).WithName("CrmTicketOutbound").WithSummary("An agent starts an email conversation from an inbox: a new ticket whose customer's answer threads back into it")
                 .Accepts<OutboundEmailRequest>("application/json").Produces<TicketDetailsDto>(StatusCodes.Status201Created)
                 .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            agents.MapGet("/inboxes", (Crm.Channels.Email.EmailInboxes inboxes) => Results.Ok(inboxes.Summaries)).WithName("CrmTicketInboxes")
+                .WithSummary("The inboxes agents answer and start email conversations from, the default one first")
+                .Produces<IReadOnlyList<Crm.Channels.Email.EmailInboxSummary>>();
         }
 
         // The visitor's side of chat conversations: public, authorised by the conversation's visitor token.

@@ -53,6 +53,9 @@ internal sealed class LoopHealthRegistry(TimeProvider time)
     private readonly ConcurrentDictionary<string, LoopHealth> _loops = new(StringComparer.Ordinal);
 
     public LoopHealth this[string name] => _loops.GetOrAdd(name, _ => new LoopHealth(time));
+
+    /// <summary>The loop of this name when it has reported, without adding one.</summary>
+    public LoopHealth? Find(string name) => _loops.GetValueOrDefault(name);
 }
 
 /// <summary>

@@ -11,6 +11,9 @@ internal sealed class IndexModel(ITicketQueryStore tickets, IEnumerable<Crm.Chan
     /// <summary>Email is on, so mail may wait in the quarantine.</summary>
     public bool HasQuarantine => services.GetService<Crm.Channels.Email.EmailQuarantine>() is not null;
 
+    /// <summary>Some inbox can send: agents may start an email conversation.</summary>
+    public bool CanStartEmail => services.GetService<Crm.Channels.Email.EmailInboxes>() is not null;
+
     [BindProperty(SupportsGet = true)]
     public string? Channel { get; set; }
 
