@@ -140,6 +140,19 @@ public sealed class InboxTests(InboxFixture fixture) : IClassFixture<InboxFixtur
             "the forwarded mail as a ticket");
         Assert.Equal("billing", ticket.GetProperty("inbox").GetString());
 
+        // A relay route per inbox: the inbox of mail naming none of ours; an unknown route is refused, nothing stored.
+        var routed = await OpenTicketAsync(CustomerMail("someone@elsewhere.example", "Routed", "Via the billing route"), "?channel=email&inbox=billing");
+        Assert.Equal("billing", await InboxOfAsync(routed));
+        var named = await OpenTicketAsync(CustomerMail("support@shop.example", "Named", "To support, via the billing route"), "?channel=email&inbox=billing");
+        Assert.Equal("support", await InboxOfAsync(named));
+        var before = (await TicketApi.AllTicketsAsync(_agent, "email")).Count;
+        using (var unknown = await PostWebhookAsync(CustomerMail("someone@elsewhere.example", "Unknown route", "Hello"), "?channel=email&inbox=sales"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        }
+
+        Assert.Equal(before, (await TicketApi.AllTicketsAsync(_agent, "email")).Count);
+
         // Naming none of ours through the webhook: no inbox, answered from the default inbox (Crm:Email:DefaultInbox).
         var nowhere = await OpenTicketAsync(CustomerMail("someone@elsewhere.example", "Stray", "Hello?"));
         Assert.Equal(JsonValueKind.Null, (await _agent.GetFromJsonAsync<JsonElement>($"/tickets/{nowhere}")).GetProperty("inbox").ValueKind);
@@ -285,17 +298,17 @@ public sealed class InboxTests(InboxFixture fixture) : IClassFixture<InboxFixtur
             $"the reply {messageId} in its inbox's smtp-sink") ?? throw new InvalidOperationException();
     }
 
-    private async Task<long> OpenTicketAsync(byte[] mail)
+    private async Task<long> OpenTicketAsync(byte[] mail, string query = "?channel=email")
     {
-        using var response = await PostWebhookAsync(mail);
+        using var response = await PostWebhookAsync(mail, query);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
-    private async Task<HttpResponseMessage> PostWebhookAsync(byte[] raw)
+    private async Task<HttpResponseMessage> PostWebhookAsync(byte[] raw, string query = "?channel=email")
     {
         using var client = fixture.Host.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets?channel=email") { Content = new ByteArrayContent(raw) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tickets" + query) { Content = new ByteArrayContent(raw) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
         request.Headers.Add("X-Crm-Secret", InboxFixture.Secret);
         return await client.SendAsync(request);

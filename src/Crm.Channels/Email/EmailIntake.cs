@@ -60,12 +60,7 @@ public sealed partial class EmailIntake
     /// <exception cref="InvalidInboundMessageException">Readable, but breaks an ingestion rule.</exception>
     public async Task<EmailIntakeResult> ProcessAsync(byte[] raw, string? inbox, CancellationToken cancellationToken)
     {
-        var read = await ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
-        if (inbox is not null && read.Message is { Inbox: null } forMailbox)
-        {
-            read = read with { Message = forMailbox with { Inbox = inbox } };
-        }
-
+        var read = (await ClassifyAsync(raw, cancellationToken).ConfigureAwait(false)).ForInbox(inbox);
         IngestionResult? result = null;
         try
         {

@@ -11,6 +11,10 @@ namespace Crm.Channels.Email;
 /// <param name="Reason">Why it was classified so (for logs).</param>
 public sealed record EmailReadResult(EmailKind Kind, InboundMessage? Message, DeliveryReport? Report, string Reason)
 {
+    /// <summary>The mail as taken for <paramref name="inbox"/> (its mailbox's or its webhook route's): its own recipients decide first.</summary>
+    internal EmailReadResult ForInbox(string? inbox) =>
+        inbox is not null && Message is { Inbox: null } message ? this with { Message = message with { Inbox = inbox } } : this;
+
     /// <summary>The MIME parts behind <see cref="InboundMessage.Attachments"/>, in the same order, for storing their bytes.</summary>
     internal IReadOnlyList<MimeEntity> AttachmentParts { get; init; } = [];
 

@@ -49,6 +49,13 @@ internal sealed partial class EmailWebhookAdapter : IChannelAdapter
             throw ChannelRequestException.UnsupportedMediaType("message/rfc822 (one raw message)");
         }
 
+        // A relay route per inbox (?inbox=billing): the inbox of mail whose recipients name none of ours.
+        var inbox = request.Query["inbox"].ToString();
+        if (inbox.Length > 0 && !_intake.Options.InboxAddresses.Values.Contains(inbox, StringComparer.Ordinal))
+        {
+            throw ChannelRequestException.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["inbox"] = ["No inbox of this name is configured."] });
+        }
+
         var raw = await RequestBody.ReadAsync(request, _intake.Options.MaxMessageBytes, cancellationToken).ConfigureAwait(false);
         if (raw.Length == 0)
         {
@@ -57,7 +64,7 @@ internal sealed partial class EmailWebhookAdapter : IChannelAdapter
 
         try
         {
-            var read = await _intake.ClassifyAsync(raw, cancellationToken).ConfigureAwait(false);
+            var read = (await _intake.ClassifyAsync(raw, cancellationToken).ConfigureAwait(false)).ForInbox(inbox.Length > 0 ? inbox : null);
             // The files its reading stored: the endpoint deletes those no stored message keeps (a redelivery, a bounce,
             // a file past the ticket's limit).
             var uploads = Attachments.RequestUploads.For(request.HttpContext);
