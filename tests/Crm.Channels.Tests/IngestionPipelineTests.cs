@@ -387,6 +387,35 @@ public sealed class IngestionPipelineTests
         Assert.NotEqual(first.Ticket.Id, chat.Ticket.Id);
     }
 
+    [Theory]
+    [MemberData(nameof(TicketStores.All), MemberType = typeof(TicketStores))]
+    public async Task A_ticket_keeps_the_inbox_its_first_mail_came_to_and_later_mail_does_not_move_it(string storeKind)
+    {
+        await using var handle = await TicketStores.CreateAsync(storeKind);
+        var pipeline = CreatePipeline(handle.Store);
+
+        var first = await pipeline.IngestAsync(Email("<i1@example.com>", "Invoice") with { Inbox = "billing" }, CancellationToken.None);
+        var answer = await pipeline.IngestAsync(Email("<i2@example.com>", "Re: Invoice", replyTo: ["<i1@example.com>"]) with { Inbox = "support" }, CancellationToken.None);
+
+        Assert.Equal(first.Ticket.Id, answer.Ticket.Id);
+        Assert.Equal("billing", (await handle.Store.FindTicketAsync(first.Ticket.Id, CancellationToken.None))!.Inbox);
+        Assert.Equal("billing", (await handle.Store.GetTicketDetailsAsync(first.Ticket.Id, CancellationToken.None))!.Ticket.Inbox);
+        Assert.Null((await pipeline.IngestAsync(Chat("hi"), CancellationToken.None)).Ticket.Inbox);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("x'; DROP TABLE tickets; --")]
+    public async Task An_adapters_inbox_that_is_no_inbox_name_is_refused(string inbox)
+    {
+        var pipeline = CreatePipeline(new InMemoryTicketStore());
+
+        var error = await Assert.ThrowsAsync<InvalidInboundMessageException>(() => pipeline.IngestAsync(Email("<bad@example.com>", "Hi") with { Inbox = inbox }, CancellationToken.None));
+
+        Assert.Contains("inbox", error.Errors.Keys);
+    }
+
     private static InboundMessage Email(string messageId, string subject, IReadOnlyList<string>? replyTo = null, long? ticketNumber = null, string from = "ann@example.com") => new()
     {
         Channel = "email",
