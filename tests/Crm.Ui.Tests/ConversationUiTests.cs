@@ -46,6 +46,7 @@ public sealed class ConversationUiTests(BrowserFixture fixture)
         await BrowserFixture.SignInAsync(agent, "agent");
         await agent.GotoAsync("/admin/tickets");
         await agent.GetByTestId("nav-new-email").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("new-email-to")).ToHaveValueAsync("");
         await Assertions.Expect(agent.GetByTestId("inbox-row")).ToHaveCountAsync(1);
         await Assertions.Expect(agent.GetByTestId("inbox-row").First).ToHaveAttributeAsync("data-name", "default");
         await Assertions.Expect(agent.GetByTestId("new-email-inbox")).ToHaveValueAsync("default");
@@ -67,6 +68,12 @@ public sealed class ConversationUiTests(BrowserFixture fixture)
         await Assertions.Expect(agent.GetByTestId("reply-cc")).ToHaveValueAsync($"otto.{key}@customer.example");
         await Assertions.Expect(agent.GetByTestId("ticket-status")).ToHaveTextAsync("pending");
         await Assertions.Expect(agent.GetByTestId("delivery-status")).ToHaveTextAsync("sent");
+
+        // From the contact list, the contact's address opens the form addressed to them.
+        await agent.GotoAsync($"/admin/contacts");
+        await agent.GetByTestId("contact-new-email").First.ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("new-email-to")).Not.ToHaveValueAsync("");
+        Assert.Contains("/admin/tickets/new?to=", agent.Url, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ namespace Crm.Admin.Pages.Contacts;
 /// <summary>Contacts with a tag filter; managers and marketing can import CSV or JSON.</summary>
 internal sealed class IndexModel(IContactDirectory contacts, ContactImporter importer, IAuthorizationService authorization, CrmAdminSite site) : PageModel
 {
+    /// <summary>The inbox pages are served and some inbox can send: a contact's address starts a new email.</summary>
+    public bool CanStartEmail => site.HasConversations && HttpContext.RequestServices.GetService(typeof(Crm.Channels.Email.EmailInboxes)) is not null;
+
     private const long MaxUploadBytes = 8 * 1024 * 1024;
 
     [BindProperty(SupportsGet = true)]
