@@ -96,7 +96,7 @@ internal sealed class EfCampaignStore<TContext> : ICampaignStore
         }
 
         var segment = JsonSerializer.Deserialize(due.SegmentCriteria, CampaignsStorageJsonContext.Default.SegmentCriteria) ?? SegmentCriteria.All;
-        var (condition, parameters) = SegmentSql.Compile(db, segment, firstParameter: 1);
+        var (condition, parameters) = SegmentSql.Compile(db, segment, utcNow, firstParameter: 1);
         // Every NOT NULL column is named: the ready context's migrations give the later ones a default, but an
         // integrator's own context (its own migrations, or EnsureCreated) has none.
         var snapshot = $"""

@@ -13,11 +13,13 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
 {
     private const int UpsertChunk = 500;
     private readonly IDbContextFactory<TContext> _contexts;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the directory.</summary>
-    public EfContactDirectory(IDbContextFactory<TContext> contexts)
+    public EfContactDirectory(IDbContextFactory<TContext> contexts, TimeProvider time)
     {
         _contexts = contexts;
+        _time = time;
     }
 
     /// <inheritdoc />
@@ -95,7 +97,7 @@ internal sealed class EfContactDirectory<TContext> : IContactDirectory
     {
         ArgumentNullException.ThrowIfNull(segment);
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var (condition, parameters) = SegmentSql.Compile(db, segment, firstParameter: 0);
+        var (condition, parameters) = SegmentSql.Compile(db, segment, _time.GetUtcNow(), firstParameter: 0);
         var sql = $"SELECT COUNT(*) AS \"Value\" FROM {db.Table<ContactRecord>()} c WHERE {condition}";
         return await db.Database.SqlQueryRaw<int>(sql, [.. parameters]).SingleAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -14,7 +14,7 @@ public sealed class InMemoryCampaignStoreTests : CampaignStoreSuite
 {
     protected override Task<ServiceProvider> CreateServicesAsync()
     {
-        var services = new ServiceCollection();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(CampaignStoreSuite.Clock);
         services.AddBulkEmail().UseInMemoryStores();
         return Task.FromResult(services.BuildServiceProvider());
     }
@@ -57,6 +57,9 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private ServiceProvider _services = null!;
 
+    /// <summary>The stores' clock: engagement's withinDays counts back from it (a day and a half after the test's sends).</summary>
+    internal static TimeProvider Clock { get; } = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now.AddHours(36));
+
     private ICampaignStore Campaigns => _services.GetRequiredService<ICampaignStore>();
 
     private IContactDirectory Contacts => _services.GetRequiredService<IContactDirectory>();
@@ -77,7 +80,7 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     protected virtual async Task<ServiceProvider> CreateServicesAsync()
     {
         var configure = await CreateDatabaseAsync();
-        var services = new ServiceCollection().AddCrmEntityFrameworkStores(configure).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(Clock).AddCrmEntityFrameworkStores(configure).BuildServiceProvider();
         await services.MigrateCrmDatabaseAsync();
         return services;
     }
@@ -98,6 +101,57 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
         Assert.Equal(1, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["vip", "de"], CreatedAfter = Now.AddDays(1) }, CancellationToken.None));
         Assert.Equal(1, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["vip", "de"], CreatedBefore = Now.AddDays(1) }, CancellationToken.None));
         Assert.Equal(0, await Contacts.CountRecipientsAsync(new SegmentCriteria { Tags = ["x' OR '1'='1"] }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Engagement_selects_by_peoples_opens_clicks_and_receipt_per_campaign_or_recent_days_and_or_groups()
+    {
+        // a opens as a person and clicks link 1; b is opened only by a scanner (and once too soon after the send);
+        // c clicks link 0 without an open pixel; d is not sent to (failed); e joins after the campaign.
+        await Contacts.UpsertAsync([Upsert("a@x.example", ["vip"]), Upsert("b@x.example", []), Upsert("c@x.example", ["vip"]), Upsert("d@x.example", [])], Now, CancellationToken.None);
+        var campaign = await LaunchAsync();
+        var rows = (await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None)).ToDictionary(r => r.Email);
+        await Campaigns.CompleteAttemptsAsync(
+            [.. rows.Values.Select(r => new SendAttempt(r.RecipientId, campaign.Id, r.Email == "d@x.example" ? SendOutcome.Failed : SendOutcome.Sent))], Now, CancellationToken.None);
+        await Contacts.UpsertAsync([Upsert("e@x.example", [])], Now, CancellationToken.None);
+        var window = TimeSpan.FromSeconds(5);
+        await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows["a@x.example"].RecipientId, Now.AddMinutes(30))], window, CancellationToken.None);
+        await Tracking.RecordOpensAsync([new OpenEvent(campaign.Id, rows["b@x.example"].RecipientId, Now.AddMinutes(30)) { Machine = true }, new OpenEvent(campaign.Id, rows["b@x.example"].RecipientId, Now.AddSeconds(1))], window, CancellationToken.None);
+        await Tracking.RecordClickAsync(new ClickEvent(campaign.Id, rows["a@x.example"].RecipientId, 1, Now.AddMinutes(31)), CancellationToken.None);
+        await Tracking.RecordClickAsync(new ClickEvent(campaign.Id, rows["c@x.example"].RecipientId, 0, Now.AddMinutes(40)), CancellationToken.None);
+
+        async Task<int> CountAsync(params EngagementCondition[] conditions) => await Contacts.CountRecipientsAsync(new SegmentCriteria { Engagement = conditions }, CancellationToken.None);
+        EngagementCondition On(string @event, int? link = null) => new() { Event = @event, CampaignId = campaign.Id, Link = link };
+
+        Assert.Equal(3, await CountAsync(On("received")));                                    // a, b, c
+        Assert.Equal(2, await CountAsync(On("not_received")));                                // d (failed), e (joined later)
+        Assert.Equal(1, await CountAsync(On("opened")));                                      // a: a scanner's opens never count
+        Assert.Equal(2, await CountAsync(On("received"), On("not_opened")));                  // b, c
+        Assert.Equal(2, await CountAsync(On("clicked")));                                     // a, c
+        Assert.Equal(1, await CountAsync(On("clicked", link: 1)));                            // a
+        Assert.Equal(1, await CountAsync(On("clicked", link: 0)));                            // c
+        Assert.Equal(0, await CountAsync(On("clicked", link: 2)));
+        Assert.Equal(2, await CountAsync(On("received"), On("not_clicked", link: 0)));        // a, b
+        Assert.Equal(0, await CountAsync(new EngagementCondition { Event = "opened", CampaignId = campaign.Id + 1 }));
+        // Any campaign sent in the last days: the clock is a day and a half after the send.
+        Assert.Equal(3, await CountAsync(new EngagementCondition { Event = "received", WithinDays = 2 }));
+        Assert.Equal(0, await CountAsync(new EngagementCondition { Event = "received", WithinDays = 1 }));
+        Assert.Equal(5, await CountAsync(new EngagementCondition { Event = "not_opened", WithinDays = 1 }));
+        Assert.Equal(4, await CountAsync(new EngagementCondition { Event = "not_opened", WithinDays = 2 }));
+        // Combined with tags by AND, and an OR group: vip and (opened, or clicked link 0).
+        var segment = new SegmentCriteria
+        {
+            Tags = ["vip"],
+            AnyOf = [new SegmentCriteria { Engagement = [On("opened")] }, new SegmentCriteria { Engagement = [On("clicked", link: 0)] }],
+        };
+        Assert.Equal(2, await Contacts.CountRecipientsAsync(segment, CancellationToken.None));
+        Assert.Equal(1, await Contacts.CountRecipientsAsync(segment with { AnyOf = [new SegmentCriteria { Engagement = [On("opened")] }, new SegmentCriteria { Tags = ["nobody"] }] }, CancellationToken.None));
+
+        // The launch snapshots exactly what the count said.
+        var followUp = await LaunchAsync(new SegmentCriteria { Engagement = [On("received"), On("not_opened")] });
+        Assert.Equal(2, followUp.Stats.Recipients);
+        var claimed = await Campaigns.ClaimBatchAsync(10, "t", Now, Now.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(["b@x.example", "c@x.example"], claimed.Where(r => r.CampaignId == followUp.Id).Select(r => r.Email).Order());
     }
 
     [Fact]
@@ -336,9 +390,9 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
         Assert.Equal(7, other[0]);
     }
 
-    private async Task<Campaign> LaunchAsync()
+    private async Task<Campaign> LaunchAsync(SegmentCriteria? segment = null)
     {
-        await Campaigns.CreateAsync(new NewCampaign("s", "b", SegmentCriteria.All, Now, "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
+        await Campaigns.CreateAsync(new NewCampaign("s", "b", segment ?? SegmentCriteria.All, Now, "n@shop.example", null, "https://crm.example", Now), CancellationToken.None);
         return (await Campaigns.LaunchNextDueAsync(Now, CancellationToken.None))!;
     }
 

@@ -156,6 +156,92 @@ public sealed partial class EngagementTrackingTests(EngagementHostFixture fixtur
     }
 
     [Fact]
+    public async Task Engagement_segments_count_people_not_scanners_and_a_resend_goes_to_exactly_the_non_openers_still_subscribed()
+    {
+        var (id, messages) = await SendAsync(new { }, "ann", "ben", "cat", "dan", "eve");
+        MimeKit.MimeMessage MailOf(string name) => messages.Single(m => m.EnvelopeRecipients.Single().StartsWith(name + ".", StringComparison.Ordinal)).Message;
+        string Pixel(string name) => System.Net.WebUtility.HtmlDecode(Regex.Match(MailOf(name).HtmlBody!, "\"(http://[^\"]+/bulk-email/open/[^\"]+)\"").Groups[1].Value);
+        async Task OpenAsync(string name, string userAgent)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Pixel(name));
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+            using var response = await _public.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // ann opens in a mail client; ben's mail is fetched only by a scanner; cat clicks the second link (no pixel);
+        // dan does nothing; eve unsubscribes without opening.
+        await OpenAsync("ann", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko)");
+        await OpenAsync("ben", "Mozilla/5.0 (compatible; Barracuda Sentinel)");
+        using (var click = await _public.GetAsync(ClickLinks(MailOf("cat").HtmlBody!)[1]))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, click.StatusCode);
+            Assert.Equal("https://shop.example/new", click.Headers.Location?.OriginalString);
+        }
+
+        var unsubscribe = Regex.Match(MailOf("eve").Headers["List-Unsubscribe"] ?? "", "<(http[^>]+)>").Groups[1].Value;
+        using (var oneClick = await _public.PostAsync(unsubscribe, new StringContent("List-Unsubscribe=One-Click", System.Text.Encoding.ASCII, "application/x-www-form-urlencoded")))
+        {
+            Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
+        }
+
+        await new CampaignApi(_manager).WaitForAsync(id, c => c.GetProperty("openCount").GetInt32() == 1 && c.GetProperty("machineOpens").GetInt32() == 1, TimeSpan.FromSeconds(10));
+        async Task<int> CountAsync(object segment)
+        {
+            using var response = await _manager.PostAsJsonAsync("/bulk-email/recipient-count", new { segment });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recipients").GetInt32();
+        }
+
+        Assert.Equal(3, await CountAsync(new { engagement = new object[] { new { @event = "received", campaignId = id }, new { @event = "not_opened", campaignId = id } } }));
+        Assert.Equal(1, await CountAsync(new { engagement = new object[] { new { @event = "opened", campaignId = id } } }));
+        Assert.Equal(1, await CountAsync(new { engagement = new object[] { new { @event = "clicked", campaignId = id, link = 1 } } }));
+        Assert.Equal(0, await CountAsync(new { engagement = new object[] { new { @event = "clicked", campaignId = id, link = 0 } } }));
+        Assert.Equal(2, await CountAsync(new { engagement = new object[] { new { @event = "received", campaignId = id } }, anyOf = new object[] { new { engagement = new object[] { new { @event = "opened", campaignId = id } } }, new { engagement = new object[] { new { @event = "clicked", campaignId = id } } } } }));
+        // Hostile values are parameters, never SQL; a malformed condition is a 400 naming it.
+        Assert.Equal(0, await CountAsync(new { tags = new[] { "x' OR '1'='1" }, engagement = new object[] { new { @event = "received", campaignId = id } } }));
+        foreach (var bad in new object[]
+        {
+            new { engagement = new object[] { new { @event = "opened); DROP TABLE contacts; --", campaignId = id } } },
+            new { engagement = new object[] { new { @event = "clicked", link = 1 } } },
+            new { engagement = new object[] { new { @event = "opened", withinDays = 0 } } },
+            new { anyOf = new object[] { new { anyOf = new object[] { new { } } } } },
+        })
+        {
+            using var response = await _manager.PostAsJsonAsync("/bulk-email/recipient-count", new { segment = bad });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("segment.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var resend = await _manager.PostAsJsonAsync($"/bulk-email/{id}/resend", new { subject = "Did you miss this, {{ contact.name }}?" });
+        Assert.Equal(HttpStatusCode.Created, resend.StatusCode);
+        var followUp = (await resend.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await new CampaignApi(_manager).WaitForStatusAsync(followUp, "completed", TimeSpan.FromSeconds(30));
+        var resent = SinkMessage.LoadAll(fixture.Sink).Where(m => m.Message.Headers["X-Crm-Campaign"] == followUp.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(["ben", "cat", "dan"], resent.Select(m => m.EnvelopeRecipients.Single().Split('.')[0]).Order(StringComparer.Ordinal));
+        Assert.Equal("Did you miss this, ben?", resent.Single(m => m.EnvelopeRecipients.Single().StartsWith("ben.", StringComparison.Ordinal)).Message.Subject);
+        Assert.Contains("Sale again", resent[0].Message.HtmlBody, StringComparison.Ordinal);
+
+        // Only a completed campaign has known non-openers; an unknown one is 404; a follow-up needs a subject.
+        using (var scheduled = await _manager.PostAsJsonAsync("/bulk-email", new { subject = "Later", body = "<p>Later</p>", scheduledAt = DateTimeOffset.UtcNow.AddDays(30), segment = new { tags = new[] { "nobody-" + Guid.NewGuid().ToString("N") } } }))
+        {
+            var later = (await scheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            using var notCompleted = await _manager.PostAsJsonAsync($"/bulk-email/{later}/resend", new { subject = "Again" });
+            Assert.Equal(HttpStatusCode.Conflict, notCompleted.StatusCode);
+        }
+
+        using (var unknown = await _manager.PostAsJsonAsync("/bulk-email/999999999/resend", new { subject = "Again" }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        using (var noSubject = await _manager.PostAsJsonAsync($"/bulk-email/{id}/resend", new { subject = "" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noSubject.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_reply_to_that_is_not_an_address_is_400()
     {
         using var response = await _manager.PostAsJsonAsync("/bulk-email", new { subject = "x", body = "<p>x</p>", replyTo = "not an address" });

@@ -173,6 +173,7 @@ public sealed record ContactUpdateRequest
 [JsonSerializable(typeof(RecipientCountRequest))]
 [JsonSerializable(typeof(ContactUpdateRequest))]
 [JsonSerializable(typeof(CampaignTestRequest))]
+[JsonSerializable(typeof(ResendRequest))]
 [JsonSourceGenerationOptions(AllowTrailingCommas = false)]
 internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;
 
@@ -194,6 +195,14 @@ public sealed record CampaignTestRequest(
     [property: JsonPropertyName("subject")] string? Subject,
     [property: JsonPropertyName("body")] string? Body,
     [property: JsonPropertyName("to")] string? To);
+
+/// <summary>The body of <c>POST /bulk-email/{id}/resend</c>: a follow-up to the recipients who did not open.</summary>
+/// <param name="Subject">The follow-up's subject (Liquid).</param>
+/// <param name="ScheduledAt">When to send it; now when unset or past.</param>
+public sealed record ResendRequest(
+    [property: JsonPropertyName("subject")] string? Subject,
+    [property: JsonPropertyName("scheduledAt")] DateTimeOffset? ScheduledAt = null);
+
 
 /// <summary>A tag and how many contacts have it (<c>GET /contacts/tags</c>).</summary>
 /// <param name="Tag">The tag.</param>

@@ -73,6 +73,10 @@ public static class BulkEmailEndpointRouteBuilderExtensions
                 .Produces<CampaignDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         }
 
+        campaigns.MapPost("/{id:long}/resend", ResendAsync).WithName("CrmCampaignResend").DisableAntiforgery()
+            .WithSummary("A follow-up of a completed campaign, with a new subject, to its recipients who did not open it and are still subscribed")
+            .Accepts<ResendRequest>("application/json").Produces<CampaignDto>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         campaigns.MapPost("/recipient-count", CountAsync).WithName("CrmCampaignRecipientCount").DisableAntiforgery()
             .WithSummary("Counts the subscribed contacts a segment reaches now")
             .Accepts<RecipientCountRequest>("application/json").Produces<RecipientCountDto>().ProducesValidationProblem();
@@ -134,6 +138,25 @@ public static class BulkEmailEndpointRouteBuilderExtensions
         return campaign.Status == CampaignStatus.Scheduled && campaign.ScheduledAt > campaign.CreatedAt
             ? Results.Created(location, CampaignDto.From(campaign))
             : Results.Accepted(location, CampaignDto.From(campaign));
+    }
+
+    private static async Task<IResult> ResendAsync(long id, HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl, LinkGenerator links)
+    {
+        var (request, error) = await JsonBody.ReadAsync(context.Request, BulkEmailJsonContext.Default.ResendRequest, 64 * 1024, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (campaign, original, errors) = await composer.ResendToNonOpenersAsync(id, request!.Subject, request.ScheduledAt, trackingBaseUrl.For(context.Request), context.RequestAborted).ConfigureAwait(false);
+        if (campaign is not null)
+        {
+            return Results.Created(links.GetPathByName(context, BulkEmailEndpointNames.Get, new RouteValueDictionary { ["id"] = campaign.Id }), CampaignDto.From(campaign));
+        }
+
+        return original is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {id}.")
+            : original.Status != CampaignStatus.Completed ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Campaign not completed", detail: $"Campaign {id} is {original.Status.ToString().ToLowerInvariant()}: its non-openers are known once it has completed.")
+            : Results.ValidationProblem(errors.ToDictionary(), title: "Invalid follow-up");
     }
 
     private static async Task<IResult> PreviewAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl)

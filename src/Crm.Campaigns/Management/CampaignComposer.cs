@@ -175,6 +175,52 @@ public sealed class CampaignComposer
         return (campaign, errors);
     }
 
+    /// <summary>
+    /// Creates the follow-up of a completed campaign: the same body, sender and tracking with a new subject, to its
+    /// recipients who did not open it (people's opens; a scanner's do not count) and are still subscribed when it
+    /// launches (so whoever unsubscribed, bounced or complained since is left out).
+    /// </summary>
+    /// <param name="campaignId">The completed campaign.</param>
+    /// <param name="subject">The follow-up's subject (Liquid).</param>
+    /// <param name="scheduledAt">When to send it; now when unset or past.</param>
+    /// <param name="trackingBaseUrl">Where the tracking endpoints live.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The follow-up; or null with <paramref name="campaignId"/>'s problem: not found (no errors) or not completed (the reason), or the errors of the request.</returns>
+    public async Task<(Campaign? Campaign, Campaign? Original, IReadOnlyDictionary<string, string[]> Errors)> ResendToNonOpenersAsync(
+        long campaignId, string? subject, DateTimeOffset? scheduledAt, string trackingBaseUrl, CancellationToken cancellationToken)
+    {
+        var original = await _store.GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        if (original is null || original.Status != CampaignStatus.Completed)
+        {
+            return (null, original, new Dictionary<string, string[]>());
+        }
+
+        var request = new CreateCampaignRequest
+        {
+            Subject = subject,
+            Body = original.Body,
+            Segment = NonOpenersOf(campaignId),
+            ScheduledAt = scheduledAt,
+            FromAddress = original.FromAddress,
+            FromName = original.FromName,
+            ReplyTo = original.ReplyTo,
+            TrackOpens = original.TrackOpens,
+            TrackClicks = original.TrackClicks,
+        };
+        var (campaign, errors) = await CreateAsync(request, trackingBaseUrl, cancellationToken).ConfigureAwait(false);
+        return (campaign, original, errors);
+    }
+
+    /// <summary>Who received the campaign and did not open it: the segment of its resend.</summary>
+    public static SegmentCriteria NonOpenersOf(long campaignId) => new()
+    {
+        Engagement =
+        [
+            new EngagementCondition { Event = "received", CampaignId = campaignId },
+            new EngagementCondition { Event = "not_opened", CampaignId = campaignId },
+        ],
+    };
+
     /// <summary>Renders the campaign for a sample contact (Alex Example in Lisbon), for a live preview.</summary>
     /// <returns>The message, or per field why the templates do not parse or cannot be rendered within the limits.</returns>
     public async Task<(MimeMessage? Message, IReadOnlyDictionary<string, string[]> Errors)> PreviewAsync(string subject, string body, string trackingBaseUrl, CancellationToken cancellationToken)

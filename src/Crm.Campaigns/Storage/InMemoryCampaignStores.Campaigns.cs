@@ -58,7 +58,7 @@ internal sealed partial class InMemoryCampaignStores : ICampaignStore
                 return Task.FromResult<Campaign?>(null);
             }
 
-            foreach (var contact in _contacts.Where(c => IsRecipient(c, due.New.Segment)))
+            foreach (var contact in _contacts.Where(c => IsRecipient(c, due.New.Segment, now)).ToList())
             {
                 var id = _ledger.Count + 1;
                 _ledger.Add(id, new LedgerRow { Id = id, CampaignId = due.Id, ContactId = contact.Id, Email = contact.Email! });

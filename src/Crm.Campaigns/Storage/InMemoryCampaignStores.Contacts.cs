@@ -98,7 +98,8 @@ internal sealed partial class InMemoryCampaignStores : IContactDirectory
     {
         lock (_gate)
         {
-            return Task.FromResult(_contacts.Count(c => IsRecipient(c, segment)));
+            var now = _time.GetUtcNow();
+            return Task.FromResult(_contacts.Count(c => IsRecipient(c, segment, now)));
         }
     }
 
@@ -138,13 +139,31 @@ internal sealed partial class InMemoryCampaignStores : IContactDirectory
         }
     }
 
-    private static bool IsRecipient(ContactRow contact, SegmentCriteria segment)
+    private bool IsRecipient(ContactRow contact, SegmentCriteria segment, DateTimeOffset now)
         => contact.Email is not null
             && contact.Status == MarketingStatus.Subscribed
-            && (segment.Tags ?? []).All(contact.Tags.Contains)
+            && Matches(contact, segment, now)
+            && (segment.AnyOf is not { Count: > 0 } groups || groups.Any(g => Matches(contact, g, now)));
+
+    private bool Matches(ContactRow contact, SegmentCriteria segment, DateTimeOffset now)
+        => (segment.Tags ?? []).All(contact.Tags.Contains)
             && (segment.Attributes ?? new Dictionary<string, string>()).All(a => contact.Attributes.TryGetValue(a.Key, out var value) && value == a.Value)
             && (segment.CreatedAfter is not { } after || contact.CreatedAt > after)
-            && (segment.CreatedBefore is not { } before || contact.CreatedAt < before);
+            && (segment.CreatedBefore is not { } before || contact.CreatedAt < before)
+            && (segment.Engagement ?? []).All(e => Engaged(contact, e, now) != e.IsNegated);
+
+    /// <summary>Whether the contact did what the condition names (ignoring its <c>not_</c>): people's opens only.</summary>
+    private bool Engaged(ContactRow contact, EngagementCondition condition, DateTimeOffset now)
+        => _ledger.Values.Any(r => r.ContactId == contact.Id && r.State == "sent"
+            && (condition.CampaignId is not { } campaignId || r.CampaignId == campaignId)
+            && (condition.WithinDays is not { } days || r.SentAt >= now.AddDays(-days))
+            && condition.Action switch
+            {
+                "opened" => r.FirstOpenedAt is not null,
+                "clicked" when condition.Link is { } link => _linkClicks.ContainsKey((r.CampaignId, link, r.Id)),
+                "clicked" => r.FirstClickedAt is not null,
+                _ => true,
+            });
 
     private static Contact ToContact(ContactRow row)
         => new(row.Id, row.Email, row.Name, row.Phone, row.Tags.Order(StringComparer.Ordinal).ToList(), new Dictionary<string, string>(row.Attributes), row.Status, row.CreatedAt);

@@ -9,7 +9,14 @@ namespace Crm.Campaigns.Storage;
 /// </summary>
 internal sealed partial class InMemoryCampaignStores
 {
+    /// <summary>Creates empty stores; <paramref name="time"/> is what engagement's <c>withinDays</c> counts back from.</summary>
+    public InMemoryCampaignStores(TimeProvider time)
+    {
+        _time = time;
+    }
+
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
     private readonly List<ContactRow> _contacts = [];
     private readonly Dictionary<long, CampaignRow> _campaigns = [];
     private readonly SortedDictionary<long, LedgerRow> _ledger = [];
