@@ -253,7 +253,8 @@ public sealed partial class PackageConsumerTests(PackageConsumerTests.PackedFeed
         var support = await BuildFeatureAppAsync(feed, "support", "Crm.Storage.EfCore.Channels", "channels-only-app", "SupportContext", ["Crm.Channels", "Crm.Storage.EfCore.Channels", "Crm.Storage.EfCore.Sqlite"]);
         var supportLibraries = RestoredLibraries(support);
         Assert.Contains("Crm.Storage.EfCore", supportLibraries);
-        Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Database" or "Fluid.Core" || l.Contains("Npgsql", StringComparison.Ordinal));
+        // Fluid comes with the kernel's template sandbox, which inbox signatures render in too; campaigns do not.
+        Assert.DoesNotContain(supportLibraries, l => l is "Crm.Campaigns" or "Crm.Storage.EfCore.Campaigns" or "Crm.Database" || l.Contains("Npgsql", StringComparison.Ordinal));
         await using (var app = await StartAsync(support, "support"))
         {
             using var client = new HttpClient { BaseAddress = app.Address };

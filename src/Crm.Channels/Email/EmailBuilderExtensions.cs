@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Crm.Channels.Email;
+using Crm.Channels.Ingestion;
 using Crm.Mail.OAuth;
 using Microsoft.Extensions.Options;
 

@@ -325,9 +325,9 @@ internal sealed partial class IngestionPipeline : IIngestionPipeline
             errors["sender.name"] = ["The sender's name is longer than 256 characters."];
         }
 
-        if (message.Inbox is not null && !Email.InboxName.IsValid(message.Inbox))
+        if (message.Inbox is not null && !InboxName.IsValid(message.Inbox))
         {
-            errors["inbox"] = [$"The inbox must be {Email.InboxName.Rule}."];
+            errors["inbox"] = [$"The inbox must be {InboxName.Rule}."];
         }
 
         if (errors.Count > 0)

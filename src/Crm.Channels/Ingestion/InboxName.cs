@@ -1,4 +1,4 @@
-namespace Crm.Channels.Email;
+namespace Crm.Channels.Ingestion;
 
 /// <summary>What an inbox's name may be: it is stored on tickets and written in URLs and configuration keys.</summary>
 internal static class InboxName
