@@ -149,6 +149,27 @@ public sealed class UiTests(BrowserFixture fixture)
         await page.GotoAsync("/admin/bulk-email");
         await Assertions.Expect(page.GetByTestId("campaign-list").GetByTestId("campaign-row").Filter(new LocatorFilterOptions { HasText = subject })).ToHaveCountAsync(1);
         await BrowserFixture.ScreenshotAsync(page, "bulk-email-list");
+
+        // The editor's engagement condition: of the tagged two, one opened; the count follows the choice.
+        var campaignId = campaignUrl[(campaignUrl.LastIndexOf('/') + 1)..];
+        await page.GetByTestId("campaign-audience-segment").CheckAsync();
+        await page.GetByTestId("campaign-segment").GetByLabel(new Regex(tag)).CheckAsync();
+        await page.GetByTestId("campaign-engagement-campaign").SelectOptionAsync(campaignId);
+        await page.GetByTestId("campaign-engagement-event").SelectOptionAsync("not_opened");
+        await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("1");
+        await page.GetByTestId("campaign-engagement-event").SelectOptionAsync("opened");
+        await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("1");
+        await page.GetByTestId("campaign-engagement-event").SelectOptionAsync("received");
+        await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("2");
+
+        // Resend to the non-opener from the completed campaign's page: the follow-up goes to that one recipient.
+        await page.GotoAsync(campaignUrl);
+        await page.GetByTestId("campaign-resend-subject").FillAsync($"In case you missed it {tag}");
+        await page.GetByTestId("campaign-resend").ClickAsync();
+        await Assertions.Expect(page).Not.ToHaveURLAsync(campaignUrl);
+        await Assertions.Expect(page.GetByTestId("stat-recipients")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        await BrowserFixture.ScreenshotAsync(page, "campaign-resend");
     }
 
     [Fact]

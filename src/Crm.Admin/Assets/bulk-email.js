@@ -16,7 +16,10 @@
   const segment = () => {
     const audience = form.querySelector("input[name=Audience]:checked")?.value;
     if (audience !== "segment") return null;
-    return { tags: [...form.querySelectorAll("input[name=SegmentTags]:checked")].map(c => c.value) };
+    const result = { tags: [...form.querySelectorAll("input[name=SegmentTags]:checked")].map(c => c.value) };
+    const event = form.EngagementEvent?.value;
+    if (event) result.engagement = [{ event, campaignId: Number(form.EngagementCampaign.value) || undefined }];
+    return result;
   };
 
   async function updateCount() {
@@ -49,7 +52,7 @@
     }, 300);
   }
 
-  form.addEventListener("change", e => { if (e.target.name === "Audience" || e.target.name === "SegmentTags") updateCount(); });
+  form.addEventListener("change", e => { if (["Audience", "SegmentTags", "EngagementEvent", "EngagementCampaign"].includes(e.target.name)) updateCount(); });
   form.Subject.addEventListener("input", schedulePreview);
   form.Body.addEventListener("input", schedulePreview);
   updateCount();

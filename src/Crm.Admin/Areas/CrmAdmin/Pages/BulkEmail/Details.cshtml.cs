@@ -8,8 +8,12 @@ using Crm.Campaigns.Tracking;
 namespace Crm.Admin.Pages.BulkEmail;
 
 /// <summary>One campaign: live progress, stats, opens over time, and pause/resume/cancel.</summary>
-internal sealed class DetailsModel(ICampaignStore campaigns, ITrackingStore tracking, CampaignControl control) : PageModel
+internal sealed class DetailsModel(ICampaignStore campaigns, ITrackingStore tracking, CampaignControl control, CampaignComposer composer, Crm.Campaigns.Endpoints.TrackingBaseUrl trackingBaseUrl) : PageModel
 {
+    /// <summary>The follow-up's subject (resend to non-openers).</summary>
+    [BindProperty]
+    public string? ResendSubject { get; set; }
+
     public IReadOnlyList<(int Index, int UniqueClicks, int TotalClicks)> LinkClicks { get; private set; } = [];
 
     public Campaign? Campaign { get; private set; }
@@ -29,6 +33,25 @@ internal sealed class DetailsModel(ICampaignStore campaigns, ITrackingStore trac
         OpenBuckets = Bucket(await campaigns.GetFirstOpensAsync(id, 50_000, cancellationToken));
         LinkClicks = await tracking.GetLinkClicksAsync(id, cancellationToken);
         return Page();
+    }
+
+    /// <summary>A follow-up with a new subject to the recipients who did not open (people) and are still subscribed.</summary>
+    public async Task<IActionResult> OnPostResendAsync(long id, CancellationToken cancellationToken)
+    {
+        var (followUp, original, errors) = await composer.ResendToNonOpenersAsync(id, ResendSubject, null, trackingBaseUrl.For(Request), cancellationToken);
+        if (followUp is not null)
+        {
+            return RedirectToPage("/BulkEmail/Details", new { area = CrmAdminSite.Area, id = followUp.Id });
+        }
+
+        if (original is null)
+        {
+            return NotFound();
+        }
+
+        Error = errors.Count > 0 ? string.Join(" ", errors.SelectMany(e => e.Value)) : "Only a completed campaign can be sent again to its non-openers.";
+        Response.StatusCode = errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+        return await OnGetAsync(id, cancellationToken);
     }
 
     public Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) => TransitionAsync(id, CampaignCommand.Pause, cancellationToken);

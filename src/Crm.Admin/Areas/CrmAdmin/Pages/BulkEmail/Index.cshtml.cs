@@ -32,6 +32,13 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
     [BindProperty]
     public List<string> SegmentTags { get; set; } = [];
 
+    /// <summary>An engagement condition of the segment (<c>opened</c>, <c>not_opened</c>, …), with <see cref="EngagementCampaign"/>.</summary>
+    [BindProperty]
+    public string? EngagementEvent { get; set; }
+
+    [BindProperty]
+    public long? EngagementCampaign { get; set; }
+
     [BindProperty]
     public string? ScheduledAt { get; set; }
 
@@ -120,7 +127,13 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
             }
         }
 
-        var segment = Audience == "segment" ? new SegmentCriteria { Tags = SegmentTags } : null;
+        var segment = Audience == "segment"
+            ? new SegmentCriteria
+            {
+                Tags = SegmentTags,
+                Engagement = string.IsNullOrEmpty(EngagementEvent) ? null : [new EngagementCondition { Event = EngagementEvent, CampaignId = EngagementCampaign }],
+            }
+            : null;
         return new CreateCampaignRequest
         {
             Subject = Subject,
