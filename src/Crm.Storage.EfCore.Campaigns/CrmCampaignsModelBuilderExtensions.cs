@@ -33,6 +33,7 @@ public static class CrmCampaignsModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new CampaignRecipientRecordConfiguration());
         modelBuilder.ApplyConfiguration(new CampaignLinkClickRecordConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookReceiptRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new SavedSegmentRecordConfiguration());
         CrmTableNaming.Apply(modelBuilder, tables, nameof(ApplyCrmCampaigns));
         return modelBuilder;
     }

@@ -37,6 +37,8 @@ public static class CrmCampaignsStorageServiceCollectionExtensions
         services.AddSingleton<ITrackingStore, EfTrackingStore<TContext>>();
         services.RemoveAll<IDeliveryEventStore>();
         services.AddSingleton<IDeliveryEventStore, EfDeliveryEventStore<TContext>>();
+        services.RemoveAll<Crm.Campaigns.Segments.ISavedSegmentStore>();
+        services.AddSingleton<Crm.Campaigns.Segments.ISavedSegmentStore, EfSavedSegmentStore<TContext>>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DispatcherWakeups<TContext>>());
         return services.AddCrmStoreCore<TContext>(CampaignTables);
     }

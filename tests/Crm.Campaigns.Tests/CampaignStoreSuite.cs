@@ -155,6 +155,30 @@ public abstract class CampaignStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Saved_segments_keep_their_criteria_under_a_unique_name_whoever_races_for_it()
+    {
+        var segments = _services.GetRequiredService<ISavedSegmentStore>();
+        var criteria = new SegmentCriteria { Tags = ["vip"], Engagement = [new EngagementCondition { Event = "not_opened", CampaignId = 7 }], AnyOf = [new SegmentCriteria { Attributes = new Dictionary<string, string> { ["city"] = "Berlin" } }] };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => segments.CreateAsync("Lapsed VIPs", criteria, "maria", Now, CancellationToken.None))));
+        var other = await segments.CreateAsync("All Berliners", new SegmentCriteria { Attributes = new Dictionary<string, string> { ["city"] = "Berlin" } }, null, Now, CancellationToken.None);
+
+        var saved = Assert.Single(results, r => r is not null)!;
+        Assert.NotNull(other);
+        Assert.Equal(["All Berliners", "Lapsed VIPs"], (await segments.ListAsync(CancellationToken.None)).Select(s => s.Name));
+        var read = (await segments.GetAsync(saved.Id, CancellationToken.None))!;
+        Assert.Equal(("Lapsed VIPs", "maria"), (read.Name, read.Owner));
+        Assert.Equal(["vip"], read.Segment.Tags);
+        Assert.Equal(("not_opened", 7L), (read.Segment.Engagement![0].Event, read.Segment.Engagement[0].CampaignId!.Value));
+        Assert.Equal("Berlin", read.Segment.AnyOf![0].Attributes!["city"]);
+        Assert.Equal(2, await segments.CountAsync(CancellationToken.None));
+        Assert.True(await segments.DeleteAsync(saved.Id, CancellationToken.None));
+        Assert.False(await segments.DeleteAsync(saved.Id, CancellationToken.None));
+        Assert.Null(await segments.GetAsync(saved.Id, CancellationToken.None));
+        Assert.NotNull(await segments.CreateAsync("Lapsed VIPs", SegmentCriteria.All, null, Now, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Bounced_and_unsubscribed_contacts_are_left_out_of_the_ledger_at_launch()
     {
         await Contacts.UpsertAsync([Upsert("a@x.example", []), Upsert("b@x.example", []), Upsert("c@x.example", [])], Now, CancellationToken.None);

@@ -242,6 +242,54 @@ public sealed partial class EngagementTrackingTests(EngagementHostFixture fixtur
     }
 
     [Fact]
+    public async Task Saved_segments_are_listed_with_a_live_count_named_once_validated_and_for_marketing_only()
+    {
+        var tag = "s" + Guid.NewGuid().ToString("N")[..10];
+        var name = $"Lapsed {tag}";
+        await new CampaignApi(_manager).ImportAsync([new { email = $"one.{tag}@example.com", tags = new[] { tag } }]);
+        using (var saved = await _manager.PostAsJsonAsync("/segments", new { name, segment = new { tags = new[] { tag } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+            var body = await saved.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1, body.GetProperty("recipients").GetInt32());
+            Assert.Equal("api-key:Manager", body.GetProperty("owner").GetString());
+        }
+
+        // Counted live: a contact imported later is in the list's count.
+        await new CampaignApi(_manager).ImportAsync([new { email = $"two.{tag}@example.com", tags = new[] { tag } }]);
+        var listed = (await _manager.GetFromJsonAsync<JsonElement>("/segments")).EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
+        Assert.Equal(2, listed.GetProperty("recipients").GetInt32());
+        Assert.Equal(tag, listed.GetProperty("segment").GetProperty("tags")[0].GetString());
+
+        using (var twice = await _manager.PostAsJsonAsync("/segments", new { name, segment = new { } }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        }
+
+        foreach (var bad in new object[] { new { name = "", segment = new { } }, new { name = "x\ny", segment = new { } }, new { name = "ok", segment = new { engagement = new[] { new { @event = "nope" } } } } })
+        {
+            using var refused = await _manager.PostAsJsonAsync("/segments", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        using (var agent = fixture.Host.CreateClient(CampaignApi.AgentKey))
+        using (var forbidden = await agent.GetAsync("/segments"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        using (var deleted = await _manager.DeleteAsync($"/segments/{listed.GetProperty("id").GetInt64()}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using (var again = await _manager.DeleteAsync($"/segments/{listed.GetProperty("id").GetInt64()}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_reply_to_that_is_not_an_address_is_400()
     {
         using var response = await _manager.PostAsJsonAsync("/bulk-email", new { subject = "x", body = "<p>x</p>", replyTo = "not an address" });

@@ -173,6 +173,7 @@ public static class BulkEmailServiceCollectionExtensions
         builder.Services.TryAddSingleton<IContactDirectory>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         builder.Services.TryAddSingleton<ITrackingStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         builder.Services.TryAddSingleton<IDeliveryEventStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
+        builder.Services.TryAddSingleton<Crm.Campaigns.Segments.ISavedSegmentStore>(sp => sp.GetRequiredService<InMemoryCampaignStores>());
         builder.Services.TryAddSingleton<Crm.Security.ICrmSecretStore, Crm.Security.InMemoryCrmSecretStore>();
         return builder;
     }

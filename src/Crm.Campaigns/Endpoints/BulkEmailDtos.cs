@@ -174,6 +174,7 @@ public sealed record ContactUpdateRequest
 [JsonSerializable(typeof(ContactUpdateRequest))]
 [JsonSerializable(typeof(CampaignTestRequest))]
 [JsonSerializable(typeof(ResendRequest))]
+[JsonSerializable(typeof(SaveSegmentRequest))]
 [JsonSourceGenerationOptions(AllowTrailingCommas = false)]
 internal sealed partial class BulkEmailJsonContext : JsonSerializerContext;
 

@@ -55,8 +55,15 @@ public static class BulkEmailEndpointRouteBuilderExtensions
 
         // One group without a prefix holds every endpoint, so whatever the host maps them under, a store outage is a 503.
         var root = endpoints.MapGroup("").AddEndpointFilter<RouteGroupBuilder, Crm.Storage.CrmStoreOutageFilter>();
-        var campaigns = root.MapGroup("/bulk-email").WithTags("Campaigns")
+        // Campaigns and the saved segments they are made from: one decision (MapBulkEmail().Campaigns) covers both.
+        var marketing = root.MapGroup("")
             .RequireAuthorizationDecision("MapBulkEmail().Campaigns.RequireAuthorization(\"YourMarketingPolicy\")");
+        var campaigns = marketing.MapGroup("/bulk-email").WithTags("Campaigns");
+        if (services.GetService<ISavedSegmentStore>() is not null)
+        {
+            SavedSegmentEndpoints.Map(marketing.MapGroup("/segments").WithTags("Segments"));
+        }
+
         campaigns.MapPost("/", CreateAsync).WithName("CrmCampaignCreate").DisableAntiforgery()
             .WithSummary("Creates a campaign to all clients or a segment, sent now (202) or at scheduledAt (201)")
             .Accepts<CreateCampaignRequest>("application/json")
@@ -117,7 +124,7 @@ public static class BulkEmailEndpointRouteBuilderExtensions
             .Produces<ContactDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         var subscriptions = SubscriptionEndpoints.Map(root);
-        return new BulkEmailEndpoints(campaigns, tracking, contactsRead, contactsWrite, subscriptions);
+        return new BulkEmailEndpoints(marketing, tracking, contactsRead, contactsWrite, subscriptions);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, CampaignComposer composer, TrackingBaseUrl trackingBaseUrl, LinkGenerator links, IOptions<BulkEmailOptions> options)

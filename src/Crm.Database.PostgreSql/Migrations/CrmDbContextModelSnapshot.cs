@@ -316,6 +316,44 @@ namespace Crm.Database.PostgreSql.Migrations
                     b.ToTable("bulk_email_campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.SavedSegmentRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Criteria")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("criteria");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_saved_segments_name");
+
+                    b.ToTable("saved_segments", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.WebhookReceiptRecord", b =>
                 {
                     b.Property<string>("Provider")

@@ -307,6 +307,42 @@ namespace Crm.Database.Sqlite.Migrations
                     b.ToTable("bulk_email_campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.SavedSegmentRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Criteria")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("criteria");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_saved_segments_name");
+
+                    b.ToTable("saved_segments", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Storage.EfCore.Campaigns.Entities.WebhookReceiptRecord", b =>
                 {
                     b.Property<string>("Provider")
