@@ -162,6 +162,15 @@ public sealed class UiTests(BrowserFixture fixture)
         await page.GetByTestId("campaign-engagement-event").SelectOptionAsync("received");
         await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("2");
 
+        // Saved under a name, the criteria come back as a saved segment, counted live.
+        await page.GetByTestId("campaign-engagement-event").SelectOptionAsync("not_opened");
+        await page.GetByTestId("campaign-segment-name").FillAsync($"Non-openers {tag}");
+        await page.GetByTestId("campaign-segment-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-notice")).ToContainTextAsync($"Non-openers {tag}");
+        await Assertions.Expect(page.GetByTestId("campaign-audience-saved")).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-saved-segment").Locator("option:checked")).ToContainTextAsync($"Non-openers {tag}");
+        await Assertions.Expect(page.GetByTestId("campaign-recipient-count")).ToHaveTextAsync("1");
+
         // Resend to the non-opener from the completed campaign's page: the follow-up goes to that one recipient.
         await page.GotoAsync(campaignUrl);
         await page.GetByTestId("campaign-resend-subject").FillAsync($"In case you missed it {tag}");

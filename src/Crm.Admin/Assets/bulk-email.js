@@ -15,6 +15,7 @@
 
   const segment = () => {
     const audience = form.querySelector("input[name=Audience]:checked")?.value;
+    if (audience === "saved") return JSON.parse(form.SavedSegmentId.selectedOptions[0]?.dataset.segment ?? "null");
     if (audience !== "segment") return null;
     const result = { tags: [...form.querySelectorAll("input[name=SegmentTags]:checked")].map(c => c.value) };
     const event = form.EngagementEvent?.value;
@@ -52,7 +53,7 @@
     }, 300);
   }
 
-  form.addEventListener("change", e => { if (["Audience", "SegmentTags", "EngagementEvent", "EngagementCampaign"].includes(e.target.name)) updateCount(); });
+  form.addEventListener("change", e => { if (["Audience", "SegmentTags", "EngagementEvent", "EngagementCampaign", "SavedSegmentId"].includes(e.target.name)) updateCount(); });
   form.Subject.addEventListener("input", schedulePreview);
   form.Body.addEventListener("input", schedulePreview);
   updateCount();

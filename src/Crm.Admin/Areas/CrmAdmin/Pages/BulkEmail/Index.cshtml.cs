@@ -13,8 +13,20 @@ using Crm.Campaigns.Management;
 namespace Crm.Admin.Pages.BulkEmail;
 
 /// <summary>The campaign editor and the table of campaigns.</summary>
-internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campaigns, IContactDirectory contacts, TrackingBaseUrl trackingBaseUrl) : PageModel
+internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campaigns, IContactDirectory contacts, TrackingBaseUrl trackingBaseUrl, IServiceProvider services) : PageModel
 {
+    /// <summary>The saved segment picked when <see cref="Audience"/> is <c>saved</c>.</summary>
+    [BindProperty]
+    public long? SavedSegmentId { get; set; }
+
+    /// <summary>The name to save the editor's criteria under.</summary>
+    [BindProperty]
+    public string? SegmentName { get; set; }
+
+    public IReadOnlyList<SavedSegment> SavedSegments { get; private set; } = [];
+
+    private ISavedSegmentStore? SegmentStore => services.GetService<ISavedSegmentStore>();
+
     [BindProperty]
     public string? Subject { get; set; }
 
@@ -66,6 +78,12 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
 
     public async Task<IActionResult> OnPostSendAsync(CancellationToken cancellationToken)
     {
+        SavedSegments = SegmentStore is { } store ? await store.ListAsync(cancellationToken) : [];
+        if (Audience == "saved" && !SavedSegments.Any(s => s.Id == SavedSegmentId))
+        {
+            return await RefuseAsync(new Dictionary<string, string[]> { ["segment"] = ["Pick a saved segment."] }, cancellationToken);
+        }
+
         var request = ToRequest(out var scheduleError);
         if (scheduleError is not null)
         {
@@ -80,6 +98,46 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
     {
         Errors = errors.ToDictionary();
         Response.StatusCode = StatusCodes.Status400BadRequest;
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Saves the editor's tags and engagement condition under <see cref="SegmentName"/>.</summary>
+    public async Task<IActionResult> OnPostSaveSegmentAsync(CancellationToken cancellationToken)
+    {
+        var criteria = EditedSegment();
+        var errors = new Dictionary<string, string[]>(criteria.Validate());
+        var name = SegmentName?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > SavedSegment.MaxNameLength || name.Any(char.IsControl))
+        {
+            errors["segmentName"] = [$"Name the segment: 1 to {SavedSegment.MaxNameLength} characters."];
+        }
+
+        if (SegmentStore is not { } store)
+        {
+            return NotFound();
+        }
+
+        if (errors.Count == 0)
+        {
+            var saved = await store.CreateAsync(name!, criteria, User.Identity?.Name, DateTimeOffset.UtcNow, cancellationToken);
+            if (saved is null)
+            {
+                errors["segmentName"] = [$"A segment named '{name}' exists already."];
+            }
+            else
+            {
+                Notice = $"Saved the segment '{saved.Name}'.";
+                Audience = "saved";
+                SavedSegmentId = saved.Id;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return await RefuseAsync(errors, cancellationToken);
+        }
+
         await LoadAsync(cancellationToken);
         return Page();
     }
@@ -127,13 +185,12 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
             }
         }
 
-        var segment = Audience == "segment"
-            ? new SegmentCriteria
-            {
-                Tags = SegmentTags,
-                Engagement = string.IsNullOrEmpty(EngagementEvent) ? null : [new EngagementCondition { Event = EngagementEvent, CampaignId = EngagementCampaign }],
-            }
-            : null;
+        var segment = Audience switch
+        {
+            "segment" => EditedSegment(),
+            "saved" => SavedSegments.FirstOrDefault(s => s.Id == SavedSegmentId)?.Segment,
+            _ => null,
+        };
         return new CreateCampaignRequest
         {
             Subject = Subject,
@@ -146,8 +203,16 @@ internal sealed class IndexModel(CampaignComposer composer, ICampaignStore campa
         };
     }
 
+    /// <summary>The tags and engagement condition as picked in the editor.</summary>
+    private SegmentCriteria EditedSegment() => new()
+    {
+        Tags = SegmentTags,
+        Engagement = string.IsNullOrEmpty(EngagementEvent) ? null : [new EngagementCondition { Event = EngagementEvent, CampaignId = EngagementCampaign }],
+    };
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        SavedSegments = SegmentStore is { } store ? await store.ListAsync(cancellationToken) : [];
         Tags = await contacts.ListTagsAsync(50, cancellationToken);
         Campaigns = await campaigns.ListAsync(1, 50, cancellationToken);
     }
