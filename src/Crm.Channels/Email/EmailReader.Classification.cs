@@ -96,16 +96,18 @@ internal static partial class EmailReader
     }
 
     /// <summary>The addresses the report was delivered to; a VERP return path shows up here.</summary>
-    private static IReadOnlyList<string> ReportRecipients(MimeMessage message)
-    {
-        var addresses = message.To.Mailboxes.Select(m => m.Address).ToList();
-        foreach (var header in message.Headers.Where(h => h.Field is "Delivered-To" or "X-Original-To" or "Envelope-To"))
-        {
-            addresses.Add(header.Value.Trim().Trim('<', '>'));
-        }
+    private static IReadOnlyList<string> ReportRecipients(MimeMessage message) =>
+        message.To.Mailboxes.Select(m => m.Address).Concat(EnvelopeRecipients(message))
+            .Where(a => a.Contains('@', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
-        return addresses.Where(a => a.Contains('@', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-    }
+    /// <summary>
+    /// The addresses the receiving server says it delivered the mail to (<c>Delivered-To</c>, <c>X-Original-To</c>,
+    /// <c>Envelope-To</c>): the envelope, which the sender does not write, unlike <c>To</c> and <c>Cc</c>.
+    /// </summary>
+    private static IEnumerable<string> EnvelopeRecipients(MimeMessage message) =>
+        message.Headers
+            .Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("Envelope-To", StringComparison.OrdinalIgnoreCase))
+            .Select(h => h.Value.Trim().Trim('<', '>'));
 
     private static IReadOnlyList<string> FailedRecipients(MimeMessage message)
     {

@@ -281,10 +281,7 @@ internal static partial class EmailReader
             return null;
         }
 
-        var envelope = message.Headers
-            .Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("Envelope-To", StringComparison.OrdinalIgnoreCase))
-            .Select(h => h.Value.Trim().Trim('<', '>'));
-        foreach (var address in envelope.Concat(message.To.Mailboxes.Select(m => m.Address)).Concat(message.Cc.Mailboxes.Select(m => m.Address)))
+        foreach (var address in EnvelopeRecipients(message).Concat(message.To.Mailboxes.Select(m => m.Address)).Concat(message.Cc.Mailboxes.Select(m => m.Address)))
         {
             if (options.InboxAddresses.TryGetValue(address, out var inbox))
             {
