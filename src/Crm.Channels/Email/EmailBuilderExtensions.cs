@@ -85,14 +85,10 @@ public static class EmailBuilderExtensions
         // The inbox's addresses are ours: mail to them is routed to this inbox, and mail from them is no customer's.
         services.AddOptions<EmailOptions>().PostConfigure<IOptionsMonitor<EmailReplyOptions>>((email, inboxes) =>
         {
-            var settings = inboxes.Get(inbox.OptionsName);
-            foreach (var address in new[] { MimeKit.MailboxAddress.TryParse(settings.From, out var from) ? from.Address : null }.Concat(settings.Addresses))
+            foreach (var own in inboxes.Get(inbox.OptionsName).ReceivingAddresses())
             {
-                if (Crm.Contacts.ContactIdentity.NormalizeEmail(address) is { } own)
-                {
-                    email.OwnAddresses.Add(own);
-                    email.InboxAddresses.TryAdd(own, inbox.Name);
-                }
+                email.OwnAddresses.Add(own);
+                email.InboxAddresses.TryAdd(own, inbox.Name);
             }
         });
         services.AddMailOAuthConnection(inbox.OAuthConnectionName, sp =>

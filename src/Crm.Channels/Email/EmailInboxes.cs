@@ -43,7 +43,7 @@ internal sealed class EmailInbox
     public IFluidTemplate? Signature { get; }
 
     /// <summary>Every address mail to this inbox arrives at, normalised.</summary>
-    public IEnumerable<string> Addresses => new[] { From.Address }.Concat(Settings.Addresses).Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) ?? a);
+    public IEnumerable<string> Addresses => Settings.ReceivingAddresses();
 }
 
 /// <summary>One inbox as agents and the admin see it.</summary>

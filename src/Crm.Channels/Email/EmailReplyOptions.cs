@@ -63,6 +63,11 @@ public sealed class EmailReplyOptions : IValidatableObject
     /// <summary>DKIM signing of every reply; off while unset.</summary>
     public DkimOptions Dkim { get; } = new();
 
+    /// <summary>Every address this inbox receives mail at, normalised: its From's, then its aliases.</summary>
+    internal IEnumerable<string> ReceivingAddresses() =>
+        new[] { MailboxAddress.TryParse(From, out var from) ? from.Address : null }.Concat(Addresses)
+            .Select(Crm.Contacts.ContactIdentity.NormalizeEmail).OfType<string>();
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

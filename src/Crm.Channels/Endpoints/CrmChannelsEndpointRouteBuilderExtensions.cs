@@ -328,9 +328,9 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             errors["contentVariables"] = ["Template variables need a contentSid."];
         }
 
-        if (reply?.Cc is { } cc && (cc.Count > Crm.Channels.Email.EmailReader.MaxCc || cc.Any(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) is null)))
+        if (CcErrors(reply?.Cc) is { } ccErrors)
         {
-            errors["cc"] = [$"Up to {Crm.Channels.Email.EmailReader.MaxCc} valid email addresses."];
+            errors["cc"] = ccErrors;
         }
 
         return errors.Count > 0 ? throw ChannelRequestException.Invalid(errors) : template;
@@ -424,6 +424,12 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         }
     }
 
+    /// <summary>The rule for the Cc of a reply or an agent-started email: at most as many valid addresses as a mail's Cc keeps.</summary>
+    private static string[]? CcErrors(IReadOnlyList<string>? cc) =>
+        cc is not null && (cc.Count > Crm.Channels.Email.EmailReader.MaxCc || cc.Any(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a) is null))
+            ? [$"Up to {Crm.Channels.Email.EmailReader.MaxCc} valid email addresses."]
+            : null;
+
     /// <summary>The longest subject of an agent-started email (the ticket's tag is added to it).</summary>
     private const int MaxOutboundSubjectLength = 200;
 
@@ -482,10 +488,9 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
             errors["text"] = [$"Write 1 to {MaxReplyLength} characters."];
         }
 
-        var cc = request?.Cc?.Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a)).ToList() ?? [];
-        if (cc.Count > Crm.Channels.Email.EmailReader.MaxCc || cc.Any(a => a is null))
+        if (CcErrors(request?.Cc) is { } ccErrors)
         {
-            errors["cc"] = [$"Up to {Crm.Channels.Email.EmailReader.MaxCc} valid email addresses."];
+            errors["cc"] = ccErrors;
         }
 
         if (errors.Count > 0)
@@ -494,7 +499,7 @@ public static partial class CrmChannelsEndpointRouteBuilderExtensions
         }
 
         var author = context.RequestServices.GetRequiredService<ReplyAuthor>().Of(context);
-        var copied = cc.OfType<string>().Where(a => !inboxes.Addresses.Contains(a)).Distinct(StringComparer.Ordinal).ToList();
+        var copied = (request!.Cc ?? []).Select(a => Crm.Contacts.ContactIdentity.NormalizeEmail(a)!).Where(a => !inboxes.Addresses.Contains(a)).Distinct(StringComparer.Ordinal).ToList();
         var details = await outbound.StartAsync(inbox!, to!, copied, subject!, request!.Text!.Trim(), author, cancellationToken).ConfigureAwait(false);
         var location = context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByName(context, "CrmTicketGet", new RouteValueDictionary { ["id"] = details.Ticket.Id });
         return Results.Created(location, TicketDetailsDto.From(details));
